@@ -1,0 +1,37 @@
+// What the RPC layer needs from a running node. node/ implements it; rpc/ never
+// includes node/ headers (node -> rpc).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "ledger/chain.h"
+
+namespace civic::rpc {
+
+struct NodeInfo {
+  std::string chain_id;
+  std::string node_id;      // the node key, "ed25519:<hex>"
+  std::string moniker;      // e.g. the department's short name
+  bool validator = false;
+  size_t mempool_size = 0;
+  size_t peers = 0;
+};
+
+class NodeBackend {
+ public:
+  virtual ~NodeBackend() = default;
+  virtual const ledger::Chain& chain() const = 0;
+  virtual NodeInfo info() const = 0;
+  // Admits a tx to the mempool (stateless + stateful checks); returns its id.
+  virtual Result<Bytes> SubmitTx(Bytes raw) = 0;
+  // Calls `done` once with the tx's location when it is committed, or with
+  // DEADLINE_EXCEEDED after `timeout`. Called from a node thread.
+  virtual void AwaitCommit(const Bytes& tx_id, std::chrono::milliseconds timeout,
+                           std::function<void(Result<pb::TxLocation>)> done) = 0;
+  // Prometheus text lines for node-side metrics (mempool, consensus, p2p).
+  virtual std::string MetricsText() const = 0;
+};
+
+}  // namespace civic::rpc
