@@ -34,6 +34,9 @@ struct TxContext {
   int64_t block_time_ms = 0;  // block time: the only clock contracts may read
   uint32_t tx_index = 0;
   const DecodedTx* tx = nullptr;
+  // True when the call runs as the action of a governance proposal that more
+  // than 2/3 of ADMIN orgs passed (the tx is the deciding vote).
+  bool governance = false;
 };
 
 struct BlockContext {
