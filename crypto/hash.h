@@ -1,6 +1,8 @@
 // SHA-256 (libsodium) and SM3 (OpenSSL). Pure functions; thread-safe.
 #pragma once
 
+#include <cstddef>
+#include <initializer_list>
 #include <string_view>
 
 #include "crypto/bytes.h"
@@ -16,7 +18,8 @@ Bytes Sha256Concat(std::initializer_list<std::string_view> parts);
 // SM3 (GB/T 32905) of `data` (32 raw bytes), for networks that run on domestic cryptography.
 Bytes Sm3(std::string_view data);
 
-// Incremental SHA-256.
+// Incremental SHA-256. One hasher is used by one thread at a time; Finish() ends it
+// (Update after Finish is a bug).
 class Sha256Hasher {
  public:
   Sha256Hasher();
