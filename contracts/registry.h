@@ -17,6 +17,9 @@ class Registry final : public ledger::TxExecutor {
   static std::unique_ptr<Registry> CreateDefault();
 
   void Add(std::unique_ptr<Contract> contract);
+  // The contract routed by `name`, or nullptr. Governance dispatches the actions
+  // of passed proposals through this.
+  Contract* Find(std::string_view name) const;
 
   Status Execute(const ledger::TxContext& ctx, ledger::StateView* view) override;
   Status EndBlock(const ledger::BlockContext& ctx, ledger::StateView* view) override;
