@@ -27,4 +27,15 @@ Bytes CommitHash(const pb::Commit& commit);
 Status VerifyCommit(std::string_view chain_id, const pb::ValidatorSet& set,
                     const pb::Commit& commit, uint64_t height, std::string_view block_hash);
 
+// Merkle root (merkle.h) of a block's tx results; leaf i = BE32(code) || app_code.
+// Messages are left out: they explain, consensus must not depend on their wording.
+Bytes ResultsHash(const std::vector<pb::TxResult>& results);
+// Merkle root of the deterministically serialized evidence items (header.evidence_hash).
+Bytes EvidenceHash(const google::protobuf::RepeatedPtrField<pb::Evidence>& evidence);
+
+// Checks that `evidence` holds two conflicting votes (same type, height, round and
+// validator; different block hashes), both validly signed by a member of `set`
+// (the set of the votes' height). Typed errors: BAD_EVIDENCE.
+Status VerifyEvidence(std::string_view chain_id, const pb::ValidatorSet& set, const pb::Evidence& evidence);
+
 }  // namespace civic::ledger

@@ -10,8 +10,13 @@
 // (the tip's app state). A tx that fails inside a block is kept in the block with
 // its error as the result and changes nothing.
 //
-// Thread safety: ApplyBlock/InitGenesis from one thread at a time; all readers
-// (Get*, state(), tip()) may run concurrently with them and see whole blocks only.
+// Thread safety: ApplyBlock/InitGenesis/Prune from one thread at a time; all
+// readers (Get*, state(), tip(), Prove, Snapshot) may run concurrently with them
+// and see whole blocks only.
+//
+// Storage: one LevelDB database (key layout in store.h); the authenticated state
+// is a versioned sparse Merkle tree (state_tree.h) whose root after block h is
+// version h (genesis = version 0).
 #pragma once
 
 #include <memory>
@@ -70,7 +75,13 @@ struct Tip {
   Bytes last_commit_hash;         // hash of the tip block's commit
   pb::ValidatorSet validators;       // signs block height+1
   pb::ValidatorSet next_validators;  // signs block height+2
+  pb::ValidatorSet last_validators;  // signed the tip block (empty at height 0)
 };
+
+// Validator pipeline: the set the executor reports after block h (from state
+// including h's writes) becomes next_validators of tip h and signs block h + 2;
+// a validator change written in block h therefore takes effect for block h + 2.
+// Sets are kept sorted by (algorithm, key bytes).
 
 struct ChainOptions {
   std::string chain_id;
@@ -79,6 +90,33 @@ struct ChainOptions {
   uint64_t replay_window = 1000;
   size_t block_cache_mb = 64;
   bool sync_writes = true;
+  // Cache of state tree nodes (the upper levels serve every block).
+  size_t tree_cache_mb = 64;
+  // LevelDB memtable size; larger absorbs big blocks with fewer flushes.
+  size_t write_buffer_mb = 32;
+  // 0 keeps every state version provable; N > 0 prunes after each block so that
+  // the last N versions (tip - N + 1 .. tip) stay provable.
+  uint64_t keep_state_versions = 0;
+};
+
+// Figures from the last ApplyBlock, for metrics.
+struct ApplyStats {
+  uint64_t height = 0;
+  size_t txs = 0;
+  size_t failed_txs = 0;
+  size_t state_writes = 0;      // state keys the block wrote (set or deleted)
+  size_t tree_nodes_written = 0;
+  size_t tree_nodes_read = 0;   // node reads that missed the cache
+  size_t values_archived = 0;   // existing state values the block changed or deleted
+  size_t batch_bytes = 0;       // size of the block's WriteBatch
+  std::string prune_error;      // automatic pruning after the block failed (empty: fine)
+};
+
+// A consistent read-only view of the chain at one tip (a LevelDB snapshot).
+// Must not outlive the Chain. Thread-safe.
+class StateSnapshot : public KvReader {
+ public:
+  virtual const Tip& tip() const = 0;
 };
 
 class Chain {
@@ -104,6 +142,11 @@ class Chain {
   // Checks a proposed block against the tip: height, prev hash, roots, time,
   // validators, last commit, every tx decodes with a valid signature, no tx
   // twice and no replay. `preverified(id)` may skip signature checks.
+  // Errors: BAD_BLOCK (header, last commit, evidence, tx root; the message names
+  // the field), or a tx's own code prefixed with its index (TX_MALFORMED,
+  // BAD_SIGNATURE, WRONG_CHAIN_ID, TX_EXPIRED, TX_VALID_UNTIL_TOO_FAR,
+  // TX_ALREADY_COMMITTED, DUPLICATE_TX, ...). A block that passes is remembered,
+  // so ApplyBlock of the same block on the same tip does not check it again.
   Status ValidateBlock(const pb::Block& block,
                        const std::function<bool(const Bytes&)>& preverified = {}) const;
 
@@ -112,7 +155,10 @@ class Chain {
   // executor's CheckTx.
   Status CheckTx(const DecodedTx& tx) const;
 
-  // Executes and durably stores `block` finalised by `commit`.
+  // Executes and durably stores `block` finalised by `commit` (verified against
+  // tip().validators: BAD_COMMIT). Validation errors as ValidateBlock; a failure
+  // leaves nothing behind. BAD_VALIDATOR_SET if the executor reports an empty
+  // set, a duplicate key or a zero power.
   Status ApplyBlock(const pb::Block& block, const pb::Commit& commit,
                     const std::function<bool(const Bytes&)>& preverified = {});
 
@@ -132,6 +178,23 @@ class Chain {
   Result<pb::StateProof> Prove(std::string_view key, uint64_t version) const;
   // State root after block `version`.
   Result<Bytes> StateRootAt(uint64_t version) const;
+
+  // The validator set that signs block `height` (1 <= height <= tip + 2), for
+  // block sync and light clients. NOT_FOUND outside that range.
+  Result<pb::ValidatorSet> ValidatorsAt(uint64_t height) const;
+  // State and tip as of one moment; several reads through it agree with each other.
+  std::shared_ptr<const StateSnapshot> Snapshot() const;
+  // Deletes tree nodes and archived values that only versions < keep_from_version
+  // use; Prove and StateRootAt then answer NOT_FOUND for those versions. Requires
+  // keep_from_version <= tip height. Runs like ApplyBlock (one writer at a time).
+  Status Prune(uint64_t keep_from_version);
+  // Oldest version that Prove still serves (0 unless pruned).
+  uint64_t prune_floor() const;
+  // Checks that the flat state equals the tree's leaves at the tip and that the
+  // root recomputed from the flat state is the tip's app_state_root. Reads the
+  // whole state: for tools and tests. CORRUPTION on any mismatch.
+  Status VerifyState() const;
+  ApplyStats last_apply_stats() const;
 
  private:
   Chain() = default;

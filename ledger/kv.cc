@@ -56,6 +56,10 @@ void StateView::MergeInto(StateView* parent) {
   for (Space s : {Space::kState, Space::kIndex}) {
     auto& mine = writes_.of(s);
     auto& theirs = parent->writes_.of(s);
+    if (theirs.empty()) {
+      theirs.swap(mine);  // the common case of a block's first writing tx: no copies
+      continue;
+    }
     for (auto& [k, v] : mine) theirs.insert_or_assign(k, std::move(v));
     mine.clear();
   }
