@@ -1,0 +1,114 @@
+// Node configuration: one TOML file per node.
+//
+//   [node]       moniker, data_dir, key_file, key_passphrase_env, genesis_file,
+//                log_level, log_file
+//   [rpc]        listen, threads, max_body_bytes, max_batch, rate_limit_per_sec,
+//                commit_timeout_ms, web_root
+//   [mempool]    max_txs, max_bytes, verify_threads
+//   [consensus]  block_interval_ms, max_block_txs, max_block_bytes, timeout_*_ms
+//   [p2p]        listen, peers = ["ed25519:<hex>@host:port", ...]
+//
+// Only [node] data_dir, key_file and genesis_file are required; every other key
+// has the default shown by FormatConfig(Config{}). Relative paths resolve against
+// the folder of the config file. Unknown sections and keys are errors (a typo must
+// not silently fall back to a default).
+//
+// Every bad value gives a typed error whose message names the file, the line and
+// the key: CONFIG_UNREADABLE, CONFIG_SYNTAX, CONFIG_UNKNOWN_KEY, CONFIG_MISSING_KEY,
+// CONFIG_BAD_TYPE, CONFIG_BAD_VALUE. Pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crypto/signature.h"
+#include "crypto/status.h"
+
+namespace civic::node {
+
+// "host:port" or "[ipv6]:port". The host is kept as written (a name or a literal).
+struct HostPort {
+  std::string host;
+  uint16_t port = 0;
+  bool operator==(const HostPort&) const = default;
+  // "127.0.0.1:26657", "[::1]:26657"
+  std::string ToString() const;
+};
+// Typed error CONFIG_BAD_VALUE (message without location; callers add it).
+Result<HostPort> ParseHostPort(std::string_view text);
+
+// A persistent peer: "<node key>@host:port", e.g. "ed25519:ab12..@10.1.2.3:26656".
+struct PeerAddress {
+  crypto::PublicKey node_id;
+  HostPort address;
+  bool operator==(const PeerAddress&) const = default;
+  std::string ToString() const;
+};
+Result<PeerAddress> ParsePeerAddress(std::string_view text);
+
+struct NodeSection {
+  std::string moniker = "civicd";
+  std::string data_dir;       // absolute after loading
+  std::string key_file;       // absolute after loading; ed25519 node key
+  std::string key_passphrase_env;  // name of an environment variable; empty = plain key file
+  std::string genesis_file;   // absolute after loading
+  std::string log_level = "info";  // trace | debug | info | warn | error | critical | off
+  std::string log_file;       // empty = stderr; absolute after loading
+};
+
+struct RpcSection {
+  HostPort listen{"127.0.0.1", 26657};
+  int threads = 4;
+  size_t max_body_bytes = 24u << 20;  // a hex-encoded 8 MiB tx fits
+  size_t max_batch = 100;
+  uint32_t rate_limit_per_sec = 0;    // per client address; 0 = unlimited
+  uint32_t commit_timeout_ms = 30000; // longest tx_commit wait a client may ask for
+  std::string web_root;               // empty = no static files; absolute after loading
+};
+
+struct MempoolSection {
+  size_t max_txs = 20000;
+  size_t max_bytes = 256u << 20;
+  int verify_threads = 2;
+};
+
+struct ConsensusSection {
+  uint32_t block_interval_ms = 1000;  // an empty block after this much idle time
+  size_t max_block_txs = 5000;
+  size_t max_block_bytes = 32u << 20;
+  // Used by the BFT engine (rounds of propose / prevote / precommit).
+  uint32_t timeout_propose_ms = 3000;
+  uint32_t timeout_propose_delta_ms = 500;
+  uint32_t timeout_prevote_ms = 1000;
+  uint32_t timeout_prevote_delta_ms = 500;
+  uint32_t timeout_precommit_ms = 1000;
+  uint32_t timeout_precommit_delta_ms = 500;
+  uint32_t timeout_commit_ms = 0;
+};
+
+struct P2pSection {
+  HostPort listen{"127.0.0.1", 26656};
+  std::vector<PeerAddress> peers;
+};
+
+struct Config {
+  std::string path;  // the file it was loaded from (absolute); empty if parsed from text
+  NodeSection node;
+  RpcSection rpc;
+  MempoolSection mempool;
+  ConsensusSection consensus;
+  P2pSection p2p;
+};
+
+// Reads and checks `path`.
+Result<Config> LoadConfig(const std::string& path);
+// Parses TOML text. `base_dir` resolves relative paths; `source_name` prefixes
+// error messages ("node.toml:12: rpc.threads: ...").
+Result<Config> ParseConfig(std::string_view toml_text, const std::string& base_dir,
+                           const std::string& source_name);
+// Renders `config` as TOML that ParseConfig reads back to the same values.
+std::string FormatConfig(const Config& config);
+
+}  // namespace civic::node

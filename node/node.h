@@ -1,0 +1,110 @@
+// Node: one running CivicLedger node. Opens the chain under <data_dir>/chain,
+// writes the genesis state on first start (and refuses a data dir made from
+// another genesis), and runs the mempool, the block production engine and the
+// RPC server. It is the rpc::NodeBackend that the RPC methods talk to.
+//
+// Life cycle: Open() does everything that can fail on bad input (key file,
+// genesis, storage) without starting threads; Start() starts the engine and then
+// the RPC server; Stop() stops accepting RPC and lets the requests in flight
+// finish (blocks are still produced meanwhile), lets the engine finish the block
+// it is applying, answers the tx_commit waiters still pending, and leaves the
+// database to be closed when the Node is destroyed. A restart continues from the chain
+// on disk; the mempool starts empty (txs admitted but not committed before a stop
+// are gone and must be submitted again: a tx's id is stable, so resubmission is
+// safe and a committed one is refused as a replay).
+//
+// Thread safety: Start/Stop from one owner thread; the NodeBackend methods and
+// the getters from any thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "crypto/signature.h"
+#include "ledger/chain.h"
+#include "node/commit_waiters.h"
+#include "node/config.h"
+#include "node/engine.h"
+#include "node/mempool.h"
+#include "rpc/backend.h"
+
+namespace civic::rpc {
+class MethodTable;
+class Server;
+}  // namespace civic::rpc
+
+namespace civic::contracts {
+class Registry;
+}  // namespace civic::contracts
+
+namespace civic::node {
+
+class Node final : public rpc::NodeBackend {
+ public:
+  // Typed errors: NODE_KEY_PASSPHRASE_MISSING, NODE_KEY_NOT_ED25519, those of
+  // crypto::ReadKeyFile, contracts::LoadGenesisFile and ledger::Chain::Open,
+  // DATA_DIR_UNUSABLE, GENESIS_MISMATCH.
+  static Result<std::unique_ptr<Node>> Open(const Config& config);
+  ~Node() override;
+
+  // Starts the engine (typed error if it cannot run, e.g. NOT_SOLE_VALIDATOR)
+  // and the RPC server (BIND_FAILED, ...). On error nothing is left running.
+  Status Start();
+  // Graceful stop; idempotent.
+  void Stop();
+
+  // Set once when the engine reports that it cannot go on (e.g. the disk
+  // fails); the owner should then Stop() and exit with an error.
+  std::optional<Status> fatal_error() const;
+  // Blocks until fatal_error() is set or `timeout` passes; true if set.
+  bool WaitForFatal(std::chrono::milliseconds timeout) const;
+
+  uint16_t rpc_port() const;
+  std::string rpc_url() const;
+  const crypto::PublicKey& node_id() const { return key_.public_key(); }
+  Mempool& mempool() { return *mempool_; }
+  const Config& config() const { return config_; }
+
+  // rpc::NodeBackend
+  const ledger::Chain& chain() const override { return *chain_; }
+  rpc::NodeInfo info() const override;
+  Result<Bytes> SubmitTx(Bytes raw) override;
+  void AwaitCommit(const Bytes& tx_id, std::chrono::milliseconds timeout,
+                   std::function<void(Result<pb::TxLocation>)> done) override;
+  std::string MetricsText() const override;
+  // False before Start, after Stop began, and once the engine reported a fatal
+  // error: /healthz then answers 503.
+  bool ready() const override;
+
+ private:
+  Node(Config config, crypto::KeyPair key);
+  void OnCommitted(const CommittedBlock& block);
+  void OnFatal(const Status& status);
+
+  const Config config_;
+  const crypto::KeyPair key_;
+  std::string chain_id_;
+  std::unique_ptr<contracts::Registry> executor_;
+  std::unique_ptr<ledger::Chain> chain_;
+  std::unique_ptr<Mempool> mempool_;
+  std::unique_ptr<CommitWaiters> waiters_;
+  std::unique_ptr<ConsensusEngine> engine_;
+  std::unique_ptr<rpc::MethodTable> methods_;
+  std::unique_ptr<rpc::Server> server_;
+  std::atomic<bool> started_{false};
+  std::atomic<bool> stopped_{false};
+
+  std::atomic<uint64_t> blocks_committed_{0};
+  std::atomic<uint64_t> txs_committed_{0};
+  std::atomic<uint64_t> last_apply_us_{0};
+
+  mutable std::mutex fatal_mu_;
+  mutable std::condition_variable fatal_cv_;
+  std::optional<Status> fatal_;
+};
+
+}  // namespace civic::node

@@ -1,0 +1,63 @@
+// SoloEngine: block production for a network of one validator.
+//
+// Produces the next block as soon as the previous one is committed and txs wait
+// in the mempool (txs that arrive during a commit form the next block, so load
+// batches itself), or after `block_interval_ms` without a block (an empty
+// heartbeat block, so block time keeps up with the clock). Each block is built on
+// the tip with the current wall-clock time (Chain::BuildBlock keeps block time
+// strictly increasing), finalised by a 1-of-1 commit (this node's precommit
+// signature over ledger::VoteSignBytes, round 0) and applied with the mempool's
+// verified-ids shortcut.
+//
+// Requires: the validator set for the next height is exactly this node's key;
+// otherwise Start() fails with NOT_SOLE_VALIDATOR (and production stops with the
+// same error reported through on_fatal if governance changes the set).
+// Thread safety: as ConsensusEngine. Blocks are built and applied on one thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "node/engine.h"
+
+namespace civic::node {
+
+class SoloEngine final : public ConsensusEngine {
+ public:
+  explicit SoloEngine(EngineHost host);
+  ~SoloEngine() override;
+
+  Status Start() override;
+  void Stop() override;
+  void OnTxsAvailable() override;
+  bool is_validator() const override { return true; }
+  std::string MetricsText() const override;
+
+  // Blocks produced since Start (empty ones included).
+  uint64_t blocks_produced() const { return blocks_produced_.load(); }
+  uint64_t empty_blocks_produced() const { return empty_blocks_.load(); }
+
+ private:
+  Status CheckSoleValidator(const ledger::Tip& tip) const;
+  void Run();
+  Status ProduceBlock();
+  // Removes from the mempool the txs of a refused block that fail their checks
+  // on their own; returns how many.
+  size_t EvictFailingTxs(const pb::Block& block);
+
+  EngineHost host_;
+  pb::Commit last_commit_;  // the commit of the tip block (empty at height 0)
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  bool wake_ = false;
+  std::thread thread_;
+
+  std::atomic<uint64_t> blocks_produced_{0};
+  std::atomic<uint64_t> empty_blocks_{0};
+};
+
+}  // namespace civic::node
