@@ -32,6 +32,9 @@ class NodeBackend {
                            std::function<void(Result<pb::TxLocation>)> done) = 0;
   // Prometheus text lines for node-side metrics (mempool, consensus, p2p).
   virtual std::string MetricsText() const = 0;
+  // False while the node cannot answer yet (starting, catching up); /healthz
+  // answers 503 then. Default: ready.
+  virtual bool ready() const { return true; }
 };
 
 }  // namespace civic::rpc

@@ -17,13 +17,21 @@ namespace civic::rpc {
 
 namespace json = boost::json;
 
+class MethodTable;
+
 struct CallContext {
   NodeBackend* node = nullptr;
   std::string remote;  // peer address, for logs and rate limits
+  // The table the call was dispatched from (lets chain_getTx find call decoders).
+  const MethodTable* methods = nullptr;
 };
 
 using Reply = std::function<void(Result<json::value>)>;
 using Handler = std::function<void(const CallContext&, const json::value& params, Reply reply)>;
+
+// Turns a contract's serialized call message (TxBody.call) into JSON for display.
+// Must not throw; a call that does not decode gets an error Status.
+using CallDecoder = std::function<Result<json::value>(std::string_view call)>;
 
 struct Method {
   std::string name;
@@ -31,20 +39,32 @@ struct Method {
   Handler handler;
 };
 
+// Filled once at start-up (Add, AddCallDecoder), then read concurrently by the
+// server's threads without locks; do not add after the server has started.
 class MethodTable {
  public:
   void Add(std::string name, std::string summary, Handler handler);
   const Method* Find(std::string_view name) const;
   const std::map<std::string, Method, std::less<>>& all() const { return methods_; }
 
+  // Decoders for TxBody.call, by contract name (TxBody.contract).
+  void AddCallDecoder(std::string contract, CallDecoder decoder);
+  const CallDecoder* FindCallDecoder(std::string_view contract) const;
+
  private:
   std::map<std::string, Method, std::less<>> methods_;
+  std::map<std::string, CallDecoder, std::less<>> decoders_;
 };
 
 // Registration functions, one per module.
 void RegisterChainMethods(MethodTable* table);        // chain_*, tx_*
 void RegisterCertificateMethods(MethodTable* table);  // cert_*
 void RegisterGovernanceMethods(MethodTable* table);   // gov_*
+void RegisterCreditMethods(MethodTable* table);       // credit_*
+void RegisterSharingMethods(MethodTable* table);      // sharing_*
+// Every method this build has (chain_*, tx_*, and cert_* / gov_* / credit_* /
+// sharing_* when their files are built in; see rpc/CMakeLists.txt).
+void RegisterAllMethods(MethodTable* table);
 
 // Helpers for handlers: typed parameter access with INVALID_PARAMS errors.
 // Params may be an object (by name) or an array (by position).
@@ -52,5 +72,10 @@ Result<std::string> StringParam(const json::value& params, std::string_view name
                                 bool required = true, std::string def = "");
 Result<int64_t> IntParam(const json::value& params, std::string_view name, size_t pos,
                          bool required = true, int64_t def = 0);
+Result<bool> BoolParam(const json::value& params, std::string_view name, size_t pos,
+                       bool required = true, bool def = false);
+// The raw parameter, or nullptr when it is absent (or null) and not required.
+Result<const json::value*> ValueParam(const json::value& params, std::string_view name,
+                                      size_t pos, bool required = true);
 
 }  // namespace civic::rpc

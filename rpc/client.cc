@@ -1,0 +1,301 @@
+#include "rpc/client.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cctype>
+#include <optional>
+
+#include "rpc/errors.h"
+
+namespace civic::rpc {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+Status BadResponse(std::string message) { return Status(Code::kInternal, "BAD_RESPONSE", std::move(message)); }
+
+Code CodeForHttpStatus(int status) {
+  switch (status) {
+    case 400: return Code::kInvalidArgument;
+    case 403: return Code::kPermissionDenied;
+    case 404: return Code::kNotFound;
+    case 409: return Code::kFailedPrecondition;
+    case 413:
+    case 429:
+    case 431: return Code::kResourceExhausted;
+    case 503: return Code::kUnavailable;
+    case 504: return Code::kDeadlineExceeded;
+    default: return Code::kInternal;
+  }
+}
+
+}  // namespace
+
+Status StatusFromHttpError(int http_status, std::string_view body) {
+  json::error_code ec;
+  json::value doc = json::parse(body, ec);
+  if (!ec && doc.is_object()) {
+    const json::value* error = doc.get_object().if_contains("error");
+    if (error && error->is_object()) {
+      const json::object& e = error->get_object();
+      if (e.contains("data")) return StatusFromErrorObject(*error);  // a JSON-RPC error
+      const json::value* app = e.if_contains("app_code");
+      const json::value* name = e.if_contains("code_name");
+      const json::value* message = e.if_contains("message");
+      if (app && app->is_string()) {
+        Code code = CodeForHttpStatus(http_status);
+        if (name && name->is_string()) {
+          if (auto parsed = CodeFromName(name->get_string()); parsed && *parsed != Code::kOk) code = *parsed;
+        }
+        return Status(code, std::string(app->get_string()),
+                      message && message->is_string() ? std::string(message->get_string()) : std::string());
+      }
+    }
+  }
+  std::string excerpt(body.substr(0, 200));
+  return Status(CodeForHttpStatus(http_status), "HTTP_" + std::to_string(http_status),
+                "HTTP " + std::to_string(http_status) + (excerpt.empty() ? "" : ": " + excerpt));
+}
+
+struct Client::Impl {
+  explicit Impl(ClientOptions opts) : options(std::move(opts)) {}
+
+  ClientOptions options;
+  net::io_context ioc;
+  std::optional<beast::tcp_stream> stream;
+  beast::flat_buffer buffer;
+  int64_t next_id = 1;
+
+  // Runs one asynchronous operation started by `start` to completion.
+  template <typename Start>
+  beast::error_code Run(Start&& start) {
+    beast::error_code result = net::error::would_block;
+    start([&result](beast::error_code ec, auto&&...) { result = ec; });
+    ioc.restart();
+    ioc.run();
+    return result;
+  }
+
+  void Close() {
+    if (stream) {
+      beast::error_code ec;
+      stream->socket().shutdown(tcp::socket::shutdown_both, ec);
+      stream->close();
+      stream.reset();
+    }
+    buffer.clear();
+  }
+
+  Status Connect(std::chrono::steady_clock::time_point deadline) {
+    tcp::resolver resolver(ioc);
+    beast::error_code ec;
+    auto endpoints = resolver.resolve(options.host, std::to_string(options.port), ec);
+    if (ec) return Status::Unavailable("CONNECT_FAILED", "cannot resolve " + options.host + ": " + ec.message());
+    stream.emplace(ioc);
+    stream->expires_at(deadline);
+    ec = Run([&](auto handler) { stream->async_connect(endpoints, handler); });
+    if (!ec) {
+      stream->socket().set_option(tcp::no_delay(true), ec);
+      return Status::Ok();
+    }
+    std::string where = options.host + ":" + std::to_string(options.port);
+    stream.reset();
+    if (ec == beast::error::timeout) return Status::DeadlineExceeded("TIMEOUT", "connecting to " + where + " timed out");
+    if (ec == net::error::connection_refused) {
+      return Status::Unavailable("CONNECTION_REFUSED", "nothing is listening at " + where);
+    }
+    return Status::Unavailable("CONNECT_FAILED", "cannot connect to " + where + ": " + ec.message());
+  }
+
+  Result<HttpResponse> RoundTrip(http::request<http::string_body>& req) {
+    auto deadline = std::chrono::steady_clock::now() + options.timeout;
+    for (int attempt = 0;; ++attempt) {
+      bool reused = stream.has_value();
+      if (!stream) CIVIC_RETURN_IF_ERROR(Connect(deadline));
+      stream->expires_at(deadline);
+      beast::error_code ec = Run([&](auto handler) { http::async_write(*stream, req, handler); });
+      http::response_parser<http::string_body> parser;
+      parser.body_limit(options.max_response_bytes);
+      parser.header_limit(64 * 1024);
+      parser.skip(req.method() == http::verb::head);  // a HEAD answer has no body
+      bool got_bytes = false;
+      if (!ec) {
+        ec = Run([&](auto handler) { http::async_read(*stream, buffer, parser, handler); });
+        got_bytes = parser.got_some();
+      }
+      if (!ec) {
+        http::response<http::string_body> res = parser.release();
+        HttpResponse out;
+        out.status = static_cast<int>(res.result_int());
+        out.content_type = std::string(res[http::field::content_type]);
+        for (const auto& field : res) {
+          std::string name(field.name_string());
+          for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          out.headers[name] = std::string(field.value());
+        }
+        bool keep = res.keep_alive();
+        out.body = std::move(res.body());
+        if (!keep) Close();
+        return out;
+      }
+      Close();
+      if (ec == beast::error::timeout) return Status::DeadlineExceeded("TIMEOUT", "the server did not answer in time");
+      // A kept-alive connection the server closed meanwhile: retry once on a new one.
+      bool stale = ec == http::error::end_of_stream || ec == net::error::eof ||
+                   ec == net::error::connection_reset || ec == net::error::broken_pipe;
+      if (reused && stale && !got_bytes && attempt == 0) continue;
+      if (ec == http::error::body_limit) return BadResponse("the answer is larger than the client accepts");
+      return Status(Code::kIOError, "CONNECTION_LOST", "the connection broke: " + ec.message());
+    }
+  }
+};
+
+Client::Client(ClientOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Client::~Client() = default;
+Client::Client(Client&&) noexcept = default;
+Client& Client::operator=(Client&&) noexcept = default;
+
+Result<ClientOptions> Client::ParseUrl(std::string_view url) {
+  ClientOptions options;
+  std::string_view rest = url;
+  if (rest.starts_with("http://")) rest.remove_prefix(7);
+  else if (rest.find("://") != std::string_view::npos) {
+    return Status::InvalidArgument("BAD_URL", "only http:// URLs are supported: " + std::string(url));
+  }
+  rest = rest.substr(0, rest.find('/'));
+  std::string_view host = rest, port;
+  if (rest.starts_with("[")) {
+    size_t close = rest.find(']');
+    if (close == std::string_view::npos) return Status::InvalidArgument("BAD_URL", "unclosed [ in " + std::string(url));
+    host = rest.substr(1, close - 1);
+    std::string_view after = rest.substr(close + 1);
+    if (after.starts_with(":")) port = after.substr(1);
+  } else if (size_t colon = rest.rfind(':'); colon != std::string_view::npos) {
+    host = rest.substr(0, colon);
+    port = rest.substr(colon + 1);
+  }
+  if (host.empty()) return Status::InvalidArgument("BAD_URL", "no host in " + std::string(url));
+  options.host = std::string(host);
+  if (!port.empty()) {
+    unsigned value = 0;
+    for (char c : port) {
+      if (c < '0' || c > '9' || value > 65535) return Status::InvalidArgument("BAD_URL", "bad port in " + std::string(url));
+      value = value * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (value == 0 || value > 65535) return Status::InvalidArgument("BAD_URL", "bad port in " + std::string(url));
+    options.port = static_cast<uint16_t>(value);
+  }
+  return options;
+}
+
+Result<HttpResponse> Client::Request(std::string_view method, std::string_view path, std::string body,
+                                     std::string_view content_type) {
+  http::verb verb = http::string_to_verb(method);
+  if (verb == http::verb::unknown) return Status::InvalidArgument("BAD_METHOD", "unknown HTTP method " + std::string(method));
+  http::request<http::string_body> req{verb, path, 11};
+  req.set(http::field::host, impl_->options.host + ":" + std::to_string(impl_->options.port));
+  req.set(http::field::user_agent, "civic-client");
+  req.keep_alive(true);
+  if (!body.empty() || verb == http::verb::post) {
+    req.set(http::field::content_type, content_type);
+    req.body() = std::move(body);
+    req.prepare_payload();
+  }
+  return impl_->RoundTrip(req);
+}
+
+Result<HttpResponse> Client::Get(std::string_view path) {
+  CIVIC_ASSIGN_OR_RETURN(HttpResponse res, Request("GET", path));
+  if (res.status < 200 || res.status > 299) return StatusFromHttpError(res.status, res.body);
+  return res;
+}
+
+Result<json::value> Client::GetJson(std::string_view path) {
+  CIVIC_ASSIGN_OR_RETURN(HttpResponse res, Get(path));
+  json::error_code ec;
+  json::value doc = json::parse(res.body, ec);
+  if (ec) return BadResponse("the answer to GET " + std::string(path) + " is not JSON");
+  return doc;
+}
+
+namespace {
+
+Result<json::value> ResultOf(const json::value& response) {
+  const json::object* obj = response.if_object();
+  if (!obj) return BadResponse("a JSON-RPC answer is not an object");
+  if (const json::value* error = obj->if_contains("error")) return StatusFromErrorObject(*error);
+  if (const json::value* result = obj->if_contains("result")) return *result;
+  return BadResponse("a JSON-RPC answer has neither result nor error");
+}
+
+}  // namespace
+
+Result<json::value> Client::Call(std::string_view method, json::value params) {
+  int64_t id = impl_->next_id++;
+  json::object req;
+  req["jsonrpc"] = "2.0";
+  req["id"] = id;
+  req["method"] = method;
+  req["params"] = std::move(params);
+  CIVIC_ASSIGN_OR_RETURN(HttpResponse res, Request("POST", "/rpc", json::serialize(req)));
+  json::error_code ec;
+  json::value doc = json::parse(res.body, ec);
+  if (ec || !doc.is_object()) {
+    if (res.status != 200) return StatusFromHttpError(res.status, res.body);
+    return BadResponse("the answer to " + std::string(method) + " is not a JSON-RPC object");
+  }
+  const json::object& obj = doc.get_object();
+  if (!obj.contains("error")) {
+    if (res.status != 200) return StatusFromHttpError(res.status, res.body);
+    const json::value* rid = obj.if_contains("id");
+    if (!rid || !rid->is_int64() || rid->get_int64() != id) return BadResponse("the answer carries another id");
+  }
+  return ResultOf(doc);
+}
+
+Result<std::vector<Result<json::value>>> Client::CallBatch(
+    const std::vector<std::pair<std::string, json::value>>& calls) {
+  json::array batch;
+  int64_t first = impl_->next_id;
+  for (const auto& [method, params] : calls) {
+    json::object req;
+    req["jsonrpc"] = "2.0";
+    req["id"] = impl_->next_id++;
+    req["method"] = method;
+    req["params"] = params;
+    batch.emplace_back(std::move(req));
+  }
+  CIVIC_ASSIGN_OR_RETURN(HttpResponse res, Request("POST", "/rpc", json::serialize(batch)));
+  json::error_code ec;
+  json::value doc = json::parse(res.body, ec);
+  if (ec) {
+    if (res.status != 200) return StatusFromHttpError(res.status, res.body);
+    return BadResponse("the batch answer is not JSON");
+  }
+  if (doc.is_object()) {
+    // One error for the whole batch (too large, rate limited, ...).
+    auto result = ResultOf(doc);
+    if (!result.ok()) return result.status();
+    return BadResponse("a batch was answered with a single result");
+  }
+  if (!doc.is_array()) return BadResponse("the batch answer is not an array");
+  std::vector<Result<json::value>> out(calls.size(), Result<json::value>(BadResponse("no answer for this call")));
+  for (const json::value& item : doc.get_array()) {
+    const json::object* obj = item.if_object();
+    const json::value* rid = obj ? obj->if_contains("id") : nullptr;
+    if (!rid || !rid->is_int64()) continue;
+    int64_t index = rid->get_int64() - first;
+    if (index < 0 || index >= static_cast<int64_t>(calls.size())) continue;
+    out[static_cast<size_t>(index)] = ResultOf(item);
+  }
+  return out;
+}
+
+void Client::Close() { impl_->Close(); }
+
+}  // namespace civic::rpc

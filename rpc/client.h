@@ -1,0 +1,83 @@
+// A small synchronous HTTP/JSON-RPC client for the CLI, tools and tests. It keeps
+// one keep-alive connection open and reconnects when the server closed it.
+//
+// Errors are typed Status values:
+//   UNAVAILABLE/CONNECTION_REFUSED   nothing listens at host:port
+//   UNAVAILABLE/CONNECT_FAILED       other connection failures (resolve, network)
+//   DEADLINE_EXCEEDED/TIMEOUT        no complete answer within options.timeout
+//   IO_ERROR/CONNECTION_LOST         the connection broke mid-answer
+//   <code>/HTTP_<status>             an HTTP error answer; when its body is a
+//                                    REST or JSON-RPC error, that error's code,
+//                                    app_code and message are kept instead
+//   <code>/<app_code>                a JSON-RPC error (code from data.code_name)
+//   INTERNAL/BAD_RESPONSE            an answer that is not what the protocol says
+// Thread safety: one Client per thread (calls are not synchronised).
+#pragma once
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "crypto/status.h"
+
+namespace civic::rpc {
+
+struct ClientOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8545;
+  // Per request: connect + send + receive.
+  std::chrono::milliseconds timeout{30000};
+  // Largest answer accepted.
+  size_t max_response_bytes = 64 * 1024 * 1024;
+};
+
+struct HttpResponse {
+  int status = 0;
+  std::string content_type;
+  std::string body;
+  std::map<std::string, std::string, std::less<>> headers;  // lower-case names
+};
+
+class Client {
+ public:
+  explicit Client(ClientOptions options);
+  ~Client();
+  Client(Client&&) noexcept;
+  Client& operator=(Client&&) noexcept;
+
+  // "http://host:port" (a trailing path is ignored) -> options. BAD_URL on error.
+  static Result<ClientOptions> ParseUrl(std::string_view url);
+
+  // One JSON-RPC call to POST /rpc; the result, or the call's error.
+  Result<boost::json::value> Call(std::string_view method,
+                                  boost::json::value params = boost::json::object());
+  // A batch; one Result per call, in order. The outer Status fails only when
+  // the batch as a whole fails (transport, HTTP, parse).
+  Result<std::vector<Result<boost::json::value>>> CallBatch(
+      const std::vector<std::pair<std::string, boost::json::value>>& calls);
+
+  // GET `path`; a non-2xx answer becomes a typed error.
+  Result<HttpResponse> Get(std::string_view path);
+  // GET `path` and parse the body as JSON (non-2xx -> typed error).
+  Result<boost::json::value> GetJson(std::string_view path);
+  // Any request; every HTTP status is returned as is (transport errors only).
+  Result<HttpResponse> Request(std::string_view method, std::string_view path, std::string body = "",
+                               std::string_view content_type = "application/json");
+
+  // Closes the connection (the next call reconnects).
+  void Close();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The typed error for a non-2xx HTTP answer (used by Client; exposed for tests).
+Status StatusFromHttpError(int http_status, std::string_view body);
+
+}  // namespace civic::rpc

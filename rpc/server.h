@@ -1,0 +1,109 @@
+// The node's HTTP/1.1 and WebSocket server (Boost.Beast on Boost.Asio).
+//
+// Routes:
+//   POST /rpc                         JSON-RPC 2.0 (single calls and batches)
+//   GET  /v1/certificates/{id}        -> cert_get {id}
+//   GET  /v1/certificates/{id}/verify -> cert_verify {id, at, fields}
+//   GET  /v1/blocks/{height|hash|latest} -> chain_getBlock
+//   GET  /v1/txs/{id}                 -> chain_getTx {id}
+//   GET  /v1/credit/{subject}         -> credit_report {subject}
+//   GET  /healthz                     200 {"status":"ok",...} when the node is ready, else 503
+//   GET  /metrics                     Prometheus text: server counters + chain height + node metrics
+//   GET  /ws (upgrade)                WebSocket; {"subscribe":"blocks"} streams new blocks
+//   GET  anything else                static files of the web root (index.html at "/")
+// docs/RPC.md describes every route and method with examples.
+//
+// Connections are served by a pool of `threads` threads; each connection runs on
+// its own strand and answers its requests in order (pipelined requests are read
+// one after another, so answers never overtake each other). Handlers run on the
+// server threads and may reply later from any thread (tx_commit).
+// Limits: body size (413), header size (431), batch size, open connections
+// (503 to the extra ones), read/idle/write timeouts, a per-remote-IP token
+// bucket for /rpc (one token per call), /v1 and /ws (429 when empty).
+//
+// Lifetime: the MethodTable and the NodeBackend must outlive Start()..Stop().
+// Stop() stops accepting, lets requests in flight finish (up to stop_grace), then
+// closes every connection and joins the threads. Replies that arrive after Stop()
+// (e.g. a late AwaitCommit callback) are dropped safely.
+// Thread safety: Start/Stop/the destructor from one owner thread; port(), url(),
+// metrics(), PublishBlock() and Publish() from any thread at any time.
+#pragma once
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "crypto/status.h"
+#include "rpc/metrics.h"
+#include "rpc/methods.h"
+
+namespace civic::rpc {
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";
+  uint16_t port = 8545;  // 0 = any free port; see Server::port()
+  size_t threads = 2;
+  size_t max_body_bytes = 1024 * 1024;
+  size_t max_header_bytes = 16 * 1024;
+  size_t max_batch = 100;
+  size_t max_connections = 1000;
+  // Once a request's header has arrived, the rest must arrive within this time.
+  std::chrono::milliseconds read_timeout{10000};
+  // A connection that sends no (complete) request header for this long is closed;
+  // also the WebSocket idle timeout (pinged at half of it).
+  std::chrono::milliseconds idle_timeout{60000};
+  std::chrono::milliseconds write_timeout{10000};
+  // Per remote IP: tokens regained per second (0 = no limit) and bucket size
+  // (0 = max(1, rate)).
+  double rate_limit_per_sec = 0;
+  double rate_limit_burst = 0;
+  // Folder of the web page; empty = no static files.
+  std::string web_root;
+  // Serve index.html for unknown extension-less paths (client-side routes).
+  bool spa_fallback = true;
+  // Value of Access-Control-Allow-Origin on /rpc and /v1 answers ("" = none).
+  std::string cors_origin;
+  // WebSocket: messages queued for a subscriber before it is dropped as too slow,
+  // and the largest message a client may send.
+  size_t ws_max_queue = 256;
+  size_t ws_max_message_bytes = 64 * 1024;
+  // How long Stop() waits for requests in flight before closing connections.
+  std::chrono::milliseconds stop_grace{5000};
+};
+
+class Server {
+ public:
+  // `node` may be null (then /healthz answers 503 and handlers get a null node).
+  Server(ServerOptions options, const MethodTable* methods, NodeBackend* node);
+  ~Server();  // Stop()
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds, listens and starts the threads. Typed errors: BAD_ADDRESS,
+  // BIND_FAILED, WEB_ROOT_MISSING, ALREADY_STARTED.
+  Status Start();
+  // Graceful stop (see above); idempotent.
+  void Stop();
+
+  // The bound port (the real one when options.port was 0); 0 before Start().
+  uint16_t port() const;
+  // "http://<address>:<port>"
+  std::string url() const;
+
+  // Sends {"topic":"blocks","data":block} to every /ws client subscribed to
+  // "blocks". The node calls it after each commit (see BlockEventJson in
+  // rpc/json_codec.h for the expected fields).
+  void PublishBlock(const boost::json::value& block);
+  // Same for any topic clients may subscribe to (currently "blocks").
+  void Publish(std::string_view topic, const boost::json::value& data);
+
+  const HttpMetrics& metrics() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace civic::rpc
