@@ -1,0 +1,222 @@
+// Runs the built civic binary (CIVIC_CLI_PATH) to check exit codes, messages,
+// --help of every command, and the files it writes.
+#include <gtest/gtest.h>
+
+#include "crypto/keyfile.h"
+#include "test_util.h"
+#include "tools/files.h"
+
+namespace civic::tools {
+namespace {
+
+using testing::Run;
+using testing::RunResult;
+using testing::TempDir;
+
+RunResult Civic(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
+  return Run(CIVIC_CLI_PATH, args, env);
+}
+
+bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+const char* kGoodCitizen = "11010519491231002X";  // GB 11643 example
+const char* kOrg = "11510700008207313A";
+
+TEST(CliTest, EveryCommandHasHelp) {
+  const std::vector<std::vector<std::string>> commands = {
+      {},
+      {"keygen"},
+      {"key", "show"},
+      {"genesis"},
+      {"net"},
+      {"net", "init"},
+      {"net", "up"},
+      {"net", "down"},
+      {"net", "status"},
+      {"cert"},
+      {"cert", "types"},
+      {"cert", "type", "register"},
+      {"cert", "issue"},
+      {"cert", "renew"},
+      {"cert", "replace"},
+      {"cert", "suspend"},
+      {"cert", "reinstate"},
+      {"cert", "revoke"},
+      {"cert", "show"},
+      {"cert", "verify"},
+      {"cert", "list"},
+      {"gov", "orgs"},
+      {"gov", "proposals"},
+      {"gov", "vote"},
+      {"chain", "status"},
+      {"chain", "block"},
+      {"chain", "tx"},
+      {"import"},
+      {"sample", "certificates"},
+  };
+  for (auto args : commands) {
+    args.push_back("--help");
+    RunResult r = Civic(args);
+    std::string name;
+    for (const auto& a : args) name += a + " ";
+    EXPECT_EQ(r.exit_code, 0) << name << "\n" << r.out;
+    EXPECT_TRUE(Contains(r.out, "Usage")) << name << "\n" << r.out;
+  }
+  RunResult v = Civic({"--version"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_TRUE(Contains(v.out, "civic"));
+}
+
+TEST(CliTest, BadArgumentsExitWithTwo) {
+  TempDir tmp;
+  struct Case {
+    std::vector<std::string> args;
+    std::string expect;  // a part of the message
+  };
+  const std::vector<Case> cases = {
+      {{}, "subcommand"},
+      {{"frobnicate"}, ""},
+      {{"keygen"}, "--out"},
+      {{"keygen", "--out", tmp.File("k"), "--algo", "rsa"}, "rsa"},
+      {{"keygen", "--out", tmp.File("k"), "--org", "not-a-uscc"}, "BAD_USCC"},
+      {{"keygen", "--out", tmp.File("k"), "--passphrase-env", "CIVIC_TEST_UNSET_VAR"}, "PASSPHRASE_ENV_UNSET"},
+      {{"net"}, ""},
+      {{"net", "init", "0", "--dir", tmp.File("n")}, ""},
+      {{"net", "init", "two", "--dir", tmp.File("n")}, ""},
+      {{"net", "init", "1", "--dir", tmp.File("n"), "--base-port", "80"}, ""},
+      {{"cert", "show", "not-an-id"}, "BAD_CERT_ID"},
+      {{"cert", "verify", "1.2.3", "--at", "someday"}, "BAD_DATE"},
+      {{"cert", "verify", "--disclose", "name"}, "HOLDER_FILE_REQUIRED"},
+      {{"cert", "issue", "--type", "T", "--holder-type", "citizen", "--holder", "110105194912310021", "--field",
+        "name=x", "--out", tmp.File("h.json"), "--key", tmp.File("k"), "--org", kOrg},
+       "BAD_CITIZEN_ID"},
+      {{"cert", "issue", "--type", "T", "--holder-type", "enterprise", "--holder", "91510700MA00000000", "--field",
+        "name=x", "--out", tmp.File("h.json"), "--key", tmp.File("k"), "--org", kOrg},
+       "BAD_USCC"},
+      {{"cert", "issue", "--type", "T", "--holder-type", "martian", "--holder", kGoodCitizen, "--field", "name=x",
+        "--out", tmp.File("h.json"), "--key", tmp.File("k")},
+       "martian"},
+      {{"cert", "issue", "--type", "T", "--holder-type", "citizen", "--holder", kGoodCitizen, "--field", "noequals",
+        "--out", tmp.File("h.json"), "--key", tmp.File("k"), "--org", kOrg},
+       "BAD_FIELD_ARG"},
+      {{"cert", "issue", "--type", "T", "--holder-type", "citizen", "--holder", kGoodCitizen, "--field", "name=x",
+        "--out", tmp.File("h.json"), "--key", tmp.File("k"), "--org", kOrg, "--valid-from", "2024-02-31"},
+       "BAD_DATE"},
+      {{"cert", "issue", "--type", "T", "--holder-type", "citizen", "--holder", kGoodCitizen, "--field", "name=x",
+        "--out", tmp.File("h.json"), "--key", tmp.File("k"), "--org", kOrg, "--serial", "bad serial!"},
+       "BAD_SERIAL"},
+      {{"cert", "issue", "--type", "T", "--holder-type", "citizen", "--holder", kGoodCitizen, "--field", "name=x",
+        "--out", tmp.File("h.json"), "--key", tmp.File("k")},
+       "ORG_REQUIRED"},
+      {{"cert", "revoke", "1.2.156.3005.2.x"}, "--reason"},
+      {{"cert", "renew", "not-an-id", "--key", tmp.File("k"), "--org", kOrg}, "BAD_CERT_ID"},
+      {{"chain", "tx", "zz"}, "64 hex"},
+      {{"chain", "block", "-1"}, ""},
+      {{"import", "--type", "T", "--file", tmp.File("missing.csv"), "--key", tmp.File("k")}, "missing.csv"},
+      {{"import", "--type", "T", "--file", tmp.File("k"), "--key", tmp.File("k"), "--batch", "0"}, ""},
+      {{"sample", "certificates", "--type", "T", "--out", tmp.File("x.xlsx"), "--count", "5"}, "IMPORT_UNKNOWN_FORMAT"},
+      {{"gov", "vote", "--proposal", "x", "--key", tmp.File("k")}, ""},
+      {{"gov", "vote", "--proposal", "-3", "--key", tmp.File("k")}, ""},
+  };
+  testing::WriteAll(tmp.File("k"), "not a key");
+  for (const auto& c : cases) {
+    RunResult r = Civic(c.args);
+    std::string name;
+    for (const auto& a : c.args) name += a + " ";
+    EXPECT_EQ(r.exit_code, 2) << name << "\n" << r.out;
+    EXPECT_TRUE(Contains(r.out, c.expect)) << name << "\nwanted: " << c.expect << "\n" << r.out;
+    EXPECT_TRUE(Contains(r.out, "--help")) << name << "\n" << r.out;
+    // A citizen ID given on the command line is not echoed back in errors.
+    if (c.expect == "BAD_CITIZEN_ID") {
+      EXPECT_FALSE(Contains(r.out, "110105194912310021")) << r.out;
+    }
+  }
+}
+
+TEST(CliTest, RuntimeErrorsExitWithOneAndATypedCode) {
+  TempDir tmp;
+  RunResult r = Civic({"chain", "status", "--node", "http://127.0.0.1:1"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_TRUE(Contains(r.out, "civic: error: CONNECTION_REFUSED")) << r.out;
+
+  r = Civic({"key", "show", tmp.File("absent.key")});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_TRUE(Contains(r.out, "KEYFILE_NOT_FOUND")) << r.out;
+
+  r = Civic({"net", "status", "--dir", tmp.File("nonet")});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_TRUE(Contains(r.out, "NET_NOT_FOUND")) << r.out;
+
+  r = Civic({"chain", "status", "--node", "http://127.0.0.1:1", "--json"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(Contains(r.out, "\"app_code\": \"CONNECTION_REFUSED\"")) << r.out;
+}
+
+TEST(CliTest, KeygenWritesPrivateKeyFiles) {
+  TempDir tmp;
+  std::string key = tmp.File("org.key");
+  RunResult r = Civic({"keygen", "--out", key, "--org", kOrg});
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(*FileMode(key), 0600u);
+  auto pub = crypto::ReadPublicKey(key);
+  ASSERT_TRUE(pub.ok());
+  EXPECT_TRUE(Contains(r.out, pub->ToString()));
+  EXPECT_EQ(testing::ReadAll(key + ".org"), std::string(kOrg) + "\n");
+
+  RunResult show = Civic({"key", "show", key});
+  EXPECT_EQ(show.exit_code, 0);
+  EXPECT_TRUE(Contains(show.out, pub->ToString()));
+  EXPECT_TRUE(Contains(show.out, kOrg));
+
+  // No silent overwrite.
+  RunResult again = Civic({"keygen", "--out", key});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_TRUE(Contains(again.out, "KEYFILE_EXISTS"));
+  EXPECT_EQ(crypto::ReadPublicKey(key)->ToString(), pub->ToString());
+
+  // An encrypted secp256k1 key.
+  std::string enc = tmp.File("enc.key");
+  r = Civic({"keygen", "--out", enc, "--algo", "secp256k1", "--passphrase-env", "CIVIC_TEST_PASS", "--json"},
+            {"CIVIC_TEST_PASS=correct horse"});
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(*FileMode(enc), 0600u);
+  EXPECT_TRUE(Contains(r.out, "\"encrypted\": true"));
+  EXPECT_TRUE(crypto::ReadKeyFile(enc, "correct horse").ok());
+  EXPECT_FALSE(crypto::ReadKeyFile(enc, "wrong").ok());
+  EXPECT_EQ(crypto::ReadPublicKey(enc)->algo, crypto::Algo::kSecp256k1);
+}
+
+TEST(CliTest, GenesisAndNetInitFromTheCommandLine) {
+  TempDir tmp;
+  std::filesystem::create_directories(tmp.File("orgs"));
+  for (const char* name : {"psb", "hrss", "amr", "ndrc", "gss"}) {
+    ASSERT_EQ(Civic({"keygen", "--out", tmp.File(std::string("orgs/") + name + ".key")}).exit_code, 0);
+  }
+  ASSERT_EQ(Civic({"keygen", "--out", tmp.File("node0.key")}).exit_code, 0);
+  RunResult g = Civic({"genesis", "--out", tmp.File("genesis.json"), "--chain-id", "cli-test", "--org-keys",
+                       tmp.File("orgs"), "--node-keys", tmp.File("node0.key")});
+  ASSERT_EQ(g.exit_code, 0) << g.out;
+  EXPECT_TRUE(Contains(g.out, "6 certificate types"));
+
+  std::filesystem::remove(tmp.File("orgs/gss.key"));
+  g = Civic({"genesis", "--out", tmp.File("genesis2.json"), "--org-keys", tmp.File("orgs"), "--node-keys",
+             tmp.File("node0.key")});
+  EXPECT_EQ(g.exit_code, 1);
+  EXPECT_TRUE(Contains(g.out, "gss.key")) << g.out;
+
+  RunResult n = Civic({"net", "init", "4", "--dir", tmp.File("net"), "--base-port", "32000"});
+  ASSERT_EQ(n.exit_code, 0) << n.out;
+  EXPECT_TRUE(Contains(n.out, "http://127.0.0.1:32001"));
+  EXPECT_TRUE(Contains(n.out, "绵阳市公安局"));
+  RunResult again = Civic({"net", "init", "1", "--dir", tmp.File("net")});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_TRUE(Contains(again.out, "NET_EXISTS"));
+
+  RunResult sample = Civic({"sample", "certificates", "--type", "11510700008207313A001", "--count", "20",
+                            "--invalid", "2", "--out", tmp.File("s.csv"), "--genesis", tmp.File("net/genesis.json")});
+  ASSERT_EQ(sample.exit_code, 0) << sample.out;
+  EXPECT_EQ(testing::Lines(testing::ReadAll(tmp.File("s.csv"))).size(), 21u);
+}
+
+}  // namespace
+}  // namespace civic::tools

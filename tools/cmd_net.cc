@@ -1,0 +1,167 @@
+// civic net init | up | down | status
+#include <iostream>
+
+#include "tools/commands.h"
+#include "tools/net.h"
+
+namespace civic::tools {
+namespace json = boost::json;
+namespace {
+
+json::array StatesJson(const std::vector<NodeRunState>& states) {
+  json::array out;
+  for (const auto& s : states) {
+    json::object o{{"name", s.name}, {"pid", s.pid}, {"running", s.pid > 0}, {"healthy", s.healthy}};
+    if (s.already_running) o["already_running"] = true;
+    if (s.rpc_ok) o["height"] = s.height;
+    if (!s.detail.empty()) o["detail"] = s.detail;
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+CmdStatus Init(const NetInitOptions& opt, const CommonOptions& common) {
+  CIVIC_ASSIGN_OR_RETURN(Network net, InitNetwork(opt));
+  if (common.json) {
+    json::array nodes;
+    for (const auto& n : net.nodes) {
+      nodes.push_back(json::object{{"name", n.name}, {"moniker", n.moniker}, {"org", n.org},
+                                   {"node_id", n.node_id}, {"rpc", n.rpc_url()}, {"p2p_port", n.p2p_port}});
+    }
+    PrintJson(json::object{{"dir", net.dir}, {"chain_id", net.chain_id}, {"nodes", std::move(nodes)}});
+    return CmdStatus::Ok();
+  }
+  std::cout << "network " << net.chain_id << " in " << net.dir << ": " << net.nodes.size()
+            << " validator node(s)\n";
+  for (const auto& n : net.nodes) {
+    std::string org_name;
+    for (const auto& o : net.orgs) {
+      if (o.code == n.org) org_name = o.name;
+    }
+    std::cout << "  " << n.name << "  " << n.moniker << "  " << org_name << "  rpc " << n.rpc_url() << "  p2p 127.0.0.1:"
+              << n.p2p_port << "\n";
+  }
+  std::cout << "department signing keys: " << net.Path("orgs") << "/<short name>.key (with .org sidecars)\n";
+  if (net.nodes.size() > 1) {
+    std::cout << "note: all " << net.nodes.size() << " nodes are validators; blocks are produced only once "
+              << "more than 2/3 of them run the BFT engine (a one-validator engine commits with 1 node)\n";
+  }
+  std::cout << "start it with: civic net up --dir " << opt.dir << "\n";
+  return CmdStatus::Ok();
+}
+
+CmdStatus Up(const std::string& dir, const NetUpOptions& opt, const CommonOptions& common) {
+  CIVIC_ASSIGN_OR_RETURN(Network net, LoadNetwork(dir));
+  CIVIC_ASSIGN_OR_RETURN(std::vector<NodeRunState> states, StartNetwork(net, opt));
+  std::vector<std::string> unhealthy;
+  for (const auto& s : states) {
+    if (!s.healthy) unhealthy.push_back(s.name + (s.detail.empty() ? "" : " (" + s.detail + ")"));
+  }
+  if (common.json) {
+    PrintJson(json::object{{"dir", net.dir}, {"nodes", StatesJson(states)}});
+  } else {
+    for (size_t i = 0; i < states.size(); ++i) {
+      const auto& s = states[i];
+      std::cout << "  " << s.name << "  pid " << s.pid << "  " << (s.healthy ? "healthy" : "NOT healthy") << "  "
+                << net.nodes[i].rpc_url() << (s.already_running ? "  (already running)" : "") << "\n";
+    }
+    std::cout << "logs: " << net.dir << "/node<i>/civicd.log; stop with: civic net down --dir " << dir << "\n";
+  }
+  if (!unhealthy.empty()) {
+    std::string list;
+    for (const auto& u : unhealthy) list += "\n  " + u;
+    return Status(Code::kUnavailable, "NODE_NOT_HEALTHY",
+                  "these nodes did not report healthy within " + std::to_string(opt.timeout_s) +
+                      "s (they keep running; see their logs):" + list);
+  }
+  return CmdStatus::Ok();
+}
+
+CmdStatus Down(const std::string& dir, int timeout_s, const CommonOptions& common) {
+  CIVIC_ASSIGN_OR_RETURN(Network net, LoadNetwork(dir));
+  CIVIC_ASSIGN_OR_RETURN(std::vector<NodeRunState> states, StopNetwork(net, timeout_s));
+  bool failed = false;
+  for (const auto& s : states) failed = failed || s.detail == "still running after SIGKILL";
+  if (common.json) {
+    PrintJson(json::object{{"dir", net.dir}, {"nodes", StatesJson(states)}});
+  } else {
+    for (const auto& s : states) std::cout << "  " << s.name << "  " << s.detail << "\n";
+  }
+  if (failed) return Status::Internal("a node could not be stopped");
+  return CmdStatus::Ok();
+}
+
+CmdStatus StatusCmd(const std::string& dir, const CommonOptions& common) {
+  CIVIC_ASSIGN_OR_RETURN(Network net, LoadNetwork(dir));
+  std::vector<NodeRunState> states = NetworkStatus(net);
+  if (common.json) {
+    PrintJson(json::object{{"dir", net.dir}, {"chain_id", net.chain_id}, {"nodes", StatesJson(states)}});
+    return CmdStatus::Ok();
+  }
+  std::cout << "network " << net.chain_id << " in " << net.dir << "\n";
+  for (size_t i = 0; i < states.size(); ++i) {
+    const auto& s = states[i];
+    const auto& n = net.nodes[i];
+    std::cout << "  " << n.name << "  " << n.moniker << "  " << n.rpc_url() << "  "
+              << (s.pid > 0 ? "running (pid " + std::to_string(s.pid) + ")" : std::string("stopped")) << "  "
+              << (s.healthy ? "healthy" : "not healthy");
+    if (s.rpc_ok) std::cout << "  height " << s.height;
+    if (!s.healthy && !s.detail.empty() && s.pid > 0) std::cout << "  (" << s.detail << ")";
+    std::cout << "\n";
+  }
+  return CmdStatus::Ok();
+}
+
+}  // namespace
+
+void AddNetCommands(CLI::App* app, CliContext* ctx) {
+  CLI::App* net = app->add_subcommand("net", "Create, start, stop and inspect a local network of department nodes");
+  net->require_subcommand(1);
+
+  auto init = std::make_shared<NetInitOptions>();
+  init->dir = "localnet";
+  CLI::App* init_cmd = net->add_subcommand(
+      "init", "Write keys, the sample genesis and one config per node for N department nodes\n"
+              "(public security, HR & social security, market regulation, the credit office, then others)");
+  init_cmd->add_option("N", init->nodes, "Number of nodes (all validators)")
+      ->required()
+      ->check(CLI::Range(size_t{1}, kMaxNetworkNodes));
+  init_cmd->add_option("--dir", init->dir, "The network folder")->capture_default_str();
+  init_cmd->add_option("--base-port", init->base_port,
+                       "First port: node i uses p2p base+2i and RPC base+2i+1")
+      ->capture_default_str()
+      ->check(CLI::Range(1024, 65000));
+  init_cmd->add_option("--chain-id", init->chain_id, "The chain id")->capture_default_str();
+  init_cmd->add_option("--web-root", init->web_root, "Folder of the web page every node serves")
+      ->check(CLI::ExistingDirectory);
+  init_cmd->add_flag("--force", init->force, "Wipe an existing network folder first");
+  AddJsonOption(init_cmd, ctx);
+  OnRun(init_cmd, ctx, [init, ctx] { return Init(*init, ctx->common); });
+
+  auto dir = std::make_shared<std::string>("localnet");
+  auto up = std::make_shared<NetUpOptions>();
+  CLI::App* up_cmd = net->add_subcommand("up", "Start every node in the background and wait until /healthz answers");
+  up_cmd->add_option("--dir", *dir, "The network folder")->capture_default_str();
+  up_cmd->add_option("--civicd", up->civicd, "Path of civicd (default: next to civic, else on PATH)");
+  up_cmd->add_option("--timeout", up->timeout_s, "Seconds to wait for the nodes to become healthy")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  AddJsonOption(up_cmd, ctx);
+  OnRun(up_cmd, ctx, [dir, up, ctx] { return Up(*dir, *up, ctx->common); });
+
+  auto down_timeout = std::make_shared<int>(10);
+  CLI::App* down_cmd = net->add_subcommand("down", "Stop the nodes (SIGTERM, then SIGKILL after the timeout)");
+  down_cmd->add_option("--dir", *dir, "The network folder")->capture_default_str();
+  down_cmd->add_option("--timeout", *down_timeout, "Seconds to wait after SIGTERM")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  AddJsonOption(down_cmd, ctx);
+  OnRun(down_cmd, ctx, [dir, down_timeout, ctx] { return Down(*dir, *down_timeout, ctx->common); });
+
+  CLI::App* status_cmd = net->add_subcommand("status", "Print each node's process, health and height");
+  status_cmd->add_option("--dir", *dir, "The network folder")->capture_default_str();
+  AddJsonOption(status_cmd, ctx);
+  OnRun(status_cmd, ctx, [dir, ctx] { return StatusCmd(*dir, ctx->common); });
+}
+
+}  // namespace civic::tools

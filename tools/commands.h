@@ -1,0 +1,17 @@
+// Registration of the `civic` command groups (one file per group).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "tools/cli_common.h"
+
+namespace civic::tools {
+
+void AddKeyCommands(CLI::App* app, CliContext* ctx);     // keygen, key show, genesis
+void AddNetCommands(CLI::App* app, CliContext* ctx);     // net init|up|down|status
+void AddCertCommands(CLI::App* app, CliContext* ctx);    // cert ...
+void AddGovCommands(CLI::App* app, CliContext* ctx);     // gov ...
+void AddChainCommands(CLI::App* app, CliContext* ctx);   // chain ...
+void AddImportCommands(CLI::App* app, CliContext* ctx);  // import, sample
+
+}  // namespace civic::tools

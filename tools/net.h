@@ -1,0 +1,103 @@
+// A local network of department nodes in one folder: `civic net init|up|down|status`.
+//
+// Layout written by InitNetwork (paths inside are relative, so the folder can move):
+//   DIR/network.json            what the other commands read (chain id, orgs, nodes, ports)
+//   DIR/genesis.json            the sample genesis (contracts::SampleGenesisText)
+//   DIR/orgs/<short>.key        each department's signing key (0600), with
+//   DIR/orgs/<short>.key.org    its org code (USCC): the key's sidecar
+//   DIR/node<i>/config.toml     node i: TOML config (node/config.h)
+//   DIR/node<i>/node_key.json   node i's ed25519 node key (0600)
+//   DIR/node<i>/data/           its chain (created by civicd)
+//   DIR/node<i>/civicd.log      its log, DIR/node<i>/civicd.pid while it runs
+// Node i belongs to department i mod 5 in the order of contracts::SampleOrgs()
+// (public security, HR & social security, market regulation, the credit office,
+// the supervision bureau) and is a validator. Ports on 127.0.0.1: p2p base+2i,
+// RPC base+2i+1 (base 26656: node0 serves RPC on the default port 26657).
+//
+// StartNetwork starts every node that is not running (setsid, log and pid file),
+// then waits for /healthz of each. StopNetwork sends SIGTERM, waits, then SIGKILL.
+// A pid file is trusted only when that process is a civicd, so a reused pid is
+// never signalled.
+//
+// Typed errors: NET_EXISTS, NET_NOT_FOUND, NET_BAD_SIZE, NET_BAD_PORT,
+// NET_MALFORMED, CIVICD_NOT_FOUND, NODE_EXITED, NODE_NOT_HEALTHY, IO_ERROR.
+// Not thread-safe; one command at a time per folder.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "crypto/status.h"
+
+namespace civic::tools {
+
+constexpr uint16_t kDefaultBasePort = 26656;
+constexpr size_t kMaxNetworkNodes = 64;
+
+struct NetOrg {
+  std::string code;
+  std::string name;
+  std::string short_name;
+  std::string key_file;  // relative to the network folder
+};
+
+struct NetNode {
+  std::string name;      // "node0"
+  std::string moniker;   // "psb-0"
+  std::string org;       // USCC
+  std::string dir;       // relative to the network folder
+  std::string node_id;   // "ed25519:<hex>"
+  uint16_t rpc_port = 0;
+  uint16_t p2p_port = 0;
+  std::string rpc_url() const { return "http://127.0.0.1:" + std::to_string(rpc_port); }
+};
+
+struct Network {
+  std::string dir;  // absolute
+  std::string chain_id;
+  uint16_t base_port = kDefaultBasePort;
+  std::vector<NetOrg> orgs;
+  std::vector<NetNode> nodes;
+
+  std::string Path(const std::string& relative) const { return dir + "/" + relative; }
+};
+
+struct NetInitOptions {
+  size_t nodes = 1;
+  std::string dir;
+  uint16_t base_port = kDefaultBasePort;
+  std::string chain_id = "mianyang-1";
+  std::string web_root;  // served by every node's RPC server; empty = none
+  bool force = false;    // wipe an existing network folder first
+};
+
+Result<Network> InitNetwork(const NetInitOptions& options);
+Result<Network> LoadNetwork(const std::string& dir);
+
+struct NodeRunState {
+  std::string name;
+  int pid = 0;           // 0 = not running
+  bool already_running = false;  // StartNetwork found it running
+  bool healthy = false;
+  bool rpc_ok = false;   // chain_status answered
+  uint64_t height = 0;
+  std::string detail;    // why unhealthy, or an RPC error
+};
+
+struct NetUpOptions {
+  std::string civicd;  // path to civicd; empty = FindCivicd()
+  int timeout_s = 30;
+};
+// Starts the nodes; the returned states are after waiting for health.
+Result<std::vector<NodeRunState>> StartNetwork(const Network& net, const NetUpOptions& options);
+Result<std::vector<NodeRunState>> StopNetwork(const Network& net, int timeout_s);
+std::vector<NodeRunState> NetworkStatus(const Network& net);
+
+// civicd next to this civic binary (../node/civicd in a build tree, or the same
+// folder), else on PATH. Error CIVICD_NOT_FOUND.
+Result<std::string> FindCivicd();
+// The pid in `pid_file` if that process is alive and is civicd; else 0.
+int LiveCivicdPid(const std::string& pid_file);
+
+}  // namespace civic::tools
