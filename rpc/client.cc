@@ -243,15 +243,13 @@ Result<json::value> Client::Call(std::string_view method, json::value params) {
   req["method"] = method;
   req["params"] = std::move(params);
   CIVIC_ASSIGN_OR_RETURN(HttpResponse res, Request("POST", "/rpc", json::serialize(req)));
+  // 413, 429, 503 ...: the body is a JSON-RPC or REST error (or not JSON at all).
+  if (res.status != 200) return StatusFromHttpError(res.status, res.body);
   json::error_code ec;
   json::value doc = json::parse(res.body, ec);
-  if (ec || !doc.is_object()) {
-    if (res.status != 200) return StatusFromHttpError(res.status, res.body);
-    return BadResponse("the answer to " + std::string(method) + " is not a JSON-RPC object");
-  }
+  if (ec || !doc.is_object()) return BadResponse("the answer to " + std::string(method) + " is not a JSON-RPC object");
   const json::object& obj = doc.get_object();
   if (!obj.contains("error")) {
-    if (res.status != 200) return StatusFromHttpError(res.status, res.body);
     const json::value* rid = obj.if_contains("id");
     if (!rid || !rid->is_int64() || rid->get_int64() != id) return BadResponse("the answer carries another id");
   }

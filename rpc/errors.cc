@@ -80,12 +80,12 @@ Status StatusFromErrorObject(const json::value& error) {
   if (auto* m = obj->if_contains("message"); m && m->is_string()) message = m->get_string();
   Code code = CodeFromRpcCode(rpc_code);
   std::string app_code;
-  if (auto* d = obj->if_contains("data"); d && d->is_object()) {
-    const json::object& data = d->get_object();
-    if (auto* a = data.if_contains("app_code"); a && a->is_string()) app_code = a->get_string();
-    if (auto* n = data.if_contains("code_name"); n && n->is_string()) {
-      if (auto parsed = CodeFromName(n->get_string())) code = *parsed;
-    }
+  // JSON-RPC errors keep app_code and code_name in "data"; REST errors beside "code".
+  const json::object* data = obj;
+  if (auto* d = obj->if_contains("data"); d && d->is_object()) data = &d->get_object();
+  if (auto* a = data->if_contains("app_code"); a && a->is_string()) app_code = a->get_string();
+  if (auto* n = data->if_contains("code_name"); n && n->is_string()) {
+    if (auto parsed = CodeFromName(n->get_string())) code = *parsed;
   }
   if (code == Code::kOk) code = Code::kInternal;
   if (app_code.empty()) app_code = CodeName(code);

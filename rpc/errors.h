@@ -42,8 +42,9 @@ json::object ErrorObject(int rpc_code, const Status& status);
 inline json::object ErrorObject(const Status& status) {
   return ErrorObject(JsonRpcCodeFor(status), status);
 }
-// Reads a JSON-RPC error object back into a Status (used by the client). Keeps
-// data.app_code; the Code comes from data.code_name, else from the numeric code.
+// Reads a JSON-RPC error object (or the REST form, with app_code and code_name
+// beside code) back into a Status (used by the client). Keeps the app code; the
+// Code comes from code_name, else from the numeric code.
 Status StatusFromErrorObject(const json::value& error);
 
 // Protocol errors as Status values (the dispatcher pairs them with their codes).

@@ -290,6 +290,10 @@ TEST(ErrorMappingTest, RoundTripsThroughErrorObjects) {
   EXPECT_EQ(JsonRpcCode(Code::kInternal), -32603);
   EXPECT_EQ(JsonRpcCodeFor(MethodNotFoundStatus("x")), -32601);
   EXPECT_EQ(StatusFromErrorObject(json::value("junk")).code(), Code::kInternal);
+  Status rest = StatusFromErrorObject(
+      ParseJson(R"({"code":-32007,"code_name":"UNAVAILABLE","app_code":"TOO_MANY_CONNECTIONS","message":"m"})"));
+  EXPECT_EQ(rest.code(), Code::kUnavailable);
+  EXPECT_EQ(rest.app_code(), "TOO_MANY_CONNECTIONS");
   EXPECT_FALSE(CodeFromName("NOPE").has_value());
 }
 

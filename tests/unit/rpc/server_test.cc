@@ -267,6 +267,9 @@ TEST(ServerTest, ConnectionLimitRefusesExtraConnections) {
   std::string got = third.ReadAll();
   EXPECT_TRUE(got.starts_with("HTTP/1.1 503")) << got;
   EXPECT_NE(got.find("TOO_MANY_CONNECTIONS"), std::string::npos);
+  auto refused = t.MakeClient().Call("echo");
+  EXPECT_EQ(refused.status().code(), Code::kUnavailable);
+  EXPECT_EQ(refused.status().app_code(), "TOO_MANY_CONNECTIONS");
   a.Close();
   // Once a slot is free again (the server has seen the close) a new connection is served.
   Status last;
