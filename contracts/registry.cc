@@ -1,8 +1,10 @@
 #include "contracts/registry.h"
 
 #include "contracts/certificate.h"
+#include "contracts/credit.h"
 #include "contracts/governance.h"
 #include "contracts/governance_query.h"
+#include "contracts/sharing.h"
 
 namespace civic::contracts {
 namespace {
@@ -42,6 +44,8 @@ std::unique_ptr<Registry> Registry::CreateDefault() {
   auto registry = std::make_unique<Registry>();
   registry->Add(std::make_unique<Governance>(registry.get()));
   registry->Add(std::make_unique<CertificateContract>());
+  registry->Add(std::make_unique<CreditContract>());
+  registry->Add(std::make_unique<SharingContract>());
   return registry;
 }
 

@@ -55,6 +55,8 @@ int RunCli(int argc, char** argv) {
   AddGovCommands(&app, &ctx);
   AddChainCommands(&app, &ctx);
   AddImportCommands(&app, &ctx);
+  AddCreditCommands(&app, &ctx);
+  AddSharingCommands(&app, &ctx);
 
   try {
     app.parse(argc, argv);

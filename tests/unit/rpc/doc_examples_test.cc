@@ -68,6 +68,7 @@ TEST(DocExamplesTest, RejectsBrokenDocs) {
 #include "crypto/bytes.h"
 #include "rpc/json_codec.h"
 #include "rpc/jsonrpc.h"
+#include "rpc/request_auth.h"
 
 namespace civic::rpc {
 namespace {
@@ -131,6 +132,10 @@ TEST(RpcDocTest, JsonRpcExamplesAreWellFormed) {
 // salts, so the documented ids exist) and the answer has the documented form.
 // CIVIC_RPC_PRINT_EXAMPLES=1 prints every real answer (to refresh the docs).
 TEST(RpcDocTest, ExamplesHoldAgainstTheSampleChain) {
+  // Signed examples carry a fixed timestamp (2026-01-01T00:00:00Z).
+  RequestAuthOptions pinned;
+  pinned.clock = [] { return int64_t{1767225600000}; };
+  SharedRequestAuthenticator().Configure(pinned);
   testing::FakeNode node(testing::FakeNode::Mode::kSample);
   node.auto_commit_ = true;
   testing::TestServer t(ServerOptions{}, &node, RegisterAllMethods);
