@@ -222,7 +222,7 @@ void TxCommit(const CallContext& ctx, const json::value& params, Reply reply) {
   if (!submitted.ok()) {
     if (committed()) return;
     // Already waiting in the mempool: wait for it like for a new one.
-    if (submitted.status().code() != Code::kAlreadyExists) return reply(submitted.status());
+    if (submitted.status().app_code() != "TX_IN_MEMPOOL") return reply(submitted.status());
   }
   int64_t ms = *timeout_ms;
   node->AwaitCommit(id, std::chrono::milliseconds(ms), [reply, id, ms](Result<pb::TxLocation> location) {
