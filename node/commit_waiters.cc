@@ -121,7 +121,10 @@ void CommitWaiters::Run() {
     if (by_deadline_.empty()) {
       cv_.wait(lock);
     } else {
-      cv_.wait_until(lock, by_deadline_.begin()->first);
+      // A copy: wait_until reads the deadline again after waking, and while it
+      // waits (lock released) another thread may erase that map entry.
+      const Clock::time_point next_deadline = by_deadline_.begin()->first;
+      cv_.wait_until(lock, next_deadline);
     }
   }
 }

@@ -6,7 +6,16 @@
 //                commit_timeout_ms, web_root
 //   [mempool]    max_txs, max_bytes, verify_threads
 //   [consensus]  block_interval_ms, max_block_txs, max_block_bytes, timeout_*_ms
-//   [p2p]        listen, peers = ["ed25519:<hex>@host:port", ...]
+//   [p2p]        listen, peers = ["ed25519:<hex>@host:port", ...],
+//                observers = ["ed25519:<hex>", ...]
+//
+// Engine choice (node/bft_engine.h WantsBftEngine): a node runs the BFT engine
+// when the genesis (or the chain tip) names more than one validator or [p2p]
+// lists any peer; observers always list peers, so they run it too. A chain of
+// one validator with no peers runs the one-validator engine (node/solo_engine.h),
+// which commits without any network round trip; that node must hold the
+// validator's key (else NOT_SOLE_VALIDATOR). To grow such a chain into a
+// network, add [p2p] peers and restart it before governance adds validators.
 //
 // Only [node] data_dir, key_file and genesis_file are required; every other key
 // has the default shown by FormatConfig(Config{}). Relative paths resolve against
@@ -90,7 +99,13 @@ struct ConsensusSection {
 
 struct P2pSection {
   HostPort listen{"127.0.0.1", 26656};
+  // Nodes dialed and redialed with backoff. Dialing does not admit: a peer's
+  // key must also be a validator of the last, current or next height, or be
+  // listed in `observers`.
   std::vector<PeerAddress> peers;
+  // Node keys of observers (nodes that follow the chain without voting) this
+  // node admits. Validators list the observers that connect to them.
+  std::vector<crypto::PublicKey> observers;
 };
 
 struct Config {

@@ -2,8 +2,9 @@
 //
 // The node owns the chain, the mempool and the RPC server; an engine decides
 // blocks and applies them with Chain::ApplyBlock, then reports each one through
-// EngineHost::on_committed before it works on the next height. SoloEngine (one
-// validator) implements it now; the BFT engine implements the same interface.
+// EngineHost::on_committed before it works on the next height. Implemented by
+// SoloEngine (a lone one-validator node) and BftEngine (a network); Node picks
+// one with WantsBftEngine (node/bft_engine.h).
 //
 // Contract for implementations:
 // - Start() checks that the engine can run on this chain (validator set, keys)

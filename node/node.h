@@ -3,6 +3,10 @@
 // another genesis), and runs the mempool, the block production engine and the
 // RPC server. It is the rpc::NodeBackend that the RPC methods talk to.
 //
+// Engine: BftEngine (node/bft_engine.h) when WantsBftEngine(config, tip), i.e.
+// the chain has several validators or [p2p] lists peers (validators and
+// observers of a network); SoloEngine for a lone one-validator node.
+//
 // Life cycle: Open() does everything that can fail on bad input (key file,
 // genesis, storage) without starting threads; Start() starts the engine and then
 // the RPC server; Stop() stops accepting RPC and lets the requests in flight
@@ -42,6 +46,8 @@ class Registry;
 }  // namespace civic::contracts
 
 namespace civic::node {
+
+class BftEngine;
 
 class Node final : public rpc::NodeBackend {
  public:
@@ -93,6 +99,7 @@ class Node final : public rpc::NodeBackend {
   std::unique_ptr<Mempool> mempool_;
   std::unique_ptr<CommitWaiters> waiters_;
   std::unique_ptr<ConsensusEngine> engine_;
+  BftEngine* bft_ = nullptr;  // engine_ when it is the BFT engine
   std::unique_ptr<rpc::MethodTable> methods_;
   std::unique_ptr<rpc::Server> server_;
   std::atomic<bool> started_{false};

@@ -37,6 +37,9 @@ enum class Route : int {
 };
 const char* RouteLabel(Route route);
 
+// A label value escaped for the Prometheus text format (backslash, quote, newline).
+std::string PrometheusLabelValue(std::string_view value);
+
 enum class Reject : int { kRateLimit, kBodyTooLarge, kHeaderTooLarge, kMalformedHttp, kConnectionLimit, kSlowSubscriber, kCount };
 const char* RejectLabel(Reject reason);
 

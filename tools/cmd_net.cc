@@ -1,4 +1,4 @@
-// civic net init | up | down | status
+// civic net init | up | down | status | add-node | remove-node
 #include <iostream>
 
 #include "tools/commands.h"
@@ -13,7 +13,11 @@ json::array StatesJson(const std::vector<NodeRunState>& states) {
   for (const auto& s : states) {
     json::object o{{"name", s.name}, {"pid", s.pid}, {"running", s.pid > 0}, {"healthy", s.healthy}};
     if (s.already_running) o["already_running"] = true;
-    if (s.rpc_ok) o["height"] = s.height;
+    if (s.rpc_ok) {
+      o["height"] = s.height;
+      o["peers"] = s.peers;
+      o["validator"] = s.validator;
+    }
     if (!s.detail.empty()) o["detail"] = s.detail;
     out.push_back(std::move(o));
   }
@@ -43,8 +47,9 @@ CmdStatus Init(const NetInitOptions& opt, const CommonOptions& common) {
   }
   std::cout << "department signing keys: " << net.Path("orgs") << "/<short name>.key (with .org sidecars)\n";
   if (net.nodes.size() > 1) {
-    std::cout << "note: all " << net.nodes.size() << " nodes are validators; blocks are produced only once "
-              << "more than 2/3 of them run the BFT engine (a one-validator engine commits with 1 node)\n";
+    const size_t quorum = net.nodes.size() * 2 / 3 + 1;
+    std::cout << "all " << net.nodes.size() << " nodes are validators (BFT consensus over p2p): blocks commit "
+              << "while at least " << quorum << " of them run\n";
   }
   std::cout << "start it with: civic net up --dir " << opt.dir << "\n";
   return CmdStatus::Ok();
@@ -105,10 +110,49 @@ CmdStatus StatusCmd(const std::string& dir, const CommonOptions& common) {
     std::cout << "  " << n.name << "  " << n.moniker << "  " << n.rpc_url() << "  "
               << (s.pid > 0 ? "running (pid " + std::to_string(s.pid) + ")" : std::string("stopped")) << "  "
               << (s.healthy ? "healthy" : "not healthy");
-    if (s.rpc_ok) std::cout << "  height " << s.height;
+    if (s.rpc_ok) {
+      std::cout << "  height " << s.height << "  peers " << s.peers << "/" << net.nodes.size() - 1 << "  "
+                << (s.validator ? "validator" : "observer");
+    }
     if (!s.healthy && !s.detail.empty() && s.pid > 0) std::cout << "  (" << s.detail << ")";
     std::cout << "\n";
   }
+  return CmdStatus::Ok();
+}
+
+CmdStatus AddNode(const std::string& dir, const NetMembershipOptions& opt, const CommonOptions& common) {
+  CIVIC_ASSIGN_OR_RETURN(Network net, LoadNetwork(dir));
+  CIVIC_ASSIGN_OR_RETURN(MembershipResult r, AddNetworkNode(net, opt));
+  if (common.json) {
+    PrintJson(json::object{{"dir", r.net.dir}, {"name", r.node.name}, {"moniker", r.node.moniker},
+                           {"org", r.node.org}, {"node_id", r.node.node_id}, {"rpc", r.node.rpc_url()},
+                           {"p2p_port", r.node.p2p_port}, {"proposal", r.proposal_id}, {"height", r.height}});
+    return CmdStatus::Ok();
+  }
+  std::cout << "added " << r.node.name << "  " << r.node.moniker << "  rpc " << r.node.rpc_url() << "  p2p 127.0.0.1:"
+            << r.node.p2p_port << "\n"
+            << "  node key " << r.node.node_id << "\n"
+            << "  governance proposal " << r.proposal_id << " executed; it votes from height " << r.height << " on\n"
+            << "  the other nodes were not restarted; their configs list it as a peer from their next start\n";
+  return CmdStatus::Ok();
+}
+
+CmdStatus RemoveNode(const std::string& dir, const std::string& name, const NetMembershipOptions& opt,
+                     const CommonOptions& common) {
+  CIVIC_ASSIGN_OR_RETURN(Network net, LoadNetwork(dir));
+  CIVIC_ASSIGN_OR_RETURN(MembershipResult r, RemoveNetworkNode(net, name, opt));
+  if (common.json) {
+    json::object o{{"dir", r.net.dir}, {"name", r.node.name}, {"node_id", r.node.node_id}, {"height", r.height}};
+    if (r.proposal_id) o["proposal"] = r.proposal_id;
+    PrintJson(o);
+    return CmdStatus::Ok();
+  }
+  std::cout << "removed " << r.node.name << "  " << r.node.moniker << "  " << r.node.node_id << "\n";
+  if (r.proposal_id) {
+    std::cout << "  governance proposal " << r.proposal_id << " executed; out of the validator set at height "
+              << r.height << "\n";
+  }
+  std::cout << "  stopped; its folder " << r.net.Path(r.node.dir) << " is kept\n";
   return CmdStatus::Ok();
 }
 
@@ -158,7 +202,34 @@ void AddNetCommands(CLI::App* app, CliContext* ctx) {
   AddJsonOption(down_cmd, ctx);
   OnRun(down_cmd, ctx, [dir, down_timeout, ctx] { return Down(*dir, *down_timeout, ctx->common); });
 
-  CLI::App* status_cmd = net->add_subcommand("status", "Print each node's process, health and height");
+  auto membership = std::make_shared<NetMembershipOptions>();
+  CLI::App* add_cmd = net->add_subcommand(
+      "add-node", "Add a node for the next department to the running network: start it, pass a governance\n"
+                  "proposal making it a validator (votes signed with the departments' keys in the folder),\n"
+                  "wait until it votes. The other nodes keep running");
+  add_cmd->add_option("--dir", *dir, "The network folder")->capture_default_str();
+  add_cmd->add_option("--civicd", membership->civicd, "Path of civicd (default: next to civic, else on PATH)");
+  add_cmd->add_option("--timeout", membership->timeout_s, "Seconds to wait for each step")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  AddJsonOption(add_cmd, ctx);
+  OnRun(add_cmd, ctx, [dir, membership, ctx] { return AddNode(*dir, *membership, ctx->common); });
+
+  auto remove_name = std::make_shared<std::string>();
+  CLI::App* remove_cmd = net->add_subcommand(
+      "remove-node", "Remove a node from the running network: a governance proposal takes its key out of the\n"
+                     "validator set, then it is stopped and dropped from network.json. The others keep running");
+  remove_cmd->add_option("NAME", *remove_name, "The node, e.g. node2")->required();
+  remove_cmd->add_option("--dir", *dir, "The network folder")->capture_default_str();
+  remove_cmd->add_option("--timeout", membership->timeout_s, "Seconds to wait for each step")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  AddJsonOption(remove_cmd, ctx);
+  OnRun(remove_cmd, ctx, [dir, remove_name, membership, ctx] {
+    return RemoveNode(*dir, *remove_name, *membership, ctx->common);
+  });
+
+  CLI::App* status_cmd = net->add_subcommand("status", "Print each node's process, health, height, p2p peers and role");
   status_cmd->add_option("--dir", *dir, "The network folder")->capture_default_str();
   AddJsonOption(status_cmd, ctx);
   OnRun(status_cmd, ctx, [dir, ctx] { return StatusCmd(*dir, ctx->common); });

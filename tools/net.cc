@@ -1,19 +1,25 @@
 #include "tools/net.h"
 
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <optional>
 #include <thread>
 
+#include "contracts/client.h"
 #include "contracts/genesis.h"
 #include "crypto/keyfile.h"
 #include "node/config.h"
@@ -140,6 +146,281 @@ bool Healthy(uint16_t port, std::string* detail) {
   return true;
 }
 
+// Height, peers and validator flag from a chain_status result; false if it
+// lacks the height.
+bool ReadNodeStatus(const json::value& status, NodeRunState* s) {
+  if (!status.is_object()) return false;
+  const json::object& o = status.get_object();
+  auto height = o.find("height");
+  if (height == o.end() || !(height->value().is_int64() || height->value().is_uint64())) return false;
+  s->rpc_ok = true;
+  s->height = height->value().is_uint64() ? height->value().get_uint64()
+                                          : static_cast<uint64_t>(std::max<int64_t>(0, height->value().get_int64()));
+  auto node = o.find("node");
+  if (node != o.end() && node->value().is_object()) {
+    const json::object& n = node->value().get_object();
+    auto peers = n.find("peers");
+    if (peers != n.end() && peers->value().is_int64()) {
+      s->peers = static_cast<size_t>(std::max<int64_t>(0, peers->value().get_int64()));
+    } else if (peers != n.end() && peers->value().is_uint64()) {
+      s->peers = static_cast<size_t>(peers->value().get_uint64());
+    }
+    auto validator = n.find("validator");
+    if (validator != n.end() && validator->value().is_bool()) s->validator = validator->value().get_bool();
+  }
+  return true;
+}
+
+// Whether a TCP port on 127.0.0.1 can be bound now.
+bool PortFree(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// The [p2p] peers of node `self`: every other node of `net`.
+Result<std::vector<node::PeerAddress>> PeersOf(const Network& net, size_t self) {
+  std::vector<node::PeerAddress> peers;
+  for (size_t j = 0; j < net.nodes.size(); ++j) {
+    if (j == self) continue;
+    CIVIC_ASSIGN_OR_RETURN(crypto::PublicKey key, crypto::PublicKey::Parse(net.nodes[j].node_id));
+    peers.push_back({key, {"127.0.0.1", net.nodes[j].p2p_port}});
+  }
+  return peers;
+}
+
+Status WriteNodeConfig(const Network& net, size_t i, const node::Config& c) {
+  const NetNode& n = net.nodes[i];
+  std::string header = "# " + n.moniker + " (" + n.org + "): node " + n.name.substr(4) + " of network " +
+                       net.chain_id + ", written by `civic net`.\n";
+  return WriteFileAtomic(net.Path(n.dir + "/config.toml"), header + node::FormatConfig(c), 0644);
+}
+
+// The config of a node that has none yet: paths relative to its folder, the
+// ports of network.json, every other node as a peer.
+Status WriteNewNodeConfig(const Network& net, size_t i, const std::string& web_root) {
+  const NetNode& n = net.nodes[i];
+  node::Config c;
+  c.node.moniker = n.moniker;
+  c.node.data_dir = "data";
+  c.node.key_file = "node_key.json";
+  c.node.genesis_file = "../genesis.json";
+  c.rpc.listen = {"127.0.0.1", n.rpc_port};
+  c.rpc.web_root = web_root;
+  c.p2p.listen = {"127.0.0.1", n.p2p_port};
+  CIVIC_ASSIGN_OR_RETURN(c.p2p.peers, PeersOf(net, i));
+  return WriteNodeConfig(net, i, c);
+}
+
+// A path inside the network folder as seen from `from_dir`; others unchanged.
+std::string RelativeTo(const Network& net, const std::string& path, const std::string& from_dir) {
+  if (path.empty()) return path;
+  fs::path p(path);
+  fs::path root(net.dir);
+  auto mismatch = std::mismatch(root.begin(), root.end(), p.begin(), p.end());
+  if (mismatch.first != root.end()) return path;
+  return fs::path(path).lexically_relative(from_dir).string();
+}
+
+// Rewrites node i's [p2p] peers to the nodes of `net`, keeping the rest of its
+// config (read back with paths relative to its folder, so the network folder
+// can still move).
+Status RewritePeers(const Network& net, size_t i) {
+  const NetNode& n = net.nodes[i];
+  const std::string dir = net.Path(n.dir);
+  CIVIC_ASSIGN_OR_RETURN(node::Config c, node::LoadConfig(dir + "/config.toml"));
+  c.node.data_dir = RelativeTo(net, c.node.data_dir, dir);
+  c.node.key_file = RelativeTo(net, c.node.key_file, dir);
+  c.node.genesis_file = RelativeTo(net, c.node.genesis_file, dir);
+  c.node.log_file = RelativeTo(net, c.node.log_file, dir);
+  c.rpc.web_root = RelativeTo(net, c.rpc.web_root, dir);
+  CIVIC_ASSIGN_OR_RETURN(c.p2p.peers, PeersOf(net, i));
+  return WriteNodeConfig(net, i, c);
+}
+
+Status SaveNetwork(const Network& net) {
+  return WriteFileAtomic(net.Path(kNetworkFile), json::serialize(NetworkToJson(net)) + "\n", 0644);
+}
+
+// ---- membership through governance ------------------------------------------
+
+// A client of the first healthy node other than `except`.
+Result<std::unique_ptr<NodeApi>> ConnectHealthy(const Network& net, const std::string& except) {
+  std::string why = "no node answered";
+  for (const auto& n : net.nodes) {
+    if (n.name == except) continue;
+    std::string detail;
+    if (!Healthy(n.rpc_port, &detail)) {
+      why = n.name + ": " + detail;
+      continue;
+    }
+    return ConnectNode(n.rpc_url());
+  }
+  return NetError(Code::kUnavailable, "NET_NOT_RUNNING",
+                  "no healthy node of " + net.dir + " to send the governance txs to (" + why +
+                      "); start the network with `civic net up`");
+}
+
+struct ChainView {
+  uint64_t height = 0;
+  uint64_t validator_power = 0;            // of the first validator
+  std::vector<std::string> validator_keys;  // "ed25519:<hex>"
+  bool validator = false;                   // the node answering
+};
+
+Result<ChainView> ReadChainView(NodeApi& api) {
+  CIVIC_ASSIGN_OR_RETURN(json::value v, api.Call("chain_status", json::object()));
+  ChainView view;
+  NodeRunState state;
+  if (!ReadNodeStatus(v, &state)) {
+    return NetError(Code::kCorruption, "NET_MALFORMED", "chain_status answered without a height");
+  }
+  view.height = state.height;
+  view.validator = state.validator;
+  const json::object& o = v.get_object();
+  if (auto it = o.find("validators"); it != o.end() && it->value().is_array()) {
+    for (const auto& val : it->value().get_array()) {
+      if (!val.is_object()) continue;
+      const json::object& vo = val.get_object();
+      if (auto k = vo.find("pub_key"); k != vo.end() && k->value().is_string()) {
+        view.validator_keys.emplace_back(k->value().get_string());
+      }
+      if (auto pw = vo.find("power"); pw != vo.end() && pw->value().is_int64() && view.validator_power == 0) {
+        view.validator_power = static_cast<uint64_t>(std::max<int64_t>(0, pw->value().get_int64()));
+      }
+    }
+  }
+  return view;
+}
+
+struct ProposalView {
+  uint64_t id = 0;
+  std::string status;
+  std::string result;  // result_code / result_message when decided
+};
+
+// The proposal created by tx `created_tx_id` (hex), if any.
+Result<std::optional<ProposalView>> FindProposal(NodeApi& api, const std::string& created_tx_id) {
+  int64_t from = 1;
+  for (;;) {
+    CIVIC_ASSIGN_OR_RETURN(json::value v, api.Call("gov_proposals", json::object{{"from", from}, {"limit", 1000}}));
+    if (!v.is_object() || !v.get_object().contains("proposals") || !v.get_object().at("proposals").is_array()) {
+      return NetError(Code::kCorruption, "NET_MALFORMED", "gov_proposals answered without a proposal list");
+    }
+    for (const auto& pv : v.get_object().at("proposals").get_array()) {
+      if (!pv.is_object()) continue;
+      const json::object& po = pv.get_object();
+      auto tx = po.find("created_tx_id");
+      if (tx == po.end() || !tx->value().is_string() || tx->value().get_string() != created_tx_id) continue;
+      ProposalView p;
+      if (auto id = po.find("id"); id != po.end() && id->value().is_int64()) {
+        p.id = static_cast<uint64_t>(id->value().get_int64());
+      }
+      if (auto st = po.find("status"); st != po.end() && st->value().is_string()) {
+        p.status = std::string(st->value().get_string());
+      }
+      if (auto msg = po.find("result_message"); msg != po.end() && msg->value().is_string()) {
+        p.result = std::string(msg->value().get_string());
+      }
+      return std::optional<ProposalView>(p);
+    }
+    auto next = v.get_object().find("next_from");
+    if (next == v.get_object().end() || !next->value().is_int64()) return std::optional<ProposalView>();
+    from = next->value().get_int64();
+  }
+}
+
+// Commits `raw` and checks the tx's own result.
+Result<TxOutcome> CommitOk(NodeApi& api, const Bytes& raw, std::string_view what) {
+  CIVIC_ASSIGN_OR_RETURN(TxOutcome out, CommitTx(api, raw, 30000));
+  if (!out.result.ok()) {
+    return Status(out.result.code(), out.result.app_code(),
+                  std::string(what) + " was refused: " + out.result.message());
+  }
+  return out;
+}
+
+// Proposes `action` as the first department and votes yes with the others,
+// in order, until the proposal executes. The proposal id.
+Result<uint64_t> PassProposal(NodeApi& api, const Network& net, const std::string& title,
+                              const pb::GovernanceCall& action) {
+  std::vector<crypto::KeyPair> keys;
+  for (const auto& org : net.orgs) {
+    auto key = crypto::ReadKeyFile(net.Path(org.key_file));
+    if (!key.ok()) {
+      return Status(key.status().code(), key.status().app_code(),
+                    "department key " + net.Path(org.key_file) + ": " + key.status().message());
+    }
+    keys.push_back(std::move(key).value());
+  }
+  if (keys.empty()) return NetError(Code::kCorruption, "NET_MALFORMED", "network.json lists no departments");
+  auto params = [&](size_t org) -> Result<contracts::TxParams> {
+    CIVIC_ASSIGN_OR_RETURN(ChainStatusInfo st, GetChainStatus(api));
+    contracts::TxParams p;
+    p.chain_id = st.chain_id;
+    p.org = net.orgs[org].code;
+    p.valid_until_height = st.height + 100;
+    return p;
+  };
+  CIVIC_ASSIGN_OR_RETURN(contracts::TxParams first, params(0));
+  CIVIC_ASSIGN_OR_RETURN(TxOutcome proposed,
+                         CommitOk(api, contracts::ProposeTx(first, title, action, keys[0]), "the proposal"));
+  CIVIC_ASSIGN_OR_RETURN(std::optional<ProposalView> proposal, FindProposal(api, proposed.id));
+  if (!proposal) {
+    return NetError(Code::kInternal, "NET_PROPOSAL_FAILED", "the proposal tx " + proposed.id + " made no proposal");
+  }
+  for (size_t org = 1;; ++org) {
+    if (proposal->status == "executed") return proposal->id;
+    if (proposal->status != "open") {
+      return NetError(Code::kFailedPrecondition, "NET_PROPOSAL_FAILED",
+                      "proposal " + std::to_string(proposal->id) + " \"" + title + "\" is " + proposal->status +
+                          (proposal->result.empty() ? "" : ": " + proposal->result));
+    }
+    if (org >= keys.size()) {
+      return NetError(Code::kFailedPrecondition, "NET_PROPOSAL_FAILED",
+                      "proposal " + std::to_string(proposal->id) + " is still open after every department voted");
+    }
+    CIVIC_ASSIGN_OR_RETURN(contracts::TxParams p, params(org));
+    CIVIC_ASSIGN_OR_RETURN(TxOutcome vote, CommitTx(api, contracts::VoteTx(p, proposal->id, true, keys[org]), 30000));
+    // A department without the ADMIN role cannot vote; the next one may.
+    if (!vote.result.ok() && vote.result.app_code() != "NOT_ADMIN" && vote.result.app_code() != "ALREADY_VOTED") {
+      return Status(vote.result.code(), vote.result.app_code(),
+                    net.orgs[org].short_name + "'s vote was refused: " + vote.result.message());
+    }
+    CIVIC_ASSIGN_OR_RETURN(proposal, FindProposal(api, proposed.id));
+    if (!proposal) return NetError(Code::kInternal, "NET_PROPOSAL_FAILED", "the proposal disappeared");
+  }
+}
+
+pb::GovernanceCall SetValidatorCall(const NetNode& node, uint64_t power) {
+  pb::GovernanceCall call;
+  auto* set = call.mutable_set_validator();
+  set->set_org(node.org);
+  auto key = crypto::PublicKey::Parse(node.node_id);
+  set->set_algo(static_cast<uint32_t>(crypto::Algo::kEd25519));
+  if (key.ok()) set->set_key(key->key);
+  set->set_power(power);
+  return call;
+}
+
+// Polls `done` every 200 ms until it returns true or `timeout_s` passes.
+bool PollUntil(int timeout_s, const std::function<bool()>& done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<Network> InitNetwork(const NetInitOptions& options) {
@@ -225,23 +506,7 @@ Result<Network> InitNetwork(const NetInitOptions& options) {
   CIVIC_RETURN_IF_ERROR(WriteFileAtomic(net.Path("genesis.json"), genesis_text, 0644));
 
   for (size_t i = 0; i < net.nodes.size(); ++i) {
-    const NetNode& n = net.nodes[i];
-    node::Config c;
-    c.node.moniker = n.moniker;
-    c.node.data_dir = "data";
-    c.node.key_file = "node_key.json";
-    c.node.genesis_file = "../genesis.json";
-    c.rpc.listen = {"127.0.0.1", n.rpc_port};
-    c.rpc.web_root = options.web_root;
-    c.p2p.listen = {"127.0.0.1", n.p2p_port};
-    for (size_t j = 0; j < net.nodes.size(); ++j) {
-      if (j == i) continue;
-      CIVIC_ASSIGN_OR_RETURN(crypto::PublicKey peer_key, crypto::PublicKey::Parse(net.nodes[j].node_id));
-      c.p2p.peers.push_back({peer_key, {"127.0.0.1", net.nodes[j].p2p_port}});
-    }
-    std::string header = "# " + n.moniker + " (" + n.org + "): node " + std::to_string(i) + " of network " +
-                         net.chain_id + ", written by `civic net init`.\n";
-    CIVIC_RETURN_IF_ERROR(WriteFileAtomic(net.Path(n.dir + "/config.toml"), header + node::FormatConfig(c), 0644));
+    CIVIC_RETURN_IF_ERROR(WriteNewNodeConfig(net, i, options.web_root));
   }
   CIVIC_RETURN_IF_ERROR(
       WriteFileAtomic(net.Path(kNetworkFile), json::serialize(NetworkToJson(net)) + "\n", 0644));
@@ -459,17 +724,170 @@ std::vector<NodeRunState> NetworkStatus(const Network& net) {
     s.healthy = Healthy(n.rpc_port, &s.detail);
     auto api = ConnectNode(n.rpc_url());
     if (api.ok()) {
-      auto st = GetChainStatus(**api);
-      if (st.ok()) {
-        s.rpc_ok = true;
-        s.height = st->height;
-      } else if (s.detail.empty()) {
-        s.detail = st.status().ToString();
+      auto st = (*api)->Call("chain_status", json::object());
+      if (!st.ok()) {
+        if (s.detail.empty()) s.detail = st.status().ToString();
+      } else if (!ReadNodeStatus(*st, &s)) {
+        if (s.detail.empty()) s.detail = "chain_status answered without a height";
       }
     }
     states.push_back(std::move(s));
   }
   return states;
+}
+
+Result<MembershipResult> AddNetworkNode(const Network& net, const NetMembershipOptions& options) {
+  if (net.nodes.size() >= kMaxNetworkNodes) {
+    return NetError(Code::kInvalidArgument, "NET_BAD_SIZE",
+                    "a network has at most " + std::to_string(kMaxNetworkNodes) + " nodes");
+  }
+  if (net.orgs.empty()) return NetError(Code::kCorruption, "NET_MALFORMED", "network.json lists no departments");
+  if (net.nodes.size() == 1) {
+    return NetError(Code::kFailedPrecondition, "NET_SINGLE_NODE",
+                    "a one-node network runs the one-validator engine, which stops when governance adds a "
+                    "validator; create a network of two or more nodes (civic net init N)");
+  }
+  CIVIC_ASSIGN_OR_RETURN(std::unique_ptr<NodeApi> api, ConnectHealthy(net, ""));
+  CIVIC_ASSIGN_OR_RETURN(ChainView before, ReadChainView(*api));
+
+  // The next free index: node folders of removed nodes keep their number.
+  size_t index = 0;
+  for (const auto& n : net.nodes) {
+    if (n.name.rfind("node", 0) == 0) index = std::max<size_t>(index, std::strtoul(n.name.c_str() + 4, nullptr, 10) + 1);
+  }
+  // Skip indexes whose folder exists or whose ports are taken (e.g. by an
+  // outgoing connection's ephemeral port).
+  auto usable = [&](size_t i) {
+    if (fs::exists(net.Path("node" + std::to_string(i)))) return false;
+    if (static_cast<uint32_t>(net.base_port) + 2 * i + 1 > 65535) return false;
+    return PortFree(static_cast<uint16_t>(net.base_port + 2 * i)) &&
+           PortFree(static_cast<uint16_t>(net.base_port + 2 * i + 1));
+  };
+  const size_t first_index = index;
+  while (!usable(index)) {
+    if (++index >= first_index + 16 || static_cast<uint32_t>(net.base_port) + 2 * index + 1 > 65535) {
+      return NetError(Code::kInvalidArgument, "NET_BAD_PORT",
+                      "no free pair of ports for a new node from " +
+                          std::to_string(net.base_port + 2 * first_index) + " on");
+    }
+  }
+  const NetOrg& org = net.orgs[index % net.orgs.size()];
+  Network updated = net;
+  NetNode n;
+  n.name = "node" + std::to_string(index);
+  n.moniker = org.short_name + "-" + std::to_string(index / net.orgs.size());
+  n.org = org.code;
+  n.dir = n.name;
+  n.p2p_port = static_cast<uint16_t>(net.base_port + 2 * index);
+  n.rpc_port = static_cast<uint16_t>(net.base_port + 2 * index + 1);
+  std::error_code ec;
+  fs::create_directories(updated.Path(n.dir), ec);
+  if (ec) return Status::IOError("cannot create " + updated.Path(n.dir) + ": " + ec.message());
+  auto key = crypto::KeyPair::Generate(crypto::Algo::kEd25519);
+  CIVIC_RETURN_IF_ERROR(crypto::WriteKeyFile(updated.Path(n.dir + "/node_key.json"), key));
+  n.node_id = key.public_key().ToString();
+  updated.nodes.push_back(n);
+  const size_t added = updated.nodes.size() - 1;
+
+  // Same web page as the first node.
+  std::string web_root;
+  if (auto first = node::LoadConfig(net.Path(net.nodes[0].dir + "/config.toml")); first.ok()) {
+    web_root = first->rpc.web_root;
+  }
+  CIVIC_RETURN_IF_ERROR(WriteNewNodeConfig(updated, added, web_root));
+  for (size_t i = 0; i < added; ++i) CIVIC_RETURN_IF_ERROR(RewritePeers(updated, i));
+  CIVIC_RETURN_IF_ERROR(SaveNetwork(updated));
+
+  // Start it first: it is refused by the others until governance admits it,
+  // then connects (it dials them), syncs and starts voting.
+  Network only_new = updated;
+  only_new.nodes = {n};
+  NetUpOptions up;
+  up.civicd = options.civicd;
+  up.timeout_s = options.timeout_s;
+  auto started = StartNetwork(only_new, up);
+  Status start_error = started.ok() ? Status::Ok() : started.status();
+  if (started.ok() && (started->empty() || !(*started)[0].healthy)) {
+    start_error = NetError(Code::kUnavailable, "NODE_NOT_HEALTHY",
+                           n.name + " did not become healthy: " + (started->empty() ? "" : (*started)[0].detail));
+  }
+  if (!start_error.ok()) {
+    // Nothing was proposed yet: undo, so the folder is as it was.
+    (void)StopNetwork(only_new, 10);
+    (void)SaveNetwork(net);
+    for (size_t i = 0; i < net.nodes.size(); ++i) (void)RewritePeers(net, i);
+    fs::remove_all(updated.Path(n.dir), ec);
+    return start_error;
+  }
+
+  MembershipResult result;
+  const uint64_t power = before.validator_power > 0 ? before.validator_power : 10;
+  CIVIC_ASSIGN_OR_RETURN(result.proposal_id,
+                         PassProposal(*api, updated, "add validator " + n.moniker + " " + n.node_id,
+                                      SetValidatorCall(n, power)));
+  CIVIC_ASSIGN_OR_RETURN(std::unique_ptr<NodeApi> new_api, ConnectNode(n.rpc_url()));
+  const bool voting = PollUntil(options.timeout_s, [&] {
+    auto view = ReadChainView(*new_api);
+    if (!view.ok() || !view->validator) return false;
+    result.height = view->height;
+    return true;
+  });
+  if (!voting) {
+    return NetError(Code::kDeadlineExceeded, "NET_TIMEOUT",
+                    "proposal " + std::to_string(result.proposal_id) + " executed, but " + n.name +
+                        " did not become a validator within " + std::to_string(options.timeout_s) +
+                        "s; see " + updated.Path(n.dir + "/civicd.log"));
+  }
+  result.net = std::move(updated);
+  result.node = std::move(n);
+  return result;
+}
+
+Result<MembershipResult> RemoveNetworkNode(const Network& net, const std::string& name,
+                                           const NetMembershipOptions& options) {
+  auto it = std::find_if(net.nodes.begin(), net.nodes.end(), [&](const NetNode& n) { return n.name == name; });
+  if (it == net.nodes.end()) {
+    std::string names;
+    for (const auto& n : net.nodes) names += (names.empty() ? "" : ", ") + n.name;
+    return NetError(Code::kNotFound, "NET_UNKNOWN_NODE", "no node " + name + " in " + net.dir + " (nodes: " + names + ")");
+  }
+  const NetNode removed = *it;
+  CIVIC_ASSIGN_OR_RETURN(std::unique_ptr<NodeApi> api, ConnectHealthy(net, removed.name));
+  CIVIC_ASSIGN_OR_RETURN(ChainView before, ReadChainView(*api));
+  const bool is_validator =
+      std::find(before.validator_keys.begin(), before.validator_keys.end(), removed.node_id) != before.validator_keys.end();
+  MembershipResult result;
+  if (is_validator) {
+    if (before.validator_keys.size() <= 1) {
+      return NetError(Code::kFailedPrecondition, "NET_LAST_VALIDATOR",
+                      removed.name + " is the last validator; a chain needs at least one");
+    }
+    CIVIC_ASSIGN_OR_RETURN(result.proposal_id,
+                           PassProposal(*api, net, "remove validator " + removed.moniker + " " + removed.node_id,
+                                        SetValidatorCall(removed, 0)));
+    const bool out = PollUntil(options.timeout_s, [&] {
+      auto view = ReadChainView(*api);
+      if (!view.ok()) return false;
+      result.height = view->height;
+      return std::find(view->validator_keys.begin(), view->validator_keys.end(), removed.node_id) ==
+             view->validator_keys.end();
+    });
+    if (!out) {
+      return NetError(Code::kDeadlineExceeded, "NET_TIMEOUT",
+                      "proposal " + std::to_string(result.proposal_id) + " executed, but " + removed.name +
+                          " is still a validator after " + std::to_string(options.timeout_s) + "s");
+    }
+  }
+  Network only = net;
+  only.nodes = {removed};
+  CIVIC_ASSIGN_OR_RETURN(std::vector<NodeRunState> stopped, StopNetwork(only, 30));
+  Network updated = net;
+  updated.nodes.erase(updated.nodes.begin() + (it - net.nodes.begin()));
+  CIVIC_RETURN_IF_ERROR(SaveNetwork(updated));
+  for (size_t i = 0; i < updated.nodes.size(); ++i) CIVIC_RETURN_IF_ERROR(RewritePeers(updated, i));
+  result.net = std::move(updated);
+  result.node = removed;
+  return result;
 }
 
 }  // namespace civic::tools

@@ -14,13 +14,19 @@
 // the supervision bureau) and is a validator. Ports on 127.0.0.1: p2p base+2i,
 // RPC base+2i+1 (base 26656: node0 serves RPC on the default port 26657).
 //
+// Every node runs the BFT engine (several validators, or p2p peers); a network
+// of one node runs the one-validator engine. Blocks commit while more than 2/3
+// of the validators' power is up: 3 of 4 nodes, 5 of 7.
+//
 // StartNetwork starts every node that is not running (setsid, log and pid file),
-// then waits for /healthz of each. StopNetwork sends SIGTERM, waits, then SIGKILL.
+// then waits for /healthz of each. NetworkStatus reads each node's chain_status:
+// height, p2p peers, whether it is a validator. StopNetwork sends SIGTERM, waits, then SIGKILL.
 // A pid file is trusted only when that process is a civicd, so a reused pid is
 // never signalled.
 //
 // Typed errors: NET_EXISTS, NET_NOT_FOUND, NET_BAD_SIZE, NET_BAD_PORT,
-// NET_MALFORMED, CIVICD_NOT_FOUND, NODE_EXITED, NODE_NOT_HEALTHY, IO_ERROR.
+// NET_MALFORMED, CIVICD_NOT_FOUND, NODE_EXITED, NODE_NOT_HEALTHY, IO_ERROR (and
+// those of the membership commands below).
 // Not thread-safe; one command at a time per folder.
 #pragma once
 
@@ -82,6 +88,8 @@ struct NodeRunState {
   bool healthy = false;
   bool rpc_ok = false;   // chain_status answered
   uint64_t height = 0;
+  size_t peers = 0;      // connected p2p peers (with rpc_ok)
+  bool validator = false;  // signs blocks at this height (with rpc_ok)
   std::string detail;    // why unhealthy, or an RPC error
 };
 
@@ -93,6 +101,43 @@ struct NetUpOptions {
 Result<std::vector<NodeRunState>> StartNetwork(const Network& net, const NetUpOptions& options);
 Result<std::vector<NodeRunState>> StopNetwork(const Network& net, int timeout_s);
 std::vector<NodeRunState> NetworkStatus(const Network& net);
+
+// Membership of a running local network, through governance (the network
+// folder holds every department's signing key, so civic casts the votes that a
+// real deployment gets from each department).
+//
+// AddNetworkNode: a node for the next department in order (node<i>, ports
+// base+2i and base+2i+1, a new node key, a config that dials every node), added
+// to network.json and started; then a proposal `set_validator` (power of the
+// current validators) signed by the first department and voted yes by the others
+// until it executes; waits until the node syncs and reports itself a validator.
+// No other node restarts: they admit the new key once it is in the validator
+// set of the next height.
+//
+// RemoveNetworkNode: a proposal `set_validator` with power 0 for the node's key,
+// voted until it executes; waits until the node is out of the validator set,
+// stops it, drops it from network.json and from the other nodes' [p2p] peers
+// (read at their next start; the running nodes already refuse its key). Its
+// folder stays on disk.
+//
+// Typed errors: NET_SINGLE_NODE (a one-node network cannot grow while it runs),
+// NET_NOT_RUNNING (no healthy node to submit through),
+// NET_UNKNOWN_NODE, NET_LAST_VALIDATOR, NET_PROPOSAL_FAILED (the proposal was
+// rejected or its action failed, with the reason), NET_TIMEOUT, those of
+// StartNetwork and of the node's RPC.
+struct NetMembershipOptions {
+  std::string civicd;  // for AddNetworkNode; empty = FindCivicd()
+  int timeout_s = 60;
+};
+struct MembershipResult {
+  Network net;          // the updated network
+  NetNode node;         // the node added or removed
+  uint64_t proposal_id = 0;
+  uint64_t height = 0;  // the chain height when the change was seen in effect
+};
+Result<MembershipResult> AddNetworkNode(const Network& net, const NetMembershipOptions& options);
+Result<MembershipResult> RemoveNetworkNode(const Network& net, const std::string& name,
+                                           const NetMembershipOptions& options);
 
 // civicd next to this civic binary (../node/civicd in a build tree, or the same
 // folder), else on PATH. Error CIVICD_NOT_FOUND.

@@ -1,0 +1,498 @@
+#include "node/bft_engine.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "consensus/wal.h"
+#include "ledger/block.h"
+#include "ledger/tx.h"
+#include "node/mempool.h"
+
+namespace civic::node {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Room left in a block for the header, the last commit and per-tx framing.
+constexpr size_t kBlockOverheadBytes = 64 * 1024;
+constexpr size_t kPerTxFramingBytes = 8;
+
+p2p::ChannelPolicy Policy(size_t messages, size_t bytes) {
+  p2p::ChannelPolicy policy;
+  policy.max_queued_messages = messages;
+  policy.max_queued_bytes = bytes;
+  policy.on_full = p2p::OnQueueFull::kDrop;
+  return policy;
+}
+
+std::set<crypto::PublicKey> KeysOf(const pb::ValidatorSet& set) {
+  std::set<crypto::PublicKey> keys;
+  for (const auto& v : set.validators()) keys.insert(ledger::FromProto(v.pub_key()));
+  return keys;
+}
+
+}  // namespace
+
+BftOptions BftOptionsFromConfig(const Config& config) {
+  BftOptions options;
+  options.wal_path = (std::filesystem::path(config.node.data_dir) / "consensus.wal").string();
+  options.p2p.listen = true;
+  options.p2p.listen_host = config.p2p.listen.host;
+  options.p2p.listen_port = config.p2p.listen.port;
+  for (const PeerAddress& peer : config.p2p.peers) options.p2p.persistent_peers.push_back(peer.ToString());
+  options.observers = config.p2p.observers;
+  return options;
+}
+
+bool WantsBftEngine(const Config& config, const ledger::Tip& tip) {
+  return tip.validators.validators_size() > 1 || !config.p2p.peers.empty();
+}
+
+BftEngine::BftEngine(EngineHost host, BftOptions options)
+    : host_(std::move(host)),
+      options_(std::move(options)),
+      signer_(*host_.node_key),
+      admission_(std::make_shared<Admission>()),
+      evidence_(options_.evidence) {}
+
+BftEngine::~BftEngine() { Stop(); }
+
+// ---- life cycle ------------------------------------------------------------------
+
+Status BftEngine::Start() {
+  if (started_) return Status::Ok();
+  ledger::Chain& chain = *host_.chain;
+  const ConsensusSection& cfg = *host_.config;
+  const ledger::Tip tip = chain.tip();
+  const std::string& chain_id = chain.options().chain_id;
+
+  auto validators = consensus::ValidatorSet::FromProto(tip.validators);
+  if (!validators.ok()) {
+    return Status::FailedPrecondition(
+        "BAD_VALIDATOR_SET", fmt::format("the validator set for height {} cannot run consensus: {}",
+                                         tip.height + 1, validators.status().message()));
+  }
+  if (tip.height > 0) {
+    auto stored = chain.GetBlock(tip.height);
+    if (!stored.ok()) return stored.status();
+    last_commit_ = stored->commit();
+  }
+  if (options_.wal_path.empty()) {
+    return Status::InvalidArgument("BAD_P2P_CONFIG", "the BFT engine needs a consensus WAL path");
+  }
+  auto wal = consensus::FileWal::Open(options_.wal_path);
+  if (!wal.ok()) {
+    const Status& st = wal.status();
+    return Status(st.code(), st.app_code(), fmt::format("consensus WAL {}: {}", options_.wal_path, st.message()));
+  }
+  if ((*wal)->truncated_bytes() > 0) {
+    spdlog::warn("event=wal_torn_record_dropped path={} bytes={}", options_.wal_path, (*wal)->truncated_bytes());
+  }
+
+  ReactorOptions ro;
+  ro.core.chain_id = chain_id;
+  ro.core.timeouts.propose_ms = cfg.timeout_propose_ms;
+  ro.core.timeouts.propose_delta_ms = cfg.timeout_propose_delta_ms;
+  ro.core.timeouts.prevote_ms = cfg.timeout_prevote_ms;
+  ro.core.timeouts.prevote_delta_ms = cfg.timeout_prevote_delta_ms;
+  ro.core.timeouts.precommit_ms = cfg.timeout_precommit_ms;
+  ro.core.timeouts.precommit_delta_ms = cfg.timeout_precommit_delta_ms;
+  ro.core.max_block_bytes = cfg.max_block_bytes;
+  ro.timeout_commit_ms = cfg.timeout_commit_ms;
+  ro.gossip_interval_ms = options_.gossip_interval_ms;
+  ro.full_resend_interval_ms = options_.full_resend_interval_ms;
+  reactor_ = std::make_unique<ConsensusReactor>(ro, &signer_, &verifier_, std::move(wal).value(),
+                                                static_cast<ConsensusApp*>(this));
+
+  p2p::PeerManagerOptions popts = options_.p2p;
+  if (popts.chain_id.empty()) popts.chain_id = chain_id;
+  // A proposal carries a whole block: frames must fit the largest one.
+  popts.max_frame_bytes = std::max<uint32_t>(
+      popts.max_frame_bytes, static_cast<uint32_t>(std::min<size_t>(cfg.max_block_bytes + (1u << 20), 1u << 30)));
+  UpdateAdmission(tip);
+  std::shared_ptr<Admission> admission = admission_;
+  peers_ = std::make_unique<p2p::PeerManager>(
+      popts, *host_.node_key, p2p::AdmitIf([admission](const crypto::PublicKey& key) {
+        std::lock_guard<std::mutex> lock(admission->mu);
+        return admission->keys.count(key) > 0;
+      }));
+
+  const size_t block_bytes = cfg.max_block_bytes;
+  CIVIC_RETURN_IF_ERROR(reactor_->Attach(peers_.get(), Policy(20000, 4 * block_bytes + (16u << 20))));
+  sync_ = std::make_unique<BlockSync>(options_.sync, &chain, reactor_.get(),
+                                      [this](const Bytes& id) { return Preverified(id); });
+  CIVIC_RETURN_IF_ERROR(
+      sync_->Attach(peers_.get(), Policy(4096, std::max<size_t>(2 * block_bytes, options_.sync.max_response_bytes) +
+                                                   (64u << 20))));
+  gossip_ = std::make_unique<MempoolGossip>(options_.mempool_gossip, host_.mempool);
+  CIVIC_RETURN_IF_ERROR(gossip_->Attach(peers_.get(), Policy(4096, 64u << 20)));
+  CIVIC_RETURN_IF_ERROR(peers_->RegisterChannel(
+      p2p::Channel::kEvidence, Policy(1024, 16u << 20), [this](const crypto::PublicKey& peer, std::string payload) {
+        auto msg = std::make_shared<pb::BftEvidence>();
+        if (!msg->ParseFromString(payload)) {
+          evidence_rejected_.fetch_add(1, std::memory_order_relaxed);
+          reactor_->CountRejected("MALFORMED_EVIDENCE",
+                                  fmt::format("evidence message from {} does not decode", peer.ToString()));
+          return;
+        }
+        reactor_->PostInbound([this, peer, msg] { OnPeerEvidence(peer, *msg); }, payload.size());
+      }));
+  peers_->OnPeerConnected([this](const p2p::PeerInfo& info) {
+    spdlog::info("event=peer_connected peer={} address={} outbound={}", info.node_key.ToString(),
+                 info.remote_address, info.outbound);
+    reactor_->OnPeerConnected(info.node_key);
+    sync_->OnPeerConnected(info.node_key);
+  });
+  peers_->OnPeerDisconnected([this](const crypto::PublicKey& peer, const Status& reason) {
+    spdlog::info("event=peer_disconnected peer={} reason=\"{}\"", peer.ToString(), reason.ToString());
+    reactor_->OnPeerDisconnected(peer);
+    sync_->OnPeerDisconnected(peer);
+  });
+
+  is_validator_ = validators->IndexOf(host_.node_key->public_key()).has_value();
+  last_commit_at_ = Clock::now();
+  Status st = reactor_->Start(tip.height + 1, *validators);
+  if (!st.ok()) return st;
+  sync_->Start();
+  gossip_->Start();
+  st = peers_->Start();
+  if (!st.ok()) {
+    gossip_->Stop();
+    sync_->Stop();
+    reactor_->Stop();
+    return Status(st.code(), st.app_code(), "p2p: " + st.message());
+  }
+  started_ = true;
+  spdlog::info("event=engine_started engine=bft height={} validator={} validators={} p2p_port={} peers={}",
+               tip.height, is_validator_.load(), validators->size(), peers_->listen_port(),
+               popts.persistent_peers.size());
+  return Status::Ok();
+}
+
+void BftEngine::Stop() {
+  const bool was_started = started_.exchange(false);
+  // P2P first: no callback reaches the parts below once it has stopped.
+  if (peers_) peers_->Stop();
+  if (reactor_) reactor_->Stop();
+  if (sync_) sync_->Stop();
+  if (gossip_) gossip_->Stop();
+  if (was_started) spdlog::info("event=engine_stopped engine=bft height={}", host_.chain->tip().height);
+}
+
+void BftEngine::OnTxsAvailable() {
+  if (!started_ || !has_pending_build_.load()) return;
+  if (build_wake_posted_.exchange(true)) return;
+  reactor_->Post([this] {
+    build_wake_posted_ = false;
+    if (pending_build_) BuildNow(pending_build_->height, pending_build_->round);
+  });
+}
+
+Result<Bytes> BftEngine::SubmitTx(Bytes raw) {
+  if (!started_ || !gossip_) return host_.mempool->Add(std::move(raw));
+  Bytes copy = raw;
+  Result<Bytes> id = host_.mempool->Add(std::move(raw));
+  if (id.ok()) gossip_->Gossip(std::move(copy));
+  return id;
+}
+
+Status BftEngine::AddPeer(std::string_view address) {
+  if (!peers_) {
+    return Status::FailedPrecondition("P2P_NOT_RUNNING", "the BFT engine has not started");
+  }
+  return peers_->AddPersistentPeer(address);
+}
+
+size_t BftEngine::peer_count() const { return peers_ && started_ ? peers_->Peers().size() : 0; }
+
+uint16_t BftEngine::p2p_port() const { return peers_ ? peers_->listen_port() : 0; }
+
+// ---- proposing ---------------------------------------------------------------------
+
+void BftEngine::BuildBlock(uint64_t height, uint32_t round) {
+  // A peer has already committed this height: block sync brings that block,
+  // and a proposal of ours could not be decided.
+  if (sync_->target_height() >= height) return;
+  const auto now = Clock::now();
+  const auto wait_until = last_commit_at_ + std::chrono::milliseconds(host_.config->block_interval_ms);
+  if (round > 0 || host_.mempool->size() > 0 || now >= wait_until) return BuildNow(height, round);
+  // Nothing to propose yet: wait for txs or the block interval, but not so long
+  // that the other validators time out on this proposer.
+  const auto cap = now + std::chrono::milliseconds(
+                             reactor_->core().options().timeouts.Duration(consensus::Step::kPropose, round) / 2);
+  const auto deadline = std::min(wait_until, cap);
+  pending_build_ = PendingBuild{height, round};
+  has_pending_build_ = true;
+  reactor_->PostAfter(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) +
+                          std::chrono::milliseconds(1),
+                      [this, height, round] {
+                        if (pending_build_ && pending_build_->height == height && pending_build_->round == round) {
+                          BuildNow(height, round);
+                        }
+                      });
+}
+
+void BftEngine::BuildNow(uint64_t height, uint32_t round) {
+  pending_build_.reset();
+  has_pending_build_ = false;
+  const consensus::Core& core = reactor_->core();
+  if (core.height() != height || core.round() != round || core.decided() || core.step() != consensus::Step::kPropose) {
+    return;
+  }
+  ledger::Chain& chain = *host_.chain;
+  const ledger::Tip tip = chain.tip();
+  if (tip.height + 1 != height) return;
+
+  pb::Block block = AssembleBlock(tip);
+  auto preverified = [this](const Bytes& id) { return Preverified(id); };
+  Status st = chain.ValidateBlock(block, preverified);
+  if (!st.ok()) {
+    // A tx went stale in a way the mempool's re-check did not see: evict what
+    // fails on its own and build again; if that still fails, propose an empty block.
+    const size_t evicted = EvictFailingTxs(block);
+    spdlog::warn("event=own_block_invalid height={} round={} error=\"{}\" evicted={}", height, round,
+                 st.ToString(), evicted);
+    block = AssembleBlock(tip);
+    if (!chain.ValidateBlock(block, preverified).ok()) {
+      block = chain.BuildBlock({}, WallClockMs(), host_.node_key->public_key(), last_commit_, {});
+    }
+  }
+  Bytes hash = ledger::BlockHash(block);
+  blocks_proposed_.fetch_add(1, std::memory_order_relaxed);
+  spdlog::debug("event=block_proposed height={} round={} txs={} evidence={}", height, round, block.txs_size(),
+                block.evidence_size());
+  reactor_->Deliver(consensus::BlockBuilt{height, round, block.SerializeAsString(), std::move(hash)});
+}
+
+pb::Block BftEngine::AssembleBlock(const ledger::Tip& tip) {
+  const ConsensusSection& cfg = *host_.config;
+  std::vector<pb::Evidence> evidence = evidence_.Pending(tip.height, options_.max_block_evidence);
+  size_t overhead = kBlockOverheadBytes + last_commit_.ByteSizeLong() + cfg.max_block_txs * kPerTxFramingBytes;
+  for (const pb::Evidence& e : evidence) overhead += e.ByteSizeLong() + kPerTxFramingBytes;
+  const size_t budget = cfg.max_block_bytes > overhead ? cfg.max_block_bytes - overhead : 0;
+  std::vector<Bytes> txs = host_.mempool->ReapForBlock(cfg.max_block_txs, budget);
+  return host_.chain->BuildBlock(std::move(txs), WallClockMs(), host_.node_key->public_key(), last_commit_,
+                                 std::move(evidence));
+}
+
+size_t BftEngine::EvictFailingTxs(const pb::Block& block) {
+  const ledger::Chain& chain = *host_.chain;
+  std::vector<Bytes> failing;
+  for (const Bytes& raw : block.txs()) {
+    auto tx = ledger::DecodeTx(raw, chain.options().chain_id, /*verify_signature=*/true);
+    Status st = tx.ok() ? chain.CheckTx(*tx) : tx.status();
+    if (!st.ok()) {
+      spdlog::warn("event=mempool_evict tx={} code={} reason=\"{}\"", ToHex(ledger::TxId(raw)), st.app_code(),
+                   st.message());
+      failing.push_back(ledger::TxId(raw));
+    }
+  }
+  host_.mempool->Remove(failing);
+  return failing.size();
+}
+
+// ---- validating and committing ----------------------------------------------------
+
+bool BftEngine::ValidateBlock(uint64_t height, const Bytes& bytes, const Bytes& block_hash) {
+  auto refuse = [&](const std::string& reason, const std::string& detail) {
+    proposals_refused_.fetch_add(1, std::memory_order_relaxed);
+    reactor_->CountRejected(reason, fmt::format("proposed block {}: {}", height, detail));
+    return false;
+  };
+  pb::Block block;
+  if (!block.ParseFromString(bytes)) return refuse("BAD_BLOCK", "the block does not decode");
+  if (ledger::BlockHash(block) != block_hash) return refuse("BAD_BLOCK", "the block does not hash to its proposal");
+  pb::BlockHeader header;
+  if (!header.ParseFromString(block.header())) return refuse("BAD_BLOCK", "the block header does not decode");
+  const int64_t now = WallClockMs();
+  if (header.time_ms() > now + options_.max_block_time_drift_ms) {
+    return refuse("BLOCK_TIME_IN_FUTURE",
+                  fmt::format("block time {} is {} ms ahead of this node's clock (at most {} accepted)",
+                              header.time_ms(), header.time_ms() - now, options_.max_block_time_drift_ms));
+  }
+  Status st = host_.chain->ValidateBlock(block, [this](const Bytes& id) { return Preverified(id); });
+  if (!st.ok()) return refuse(st.app_code().empty() ? "BAD_BLOCK" : st.app_code(), st.ToString());
+  return true;
+}
+
+Result<consensus::ValidatorSet> BftEngine::CommitBlock(const consensus::Commit& decided) {
+  ledger::Chain& chain = *host_.chain;
+  pb::Block block;
+  if (!block.ParseFromString(decided.block)) {
+    return Status::Internal(fmt::format("decided block {} does not decode", decided.height));
+  }
+  const auto started = Clock::now();
+  Status applied = chain.ApplyBlock(block, decided.commit, [this](const Bytes& id) { return Preverified(id); });
+  const double apply_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  if (!applied.ok()) {
+    return Status(applied.code(), applied.app_code(),
+                  fmt::format("applying decided block {} failed: {}", decided.height, applied.message()));
+  }
+  last_commit_ = decided.commit;
+  last_commit_at_ = Clock::now();
+  pending_build_.reset();
+  has_pending_build_ = false;
+  evidence_.OnBlockCommitted(decided.height, block);
+  if (block.evidence_size() > 0) {
+    spdlog::warn("event=evidence_committed height={} items={}", decided.height, block.evidence_size());
+  }
+
+  CommittedBlock committed;
+  committed.height = decided.height;
+  committed.block = &block;
+  committed.commit = &decided.commit;
+  committed.apply_ms = apply_ms;
+  committed.tx_ids.reserve(block.txs_size());
+  for (const Bytes& raw : block.txs()) committed.tx_ids.push_back(ledger::TxId(raw));
+  if (host_.on_committed) host_.on_committed(committed);
+
+  const ledger::Tip tip = chain.tip();
+  UpdateAdmission(tip);
+  auto next = consensus::ValidatorSet::FromProto(tip.validators);
+  if (!next.ok()) {
+    return Status::FailedPrecondition(
+        "BAD_VALIDATOR_SET", fmt::format("the validator set for height {} cannot run consensus: {}",
+                                         tip.height + 1, next.status().message()));
+  }
+  const bool validator = next->IndexOf(host_.node_key->public_key()).has_value();
+  if (validator != is_validator_.exchange(validator)) {
+    spdlog::warn("event=validator_role_changed height={} validator={}", tip.height + 1, validator);
+  }
+  return next;
+}
+
+void BftEngine::OnHeightStarted(uint64_t height) { sync_->OnHeightStarted(height); }
+
+void BftEngine::OnFatal(const Status& status) {
+  if (host_.on_fatal) host_.on_fatal(status);
+}
+
+void BftEngine::OnPeerAhead(const crypto::PublicKey& peer, uint64_t height) { sync_->OnPeerAhead(peer, height); }
+
+void BftEngine::OnPeerBehind(const crypto::PublicKey& peer, uint64_t height) { sync_->OnPeerBehind(peer, height); }
+
+// ---- evidence ------------------------------------------------------------------------
+
+void BftEngine::OnEvidence(const pb::Evidence& evidence) {
+  if (!evidence_.Add(evidence)) return;
+  spdlog::warn("event=double_vote_detected validator={} height={} round={} type={}",
+               ledger::FromProto(evidence.a().validator()).ToString(), evidence.a().height(), evidence.a().round(),
+               evidence.a().type());
+  GossipEvidence(evidence, nullptr);
+}
+
+void BftEngine::OnPeerEvidence(const crypto::PublicKey& peer, const pb::BftEvidence& message) {
+  const ledger::Chain& chain = *host_.chain;
+  const ledger::Tip tip = chain.tip();
+  auto reject = [&](const std::string& reason, const std::string& detail) {
+    evidence_rejected_.fetch_add(1, std::memory_order_relaxed);
+    reactor_->CountRejected(reason, fmt::format("evidence from {}: {}", peer.ToString(), detail));
+  };
+  for (const std::string& raw : message.evidence()) {
+    pb::Evidence e;
+    if (!e.ParseFromString(raw)) {
+      reject("MALFORMED_EVIDENCE", "does not decode");
+      continue;
+    }
+    if (evidence_.Contains(e)) continue;
+    const uint64_t h = e.a().height();
+    if (h == 0 || h > tip.height + 1 || h + options_.evidence.max_age_heights < tip.height) {
+      reject("BAD_EVIDENCE", fmt::format("height {} is outside the accepted range", h));
+      continue;
+    }
+    auto set = chain.ValidatorsAt(h);
+    if (!set.ok()) {
+      reject("BAD_EVIDENCE", set.status().message());
+      continue;
+    }
+    if (Status st = ledger::VerifyEvidence(chain.options().chain_id, *set, e); !st.ok()) {
+      reject("BAD_EVIDENCE", st.message());
+      continue;
+    }
+    if (evidence_.Add(e)) GossipEvidence(e, &peer);
+  }
+}
+
+void BftEngine::GossipEvidence(const pb::Evidence& evidence, const crypto::PublicKey* except) {
+  pb::BftEvidence msg;
+  msg.add_evidence(evidence.SerializeAsString());
+  const std::string payload = msg.SerializeAsString();
+  for (const p2p::PeerInfo& peer : peers_->Peers()) {
+    if (except != nullptr && peer.node_key == *except) continue;
+    // Best effort: a peer that misses it still sees it in a block.
+    static_cast<void>(peers_->Send(peer.node_key, p2p::Channel::kEvidence, payload));
+  }
+}
+
+// ---- membership ----------------------------------------------------------------------
+
+void BftEngine::UpdateAdmission(const ledger::Tip& tip) {
+  std::set<crypto::PublicKey> keys(options_.observers.begin(), options_.observers.end());
+  for (const pb::ValidatorSet* set : {&tip.last_validators, &tip.validators, &tip.next_validators}) {
+    std::set<crypto::PublicKey> members = KeysOf(*set);
+    keys.insert(members.begin(), members.end());
+  }
+  bool changed = false;
+  {
+    std::lock_guard<std::mutex> lock(admission_->mu);
+    changed = keys != admission_->keys;
+    if (changed) admission_->keys = std::move(keys);
+  }
+  if (changed && peers_ && started_) {
+    spdlog::info("event=admission_changed height={}", tip.height);
+    peers_->ReevaluateAdmission();
+  }
+}
+
+// ---- helpers and metrics ----------------------------------------------------------------
+
+int64_t BftEngine::WallClockMs() const {
+  if (options_.wall_clock_ms) return options_.wall_clock_ms();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool BftEngine::Preverified(const Bytes& tx_id) const { return host_.mempool->IsVerified(tx_id); }
+
+BftStats BftEngine::stats() const {
+  BftStats s;
+  if (reactor_) s.consensus = reactor_->stats();
+  if (sync_) s.sync = sync_->stats();
+  if (gossip_) s.mempool_gossip = gossip_->stats();
+  s.peers = peer_count();
+  s.evidence_pending = evidence_.size();
+  s.evidence_committed = evidence_.committed();
+  s.evidence_rejected = evidence_rejected_.load();
+  s.blocks_proposed = blocks_proposed_.load();
+  s.proposals_refused = proposals_refused_.load();
+  return s;
+}
+
+std::string BftEngine::MetricsText() const {
+  std::string out;
+  auto metric = [&](std::string_view name, std::string_view type, std::string_view help, uint64_t value) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name, value);
+  };
+  BftStats s = stats();
+  metric("civic_bft_is_validator", "gauge", "1 if this node signs the current height.", is_validator_ ? 1 : 0);
+  metric("civic_bft_peers", "gauge", "Connected p2p peers.", s.peers);
+  metric("civic_bft_blocks_proposed_total", "counter", "Blocks this node proposed.", s.blocks_proposed);
+  metric("civic_bft_proposals_refused_total", "counter", "Proposed blocks this node judged invalid.",
+         s.proposals_refused);
+  metric("civic_bft_evidence_pending", "gauge", "Double-vote evidence waiting for a block.", s.evidence_pending);
+  metric("civic_bft_evidence_committed_total", "counter", "Evidence items seen in committed blocks.",
+         s.evidence_committed);
+  metric("civic_bft_evidence_rejected_total", "counter", "Evidence from peers that did not verify.",
+         s.evidence_rejected);
+  if (reactor_) out += reactor_->MetricsText();
+  if (sync_) out += sync_->MetricsText();
+  if (gossip_) out += gossip_->MetricsText();
+  if (peers_) out += peers_->PrometheusMetrics();
+  return out;
+}
+
+}  // namespace civic::node

@@ -1,0 +1,176 @@
+#include "node/mempool_gossip.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "node/bft.pb.h"
+
+namespace civic::node {
+
+MempoolGossip::MempoolGossip(MempoolGossipOptions options, Mempool* mempool)
+    : options_(options), mempool_(mempool) {}
+
+MempoolGossip::~MempoolGossip() { Stop(); }
+
+Status MempoolGossip::Attach(p2p::PeerManager* peers, p2p::ChannelPolicy policy) {
+  peers_ = peers;
+  return peers->RegisterChannel(p2p::Channel::kMempool, policy,
+                                [this](const crypto::PublicKey& peer, std::string payload) {
+                                  OnMessage(peer, std::move(payload));
+                                });
+}
+
+void MempoolGossip::Start() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = false;
+  }
+  thread_ = std::thread([this] { Run(); });
+}
+
+void MempoolGossip::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void MempoolGossip::Gossip(Bytes raw) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stop_) return;
+    if (outgoing_.empty()) first_outgoing_ = std::chrono::steady_clock::now();
+    outgoing_.push_back(Outgoing{std::move(raw), std::nullopt});
+  }
+  cv_.notify_one();
+}
+
+void MempoolGossip::OnMessage(const crypto::PublicKey& peer, std::string payload) {
+  pb::BftTxs msg;
+  if (!msg.ParseFromString(payload) || msg.txs_size() == 0 ||
+      static_cast<size_t>(msg.txs_size()) > options_.max_txs_per_message) {
+    malformed_.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("event=mempool_gossip_refused reason=MALFORMED_TX_BATCH peer={} bytes={} action=disconnect",
+                 peer.ToString(), payload.size());
+    if (peers_ != nullptr) peers_->DisconnectPeer(peer);
+    return;
+  }
+  Incoming batch{peer, {}, payload.size()};
+  batch.txs.reserve(msg.txs_size());
+  for (std::string& raw : *msg.mutable_txs()) batch.txs.push_back(std::move(raw));
+  txs_received_.fetch_add(batch.txs.size(), std::memory_order_relaxed);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stop_) return;
+    if (incoming_bytes_ + batch.bytes > options_.max_inbound_bytes) {
+      batches_dropped_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    incoming_bytes_ += batch.bytes;
+    incoming_.push_back(std::move(batch));
+  }
+  cv_.notify_one();
+}
+
+void MempoolGossip::Run() {
+  const auto flush_after = std::chrono::milliseconds(options_.flush_interval_ms);
+  for (;;) {
+    std::deque<Incoming> incoming;
+    std::vector<Outgoing> outgoing;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      for (;;) {
+        if (stop_) return;
+        if (!incoming_.empty()) break;
+        if (!outgoing_.empty()) {
+          if (std::chrono::steady_clock::now() >= first_outgoing_ + flush_after) break;
+          cv_.wait_until(lock, first_outgoing_ + flush_after);
+        } else {
+          cv_.wait(lock);
+        }
+      }
+      incoming.swap(incoming_);
+      incoming_bytes_ = 0;
+      const bool due = !outgoing_.empty() && std::chrono::steady_clock::now() >= first_outgoing_ + flush_after;
+      if (due) outgoing.swap(outgoing_);
+    }
+    std::vector<Outgoing> relay;
+    for (Incoming& batch : incoming) Admit(std::move(batch), &relay);
+    if (!relay.empty()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (outgoing_.empty()) first_outgoing_ = std::chrono::steady_clock::now();
+      for (Outgoing& o : relay) outgoing_.push_back(std::move(o));
+    }
+    if (!outgoing.empty()) Flush(std::move(outgoing));
+  }
+}
+
+void MempoolGossip::Admit(Incoming batch, std::vector<Outgoing>* relay) {
+  std::vector<Bytes> copies;
+  if (options_.relay) copies = batch.txs;
+  std::vector<Result<Bytes>> results = mempool_->AddBatch(std::move(batch.txs));
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (results[i].ok()) {
+      txs_admitted_.fetch_add(1, std::memory_order_relaxed);
+      if (options_.relay) relay->push_back(Outgoing{std::move(copies[i]), batch.from});
+    } else {
+      txs_refused_.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+}
+
+void MempoolGossip::Flush(std::vector<Outgoing> out) {
+  if (peers_ == nullptr) return;
+  for (const p2p::PeerInfo& peer : peers_->Peers()) {
+    pb::BftTxs msg;
+    size_t bytes = 0;
+    auto send = [&] {
+      if (msg.txs_size() == 0) return;
+      const size_t n = static_cast<size_t>(msg.txs_size());
+      if (peers_->Send(peer.node_key, p2p::Channel::kMempool, msg.SerializeAsString()).ok()) {
+        txs_sent_.fetch_add(n, std::memory_order_relaxed);
+      }
+      msg.Clear();
+      bytes = 0;
+    };
+    for (const Outgoing& o : out) {
+      if (o.from && *o.from == peer.node_key) continue;
+      if (bytes > 0 && bytes + o.raw.size() > options_.max_batch_bytes) send();
+      msg.add_txs(o.raw);
+      bytes += o.raw.size();
+    }
+    send();
+  }
+}
+
+MempoolGossipStats MempoolGossip::stats() const {
+  MempoolGossipStats s;
+  s.txs_sent = txs_sent_.load();
+  s.txs_received = txs_received_.load();
+  s.txs_admitted = txs_admitted_.load();
+  s.txs_refused = txs_refused_.load();
+  s.batches_dropped = batches_dropped_.load();
+  s.malformed = malformed_.load();
+  return s;
+}
+
+std::string MempoolGossip::MetricsText() const {
+  MempoolGossipStats s = stats();
+  std::string out;
+  auto metric = [&](std::string_view name, std::string_view help, uint64_t value) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} counter\n{} {}\n", name, help, name, name, value);
+  };
+  metric("civic_bft_mempool_gossip_sent_total", "Tx copies sent to peers.", s.txs_sent);
+  metric("civic_bft_mempool_gossip_received_total", "Txs received from peers.", s.txs_received);
+  metric("civic_bft_mempool_gossip_admitted_total", "Txs from peers admitted here first.", s.txs_admitted);
+  metric("civic_bft_mempool_gossip_refused_total", "Txs from peers refused (duplicates included).",
+         s.txs_refused);
+  metric("civic_bft_mempool_gossip_dropped_batches_total", "Tx batches from peers dropped: queue full.",
+         s.batches_dropped);
+  metric("civic_bft_mempool_gossip_malformed_total", "Undecodable tx batches from peers.", s.malformed);
+  return out;
+}
+
+}  // namespace civic::node

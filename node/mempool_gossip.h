@@ -1,0 +1,112 @@
+// MempoolGossip: spreads admitted txs to peers (p2p channel kMempool, payload
+// civic.pb.BftTxs) so that every validator can propose them and the proposer's
+// peers find most of a proposed block's txs already verified in their mempool.
+//
+// - A tx a client submitted to this node is sent to every peer once it is
+//   admitted (Gossip).
+// - Txs from a peer go through the mempool's normal admission (Mempool::AddBatch:
+//   size, dedup, signature on the worker pool, stateful checks). Only those
+//   admitted here for the first time are relayed, and never back to the sender,
+//   so a tx crosses each link at most a bounded number of times and gossip
+//   cannot storm (a duplicate is refused by id before any signature work).
+// - Outgoing txs are batched for up to flush_interval_ms or max_batch_bytes.
+// - Received batches wait in a queue bounded by max_inbound_bytes; beyond it they
+//   are dropped and counted (the sender's mempool still holds the txs, and its
+//   proposals carry them). An undecodable message disconnects the peer.
+//
+// Thread safety: every public method may be called from any thread; admission
+// and sending run on the gossip's own thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "crypto/signature.h"
+#include "node/mempool.h"
+#include "node/p2p/peer_manager.h"
+
+namespace civic::node {
+
+struct MempoolGossipOptions {
+  size_t max_batch_bytes = 4u << 20;  // one outgoing message
+  uint32_t flush_interval_ms = 5;
+  size_t max_inbound_bytes = 64u << 20;
+  size_t max_txs_per_message = 20000;
+  bool relay = true;  // relay txs first seen from a peer to the other peers
+};
+
+struct MempoolGossipStats {
+  uint64_t txs_sent = 0;         // tx copies sent (one per peer)
+  uint64_t txs_received = 0;
+  uint64_t txs_admitted = 0;     // received and admitted here for the first time
+  uint64_t txs_refused = 0;      // received and refused (duplicates included)
+  uint64_t batches_dropped = 0;  // received batches dropped: inbound queue full
+  uint64_t malformed = 0;        // undecodable messages
+};
+
+class MempoolGossip {
+ public:
+  MempoolGossip(MempoolGossipOptions options, Mempool* mempool);
+  ~MempoolGossip();  // Stop()
+  MempoolGossip(const MempoolGossip&) = delete;
+  MempoolGossip& operator=(const MempoolGossip&) = delete;
+
+  // Before the PeerManager starts: registers the mempool channel.
+  Status Attach(p2p::PeerManager* peers, p2p::ChannelPolicy policy);
+  void Start();
+  void Stop();
+
+  // A tx this node admitted from a client: send it to every peer.
+  void Gossip(Bytes raw);
+  // p2p handler of the mempool channel.
+  void OnMessage(const crypto::PublicKey& peer, std::string payload);
+
+  MempoolGossipStats stats() const;
+  // Prometheus text lines (civic_bft_mempool_gossip_*).
+  std::string MetricsText() const;
+
+ private:
+  struct Outgoing {
+    Bytes raw;
+    std::optional<crypto::PublicKey> from;  // not sent back to the peer it came from
+  };
+  struct Incoming {
+    crypto::PublicKey from;
+    std::vector<Bytes> txs;
+    size_t bytes = 0;
+  };
+
+  void Run();
+  void Admit(Incoming batch, std::vector<Outgoing>* relay);
+  void Flush(std::vector<Outgoing> out);
+
+  const MempoolGossipOptions options_;
+  Mempool* const mempool_;
+  p2p::PeerManager* peers_ = nullptr;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::deque<Incoming> incoming_;
+  size_t incoming_bytes_ = 0;
+  std::vector<Outgoing> outgoing_;
+  std::chrono::steady_clock::time_point first_outgoing_;
+  std::thread thread_;
+
+  std::atomic<uint64_t> txs_sent_{0};
+  std::atomic<uint64_t> txs_received_{0};
+  std::atomic<uint64_t> txs_admitted_{0};
+  std::atomic<uint64_t> txs_refused_{0};
+  std::atomic<uint64_t> batches_dropped_{0};
+  std::atomic<uint64_t> malformed_{0};
+};
+
+}  // namespace civic::node

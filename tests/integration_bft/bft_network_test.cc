@@ -1,0 +1,686 @@
+// Four real civicd validators on loopback ports (label "integration"): commits
+// under load; kill -9 of any node, the proposer included, while the others go
+// on; restart and catch-up; the loss of two of four stopping commits and the
+// return of one resuming them; a network split in two halves by TCP proxies
+// (no commits, no fork) that resumes once healed; an observer that follows the chain, serves RPC
+// and relays txs without voting; governance adding a new department's node as a
+// validator and removing another, with no other node restarted. After each test
+// every node holds the same blocks (hence the same state roots: block h+1
+// carries the root after h) and every tx that RPC reported committed.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "contracts/client.h"
+#include "contracts/genesis.h"
+#include "crypto/keyfile.h"
+#include "tests/integration/civicd_harness.h"
+
+namespace civic::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// A TCP proxy on 127.0.0.1 in front of one node's p2p port, for one dialing
+// node: while blocked it cuts every connection through it and refuses new ones
+// (accepts and closes at once), which the nodes see as a broken link.
+class LinkProxy {
+ public:
+  explicit LinkProxy(uint16_t target) : target_(target) {
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    sockaddr_in addr = Loopback(0);
+    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || ::listen(listen_fd_, 16) != 0) {
+      throw std::runtime_error("proxy: cannot listen");
+    }
+    socklen_t len = sizeof(addr);
+    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    accept_thread_ = std::thread([this] { AcceptLoop(); });
+  }
+  ~LinkProxy() {
+    stop_ = true;
+    accept_thread_.join();
+    ::close(listen_fd_);
+    CutAll();
+    for (auto& t : pumps_) t.join();
+    for (int fd : fds_) ::close(fd);
+  }
+  LinkProxy(const LinkProxy&) = delete;
+  LinkProxy& operator=(const LinkProxy&) = delete;
+  uint16_t port() const { return port_; }
+
+  void SetBlocked(bool blocked) {
+    blocked_ = blocked;
+    if (blocked) CutAll();
+  }
+
+ private:
+  static sockaddr_in Loopback(uint16_t port) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(port);
+    return addr;
+  }
+
+  void AcceptLoop() {
+    while (!stop_) {
+      pollfd pfd{listen_fd_, POLLIN, 0};
+      if (::poll(&pfd, 1, 100) <= 0) continue;
+      int client = ::accept(listen_fd_, nullptr, nullptr);
+      if (client < 0) continue;
+      if (blocked_) {
+        ::close(client);
+        continue;
+      }
+      int upstream = ::socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in addr = Loopback(target_);
+      if (::connect(upstream, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+        ::close(upstream);
+        ::close(client);
+        continue;
+      }
+      std::lock_guard<std::mutex> lock(mu_);
+      fds_.push_back(client);
+      fds_.push_back(upstream);
+      pumps_.emplace_back([client, upstream] { Pump(client, upstream); });
+      pumps_.emplace_back([client, upstream] { Pump(upstream, client); });
+    }
+  }
+
+  // Copies bytes until either side closes; shutting both down ends the other pump.
+  static void Pump(int from, int to) {
+    char buf[16384];
+    for (;;) {
+      ssize_t n = ::recv(from, buf, sizeof(buf), 0);
+      if (n <= 0) break;
+      ssize_t off = 0;
+      while (off < n) {
+        ssize_t w = ::send(to, buf + off, static_cast<size_t>(n - off), MSG_NOSIGNAL);
+        if (w <= 0) break;
+        off += w;
+      }
+      if (off < n) break;
+    }
+    ::shutdown(from, SHUT_RDWR);
+    ::shutdown(to, SHUT_RDWR);
+  }
+
+  // Shuts every connection down: both pumps of each end. The sockets are
+  // closed when the proxy goes away (a pump may still hold one).
+  void CutAll() {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (int fd : fds_) ::shutdown(fd, SHUT_RDWR);
+  }
+
+  const uint16_t target_;
+  int listen_fd_ = -1;
+  uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> blocked_{false};
+  std::thread accept_thread_;
+  std::mutex mu_;
+  std::vector<int> fds_;
+  std::vector<std::thread> pumps_;
+};
+
+// The port node `from` dials to reach node `to` listening on `port`.
+using PeerPortFn = std::function<uint16_t(size_t from, size_t to, uint16_t port)>;
+
+// How the nodes after the genesis validators take part.
+enum class ExtraNodes {
+  kObservers,  // listed in every validator's [p2p] observers
+  kJoiners,    // admitted by nobody until governance makes them validators
+};
+
+// The files of a network of `validators` genesis validators plus `extra` other
+// nodes, one NodeFiles per node (each with its own node key in net.node_key and
+// the shared genesis). Validators dial each other; extra nodes dial every
+// validator and are dialed by nobody.
+std::vector<std::unique_ptr<NodeFiles>> WriteNetwork(size_t validators, const std::string& chain_id,
+                                                     size_t extra = 0,
+                                                     ExtraNodes kind = ExtraNodes::kObservers,
+                                                     const PeerPortFn& peer_port = {}) {
+  const size_t n = validators + extra;
+  std::vector<crypto::KeyPair> node_keys;
+  for (size_t i = 0; i < n; ++i) node_keys.push_back(crypto::KeyPair::Generate(crypto::Algo::kEd25519));
+  SampleNetwork base{chain_id, node_keys[0], {}, {}, {}};
+  contracts::SampleGenesisInput input;
+  input.chain_id = chain_id;
+  input.genesis_time_ms = NowMs() - 24 * 3600 * 1000;
+  for (size_t i = 0; i < contracts::kSampleOrgCount; ++i) {
+    base.org_keys.push_back(crypto::KeyPair::Generate(crypto::Algo::kEd25519));
+    input.org_keys.push_back(base.org_keys.back().public_key());
+  }
+  for (size_t i = 0; i < validators; ++i) input.node_keys.push_back(node_keys[i].public_key());
+  base.genesis_text = contracts::SampleGenesisText(input).value();
+  base.genesis = contracts::ParseGenesis(base.genesis_text).value();
+
+  std::vector<std::unique_ptr<NodeFiles>> nodes;
+  std::vector<uint16_t> p2p_ports;
+  for (size_t i = 0; i < n; ++i) p2p_ports.push_back(PickFreePort());
+  for (size_t i = 0; i < n; ++i) {
+    SampleNetwork net = base;
+    net.node_key = node_keys[i];
+    auto files = std::make_unique<NodeFiles>(
+        NodeFiles{std::move(net), std::make_unique<TempDir>("civic-bft-it"), {}, {}, {}});
+    const fs::path& dir = files->dir->path();
+    Status st = crypto::WriteKeyFile((dir / "node_key.json").string(), node_keys[i]);
+    if (!st.ok()) throw std::runtime_error("write node key: " + st.ToString());
+    std::ofstream(dir / "genesis.json") << base.genesis_text;
+    node::Config& c = files->config;
+    c.node.moniker = fmt::format("bft-it-{}", i);
+    c.node.data_dir = "data";
+    c.node.key_file = "node_key.json";
+    c.node.genesis_file = "genesis.json";
+    c.node.log_level = "info";
+    c.rpc.listen = node::HostPort{"127.0.0.1", PickFreePort()};
+    c.rpc.threads = 4;
+    c.p2p.listen = node::HostPort{"127.0.0.1", p2p_ports[i]};
+    for (size_t j = 0; j < validators; ++j) {
+      if (j == i) continue;
+      const uint16_t port = peer_port ? peer_port(i, j, p2p_ports[j]) : p2p_ports[j];
+      c.p2p.peers.push_back(node::PeerAddress{node_keys[j].public_key(), {"127.0.0.1", port}});
+    }
+    if (i < validators && kind == ExtraNodes::kObservers) {
+      for (size_t j = validators; j < n; ++j) c.p2p.observers.push_back(node_keys[j].public_key());
+    }
+    c.consensus.block_interval_ms = 200;
+    c.consensus.timeout_propose_ms = 1000;
+    c.consensus.timeout_propose_delta_ms = 250;
+    c.consensus.timeout_prevote_ms = 500;
+    c.consensus.timeout_prevote_delta_ms = 250;
+    c.consensus.timeout_precommit_ms = 500;
+    c.consensus.timeout_precommit_delta_ms = 250;
+    files->config_path = dir / "node.toml";
+    files->log_path = dir / "civicd.log";
+    std::ofstream(files->config_path) << node::FormatConfig(c);
+    nodes.push_back(std::move(files));
+  }
+  return nodes;
+}
+
+bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(50ms);
+  }
+  return true;
+}
+
+class BftNetworkTest : public ::testing::Test {
+ protected:
+  static constexpr size_t kValidators = 4;
+
+  // Nodes beyond the genesis validators (not started by SetUp).
+  virtual size_t ExtraNodeCount() const { return 0; }
+  virtual ExtraNodes ExtraNodeKind() const { return ExtraNodes::kObservers; }
+  // The port node `from` dials for node `to` (default: its listen port).
+  virtual PeerPortFn PeerPort() { return {}; }
+
+  void SetUp() override {
+    files_ = WriteNetwork(kValidators, "civic-bft-it", ExtraNodeCount(), ExtraNodeKind(), PeerPort());
+    node_count_ = files_.size();
+    for (auto& f : files_) procs_.push_back(std::make_unique<CivicdProcess>(f.get()));
+    for (size_t i = 0; i < kValidators; ++i) procs_[i]->Start();
+    for (size_t i = 0; i < kValidators; ++i) {
+      if (!procs_[i]->WaitHealthy(30s)) {
+        const std::string log = procs_[i]->LogTail();
+        if (log.find("NOT_SOLE_VALIDATOR") != std::string::npos) {
+          GTEST_SKIP() << "this civicd runs only the one-validator engine";
+        }
+        FAIL() << "node " << i << " not healthy:\n" << log;
+      }
+    }
+    issuer_ = FindIssuer(files_[0]->net);
+  }
+
+  void TearDown() override {
+    if (HasFailure()) {
+      for (size_t i = 0; i < procs_.size(); ++i) {
+        std::cerr << "---- node " << i << " log tail ----\n" << procs_[i]->LogTail(3000) << "\n";
+      }
+    }
+    for (auto& p : procs_) p->Kill();
+  }
+
+  Result<uint64_t> Height(size_t i) {
+    rpc::Client client = procs_[i]->NewClient(3s);
+    return ChainHeight(client);
+  }
+  uint64_t MaxHeight() {
+    uint64_t h = 0;
+    for (size_t i = 0; i < node_count_; ++i) {
+      if (!procs_[i]->running()) continue;
+      auto r = Height(i);
+      if (r.ok()) h = std::max(h, *r);
+    }
+    return h;
+  }
+  bool WaitAllAt(uint64_t height, std::chrono::milliseconds timeout = 45s) {
+    return WaitFor([&] {
+      for (size_t i = 0; i < node_count_; ++i) {
+        if (!procs_[i]->running()) continue;
+        auto r = Height(i);
+        if (!r.ok() || *r < height) return false;
+      }
+      return true;
+    }, timeout);
+  }
+
+  // Valid until height 900: the replay window (1000) admits it from genesis on,
+  // and no test here gets near that height.
+  Bytes NextTx() {
+    uint64_t n;
+    {
+      std::lock_guard<std::mutex> lock(tx_mu_);
+      n = next_tx_++;
+    }
+    return MakeIssueTx(files_[0]->net, issuer_, 1, n, 900);
+  }
+
+  // Clients submit txs with tx_commit to the given nodes until `stop`;
+  // committed ids are recorded.
+  void LoadUntil(const std::vector<size_t>& nodes, std::atomic<bool>* stop) {
+    std::vector<std::thread> threads;
+    for (size_t node : nodes) {
+      threads.emplace_back([this, node, stop] {
+        rpc::Client client = procs_[node]->NewClient(30s);
+        while (!stop->load()) {
+          Bytes raw = NextTx();
+          auto c = TxCommit(client, raw, 20000);
+          if (c.ok()) {
+            std::lock_guard<std::mutex> lock(tx_mu_);
+            committed_.push_back(c->id);
+          } else {
+            std::this_thread::sleep_for(50ms);  // the node is down or busy
+          }
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+  }
+
+  // Same block hashes on every running node up to the lowest height; every
+  // committed tx on every running node.
+  void ExpectConsistent() {
+    std::vector<size_t> up;
+    for (size_t i = 0; i < node_count_; ++i) {
+      if (procs_[i]->running()) up.push_back(i);
+    }
+    uint64_t min_height = UINT64_MAX;
+    for (size_t i : up) {
+      auto h = Height(i);
+      ASSERT_TRUE(h.ok()) << h.status().ToString();
+      min_height = std::min(min_height, *h);
+    }
+    for (uint64_t h = 1; h <= min_height; ++h) {
+      std::string hash;
+      for (size_t i : up) {
+        rpc::Client client = procs_[i]->NewClient(5s);
+        auto block = client.Call("chain_getBlock", boost::json::object{{"height", h}});
+        ASSERT_TRUE(block.ok()) << block.status().ToString();
+        std::string got(block->at("hash").as_string());
+        if (hash.empty()) hash = got;
+        ASSERT_EQ(got, hash) << "block " << h << " differs on node " << i;
+      }
+    }
+    std::vector<Bytes> ids;
+    {
+      std::lock_guard<std::mutex> lock(tx_mu_);
+      ids = committed_;
+    }
+    for (size_t i : up) {
+      rpc::Client client = procs_[i]->NewClient(5s);
+      for (const Bytes& id : ids) {
+        auto h = TxHeight(client, id);
+        ASSERT_TRUE(h.ok()) << "tx " << ToHex(id) << " reported committed is missing on node " << i;
+      }
+    }
+  }
+
+  // Index of the node that proposes round 0 of `height` (validators are ordered
+  // by public key; proposer = members[(height + round) mod n]).
+  size_t ProposerOf(uint64_t height) {
+    std::vector<std::pair<Bytes, size_t>> keys;
+    for (size_t i = 0; i < kValidators; ++i) keys.emplace_back(files_[i]->net.node_key.public_key().key, i);
+    std::sort(keys.begin(), keys.end());
+    return keys[height % kValidators].second;
+  }
+
+  // chain_status "node" object of node i.
+  Result<boost::json::object> NodeStatus(size_t i) {
+    rpc::Client client = procs_[i]->NewClient(3s);
+    auto st = client.Call("chain_status");
+    if (!st.ok()) return st.status();
+    if (!st->is_object() || !st->as_object().contains("node") || !st->as_object().at("node").is_object()) {
+      return Status::Internal("chain_status has no node object");
+    }
+    return st->as_object().at("node").as_object();
+  }
+  bool IsValidator(size_t i) {
+    auto st = NodeStatus(i);
+    return st.ok() && st->contains("validator") && st->at("validator").is_bool() && st->at("validator").as_bool();
+  }
+  size_t Peers(size_t i) {
+    auto st = NodeStatus(i);
+    return st.ok() && st->contains("peers") ? static_cast<size_t>(JsonU64(st->at("peers"))) : SIZE_MAX;
+  }
+
+  std::vector<std::unique_ptr<NodeFiles>> files_;
+  size_t node_count_ = 0;
+  std::vector<std::unique_ptr<CivicdProcess>> procs_;
+  Issuer issuer_;
+  std::mutex tx_mu_;
+  uint64_t next_tx_ = 1;
+  std::vector<Bytes> committed_;
+};
+
+TEST_F(BftNetworkTest, CommitsUnderLoadAndEveryCommittedTxIsOnEveryNode) {
+  std::atomic<bool> stop{false};
+  std::thread load([&] { LoadUntil({0, 1, 2, 3, 0, 1, 2, 3}, &stop); });
+  std::this_thread::sleep_for(8s);
+  stop = true;
+  load.join();
+  {
+    std::lock_guard<std::mutex> lock(tx_mu_);
+    EXPECT_GE(committed_.size(), 20u);
+  }
+  ASSERT_TRUE(WaitAllAt(MaxHeight()));
+  ExpectConsistent();
+}
+
+TEST_F(BftNetworkTest, KillNineTheProposerOthersGoOnRestartCatchesUp) {
+  std::atomic<bool> stop{false};
+  std::thread load([&] { LoadUntil({0, 1, 2, 3}, &stop); });
+  ASSERT_TRUE(WaitAllAt(3));
+  // The proposer of the next height, killed while it proposes.
+  const uint64_t next = MaxHeight() + 1;
+  const size_t victim = ProposerOf(next);
+  procs_[victim]->Kill();
+  const uint64_t at_kill = MaxHeight();
+  ASSERT_TRUE(WaitAllAt(at_kill + 6)) << "the three others stopped committing";
+  const uint64_t ahead = MaxHeight() + 10;
+  ASSERT_TRUE(WaitAllAt(ahead));
+
+  procs_[victim]->Start();
+  ASSERT_TRUE(procs_[victim]->WaitHealthy(30s)) << procs_[victim]->LogTail();
+  ASSERT_TRUE(WaitFor([&] {
+    auto h = Height(victim);
+    return h.ok() && *h >= ahead;
+  }, 45s)) << "the restarted node did not catch up";
+  stop = true;
+  load.join();
+  ASSERT_TRUE(WaitAllAt(MaxHeight()));
+  ExpectConsistent();
+}
+
+TEST_F(BftNetworkTest, TwoOfFourDownStopsCommitsOneBackResumes) {
+  ASSERT_TRUE(WaitAllAt(3));
+  procs_[1]->Kill();
+  procs_[2]->Kill();
+  std::this_thread::sleep_for(1500ms);
+  const uint64_t frozen = MaxHeight();
+  // A tx submitted now cannot commit.
+  rpc::Client client = procs_[0]->NewClient(10s);
+  const Bytes raw = NextTx();
+  auto id = TxSubmit(client, raw);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  std::this_thread::sleep_for(4s);
+  EXPECT_EQ(MaxHeight(), frozen) << "committed without a quorum";
+  EXPECT_FALSE(TxHeight(client, *id).ok());
+
+  procs_[1]->Start();
+  ASSERT_TRUE(procs_[1]->WaitHealthy(30s)) << procs_[1]->LogTail();
+  ASSERT_TRUE(WaitAllAt(frozen + 3)) << "commits did not resume";
+  ASSERT_TRUE(WaitFor([&] { return TxHeight(client, *id).ok(); }, 30s)) << "the waiting tx did not commit";
+  {
+    std::lock_guard<std::mutex> lock(tx_mu_);
+    committed_.push_back(*id);
+  }
+  procs_[2]->Start();
+  ASSERT_TRUE(procs_[2]->WaitHealthy(30s)) << procs_[2]->LogTail();
+  ASSERT_TRUE(WaitAllAt(MaxHeight()));
+  ExpectConsistent();
+}
+
+// Every link goes through a LinkProxy per direction, so the test can split the
+// network.
+class BftPartitionTest : public BftNetworkTest {
+ protected:
+  PeerPortFn PeerPort() override {
+    return [this](size_t from, size_t to, uint16_t port) {
+      auto proxy = std::make_unique<LinkProxy>(port);
+      const uint16_t through = proxy->port();
+      proxies_[{from, to}] = std::move(proxy);
+      return through;
+    };
+  }
+  void TearDown() override {
+    BftNetworkTest::TearDown();  // nodes first: the proxies' pumps then end
+    for (auto& [link, proxy] : proxies_) proxy->SetBlocked(true);
+    proxies_.clear();
+  }
+  // Cuts (or heals) every link between {0, 1} and {2, 3}.
+  void Split(bool split) {
+    for (auto& [link, proxy] : proxies_) {
+      if ((link.first < 2) != (link.second < 2)) proxy->SetBlocked(split);
+    }
+  }
+
+  std::map<std::pair<size_t, size_t>, std::unique_ptr<LinkProxy>> proxies_;
+};
+
+TEST_F(BftPartitionTest, SplitInHalvesStopsCommitsWithoutForkAndHealingResumes) {
+  std::atomic<bool> stop{false};
+  std::thread load([&] { LoadUntil({0, 1, 2, 3}, &stop); });
+  ASSERT_TRUE(WaitAllAt(3));
+  Split(true);
+  // A block whose votes were already out may still land; then nothing.
+  std::this_thread::sleep_for(2s);
+  const uint64_t frozen = MaxHeight();
+  std::this_thread::sleep_for(4s);
+  EXPECT_EQ(MaxHeight(), frozen) << "a half without a quorum committed";
+
+  Split(false);
+  ASSERT_TRUE(WaitAllAt(frozen + 3)) << "commits did not resume after healing";
+  stop = true;
+  load.join();
+  ASSERT_TRUE(WaitAllAt(MaxHeight()));
+  ExpectConsistent();
+}
+
+class BftObserverTest : public BftNetworkTest {
+ protected:
+  size_t ExtraNodeCount() const override { return 1; }
+};
+
+TEST_F(BftObserverTest, ObserverFollowsServesRpcAndRelaysTxsWithoutVoting) {
+  const size_t observer = kValidators;
+  ASSERT_TRUE(WaitAllAt(2));
+  procs_[observer]->Start();
+  ASSERT_TRUE(procs_[observer]->WaitHealthy(30s)) << procs_[observer]->LogTail();
+  ASSERT_TRUE(WaitAllAt(MaxHeight())) << "the observer does not follow";
+  EXPECT_FALSE(IsValidator(observer));
+  EXPECT_EQ(Peers(observer), kValidators);
+
+  // A tx sent to the observer reaches the validators and commits; the observer
+  // answers tx_commit.
+  rpc::Client client = procs_[observer]->NewClient(30s);
+  for (int i = 0; i < 3; ++i) {
+    auto c = TxCommit(client, NextTx(), 20000);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_TRUE(c->ok) << c->app_code;
+    std::lock_guard<std::mutex> lock(tx_mu_);
+    committed_.push_back(c->id);
+  }
+  // The observer signs nothing.
+  const std::string observer_key = files_[observer]->net.node_key.public_key().ToString();
+  const uint64_t top = *Height(observer);
+  for (uint64_t h = 1; h <= top; ++h) {
+    auto block = client.Call("chain_getBlock", boost::json::object{{"height", h}});
+    ASSERT_TRUE(block.ok()) << block.status().ToString();
+    for (const auto& sig : block->at("commit").at("signatures").as_array()) {
+      ASSERT_NE(std::string(sig.at("validator").as_string()), observer_key) << "at height " << h;
+    }
+  }
+  ASSERT_TRUE(WaitAllAt(MaxHeight()));
+  ExpectConsistent();
+}
+
+class BftMembershipTest : public BftNetworkTest {
+ protected:
+  size_t ExtraNodeCount() const override { return 1; }
+  ExtraNodes ExtraNodeKind() const override { return ExtraNodes::kJoiners; }
+
+  // Commits a governance tx through node `via`; the tx's own result must be OK.
+  void CommitGov(size_t via, const Bytes& raw) {
+    rpc::Client client = procs_[via]->NewClient(30s);
+    auto c = TxCommit(client, raw, 20000);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    ASSERT_TRUE(c->ok) << c->app_code;
+  }
+  contracts::TxParams Params(size_t org) {
+    contracts::TxParams p;
+    p.chain_id = files_[0]->net.chain_id;
+    p.org = contracts::SampleOrgs()[org].code;
+    p.valid_until_height = MaxHeight() + 200;
+    return p;
+  }
+  // Proposal `id` by org 0, yes votes of orgs 1..3: more than 2/3 of the five
+  // ADMIN orgs of the sample genesis.
+  void PassProposal(size_t via, const pb::GovernanceCall& call, uint64_t id) {
+    const auto& keys = files_[0]->net.org_keys;
+    CommitGov(via, contracts::ProposeTx(Params(0), "validator change", call, keys[0]));
+    if (HasFatalFailure()) return;
+    for (size_t org = 1; org <= 3; ++org) {
+      CommitGov(via, contracts::VoteTx(Params(org), id, true, keys[org]));
+      if (HasFatalFailure()) return;
+    }
+  }
+  pb::GovernanceCall SetValidator(size_t node, uint64_t power) {
+    return SetValidatorKey(node, files_[node]->net.node_key.public_key(), power);
+  }
+  // `key` as a validator of node `node`'s department.
+  pb::GovernanceCall SetValidatorKey(size_t node, const crypto::PublicKey& key, uint64_t power) {
+    pb::GovernanceCall call;
+    auto* set = call.mutable_set_validator();
+    set->set_org(contracts::SampleOrgs()[node % contracts::kSampleOrgCount].code);
+    set->set_algo(static_cast<uint32_t>(crypto::Algo::kEd25519));
+    set->set_key(key.key);
+    set->set_power(power);
+    return call;
+  }
+  // Whether `key` is in the validator set node `via` reports for the next block.
+  bool InValidatorSet(size_t via, const crypto::PublicKey& key) {
+    rpc::Client client = procs_[via]->NewClient(3s);
+    auto st = client.Call("chain_status");
+    if (!st.ok() || !st->is_object() || !st->as_object().contains("validators")) return false;
+    for (const auto& v : st->as_object().at("validators").as_array()) {
+      if (v.is_object() && v.as_object().contains("pub_key") && v.at("pub_key").as_string() == key.ToString()) {
+        return true;
+      }
+    }
+    return false;
+  }
+  // Whether `node` signed the commit of one of the last blocks seen by node `via`.
+  bool SignedRecently(size_t via, size_t node) {
+    const std::string key = files_[node]->net.node_key.public_key().ToString();
+    auto top = Height(via);
+    if (!top.ok()) return false;
+    rpc::Client client = procs_[via]->NewClient(5s);
+    for (uint64_t h = *top; h >= 1 && h + 10 > *top; --h) {
+      auto block = client.Call("chain_getBlock", boost::json::object{{"height", h}});
+      if (!block.ok()) return false;
+      for (const auto& sig : block->at("commit").at("signatures").as_array()) {
+        if (sig.at("validator").as_string() == key) return true;
+      }
+    }
+    return false;
+  }
+};
+
+TEST_F(BftMembershipTest, GovernanceAddsANewDepartmentNodeAndRemovesAnotherWithoutRestarts) {
+  const size_t joiner = kValidators;
+  ASSERT_TRUE(WaitAllAt(2));
+  procs_[joiner]->Start();
+  ASSERT_TRUE(procs_[joiner]->WaitHealthy(30s)) << procs_[joiner]->LogTail();
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(Peers(joiner), 0u) << "a node no one admits connected";
+  EXPECT_FALSE(IsValidator(joiner));
+
+  PassProposal(1, SetValidator(joiner, 10), /*id=*/1);
+  ASSERT_FALSE(HasFatalFailure());
+  ASSERT_TRUE(WaitFor([&] { return IsValidator(joiner); }, 30s))
+      << "the new node did not become a validator:\n" << procs_[joiner]->LogTail();
+  ASSERT_TRUE(WaitFor([&] { return SignedRecently(1, joiner); }, 30s)) << "the new validator does not sign";
+
+  PassProposal(1, SetValidator(0, 0), /*id=*/2);
+  ASSERT_FALSE(HasFatalFailure());
+  // Once out of the last, current and next sets, the others drop its connections.
+  ASSERT_TRUE(WaitFor([&] { return Peers(0) == 0; }, 30s)) << "the removed validator is still connected";
+  EXPECT_FALSE(IsValidator(0));
+  procs_[0]->Kill();
+
+  // 1, 2, 3 and the new node are the validators: any three are a quorum.
+  procs_[2]->Kill();
+  const uint64_t h = MaxHeight();
+  ASSERT_TRUE(WaitAllAt(h + 3)) << "no quorum of 1, 3 and the new node";
+  ExpectConsistent();
+}
+
+TEST_F(BftMembershipTest, NodeKeyRotationRestartsOnlyThatNode) {
+  ASSERT_TRUE(WaitAllAt(2));
+  const crypto::PublicKey old_key = files_[0]->net.node_key.public_key();
+  const crypto::KeyPair new_key = crypto::KeyPair::Generate(crypto::Algo::kEd25519);
+
+  // The new key joins the set next to the old one.
+  PassProposal(1, SetValidatorKey(0, new_key.public_key(), 10), /*id=*/1);
+  ASSERT_FALSE(HasFatalFailure());
+  ASSERT_TRUE(WaitFor([&] { return InValidatorSet(1, new_key.public_key()); }, 30s));
+
+  // The department's node restarts with the new key; the others keep running.
+  ASSERT_EQ(procs_[0]->Terminate(), 0);
+  const fs::path key_file = files_[0]->dir->path() / "node_key.json";
+  fs::remove(key_file);
+  ASSERT_TRUE(crypto::WriteKeyFile(key_file.string(), new_key).ok());
+  files_[0]->net.node_key = new_key;
+  procs_[0]->Start();
+  ASSERT_TRUE(procs_[0]->WaitHealthy(30s)) << procs_[0]->LogTail();
+  ASSERT_TRUE(WaitFor([&] { return IsValidator(0) && Peers(0) == 3; }, 30s)) << procs_[0]->LogTail();
+  ASSERT_TRUE(WaitFor([&] { return SignedRecently(1, 0); }, 30s)) << "the new key does not sign";
+
+  // The old key leaves the set.
+  PassProposal(2, SetValidatorKey(0, old_key, 0), /*id=*/2);
+  ASSERT_FALSE(HasFatalFailure());
+  ASSERT_TRUE(WaitFor([&] { return !InValidatorSet(1, old_key); }, 30s));
+  const uint64_t h = MaxHeight();
+  ASSERT_TRUE(WaitAllAt(h + 3));
+  EXPECT_TRUE(SignedRecently(2, 0));
+  ExpectConsistent();
+}
+
+}  // namespace
+}  // namespace civic::testing
