@@ -57,6 +57,12 @@ int RunCli(int argc, char** argv) {
   AddImportCommands(&app, &ctx);
   AddCreditCommands(&app, &ctx);
   AddSharingCommands(&app, &ctx);
+  CLI::App* bench = app.add_subcommand(
+      "bench", "Benchmarks against a civicd the bench starts itself (docs/PERFORMANCE.md).");
+  bench->require_subcommand(1);
+  AddBenchCertCommands(bench, &ctx);
+  AddBenchAuditCommands(bench, &ctx);
+  AddBenchCreditCommands(bench, &ctx);
 
   try {
     app.parse(argc, argv);

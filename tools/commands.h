@@ -15,5 +15,9 @@ void AddChainCommands(CLI::App* app, CliContext* ctx);   // chain ...
 void AddImportCommands(CLI::App* app, CliContext* ctx);  // import, sample
 void AddCreditCommands(CLI::App* app, CliContext* ctx);  // credit ...
 void AddSharingCommands(CLI::App* app, CliContext* ctx); // sharing ...
+// Benchmarks: children of the `bench` command (tools/bench_common.h).
+void AddBenchCertCommands(CLI::App* bench, CliContext* ctx);  // bench issue, bench verify
+void AddBenchAuditCommands(CLI::App* bench, CliContext* ctx);   // bench audit
+void AddBenchCreditCommands(CLI::App* bench, CliContext* ctx);  // bench credit
 
 }  // namespace civic::tools
