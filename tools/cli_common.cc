@@ -1,9 +1,11 @@
 #include "tools/cli_common.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
 #include "contracts/codes.h"
+#include "contracts/genesis.h"
 #include "crypto/keyfile.h"
 #include "ledger/tx.h"
 #include "tools/files.h"
@@ -202,6 +204,23 @@ Result<std::pair<std::string, std::string>> ParseFieldArg(const std::string& arg
     return Status::InvalidArgument("BAD_FIELD_ARG", "--field \"" + arg + "\" is not of the form name=value");
   }
   return std::make_pair(arg.substr(0, eq), arg.substr(eq + 1));
+}
+
+Result<SampleNetworkAccess> OpenSampleNetwork(const std::string& net_dir, const CommonOptions& common) {
+  CIVIC_ASSIGN_OR_RETURN(Network net, LoadNetwork(net_dir));
+  SampleNetworkAccess out;
+  for (const auto& want : contracts::SampleOrgs()) {
+    auto it = std::find_if(net.orgs.begin(), net.orgs.end(), [&](const NetOrg& o) { return o.code == want.code; });
+    if (it == net.orgs.end()) {
+      return Status::NotFound("NET_NOT_SAMPLE", net.dir + " is not the sample network: it has no " + want.name +
+                                                    " (" + want.code + ")");
+    }
+    CIVIC_ASSIGN_OR_RETURN(crypto::KeyPair key, crypto::ReadKeyFile(net.Path(it->key_file)));
+    out.org_keys.push_back(std::move(key));
+  }
+  out.options = common;
+  if (out.options.node_url == DefaultNodeUrl() && !net.nodes.empty()) out.options.node_url = net.nodes.front().rpc_url();
+  return out;
 }
 
 }  // namespace civic::tools

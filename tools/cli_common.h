@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "contracts/client.h"
 #include "crypto/signature.h"
@@ -127,5 +128,15 @@ void PrintJson(const boost::json::value& v);
 
 // "name=value" -> (name, value). Error BAD_FIELD_ARG.
 Result<std::pair<std::string, std::string>> ParseFieldArg(const std::string& arg);
+
+// A local sample network (civic net init) as the sample-data commands use it:
+// the departments' keys in contracts::SampleOrgs() order, and `common` aimed at
+// the network's first node unless --node named another. Errors: those of
+// LoadNetwork and key files; NET_NOT_SAMPLE when a sample department is missing.
+struct SampleNetworkAccess {
+  std::vector<crypto::KeyPair> org_keys;
+  CommonOptions options;
+};
+Result<SampleNetworkAccess> OpenSampleNetwork(const std::string& net_dir, const CommonOptions& common);
 
 }  // namespace civic::tools

@@ -543,22 +543,9 @@ CmdStatus Import(const ImportArgs& a, const CommonOptions& common) {
 // sample
 
 CmdStatus Sample(const std::string& net_dir, const CommonOptions& common) {
-  CIVIC_ASSIGN_OR_RETURN(Network net, LoadNetwork(net_dir));
-  const auto& orgs = contracts::SampleOrgs();
-  std::vector<crypto::KeyPair> keys;
-  for (const auto& want : orgs) {
-    auto it = std::find_if(net.orgs.begin(), net.orgs.end(), [&](const NetOrg& o) { return o.code == want.code; });
-    if (it == net.orgs.end()) {
-      return Status::NotFound("NET_NOT_SAMPLE", net.dir + " is not the sample network: it has no " + want.name +
-                                                    " (" + want.code + ")");
-    }
-    CIVIC_ASSIGN_OR_RETURN(crypto::KeyPair key, crypto::ReadKeyFile(net.Path(it->key_file)));
-    keys.push_back(std::move(key));
-  }
-  CommonOptions options = common;
-  if (options.node_url == DefaultNodeUrl() && !net.nodes.empty()) options.node_url = net.nodes.front().rpc_url();
-  CIVIC_ASSIGN_OR_RETURN(auto api, Connect(options));
-  CIVIC_ASSIGN_OR_RETURN(CreditSampleSummary s, CommitCreditSample(*api, keys, common.commit_timeout_ms));
+  CIVIC_ASSIGN_OR_RETURN(SampleNetworkAccess net, OpenSampleNetwork(net_dir, common));
+  CIVIC_ASSIGN_OR_RETURN(auto api, Connect(net.options));
+  CIVIC_ASSIGN_OR_RETURN(CreditSampleSummary s, CommitCreditSample(*api, net.org_keys, common.commit_timeout_ms));
   std::vector<std::string> uscc = contracts::SampleCreditEnterprises();
   if (common.json) {
     json::array enterprises;

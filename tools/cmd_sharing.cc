@@ -15,9 +15,11 @@
 #include "contracts/codes.h"
 #include "contracts/sharing.h"
 #include "contracts/sharing_query.h"
+#include "contracts/sharing_sample.h"
 #include "crypto/hash.h"
 #include "rpc/request_auth.h"
 #include "tools/commands.h"
+#include "tools/credit_import.h"
 #include "tools/files.h"
 #include "tools/json_view.h"
 #include "tools/timefmt.h"
@@ -593,6 +595,73 @@ CmdStatus Mine(const MineArgs& a, const CommonOptions& common) {
 }
 
 // --key, --passphrase-env, --org, --node, --json: what a signed query needs.
+// ---------------------------------------------------------------------------
+// sample
+
+struct SampleArgs {
+  std::string net_dir;
+  uint32_t records = 3000;
+  std::vector<std::string> holder_files;
+};
+
+CmdStatus Sample(const SampleArgs& a, const CommonOptions& common) {
+  std::vector<Bytes> extra;
+  for (const auto& file : a.holder_files) {
+    CIVIC_ASSIGN_OR_RETURN(Bytes commitment, CommitmentOfHolderFile(file));
+    extra.push_back(std::move(commitment));
+  }
+  CIVIC_ASSIGN_OR_RETURN(SampleNetworkAccess net, OpenSampleNetwork(a.net_dir, common));
+  CIVIC_ASSIGN_OR_RETURN(auto api, Connect(net.options));
+  CIVIC_ASSIGN_OR_RETURN(json::value catalogue, api->Call("sharing_catalogue", json::object()));
+  if (!JsonView(catalogue)["resources"].Items().empty()) {
+    return Status::AlreadyExists("SHARING_SAMPLE_EXISTS",
+                                 "the chain already has a data resource catalogue; the sample sharing data goes on "
+                                 "a chain without one");
+  }
+  CIVIC_ASSIGN_OR_RETURN(ChainStatusInfo tip, GetChainStatus(*api));
+  contracts::SharingSampleInput in;
+  in.chain_id = tip.chain_id;
+  in.org_keys = net.org_keys;
+  in.now_ms = tip.time_ms;
+  in.valid_until_height = tip.height + 300;
+  in.nonce_prefix = "sharing-sample-" + std::to_string(tip.height) + "-";
+  in.records = a.records;
+  in.extra_subjects = std::move(extra);
+  CIVIC_ASSIGN_OR_RETURN(contracts::SharingSampleBlocks sample, contracts::SampleSharingBlocks(in));
+  size_t txs = 0;
+  for (const auto& block : sample.blocks) {
+    // Every tx of a block is submitted first, so the node can commit them together.
+    for (const Bytes& raw : block) {
+      CIVIC_RETURN_IF_ERROR(SendSignedTx(*api, raw, /*wait=*/false, common.commit_timeout_ms).status());
+    }
+    for (const Bytes& raw : block) {
+      CIVIC_ASSIGN_OR_RETURN(std::optional<TxOutcome> sent, SendSignedTx(*api, raw, /*wait=*/true,
+                                                                         common.commit_timeout_ms));
+      ++txs;
+      if (!sent->result.ok()) {
+        const Status& r = sent->result;
+        return Status(r.code(), r.app_code(), "sample sharing tx " + std::to_string(txs) + " (" + sent->id +
+                                                  ") was refused: " + r.message());
+      }
+    }
+  }
+  if (common.json) {
+    PrintJson(json::object{{"txs", txs},
+                           {"records", sample.records},
+                           {"violations_at_logging", sample.violations_at_logging},
+                           {"digest_mismatches", sample.digest_mismatches},
+                           {"unacknowledged", sample.unacknowledged}});
+    return CmdStatus::Ok();
+  }
+  std::cout << "sample sharing data committed (" << txs << " txs): 4 resources, 4 grants (1 revoked), "
+            << sample.records << " access records\n"
+            << "  " << sample.violations_at_logging << " judged violations when logged, " << sample.digest_mismatches
+            << " acknowledged with a different digest, " << sample.unacknowledged
+            << " not acknowledged (violations once the deadline passes)\n"
+            << "try: civic sharing violations --key <auditor key>\n";
+  return CmdStatus::Ok();
+}
+
 void AddAuditorOptions(CLI::App* cmd, CliContext* ctx) {
   AddNodeOption(cmd, ctx);
   AddJsonOption(cmd, ctx);
@@ -717,6 +786,20 @@ void AddSharingCommands(CLI::App* app, CliContext* ctx) {
     GrantAction act = action;
     OnRun(cmd, ctx, [act, d, ctx] { return DecideGrant(act, *d, ctx->common); });
   }
+
+  auto sample = std::make_shared<SampleArgs>();
+  CLI::App* sample_cmd = sharing->add_subcommand(
+      "sample", "Commit the sample sharing data on a local sample network (civic net init): a catalogue, grants\n"
+                "and access records with a few violations of each kind");
+  sample_cmd->add_option("--net", sample->net_dir, "The network folder")->required();
+  sample_cmd->add_option("--records", sample->records, "Access records (100..1000000)")
+      ->check(CLI::Range(uint32_t{100}, uint32_t{1000000}))
+      ->capture_default_str();
+  sample_cmd->add_option("--subject-holder", sample->holder_files,
+                         "A holder's certificate copy whose commitment a few records name; repeatable");
+  AddNodeOption(sample_cmd, ctx);
+  AddJsonOption(sample_cmd, ctx);
+  OnRun(sample_cmd, ctx, [sample, ctx] { return Sample(*sample, ctx->common); });
 
   // access logging
   auto log = std::make_shared<LogArgs>();

@@ -24,7 +24,7 @@ export function summarizeTx(body) {
   const c = callJson[kind] ?? {};
   const key = `tx.summary.${body.contract}.${kind}`;
   const vars = {
-    count: [c.certificates, c.entries].find(Array.isArray)?.length ?? 1,
+    count: [c.certificates, c.entries, c.accesses, c.acks].find(Array.isArray)?.length ?? 1,
     entry: c.entry_id ?? '',
     decision: c.approve ? t('tx.decision.yes') : t('tx.decision.no'),
     commitment: c.commitment_id ?? '',
@@ -33,7 +33,8 @@ export function summarizeTx(body) {
     title: c.title ?? '',
     proposal: c.proposal_id ?? '',
     vote: c.yes ? t('tx.vote.yes') : t('tx.vote.no'),
-    name: c.type?.name ?? c.name ?? '',
+    name: c.type?.name ?? c.resource?.name ?? c.name ?? '',
+    grant: c.grant?.id ?? c.grant_id ?? '',
     kind,
   };
   const text = t(key, vars);

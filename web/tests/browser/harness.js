@@ -96,10 +96,11 @@ export async function startNetwork() {
     const csv = join(dir, 'stock.csv');
     await civic(['sample', 'certificates', '--type', ID_CARD, '--count', '5', '--seed', '7', '--genesis', join(net, 'genesis.json'), '--out', csv]);
     await civic(['import', '--type', ID_CARD, '--file', csv, '--key', psb, '--node', url, '--no-progress']);
-    // Sample credit lists (black, red, repaired, expired entries) where this build
-    // of civic has the credit module; null otherwise.
-    handle.creditSample = await civic(['credit', 'sample', '--net', net, '--node', url, '--json'], { timeout: 120000 })
-      .then((out) => JSON.parse(out)).catch(() => null);
+    // Sample credit lists (black, red, repaired, expired entries) and sample
+    // data-sharing records (a few hundred, some touching 张伟's data).
+    handle.creditSample = JSON.parse(await civic(['credit', 'sample', '--net', net, '--node', url, '--json'], { timeout: 120000 }));
+    handle.sharingSample = JSON.parse(await civic(['sharing', 'sample', '--net', net, '--node', url, '--records', '400',
+      '--subject-holder', handle.valid.file, '--json'], { timeout: 120000 }));
   } catch (e) {
     await handle.stop();
     throw e;
