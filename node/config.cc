@@ -1,5 +1,8 @@
 #include "node/config.h"
 
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -8,47 +11,35 @@
 #include <span>
 #include <sstream>
 
-#include <fmt/format.h>
-#include <toml++/toml.h>
-
 namespace civic::node {
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char *kLogLevels[] = {"trace", "debug",    "info", "warn",
-                                      "error", "critical", "off"};
+constexpr const char *kLogLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
 
-Status BadValue(std::string msg) {
-  return Status::InvalidArgument("CONFIG_BAD_VALUE", std::move(msg));
-}
+Status BadValue(std::string msg) { return Status::InvalidArgument("CONFIG_BAD_VALUE", std::move(msg)); }
 
 std::string ResolvePath(const std::string &base_dir, const std::string &value) {
   fs::path p(value);
-  if (p.is_relative() && !base_dir.empty())
-    p = fs::path(base_dir) / p;
+  if (p.is_relative() && !base_dir.empty()) p = fs::path(base_dir) / p;
   return p.lexically_normal().string();
 }
 
 // Reads one [section] table, remembering which keys were consumed so that the
 // rest can be reported as unknown. Every error names file:line and section.key.
 class SectionReader {
-public:
-  SectionReader(const toml::table *table, std::string section,
-                const std::string &source, const std::string &base_dir)
-      : table_(table), section_(std::move(section)), source_(source),
-        base_dir_(base_dir) {}
+ public:
+  SectionReader(const toml::table *table, std::string section, const std::string &source, const std::string &base_dir)
+      : table_(table), section_(std::move(section)), source_(source), base_dir_(base_dir) {}
 
   Status String(std::string_view key, std::string *out, bool required = false) {
     const toml::node *n = Find(key);
-    if (n == nullptr)
-      return required ? Missing(key) : Status::Ok();
+    if (n == nullptr) return required ? Missing(key) : Status::Ok();
     const auto *s = n->as_string();
-    if (s == nullptr)
-      return BadType(*n, key, "a string");
+    if (s == nullptr) return BadType(*n, key, "a string");
     *out = s->get();
-    if (required && out->empty())
-      return Bad(*n, key, "must not be empty");
+    if (required && out->empty()) return Bad(*n, key, "must not be empty");
     return Status::Ok();
   }
 
@@ -56,24 +47,19 @@ public:
   Status Path(std::string_view key, std::string *out, bool required = false) {
     std::string raw;
     CIVIC_RETURN_IF_ERROR(String(key, &raw, required));
-    if (!raw.empty())
-      *out = ResolvePath(base_dir_, raw);
+    if (!raw.empty()) *out = ResolvePath(base_dir_, raw);
     return Status::Ok();
   }
 
   template <typename T>
   Status Int(std::string_view key, int64_t min, int64_t max, T *out) {
     const toml::node *n = Find(key);
-    if (n == nullptr)
-      return Status::Ok();
+    if (n == nullptr) return Status::Ok();
     const auto *i = n->as_integer();
-    if (i == nullptr)
-      return BadType(*n, key, "an integer");
+    if (i == nullptr) return BadType(*n, key, "an integer");
     int64_t v = i->get();
     if (v < min || v > max) {
-      return Bad(
-          *n, key,
-          fmt::format("must be an integer from {} to {}, got {}", min, max, v));
+      return Bad(*n, key, fmt::format("must be an integer from {} to {}, got {}", min, max, v));
     }
     *out = static_cast<T>(v);
     return Status::Ok();
@@ -81,26 +67,20 @@ public:
 
   Status Address(std::string_view key, HostPort *out) {
     const toml::node *n = Find(key);
-    if (n == nullptr)
-      return Status::Ok();
+    if (n == nullptr) return Status::Ok();
     const auto *s = n->as_string();
-    if (s == nullptr)
-      return BadType(*n, key, "a string \"host:port\"");
+    if (s == nullptr) return BadType(*n, key, "a string \"host:port\"");
     auto hp = ParseHostPort(s->get());
-    if (!hp.ok())
-      return Bad(*n, key, hp.status().message());
+    if (!hp.ok()) return Bad(*n, key, hp.status().message());
     *out = *hp;
     return Status::Ok();
   }
 
-  Status OneOf(std::string_view key, std::span<const char *const> allowed,
-               std::string *out) {
+  Status OneOf(std::string_view key, std::span<const char *const> allowed, std::string *out) {
     const toml::node *n = Find(key);
-    if (n == nullptr)
-      return Status::Ok();
+    if (n == nullptr) return Status::Ok();
     const auto *s = n->as_string();
-    if (s == nullptr)
-      return BadType(*n, key, "a string");
+    if (s == nullptr) return BadType(*n, key, "a string");
     for (const char *a : allowed) {
       if (s->get() == a) {
         *out = a;
@@ -108,19 +88,15 @@ public:
       }
     }
     std::string list;
-    for (const char *a : allowed)
-      list += (list.empty() ? "" : " | ") + std::string(a);
-    return Bad(*n, key,
-               fmt::format("must be one of {}, got \"{}\"", list, s->get()));
+    for (const char *a : allowed) list += (list.empty() ? "" : " | ") + std::string(a);
+    return Bad(*n, key, fmt::format("must be one of {}, got \"{}\"", list, s->get()));
   }
 
   // An array of "node_id@host:port" strings, no node id twice.
   Status Peers(std::string_view key, std::vector<PeerAddress> *out) {
     return NodeList<PeerAddress>(
         key, "node_id@host:port", out,
-        [](std::string_view text) -> Result<PeerAddress> {
-          return ParsePeerAddress(text);
-        },
+        [](std::string_view text) -> Result<PeerAddress> { return ParsePeerAddress(text); },
         [](const PeerAddress &p) { return p.node_id; });
   }
 
@@ -130,13 +106,9 @@ public:
         key, "ed25519:<hex>", out,
         [](std::string_view text) -> Result<crypto::PublicKey> {
           auto id = crypto::PublicKey::Parse(text);
-          if (!id.ok())
-            return Status::InvalidArgument("CONFIG_INVALID",
-                                           "is not a node key: " +
-                                               id.status().message());
+          if (!id.ok()) return Status::InvalidArgument("CONFIG_INVALID", "is not a node key: " + id.status().message());
           if (id->algo != crypto::Algo::kEd25519) {
-            return Status::InvalidArgument("CONFIG_INVALID",
-                                           "must be an ed25519 node key");
+            return Status::InvalidArgument("CONFIG_INVALID", "must be an ed25519 node key");
           }
           return id;
         },
@@ -146,27 +118,21 @@ public:
   // An array of strings, each parsed by `parse`; `node_id` of two items never
   // equal.
   template <typename T, typename Parse, typename NodeId>
-  Status NodeList(std::string_view key, std::string_view form,
-                  std::vector<T> *out, Parse parse, NodeId node_id) {
+  Status NodeList(std::string_view key, std::string_view form, std::vector<T> *out, Parse parse, NodeId node_id) {
     const toml::node *n = Find(key);
-    if (n == nullptr)
-      return Status::Ok();
+    if (n == nullptr) return Status::Ok();
     const auto *arr = n->as_array();
-    if (arr == nullptr)
-      return BadType(*n, key, fmt::format("an array of \"{}\" strings", form));
+    if (arr == nullptr) return BadType(*n, key, fmt::format("an array of \"{}\" strings", form));
     out->clear();
     std::set<crypto::PublicKey> seen;
     for (size_t i = 0; i < arr->size(); ++i) {
       const toml::node &item = *arr->get(i);
       std::string item_key = fmt::format("{}[{}]", key, i);
       const auto *s = item.as_string();
-      if (s == nullptr)
-        return BadType(item, item_key, fmt::format("a string \"{}\"", form));
+      if (s == nullptr) return BadType(item, item_key, fmt::format("a string \"{}\"", form));
       Result<T> parsed = parse(s->get());
-      if (!parsed.ok())
-        return Bad(item, item_key, parsed.status().message());
-      if (!seen.insert(node_id(*parsed)).second)
-        return Bad(item, item_key, "lists a node twice");
+      if (!parsed.ok()) return Bad(item, item_key, parsed.status().message());
+      if (!seen.insert(node_id(*parsed)).second) return Bad(item, item_key, "lists a node twice");
       out->push_back(std::move(parsed).value());
     }
     return Status::Ok();
@@ -174,48 +140,38 @@ public:
 
   // Every key of the section that no getter consumed is a typo or a stale key.
   Status CheckNoUnknownKeys() const {
-    if (table_ == nullptr)
-      return Status::Ok();
+    if (table_ == nullptr) return Status::Ok();
     for (auto &&[k, v] : *table_) {
       if (!known_.contains(std::string(k.str()))) {
-        return Status::InvalidArgument(
-            "CONFIG_UNKNOWN_KEY",
-            fmt::format("{}: unknown key {}.{}", Where(v), section_, k.str()));
+        return Status::InvalidArgument("CONFIG_UNKNOWN_KEY",
+                                       fmt::format("{}: unknown key {}.{}", Where(v), section_, k.str()));
       }
     }
     return Status::Ok();
   }
 
-private:
+ private:
   const toml::node *Find(std::string_view key) {
     known_.insert(std::string(key));
-    if (table_ == nullptr)
-      return nullptr;
+    if (table_ == nullptr) return nullptr;
     return table_->get(key);
   }
 
   std::string Where(const toml::node &n) const {
-    if (n.source().begin.line == 0)
-      return source_;
+    if (n.source().begin.line == 0) return source_;
     return fmt::format("{}:{}", source_, n.source().begin.line);
   }
 
   Status Missing(std::string_view key) const {
-    return Status::InvalidArgument(
-        "CONFIG_MISSING_KEY", fmt::format("{}: required key {}.{} is missing",
-                                          source_, section_, key));
+    return Status::InvalidArgument("CONFIG_MISSING_KEY",
+                                   fmt::format("{}: required key {}.{} is missing", source_, section_, key));
   }
-  Status BadType(const toml::node &n, std::string_view key,
-                 std::string_view expected) const {
-    return Status::InvalidArgument(
-        "CONFIG_BAD_TYPE",
-        fmt::format("{}: {}.{} must be {}, got a TOML {}", Where(n), section_,
-                    key, expected,
-                    toml::impl::node_type_friendly_names[static_cast<size_t>(
-                        n.type())]));
+  Status BadType(const toml::node &n, std::string_view key, std::string_view expected) const {
+    return Status::InvalidArgument("CONFIG_BAD_TYPE",
+                                   fmt::format("{}: {}.{} must be {}, got a TOML {}", Where(n), section_, key, expected,
+                                               toml::impl::node_type_friendly_names[static_cast<size_t>(n.type())]));
   }
-  Status Bad(const toml::node &n, std::string_view key,
-             std::string_view what) const {
+  Status Bad(const toml::node &n, std::string_view key, std::string_view what) const {
     return BadValue(fmt::format("{}: {}.{} {}", Where(n), section_, key, what));
   }
 
@@ -240,46 +196,33 @@ Status ParseNode(SectionReader &r, NodeSection *s) {
 Status ParseRpc(SectionReader &r, RpcSection *s) {
   CIVIC_RETURN_IF_ERROR(r.Address("listen", &s->listen));
   CIVIC_RETURN_IF_ERROR(r.Int("threads", 1, 256, &s->threads));
-  CIVIC_RETURN_IF_ERROR(
-      r.Int("max_body_bytes", 1024, int64_t{1} << 30, &s->max_body_bytes));
+  CIVIC_RETURN_IF_ERROR(r.Int("max_body_bytes", 1024, int64_t{1} << 30, &s->max_body_bytes));
   CIVIC_RETURN_IF_ERROR(r.Int("max_batch", 1, 100000, &s->max_batch));
-  CIVIC_RETURN_IF_ERROR(
-      r.Int("rate_limit_per_sec", 0, 10000000, &s->rate_limit_per_sec));
-  CIVIC_RETURN_IF_ERROR(
-      r.Int("commit_timeout_ms", 1, 3600000, &s->commit_timeout_ms));
+  CIVIC_RETURN_IF_ERROR(r.Int("rate_limit_per_sec", 0, 10000000, &s->rate_limit_per_sec));
+  CIVIC_RETURN_IF_ERROR(r.Int("commit_timeout_ms", 1, 3600000, &s->commit_timeout_ms));
   CIVIC_RETURN_IF_ERROR(r.Path("web_root", &s->web_root));
   return r.CheckNoUnknownKeys();
 }
 
 Status ParseMempool(SectionReader &r, MempoolSection *s) {
   CIVIC_RETURN_IF_ERROR(r.Int("max_txs", 1, 10000000, &s->max_txs));
-  CIVIC_RETURN_IF_ERROR(
-      r.Int("max_bytes", 1024, int64_t{64} << 30, &s->max_bytes));
+  CIVIC_RETURN_IF_ERROR(r.Int("max_bytes", 1024, int64_t{64} << 30, &s->max_bytes));
   CIVIC_RETURN_IF_ERROR(r.Int("verify_threads", 0, 256, &s->verify_threads));
   return r.CheckNoUnknownKeys();
 }
 
 Status ParseConsensus(SectionReader &r, ConsensusSection *s) {
   constexpr int64_t kMaxMs = 3600000;
-  CIVIC_RETURN_IF_ERROR(
-      r.Int("block_interval_ms", 1, kMaxMs, &s->block_interval_ms));
+  CIVIC_RETURN_IF_ERROR(r.Int("block_interval_ms", 1, kMaxMs, &s->block_interval_ms));
   CIVIC_RETURN_IF_ERROR(r.Int("max_block_txs", 1, 1000000, &s->max_block_txs));
-  CIVIC_RETURN_IF_ERROR(
-      r.Int("max_block_bytes", 1024, int64_t{1} << 30, &s->max_block_bytes));
-  CIVIC_RETURN_IF_ERROR(
-      r.Int("timeout_propose_ms", 1, kMaxMs, &s->timeout_propose_ms));
-  CIVIC_RETURN_IF_ERROR(r.Int("timeout_propose_delta_ms", 0, kMaxMs,
-                              &s->timeout_propose_delta_ms));
-  CIVIC_RETURN_IF_ERROR(
-      r.Int("timeout_prevote_ms", 1, kMaxMs, &s->timeout_prevote_ms));
-  CIVIC_RETURN_IF_ERROR(r.Int("timeout_prevote_delta_ms", 0, kMaxMs,
-                              &s->timeout_prevote_delta_ms));
-  CIVIC_RETURN_IF_ERROR(
-      r.Int("timeout_precommit_ms", 1, kMaxMs, &s->timeout_precommit_ms));
-  CIVIC_RETURN_IF_ERROR(r.Int("timeout_precommit_delta_ms", 0, kMaxMs,
-                              &s->timeout_precommit_delta_ms));
-  CIVIC_RETURN_IF_ERROR(
-      r.Int("timeout_commit_ms", 0, kMaxMs, &s->timeout_commit_ms));
+  CIVIC_RETURN_IF_ERROR(r.Int("max_block_bytes", 1024, int64_t{1} << 30, &s->max_block_bytes));
+  CIVIC_RETURN_IF_ERROR(r.Int("timeout_propose_ms", 1, kMaxMs, &s->timeout_propose_ms));
+  CIVIC_RETURN_IF_ERROR(r.Int("timeout_propose_delta_ms", 0, kMaxMs, &s->timeout_propose_delta_ms));
+  CIVIC_RETURN_IF_ERROR(r.Int("timeout_prevote_ms", 1, kMaxMs, &s->timeout_prevote_ms));
+  CIVIC_RETURN_IF_ERROR(r.Int("timeout_prevote_delta_ms", 0, kMaxMs, &s->timeout_prevote_delta_ms));
+  CIVIC_RETURN_IF_ERROR(r.Int("timeout_precommit_ms", 1, kMaxMs, &s->timeout_precommit_ms));
+  CIVIC_RETURN_IF_ERROR(r.Int("timeout_precommit_delta_ms", 0, kMaxMs, &s->timeout_precommit_delta_ms));
+  CIVIC_RETURN_IF_ERROR(r.Int("timeout_commit_ms", 0, kMaxMs, &s->timeout_commit_ms));
   return r.CheckNoUnknownKeys();
 }
 
@@ -295,119 +238,99 @@ std::string Quote(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
-    case '\\':
-      out += "\\\\";
-      break;
-    case '"':
-      out += "\\\"";
-      break;
-    case '\n':
-      out += "\\n";
-      break;
-    case '\t':
-      out += "\\t";
-      break;
-    case '\r':
-      out += "\\r";
-      break;
-    default:
-      if (static_cast<unsigned char>(c) < 0x20) {
-        out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-      } else {
-        out += c;
-      }
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+        } else {
+          out += c;
+        }
     }
   }
   return out + "\"";
 }
 
-} // namespace
+}  // namespace
 
 std::string HostPort::ToString() const {
-  if (host.find(':') != std::string::npos)
-    return fmt::format("[{}]:{}", host, port);
+  if (host.find(':') != std::string::npos) return fmt::format("[{}]:{}", host, port);
   return fmt::format("{}:{}", host, port);
 }
 
 Result<HostPort> ParseHostPort(std::string_view text) {
   auto bad = [&](std::string_view why) {
-    return BadValue(
-        fmt::format("\"{}\" is not a \"host:port\" address: {}", text, why));
+    return BadValue(fmt::format("\"{}\" is not a \"host:port\" address: {}", text, why));
   };
   std::string_view host, port;
   if (!text.empty() && text.front() == '[') {
     size_t close = text.find(']');
-    if (close == std::string_view::npos)
-      return bad("missing ']'");
+    if (close == std::string_view::npos) return bad("missing ']'");
     host = text.substr(1, close - 1);
-    if (close + 1 >= text.size() || text[close + 1] != ':')
-      return bad("missing ':port'");
+    if (close + 1 >= text.size() || text[close + 1] != ':') return bad("missing ':port'");
     port = text.substr(close + 2);
   } else {
     size_t colon = text.rfind(':');
-    if (colon == std::string_view::npos)
-      return bad("missing ':port'");
+    if (colon == std::string_view::npos) return bad("missing ':port'");
     host = text.substr(0, colon);
     port = text.substr(colon + 1);
-    if (host.find(':') != std::string_view::npos)
-      return bad("write IPv6 hosts as [addr]:port");
+    if (host.find(':') != std::string_view::npos) return bad("write IPv6 hosts as [addr]:port");
   }
-  if (host.empty())
-    return bad("empty host");
+  if (host.empty()) return bad("empty host");
   for (char c : host) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
-          c == ':' || c == '_')) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '_')) {
       return bad("bad character in host");
     }
   }
   unsigned value = 0;
-  auto [end, ec] =
-      std::from_chars(port.data(), port.data() + port.size(), value);
-  if (port.empty() || ec != std::errc() || end != port.data() + port.size() ||
-      value > 65535) {
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || ec != std::errc() || end != port.data() + port.size() || value > 65535) {
     return bad("port must be a number from 0 to 65535");
   }
   return HostPort{std::string(host), static_cast<uint16_t>(value)};
 }
 
-std::string PeerAddress::ToString() const {
-  return node_id.ToString() + "@" + address.ToString();
-}
+std::string PeerAddress::ToString() const { return node_id.ToString() + "@" + address.ToString(); }
 
 Result<PeerAddress> ParsePeerAddress(std::string_view text) {
   size_t at = text.find('@');
   if (at == std::string_view::npos) {
-    return BadValue(fmt::format(
-        "\"{}\" is not a peer address \"node_id@host:port\"", text));
+    return BadValue(fmt::format("\"{}\" is not a peer address \"node_id@host:port\"", text));
   }
   auto id = crypto::PublicKey::Parse(text.substr(0, at));
   if (!id.ok()) {
-    return BadValue(
-        fmt::format("\"{}\": bad node id: {}", text, id.status().message()));
+    return BadValue(fmt::format("\"{}\": bad node id: {}", text, id.status().message()));
   }
   if (id->algo != crypto::Algo::kEd25519) {
     return BadValue(fmt::format("\"{}\": node ids are ed25519 keys", text));
   }
   CIVIC_ASSIGN_OR_RETURN(HostPort addr, ParseHostPort(text.substr(at + 1)));
-  if (addr.port == 0)
-    return BadValue(fmt::format("\"{}\": peer port must not be 0", text));
+  if (addr.port == 0) return BadValue(fmt::format("\"{}\": peer port must not be 0", text));
   return PeerAddress{*id, std::move(addr)};
 }
 
-Result<Config> ParseConfig(std::string_view toml_text,
-                           const std::string &base_dir,
-                           const std::string &source_name) {
+Result<Config> ParseConfig(std::string_view toml_text, const std::string &base_dir, const std::string &source_name) {
   toml::table root;
   try {
     root = toml::parse(toml_text, source_name);
   } catch (const toml::parse_error &e) {
-    return Status::InvalidArgument(
-        "CONFIG_SYNTAX",
-        fmt::format("{}:{}:{}: {}", source_name, e.source().begin.line,
-                    e.source().begin.column, e.description()));
+    return Status::InvalidArgument("CONFIG_SYNTAX", fmt::format("{}:{}:{}: {}", source_name, e.source().begin.line,
+                                                                e.source().begin.column, e.description()));
   } catch (const std::exception &e) {
-    return Status::InvalidArgument(
-        "CONFIG_SYNTAX", fmt::format("{}: {}", source_name, e.what()));
+    return Status::InvalidArgument("CONFIG_SYNTAX", fmt::format("{}: {}", source_name, e.what()));
   }
 
   Config config;
@@ -416,48 +339,38 @@ Result<Config> ParseConfig(std::string_view toml_text,
     Status (*parse)(SectionReader &, Config *);
   };
   static const Section kSections[] = {
-      {"node",
-       [](SectionReader &r, Config *c) { return ParseNode(r, &c->node); }},
+      {"node", [](SectionReader &r, Config *c) { return ParseNode(r, &c->node); }},
       {"rpc", [](SectionReader &r, Config *c) { return ParseRpc(r, &c->rpc); }},
-      {"mempool", [](SectionReader &r,
-                     Config *c) { return ParseMempool(r, &c->mempool); }},
-      {"consensus", [](SectionReader &r,
-                       Config *c) { return ParseConsensus(r, &c->consensus); }},
+      {"mempool", [](SectionReader &r, Config *c) { return ParseMempool(r, &c->mempool); }},
+      {"consensus", [](SectionReader &r, Config *c) { return ParseConsensus(r, &c->consensus); }},
       {"p2p", [](SectionReader &r, Config *c) { return ParseP2p(r, &c->p2p); }},
   };
 
   for (auto &&[k, v] : root) {
     bool known = false;
-    for (const Section &s : kSections)
-      known = known || k.str() == s.name;
-    std::string where =
-        v.source().begin.line
-            ? fmt::format("{}:{}", source_name, v.source().begin.line)
-            : source_name;
+    for (const Section &s : kSections) known = known || k.str() == s.name;
+    std::string where = v.source().begin.line ? fmt::format("{}:{}", source_name, v.source().begin.line) : source_name;
     if (!known) {
-      return Status::InvalidArgument(
-          "CONFIG_UNKNOWN_KEY",
-          fmt::format("{}: unknown section or key \"{}\"", where, k.str()));
+      return Status::InvalidArgument("CONFIG_UNKNOWN_KEY",
+                                     fmt::format("{}: unknown section or key \"{}\"", where, k.str()));
     }
     if (!v.is_table()) {
-      return Status::InvalidArgument(
-          "CONFIG_BAD_TYPE", fmt::format("{}: \"{}\" must be a [{}] table",
-                                         where, k.str(), k.str()));
+      return Status::InvalidArgument("CONFIG_BAD_TYPE",
+                                     fmt::format("{}: \"{}\" must be a [{}] table", where, k.str(), k.str()));
     }
   }
 
   for (const Section &s : kSections) {
-    SectionReader reader(root[s.name].as_table(), s.name, source_name,
-                         base_dir);
+    SectionReader reader(root[s.name].as_table(), s.name, source_name, base_dir);
     CIVIC_RETURN_IF_ERROR(s.parse(reader, &config));
   }
 
   // Cross-field checks.
   if (config.consensus.max_block_bytes > config.mempool.max_bytes) {
-    return BadValue(fmt::format("{}: consensus.max_block_bytes ({}) must not "
-                                "exceed mempool.max_bytes ({})",
-                                source_name, config.consensus.max_block_bytes,
-                                config.mempool.max_bytes));
+    return BadValue(
+        fmt::format("{}: consensus.max_block_bytes ({}) must not "
+                    "exceed mempool.max_bytes ({})",
+                    source_name, config.consensus.max_block_bytes, config.mempool.max_bytes));
   }
   return config;
 }
@@ -465,49 +378,36 @@ Result<Config> ParseConfig(std::string_view toml_text,
 Result<Config> LoadConfig(const std::string &path) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) {
-    return Status(
-        Code::kNotFound, "CONFIG_UNREADABLE",
-        fmt::format("config file {} does not exist or is not a regular file",
-                    path));
+    return Status(Code::kNotFound, "CONFIG_UNREADABLE",
+                  fmt::format("config file {} does not exist or is not a regular file", path));
   }
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
   if (!in.good() && !in.eof()) {
-    return Status(Code::kIOError, "CONFIG_UNREADABLE",
-                  fmt::format("cannot read config file {}", path));
+    return Status(Code::kIOError, "CONFIG_UNREADABLE", fmt::format("cannot read config file {}", path));
   }
   fs::path abs = fs::absolute(path, ec);
-  if (ec)
-    abs = path;
-  CIVIC_ASSIGN_OR_RETURN(
-      Config config, ParseConfig(text.str(), abs.parent_path().string(), path));
+  if (ec) abs = path;
+  CIVIC_ASSIGN_OR_RETURN(Config config, ParseConfig(text.str(), abs.parent_path().string(), path));
   config.path = abs.lexically_normal().string();
   return config;
 }
 
 std::string FormatConfig(const Config &c) {
   std::string out;
-  auto line = [&](std::string_view key, const std::string &value) {
-    out += fmt::format("{} = {}\n", key, value);
-  };
-  auto str = [&](std::string_view key, const std::string &value) {
-    line(key, Quote(value));
-  };
-  auto num = [&](std::string_view key, uint64_t value) {
-    line(key, std::to_string(value));
-  };
+  auto line = [&](std::string_view key, const std::string &value) { out += fmt::format("{} = {}\n", key, value); };
+  auto str = [&](std::string_view key, const std::string &value) { line(key, Quote(value)); };
+  auto num = [&](std::string_view key, uint64_t value) { line(key, std::to_string(value)); };
 
   out += "[node]\n";
   str("moniker", c.node.moniker);
   str("data_dir", c.node.data_dir);
   str("key_file", c.node.key_file);
-  if (!c.node.key_passphrase_env.empty())
-    str("key_passphrase_env", c.node.key_passphrase_env);
+  if (!c.node.key_passphrase_env.empty()) str("key_passphrase_env", c.node.key_passphrase_env);
   str("genesis_file", c.node.genesis_file);
   str("log_level", c.node.log_level);
-  if (!c.node.log_file.empty())
-    str("log_file", c.node.log_file);
+  if (!c.node.log_file.empty()) str("log_file", c.node.log_file);
 
   out += "\n[rpc]\n";
   str("listen", c.rpc.listen.ToString());
@@ -516,8 +416,7 @@ std::string FormatConfig(const Config &c) {
   num("max_batch", c.rpc.max_batch);
   num("rate_limit_per_sec", c.rpc.rate_limit_per_sec);
   num("commit_timeout_ms", c.rpc.commit_timeout_ms);
-  if (!c.rpc.web_root.empty())
-    str("web_root", c.rpc.web_root);
+  if (!c.rpc.web_root.empty()) str("web_root", c.rpc.web_root);
 
   out += "\n[mempool]\n";
   num("max_txs", c.mempool.max_txs);
@@ -551,4 +450,4 @@ std::string FormatConfig(const Config &c) {
   return out;
 }
 
-} // namespace civic::node
+}  // namespace civic::node

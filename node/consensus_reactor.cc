@@ -1,10 +1,10 @@
 #include "node/consensus_reactor.h"
 
-#include <algorithm>
-#include <optional>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <optional>
 
 #include "ledger/tx.h"
 #include "rpc/metrics.h"
@@ -19,21 +19,17 @@ using consensus::Event;
 constexpr uint32_t kMaxGossipDelayMs = 1000;
 
 // Peers' inputs that are not faults: logged at debug level only.
-bool IsHint(const std::string &reason) {
-  return reason == "STALE_HEIGHT" || reason == "FUTURE_HEIGHT";
-}
+bool IsHint(const std::string &reason) { return reason == "STALE_HEIGHT" || reason == "FUTURE_HEIGHT"; }
 
 void AppendU64(std::string *out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8)
-    out->push_back(static_cast<char>((v >> shift) & 0xff));
+  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>((v >> shift) & 0xff));
 }
 
 void AppendU32(std::string *out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8)
-    out->push_back(static_cast<char>((v >> shift) & 0xff));
+  for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>((v >> shift) & 0xff));
 }
 
-} // namespace
+}  // namespace
 
 std::string GossipKey(const pb::ConsensusMessage &message) {
   std::string key;
@@ -58,40 +54,29 @@ std::string GossipKey(const pb::ConsensusMessage &message) {
 }
 
 uint64_t MessageHeight(const pb::ConsensusMessage &message) {
-  if (message.has_proposal())
-    return message.proposal().height();
-  if (message.has_vote())
-    return message.vote().height();
+  if (message.has_proposal()) return message.proposal().height();
+  if (message.has_vote()) return message.vote().height();
   return 0;
 }
 
-ConsensusReactor::ConsensusReactor(ReactorOptions options,
-                                   const consensus::Signer *signer,
-                                   const consensus::Verifier *verifier,
-                                   std::unique_ptr<consensus::Wal> wal,
+ConsensusReactor::ConsensusReactor(ReactorOptions options, const consensus::Signer *signer,
+                                   const consensus::Verifier *verifier, std::unique_ptr<consensus::Wal> wal,
                                    ConsensusApp *app)
-    : options_(std::move(options)), app_(app), wal_(std::move(wal)),
-      core_(options_.core, signer, verifier) {
+    : options_(std::move(options)), app_(app), wal_(std::move(wal)), core_(options_.core, signer, verifier) {
   gossip_delay_ms_ = std::max<uint32_t>(options_.gossip_interval_ms, 1);
 }
 
 ConsensusReactor::~ConsensusReactor() { Stop(); }
 
-Status ConsensusReactor::Attach(p2p::PeerManager *peers,
-                                p2p::ChannelPolicy policy) {
+Status ConsensusReactor::Attach(p2p::PeerManager *peers, p2p::ChannelPolicy policy) {
   peers_ = peers;
   return peers->RegisterChannel(
       p2p::Channel::kConsensus, policy,
-      [this](const crypto::PublicKey &peer, std::string payload) {
-        OnConsensusMessage(peer, std::move(payload));
-      });
+      [this](const crypto::PublicKey &peer, std::string payload) { OnConsensusMessage(peer, std::move(payload)); });
 }
 
-Status ConsensusReactor::Start(uint64_t height,
-                               consensus::ValidatorSet validators) {
-  if (thread_.joinable())
-    return Status::FailedPrecondition("ALREADY_STARTED",
-                                      "the reactor is running");
+Status ConsensusReactor::Start(uint64_t height, consensus::ValidatorSet validators) {
+  if (thread_.joinable()) return Status::FailedPrecondition("ALREADY_STARTED", "the reactor is running");
   auto entries = wal_->ReadAll();
   if (!entries.ok()) {
     const Status &st = entries.status();
@@ -103,10 +88,8 @@ Status ConsensusReactor::Start(uint64_t height,
     stop_ = false;
   }
   thread_ = std::thread([this] { Run(); });
-  Post([this, height, validators = std::move(validators),
-        wal = std::move(entries).value()] {
-    spdlog::info("event=consensus_start height={} validators={} wal_entries={}",
-                 height, validators.size(), wal.size());
+  Post([this, height, validators = std::move(validators), wal = std::move(entries).value()] {
+    spdlog::info("event=consensus_start height={} validators={} wal_entries={}", height, validators.size(), wal.size());
     Deliver(consensus::StartHeight{height, validators, wal});
     ScheduleGossip(options_.gossip_interval_ms);
   });
@@ -116,26 +99,22 @@ Status ConsensusReactor::Start(uint64_t height,
 void ConsensusReactor::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stop_ && !thread_.joinable())
-      return;
+    if (stop_ && !thread_.joinable()) return;
     stop_ = true;
   }
   cv_.notify_all();
-  if (thread_.joinable())
-    thread_.join();
+  if (thread_.joinable()) thread_.join();
   std::lock_guard<std::mutex> lock(mu_);
   tasks_.clear();
   inbound_queued_ = 0;
   inbound_bytes_ = 0;
-  while (!timers_.empty())
-    timers_.pop();
+  while (!timers_.empty()) timers_.pop();
 }
 
 void ConsensusReactor::Post(std::function<void()> task) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stop_)
-      return;
+    if (stop_) return;
     tasks_.push_back(QueuedTask{std::move(task), false, 0});
   }
   cv_.notify_one();
@@ -144,10 +123,8 @@ void ConsensusReactor::Post(std::function<void()> task) {
 bool ConsensusReactor::PostInbound(std::function<void()> task, size_t bytes) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stop_)
-      return false;
-    if (inbound_queued_ >= options_.max_queued_inbound ||
-        inbound_bytes_ + bytes > options_.max_queued_inbound_bytes) {
+    if (stop_) return false;
+    if (inbound_queued_ >= options_.max_queued_inbound || inbound_bytes_ + bytes > options_.max_queued_inbound_bytes) {
       inbound_dropped_.fetch_add(1, std::memory_order_relaxed);
       return false;
     }
@@ -159,12 +136,10 @@ bool ConsensusReactor::PostInbound(std::function<void()> task, size_t bytes) {
   return true;
 }
 
-void ConsensusReactor::PostAfter(std::chrono::milliseconds delay,
-                                 std::function<void()> task) {
+void ConsensusReactor::PostAfter(std::chrono::milliseconds delay, std::function<void()> task) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stop_)
-      return;
+    if (stop_) return;
     timers_.push(Timer{Clock::now() + delay, ++timer_seq_, std::move(task)});
   }
   cv_.notify_one();
@@ -177,8 +152,7 @@ void ConsensusReactor::Run() {
     {
       std::unique_lock<std::mutex> lock(mu_);
       for (;;) {
-        if (stop_)
-          return;
+        if (stop_) return;
         if (!timers_.empty() && timers_.top().at <= Clock::now()) {
           // top() is const; the element is popped right after the move.
           task = std::move(const_cast<Timer &>(timers_.top()).task);
@@ -209,26 +183,21 @@ void ConsensusReactor::Run() {
   }
 }
 
-void ConsensusReactor::OnConsensusMessage(const crypto::PublicKey &peer,
-                                          std::string payload) {
+void ConsensusReactor::OnConsensusMessage(const crypto::PublicKey &peer, std::string payload) {
   auto message = std::make_shared<pb::ConsensusMessage>();
-  if (!message->ParseFromString(payload) ||
-      message->msg_case() == pb::ConsensusMessage::MSG_NOT_SET) {
-    CountRejected(
-        "MALFORMED_MESSAGE",
-        fmt::format("consensus message of {} bytes from {} does not decode",
-                    payload.size(), peer.ToString()),
-        true);
+  if (!message->ParseFromString(payload) || message->msg_case() == pb::ConsensusMessage::MSG_NOT_SET) {
+    CountRejected("MALFORMED_MESSAGE",
+                  fmt::format("consensus message of {} bytes from {} does not decode", payload.size(), peer.ToString()),
+                  true);
     return;
   }
-  PostInbound([this, peer, message] { HandlePeerMessage(peer, *message); },
-              payload.size());
+  PostInbound([this, peer, message] { HandlePeerMessage(peer, *message); }, payload.size());
 }
 
 void ConsensusReactor::OnPeerConnected(const crypto::PublicKey &peer) {
   Post([this, peer] {
     gossip_[peer] = PeerGossip{{}, Clock::now()};
-    GossipActivity(); // catch the new peer up soon
+    GossipActivity();  // catch the new peer up soon
   });
 }
 
@@ -239,16 +208,13 @@ void ConsensusReactor::OnPeerDisconnected(const crypto::PublicKey &peer) {
   });
 }
 
-uint64_t
-ConsensusReactor::PeerMessageHeight(const crypto::PublicKey &peer) const {
+uint64_t ConsensusReactor::PeerMessageHeight(const crypto::PublicKey &peer) const {
   auto it = peer_heights_.find(peer);
   return it == peer_heights_.end() ? 0 : it->second;
 }
 
-void ConsensusReactor::HandlePeerMessage(const crypto::PublicKey &peer,
-                                         const pb::ConsensusMessage &message) {
-  if (halted_)
-    return;
+void ConsensusReactor::HandlePeerMessage(const crypto::PublicKey &peer, const pb::ConsensusMessage &message) {
+  if (halted_) return;
   messages_received_.fetch_add(1, std::memory_order_relaxed);
   NoteKnown(peer, GossipKey(message));
   if (gossip_.count(peer)) {
@@ -262,27 +228,19 @@ void ConsensusReactor::HandlePeerMessage(const crypto::PublicKey &peer,
     event = consensus::VoteReceived{message.vote()};
   }
   // Refusals are counted inside; an accepted message may be worth relaying.
-  if (Dispatch(std::move(event), &peer, MessageHeight(message)).ok())
-    GossipActivity();
+  if (Dispatch(std::move(event), &peer, MessageHeight(message)).ok()) GossipActivity();
 }
 
 void ConsensusReactor::Deliver(Event event) {
-  static_cast<void>(
-      Dispatch(std::move(event), nullptr, 0)); // refusals are counted inside
+  static_cast<void>(Dispatch(std::move(event), nullptr, 0));  // refusals are counted inside
 }
 
-Status ConsensusReactor::DeliverChecked(Event event) {
-  return Dispatch(std::move(event), nullptr, 0);
-}
+Status ConsensusReactor::DeliverChecked(Event event) { return Dispatch(std::move(event), nullptr, 0); }
 
-Status ConsensusReactor::Dispatch(Event event, const crypto::PublicKey *from,
-                                  uint64_t message_height) {
-  if (halted_)
-    return Status::Unavailable("CONSENSUS_HALTED",
-                               "the consensus reactor has halted");
+Status ConsensusReactor::Dispatch(Event event, const crypto::PublicKey *from, uint64_t message_height) {
+  if (halted_) return Status::Unavailable("CONSENSUS_HALTED", "the consensus reactor has halted");
   events_.push_back(std::move(event));
-  if (dispatching_)
-    return Status::Ok();
+  if (dispatching_) return Status::Ok();
   dispatching_ = true;
   Status first;
   bool is_first = true;
@@ -298,28 +256,23 @@ Status ConsensusReactor::Dispatch(Event event, const crypto::PublicKey *from,
       if (is_first) {
         first = out.status;
         if (from != nullptr && message_height != 0) {
-          if (out.status.app_code() == "STALE_HEIGHT")
-            app_->OnPeerBehind(*from, message_height);
-          if (out.status.app_code() == "FUTURE_HEIGHT")
-            app_->OnPeerAhead(*from, message_height);
+          if (out.status.app_code() == "STALE_HEIGHT") app_->OnPeerBehind(*from, message_height);
+          if (out.status.app_code() == "FUTURE_HEIGHT") app_->OnPeerAhead(*from, message_height);
         }
       }
     }
     is_first = false;
     for (Action &action : out.actions) {
-      if (halted_)
-        break;
+      if (halted_) break;
       Execute(action);
     }
     height_ = core_.height();
     if (core_.round() != last_round_ || start_height != 0) {
-      if (core_.round() > last_round_ && start_height == 0)
-        round_changes_.fetch_add(1, std::memory_order_relaxed);
+      if (core_.round() > last_round_ && start_height == 0) round_changes_.fetch_add(1, std::memory_order_relaxed);
       last_round_ = core_.round();
     }
     round_ = core_.round();
-    if (start_height != 0 && core_.started() &&
-        core_.height() == start_height && !halted_) {
+    if (start_height != 0 && core_.started() && core_.height() == start_height && !halted_) {
       app_->OnHeightStarted(start_height);
     }
   }
@@ -334,8 +287,7 @@ void ConsensusReactor::Execute(Action &action) {
         using T = std::decay_t<decltype(a)>;
         if constexpr (std::is_same_v<T, consensus::WriteWal>) {
           if (Status st = wal_->Append(a.entry); !st.ok()) {
-            Halt(Status(st.code(), st.app_code(),
-                        "writing the consensus WAL failed: " + st.message()));
+            Halt(Status(st.code(), st.app_code(), "writing the consensus WAL failed: " + st.message()));
           }
         } else if constexpr (std::is_same_v<T, consensus::Broadcast>) {
           SendToAll(a.message);
@@ -348,27 +300,20 @@ void ConsensusReactor::Execute(Action &action) {
         } else if constexpr (std::is_same_v<T, consensus::BuildBlock>) {
           app_->BuildBlock(a.height, a.round);
         } else if constexpr (std::is_same_v<T, consensus::ValidateBlock>) {
-          const bool valid =
-              app_->ValidateBlock(a.height, a.block, a.block_hash);
-          events_.push_back(
-              consensus::BlockValidated{a.height, a.block_hash, valid});
+          const bool valid = app_->ValidateBlock(a.height, a.block, a.block_hash);
+          events_.push_back(consensus::BlockValidated{a.height, a.block_hash, valid});
         } else if constexpr (std::is_same_v<T, consensus::Commit>) {
           Result<consensus::ValidatorSet> next = app_->CommitBlock(a);
-          if (!next.ok())
-            return Halt(next.status());
+          if (!next.ok()) return Halt(next.status());
           blocks_decided_.fetch_add(1, std::memory_order_relaxed);
           if (Status st = wal_->Reset(); !st.ok()) {
-            return Halt(
-                Status(st.code(), st.app_code(),
-                       "resetting the consensus WAL failed: " + st.message()));
+            return Halt(Status(st.code(), st.app_code(), "resetting the consensus WAL failed: " + st.message()));
           }
           // The next height starts in a task of its own, so that stopping and
           // peer messages get their turn between heights.
-          consensus::StartHeight start{
-              a.height + 1, std::move(next).value(), {}};
+          consensus::StartHeight start{a.height + 1, std::move(next).value(), {}};
           if (options_.timeout_commit_ms > 0 && !commit_from_sync_) {
-            PostAfter(std::chrono::milliseconds(options_.timeout_commit_ms),
-                      [this, start] { Deliver(start); });
+            PostAfter(std::chrono::milliseconds(options_.timeout_commit_ms), [this, start] { Deliver(start); });
           } else {
             Post([this, start] { Deliver(start); });
           }
@@ -380,27 +325,20 @@ void ConsensusReactor::Execute(Action &action) {
 }
 
 void ConsensusReactor::Halt(const Status &status) {
-  if (halted_.exchange(true))
-    return;
+  if (halted_.exchange(true)) return;
   events_.clear();
-  spdlog::critical("event=consensus_halted height={} error=\"{}\"",
-                   core_.height(), status.ToString());
+  spdlog::critical("event=consensus_halted height={} error=\"{}\"", core_.height(), status.ToString());
   app_->OnFatal(status);
 }
 
-void ConsensusReactor::Reject(const Status &status,
-                              const crypto::PublicKey *from) {
-  const std::string &reason =
-      status.app_code().empty() ? std::string("REFUSED") : status.app_code();
-  CountRejected(
-      reason,
-      fmt::format("{}{}", status.message(),
-                  from ? " (from " + from->ToString() + ")" : std::string()),
-      !IsHint(reason));
+void ConsensusReactor::Reject(const Status &status, const crypto::PublicKey *from) {
+  const std::string &reason = status.app_code().empty() ? std::string("REFUSED") : status.app_code();
+  CountRejected(reason,
+                fmt::format("{}{}", status.message(), from ? " (from " + from->ToString() + ")" : std::string()),
+                !IsHint(reason));
 }
 
-void ConsensusReactor::CountRejected(const std::string &reason,
-                                     const std::string &detail, bool warn) {
+void ConsensusReactor::CountRejected(const std::string &reason, const std::string &detail, bool warn) {
   bool log = false;
   uint64_t count = 0;
   {
@@ -416,18 +354,14 @@ void ConsensusReactor::CountRejected(const std::string &reason,
     }
   }
   if (log) {
-    spdlog::warn(
-        "event=consensus_input_refused reason={} total={} detail=\"{}\"",
-        reason, count, detail);
+    spdlog::warn("event=consensus_input_refused reason={} total={} detail=\"{}\"", reason, count, detail);
   } else {
-    spdlog::debug("event=consensus_input_refused reason={} detail=\"{}\"",
-                  reason, detail);
+    spdlog::debug("event=consensus_input_refused reason={} detail=\"{}\"", reason, detail);
   }
 }
 
 void ConsensusReactor::Refresh(PeerGossip *gossip, Clock::time_point now) {
-  if (now - gossip->last_reset >=
-          std::chrono::milliseconds(options_.full_resend_interval_ms) ||
+  if (now - gossip->last_reset >= std::chrono::milliseconds(options_.full_resend_interval_ms) ||
       gossip->known.size() > 100000) {
     gossip->known.clear();
     gossip->last_reset = now;
@@ -438,18 +372,15 @@ void ConsensusReactor::Refresh(PeerGossip *gossip, Clock::time_point now) {
   gossip->known.erase(gossip->known.begin(), gossip->known.lower_bound(floor));
 }
 
-void ConsensusReactor::NoteKnown(const crypto::PublicKey &peer,
-                                 const std::string &key) {
+void ConsensusReactor::NoteKnown(const crypto::PublicKey &peer, const std::string &key) {
   auto it = gossip_.find(peer);
-  if (it == gossip_.end())
-    return;
+  if (it == gossip_.end()) return;
   Refresh(&it->second, Clock::now());
   it->second.known.insert(key);
 }
 
 void ConsensusReactor::SendToAll(const pb::ConsensusMessage &message) {
-  if (peers_ == nullptr)
-    return;
+  if (peers_ == nullptr) return;
   const std::string key = GossipKey(message);
   peers_->Broadcast(p2p::Channel::kConsensus, message.SerializeAsString());
   GossipActivity();
@@ -464,42 +395,36 @@ void ConsensusReactor::ScheduleGossip(uint32_t delay_ms) {
   const uint64_t generation = ++gossip_generation_;
   gossip_delay_ms_ = std::max<uint32_t>(delay_ms, 1);
   PostAfter(std::chrono::milliseconds(gossip_delay_ms_), [this, generation] {
-    if (generation == gossip_generation_)
-      GossipTick();
+    if (generation == gossip_generation_) GossipTick();
   });
 }
 
 void ConsensusReactor::GossipActivity() {
   // A new message may be one a peer lacks: gossip soon, not after the backoff.
-  if (gossip_delay_ms_ > options_.gossip_interval_ms)
-    ScheduleGossip(options_.gossip_interval_ms);
+  if (gossip_delay_ms_ > options_.gossip_interval_ms) ScheduleGossip(options_.gossip_interval_ms);
 }
 
 void ConsensusReactor::GossipTick() {
-  if (halted_)
-    return;
+  if (halted_) return;
   bool sent = false;
   if (core_.started() && peers_ != nullptr && !gossip_.empty()) {
     std::vector<pb::ConsensusMessage> messages = core_.GossipMessages();
     if (!messages.empty()) {
       std::vector<std::string> keys;
       keys.reserve(messages.size());
-      for (const auto &m : messages)
-        keys.push_back(GossipKey(m));
+      for (const auto &m : messages) keys.push_back(GossipKey(m));
       std::vector<std::optional<std::string>> payloads(messages.size());
       const auto now = Clock::now();
       for (auto &[peer, gossip] : gossip_) {
         Refresh(&gossip, now);
         for (size_t i = 0; i < messages.size(); ++i) {
-          if (!gossip.known.insert(keys[i]).second)
-            continue;
-          if (!payloads[i])
-            payloads[i] = messages[i].SerializeAsString();
+          if (!gossip.known.insert(keys[i]).second) continue;
+          if (!payloads[i]) payloads[i] = messages[i].SerializeAsString();
           if (peers_->Send(peer, p2p::Channel::kConsensus, *payloads[i]).ok()) {
             gossip_sent_.fetch_add(1, std::memory_order_relaxed);
             sent = true;
           } else {
-            gossip.known.erase(keys[i]); // try again next tick
+            gossip.known.erase(keys[i]);  // try again next tick
           }
         }
       }
@@ -510,9 +435,7 @@ void ConsensusReactor::GossipTick() {
   const uint32_t delay =
       sent || core_.height() != gossip_height_
           ? options_.gossip_interval_ms
-          : std::min<uint32_t>(
-                gossip_delay_ms_ * 2,
-                std::max(kMaxGossipDelayMs, options_.gossip_interval_ms));
+          : std::min<uint32_t>(gossip_delay_ms_ * 2, std::max(kMaxGossipDelayMs, options_.gossip_interval_ms));
   gossip_height_ = core_.height();
   ScheduleGossip(delay);
 }
@@ -537,43 +460,31 @@ ReactorStats ConsensusReactor::stats() const {
 std::string ConsensusReactor::MetricsText() const {
   ReactorStats s = stats();
   std::string out;
-  auto metric = [&](std::string_view name, std::string_view type,
-                    std::string_view help, uint64_t value) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name,
-                       type, name, value);
+  auto metric = [&](std::string_view name, std::string_view type, std::string_view help, uint64_t value) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name, value);
   };
-  metric("civic_bft_height", "gauge", "Height the consensus core is deciding.",
-         s.height);
+  metric("civic_bft_height", "gauge", "Height the consensus core is deciding.", s.height);
   metric("civic_bft_round", "gauge", "Round of the current height.", s.round);
-  metric("civic_bft_halted", "gauge",
-         "1 if consensus stopped after a WAL or storage failure.",
-         s.halted ? 1 : 0);
-  metric("civic_bft_blocks_decided_total", "counter",
-         "Blocks decided and applied since start.", s.blocks_decided);
-  metric("civic_bft_consensus_messages_total", "counter",
-         "Consensus messages received from peers.", s.messages_received);
+  metric("civic_bft_halted", "gauge", "1 if consensus stopped after a WAL or storage failure.", s.halted ? 1 : 0);
+  metric("civic_bft_blocks_decided_total", "counter", "Blocks decided and applied since start.", s.blocks_decided);
+  metric("civic_bft_consensus_messages_total", "counter", "Consensus messages received from peers.",
+         s.messages_received);
   metric("civic_bft_inbound_dropped_total", "counter",
-         "Peer messages dropped because the reactor's inbound queue was full.",
-         s.inbound_dropped);
-  metric("civic_bft_timeouts_total", "counter",
-         "Consensus timeouts that fired.", s.timeouts_fired);
-  metric("civic_bft_round_changes_total", "counter",
-         "Rounds after round 0 started (failed rounds).", s.round_changes);
-  metric("civic_bft_wal_entries_replayed", "gauge",
-         "Entries read from the consensus WAL at start.",
+         "Peer messages dropped because the reactor's inbound queue was full.", s.inbound_dropped);
+  metric("civic_bft_timeouts_total", "counter", "Consensus timeouts that fired.", s.timeouts_fired);
+  metric("civic_bft_round_changes_total", "counter", "Rounds after round 0 started (failed rounds).", s.round_changes);
+  metric("civic_bft_wal_entries_replayed", "gauge", "Entries read from the consensus WAL at start.",
          s.wal_entries_replayed);
-  metric("civic_bft_gossip_resent_total", "counter",
-         "Consensus messages re-sent by periodic gossip.",
+  metric("civic_bft_gossip_resent_total", "counter", "Consensus messages re-sent by periodic gossip.",
          s.gossip_messages_sent);
-  out += "# HELP civic_bft_rejected_messages_total Consensus inputs refused, "
-         "by reason.\n";
+  out +=
+      "# HELP civic_bft_rejected_messages_total Consensus inputs refused, "
+      "by reason.\n";
   out += "# TYPE civic_bft_rejected_messages_total counter\n";
   for (const auto &[reason, n] : s.rejected) {
-    out +=
-        fmt::format("civic_bft_rejected_messages_total{{reason=\"{}\"}} {}\n",
-                    rpc::PrometheusLabelValue(reason), n);
+    out += fmt::format("civic_bft_rejected_messages_total{{reason=\"{}\"}} {}\n", rpc::PrometheusLabelValue(reason), n);
   }
   return out;
 }
 
-} // namespace civic::node
+}  // namespace civic::node

@@ -1,10 +1,10 @@
 #include "node/node.h"
 
-#include <cstdlib>
-#include <filesystem>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <filesystem>
 
 #include "contracts/genesis.h"
 #include "contracts/registry.h"
@@ -28,33 +28,29 @@ Result<crypto::KeyPair> ReadNodeKey(const NodeSection &cfg) {
   if (!cfg.key_passphrase_env.empty()) {
     const char *value = std::getenv(cfg.key_passphrase_env.c_str());
     if (value == nullptr) {
-      return Status::InvalidArgument(
-          "NODE_KEY_PASSPHRASE_MISSING",
-          fmt::format("node.key_passphrase_env names {}, but that environment "
-                      "variable is not set",
-                      cfg.key_passphrase_env));
+      return Status::InvalidArgument("NODE_KEY_PASSPHRASE_MISSING",
+                                     fmt::format("node.key_passphrase_env names {}, but that environment "
+                                                 "variable is not set",
+                                                 cfg.key_passphrase_env));
     }
     passphrase = value;
   }
   auto key = crypto::ReadKeyFile(cfg.key_file, passphrase);
   if (!key.ok()) {
     const Status &st = key.status();
-    return Status(st.code(), st.app_code(),
-                  fmt::format("node key {}: {}", cfg.key_file, st.message()));
+    return Status(st.code(), st.app_code(), fmt::format("node key {}: {}", cfg.key_file, st.message()));
   }
   if (key->public_key().algo != crypto::Algo::kEd25519) {
-    return Status::InvalidArgument(
-        "NODE_KEY_NOT_ED25519",
-        fmt::format("node key {} is a {} key; node keys are ed25519",
-                    cfg.key_file, crypto::AlgoName(key->public_key().algo)));
+    return Status::InvalidArgument("NODE_KEY_NOT_ED25519",
+                                   fmt::format("node key {} is a {} key; node keys are ed25519", cfg.key_file,
+                                               crypto::AlgoName(key->public_key().algo)));
   }
   return key;
 }
 
-} // namespace
+}  // namespace
 
-Node::Node(Config config, crypto::KeyPair key)
-    : config_(std::move(config)), key_(std::move(key)) {}
+Node::Node(Config config, crypto::KeyPair key) : config_(std::move(config)), key_(std::move(key)) {}
 
 Node::~Node() { Stop(); }
 
@@ -63,18 +59,15 @@ Result<std::unique_ptr<Node>> Node::Open(const Config &config) {
   auto genesis = contracts::LoadGenesisFile(config.node.genesis_file);
   if (!genesis.ok()) {
     const Status &st = genesis.status();
-    return Status(st.code(), st.app_code(),
-                  fmt::format("genesis file {}: {}", config.node.genesis_file,
-                              st.message()));
+    return Status(st.code(), st.app_code(), fmt::format("genesis file {}: {}", config.node.genesis_file, st.message()));
   }
 
   std::error_code ec;
   fs::create_directories(config.node.data_dir, ec);
   if (ec || !fs::is_directory(config.node.data_dir)) {
-    return Status(Code::kIOError, "DATA_DIR_UNUSABLE",
-                  fmt::format("cannot create data dir {}: {}",
-                              config.node.data_dir,
-                              ec ? ec.message() : "not a directory"));
+    return Status(
+        Code::kIOError, "DATA_DIR_UNUSABLE",
+        fmt::format("cannot create data dir {}: {}", config.node.data_dir, ec ? ec.message() : "not a directory"));
   }
 
   std::unique_ptr<Node> node(new Node(config, std::move(key)));
@@ -87,14 +80,12 @@ Result<std::unique_ptr<Node>> Node::Open(const Config &config) {
   auto chain = ledger::Chain::Open(chain_dir, options, node->executor_.get());
   if (!chain.ok()) {
     const Status &st = chain.status();
-    return Status(st.code(), st.app_code(),
-                  fmt::format("chain {}: {}", chain_dir, st.message()));
+    return Status(st.code(), st.app_code(), fmt::format("chain {}: {}", chain_dir, st.message()));
   }
   node->chain_ = std::move(chain).value();
 
   const bool fresh = !node->chain_->initialised();
-  Status init = node->chain_->InitGenesis(genesis->genesis_time_ms,
-                                          genesis->state, genesis->hash);
+  Status init = node->chain_->InitGenesis(genesis->genesis_time_ms, genesis->state, genesis->hash);
   if (!init.ok()) {
     if (init.app_code() == "ALREADY_INITIALISED") {
       return Status::FailedPrecondition(
@@ -104,25 +95,22 @@ Result<std::unique_ptr<Node>> Node::Open(const Config &config) {
                       "genesis hash {}); use the genesis this data dir was "
                       "made with, or a new "
                       "data dir",
-                      config.node.data_dir, config.node.genesis_file,
-                      genesis->chain_id, ToHex(genesis->hash)));
+                      config.node.data_dir, config.node.genesis_file, genesis->chain_id, ToHex(genesis->hash)));
     }
     return init;
   }
   ledger::Tip tip = node->chain_->tip();
-  spdlog::info("event=chain_opened dir={} chain_id={} genesis_hash={} fresh={} "
-               "height={} app_hash={}",
-               chain_dir, genesis->chain_id, ToHex(genesis->hash), fresh,
-               tip.height, ToHex(tip.app_state_root));
+  spdlog::info(
+      "event=chain_opened dir={} chain_id={} genesis_hash={} fresh={} "
+      "height={} app_hash={}",
+      chain_dir, genesis->chain_id, ToHex(genesis->hash), fresh, tip.height, ToHex(tip.app_state_root));
 
   MempoolOptions mempool_options;
   mempool_options.max_txs = config.mempool.max_txs;
   mempool_options.max_bytes = config.mempool.max_bytes;
-  mempool_options.max_tx_bytes =
-      std::min(config.consensus.max_block_bytes, ledger::kMaxTxBytes);
+  mempool_options.max_tx_bytes = std::min(config.consensus.max_block_bytes, ledger::kMaxTxBytes);
   mempool_options.verify_threads = config.mempool.verify_threads;
-  node->mempool_ =
-      std::make_unique<Mempool>(node->chain_.get(), mempool_options);
+  node->mempool_ = std::make_unique<Mempool>(node->chain_.get(), mempool_options);
   node->waiters_ = std::make_unique<CommitWaiters>();
 
   Node *self = node.get();
@@ -143,9 +131,8 @@ Result<std::unique_ptr<Node>> Node::Open(const Config &config) {
   } else {
     node->engine_ = std::make_unique<SoloEngine>(std::move(host));
   }
-  spdlog::info("event=engine_selected engine={} validators={} peers={}",
-               node->bft_ ? "bft" : "solo", tip.validators.validators_size(),
-               config.p2p.peers.size());
+  spdlog::info("event=engine_selected engine={} validators={} peers={}", node->bft_ ? "bft" : "solo",
+               tip.validators.validators_size(), config.p2p.peers.size());
   node->mempool_->SetOnAdmitted([self] { self->engine_->OnTxsAvailable(); });
 
   node->methods_ = std::make_unique<rpc::MethodTable>();
@@ -160,49 +147,37 @@ Result<std::unique_ptr<Node>> Node::Open(const Config &config) {
   server_options.max_batch = config.rpc.max_batch;
   server_options.rate_limit_per_sec = config.rpc.rate_limit_per_sec;
   server_options.web_root = config.rpc.web_root;
-  node->server_ =
-      std::make_unique<rpc::Server>(server_options, node->methods_.get(), self);
+  node->server_ = std::make_unique<rpc::Server>(server_options, node->methods_.get(), self);
   return node;
 }
 
 Status Node::Start() {
-  if (started_)
-    return Status::Ok();
+  if (started_) return Status::Ok();
   CIVIC_RETURN_IF_ERROR(engine_->Start());
   Status st = server_->Start();
   if (!st.ok()) {
     engine_->Stop();
     return Status(st.code(), st.app_code(),
-                  fmt::format("RPC server on {}: {}",
-                              config_.rpc.listen.ToString(), st.message()));
+                  fmt::format("RPC server on {}: {}", config_.rpc.listen.ToString(), st.message()));
   }
   started_ = true;
-  spdlog::info(
-      "event=node_started moniker={} node_id={} chain_id={} height={} rpc={}",
-      config_.node.moniker, key_.public_key().ToString(), chain_id_,
-      chain_->tip().height, server_->url());
+  spdlog::info("event=node_started moniker={} node_id={} chain_id={} height={} rpc={}", config_.node.moniker,
+               key_.public_key().ToString(), chain_id_, chain_->tip().height, server_->url());
   return Status::Ok();
 }
 
 void Node::Stop() {
-  if (stopped_.exchange(true))
-    return;
-  if (started_)
-    spdlog::info("event=node_stopping height={}", chain_->tip().height);
+  if (stopped_.exchange(true)) return;
+  if (started_) spdlog::info("event=node_stopping height={}", chain_->tip().height);
   // Order matters. The server stops accepting first and lets the requests in
   // flight finish while blocks are still produced, so a tx_commit waiting for
   // the next block gets its answer. Then the engine finishes the block it is
   // applying and stops; waiters still pending are answered; the database is
   // closed when the Node is destroyed.
-  if (server_)
-    server_->Stop();
-  if (engine_)
-    engine_->Stop();
-  if (waiters_)
-    waiters_->Close(
-        Status::Unavailable("SHUTTING_DOWN", "the node is shutting down"));
-  if (started_)
-    spdlog::info("event=node_stopped height={}", chain_->tip().height);
+  if (server_) server_->Stop();
+  if (engine_) engine_->Stop();
+  if (waiters_) waiters_->Close(Status::Unavailable("SHUTTING_DOWN", "the node is shutting down"));
+  if (started_) spdlog::info("event=node_stopped height={}", chain_->tip().height);
 }
 
 std::optional<Status> Node::fatal_error() const {
@@ -212,22 +187,19 @@ std::optional<Status> Node::fatal_error() const {
 
 bool Node::WaitForFatal(std::chrono::milliseconds timeout) const {
   std::unique_lock<std::mutex> lock(fatal_mu_);
-  return fatal_cv_.wait_for(lock, timeout,
-                            [this] { return fatal_.has_value(); });
+  return fatal_cv_.wait_for(lock, timeout, [this] { return fatal_.has_value(); });
 }
 
 void Node::OnFatal(const Status &status) {
   {
     std::lock_guard<std::mutex> lock(fatal_mu_);
-    if (!fatal_)
-      fatal_ = status;
+    if (!fatal_) fatal_ = status;
   }
   fatal_cv_.notify_all();
 }
 
 bool Node::ready() const {
-  if (!started_ || stopped_)
-    return false;
+  if (!started_ || stopped_) return false;
   std::lock_guard<std::mutex> lock(fatal_mu_);
   return !fatal_.has_value();
 }
@@ -238,14 +210,12 @@ std::string Node::rpc_url() const { return server_ ? server_->url() : ""; }
 void Node::OnCommitted(const CommittedBlock &block) {
   blocks_committed_.fetch_add(1, std::memory_order_relaxed);
   txs_committed_.fetch_add(block.tx_ids.size(), std::memory_order_relaxed);
-  last_apply_us_.store(static_cast<uint64_t>(block.apply_ms * 1000),
-                       std::memory_order_relaxed);
+  last_apply_us_.store(static_cast<uint64_t>(block.apply_ms * 1000), std::memory_order_relaxed);
 
   std::vector<DroppedTx> dropped = mempool_->Update(block.height, block.tx_ids);
 
   for (const Bytes &id : block.tx_ids) {
-    if (!waiters_->HasWaiters(id))
-      continue;
+    if (!waiters_->HasWaiters(id)) continue;
     auto record = chain_->GetTx(id);
     if (record.ok()) {
       waiters_->Complete(id, record->location);
@@ -254,20 +224,17 @@ void Node::OnCommitted(const CommittedBlock &block) {
     }
   }
   for (const DroppedTx &d : dropped) {
-    spdlog::info("event=mempool_drop tx={} code={} reason=\"{}\"", ToHex(d.id),
-                 d.reason.app_code(), d.reason.message());
-    if (waiters_->HasWaiters(d.id))
-      waiters_->Complete(d.id, d.reason);
+    spdlog::info("event=mempool_drop tx={} code={} reason=\"{}\"", ToHex(d.id), d.reason.app_code(),
+                 d.reason.message());
+    if (waiters_->HasWaiters(d.id)) waiters_->Complete(d.id, d.reason);
   }
 
   auto event = rpc::BlockEventJson(*block.block);
-  if (event.ok())
-    server_->PublishBlock(json::value(std::move(event).value()));
+  if (event.ok()) server_->PublishBlock(json::value(std::move(event).value()));
   spdlog::log(block.tx_ids.empty() ? spdlog::level::debug : spdlog::level::info,
               "event=block_committed height={} txs={} apply_ms={:.2f} "
               "mempool_txs={} dropped={}",
-              block.height, block.tx_ids.size(), block.apply_ms,
-              mempool_->size(), dropped.size());
+              block.height, block.tx_ids.size(), block.apply_ms, mempool_->size(), dropped.size());
 }
 
 rpc::NodeInfo Node::info() const {
@@ -282,71 +249,54 @@ rpc::NodeInfo Node::info() const {
 }
 
 Result<Bytes> Node::SubmitTx(Bytes raw) {
-  if (stopped_)
-    return Status::Unavailable("SHUTTING_DOWN", "the node is shutting down");
+  if (stopped_) return Status::Unavailable("SHUTTING_DOWN", "the node is shutting down");
   // The BFT engine also gossips an admitted tx to its peers.
-  if (bft_)
-    return bft_->SubmitTx(std::move(raw));
+  if (bft_) return bft_->SubmitTx(std::move(raw));
   return mempool_->Add(std::move(raw));
 }
 
 void Node::AwaitCommit(const Bytes &tx_id, std::chrono::milliseconds timeout,
                        std::function<void(Result<pb::TxLocation>)> done) {
-  timeout =
-      std::clamp(timeout, std::chrono::milliseconds(0),
-                 std::chrono::milliseconds(config_.rpc.commit_timeout_ms));
+  timeout = std::clamp(timeout, std::chrono::milliseconds(0), std::chrono::milliseconds(config_.rpc.commit_timeout_ms));
   // Register first, then look: a commit between the two is seen by one of them,
   // and CompleteOne makes sure only one answers.
   uint64_t token = waiters_->Add(tx_id, timeout, std::move(done));
   auto record = chain_->GetTx(tx_id);
-  if (record.ok())
-    waiters_->CompleteOne(token, record->location);
+  if (record.ok()) waiters_->CompleteOne(token, record->location);
 }
 
 std::string Node::MetricsText() const {
   std::string out;
-  auto metric = [&](std::string_view name, std::string_view type,
-                    std::string_view help, const std::string &value) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name,
-                       type, name, value);
+  auto metric = [&](std::string_view name, std::string_view type, std::string_view help, const std::string &value) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name, value);
   };
-  metric("civic_mempool_txs", "gauge", "Txs waiting in the mempool.",
-         std::to_string(mempool_->size()));
-  metric("civic_mempool_bytes", "gauge",
-         "Bytes of the txs waiting in the mempool.",
-         std::to_string(mempool_->bytes()));
-  metric("civic_mempool_admitted_total", "counter",
-         "Txs admitted to the mempool since start.",
+  metric("civic_mempool_txs", "gauge", "Txs waiting in the mempool.", std::to_string(mempool_->size()));
+  metric("civic_mempool_bytes", "gauge", "Bytes of the txs waiting in the mempool.", std::to_string(mempool_->bytes()));
+  metric("civic_mempool_admitted_total", "counter", "Txs admitted to the mempool since start.",
          std::to_string(mempool_->admitted_total()));
-  metric("civic_blocks_committed_total", "counter",
-         "Blocks committed since start.",
+  metric("civic_blocks_committed_total", "counter", "Blocks committed since start.",
          std::to_string(blocks_committed_.load()));
-  metric("civic_txs_committed_total", "counter", "Txs committed since start.",
-         std::to_string(txs_committed_.load()));
-  metric("civic_last_block_apply_ms", "gauge",
-         "Time spent applying the last block (ms).",
+  metric("civic_txs_committed_total", "counter", "Txs committed since start.", std::to_string(txs_committed_.load()));
+  metric("civic_last_block_apply_ms", "gauge", "Time spent applying the last block (ms).",
          fmt::format("{:.3f}", last_apply_us_.load() / 1000.0));
-  metric("civic_commit_waiters", "gauge",
-         "tx_commit calls waiting for their tx.",
-         std::to_string(waiters_->pending()));
+  metric("civic_commit_waiters", "gauge", "tx_commit calls waiting for their tx.", std::to_string(waiters_->pending()));
 
-  out += "# HELP civic_tx_rejections_total Txs refused at admission, by app "
-         "code.\n";
+  out +=
+      "# HELP civic_tx_rejections_total Txs refused at admission, by app "
+      "code.\n";
   out += "# TYPE civic_tx_rejections_total counter\n";
   for (const auto &[code, n] : mempool_->RejectionCounts()) {
-    out += fmt::format("civic_tx_rejections_total{{app_code=\"{}\"}} {}\n",
-                       rpc::PrometheusLabelValue(code), n);
+    out += fmt::format("civic_tx_rejections_total{{app_code=\"{}\"}} {}\n", rpc::PrometheusLabelValue(code), n);
   }
-  out += "# HELP civic_mempool_dropped_total Txs dropped by the re-check after "
-         "a block, by app code.\n";
+  out +=
+      "# HELP civic_mempool_dropped_total Txs dropped by the re-check after "
+      "a block, by app code.\n";
   out += "# TYPE civic_mempool_dropped_total counter\n";
   for (const auto &[code, n] : mempool_->DropCounts()) {
-    out += fmt::format("civic_mempool_dropped_total{{app_code=\"{}\"}} {}\n",
-                       rpc::PrometheusLabelValue(code), n);
+    out += fmt::format("civic_mempool_dropped_total{{app_code=\"{}\"}} {}\n", rpc::PrometheusLabelValue(code), n);
   }
-  if (engine_)
-    out += engine_->MetricsText();
+  if (engine_) out += engine_->MetricsText();
   return out;
 }
 
-} // namespace civic::node
+}  // namespace civic::node
