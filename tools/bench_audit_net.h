@@ -35,6 +35,8 @@ class BenchChain {
   const std::string& chain_id() const;
   int pid() const;  // node0's civicd
   std::string data_dir() const;
+  // The network of several validators (empty with one validator).
+  const Network& network() const { return net_; }
   Result<crypto::KeyPair> OrgKey(std::string_view short_name, std::string* org_code) const;
 
  private:

@@ -28,12 +28,15 @@
 #include <sstream>
 #include <thread>
 
+#include "contracts/client.h"
 #include "crypto/keyfile.h"
 #include "rpc/client.h"
 #include "tools/files.h"
+#include "tools/sample_data.h"
 
 namespace civic::tools::bench {
 namespace fs = std::filesystem;
+namespace json = boost::json;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -875,6 +878,174 @@ std::string Fixed(double v, int decimals) {
   o.precision(decimals);
   o << v;
   return o.str();
+}
+
+
+// ---- Signed certificate-issue txs
+
+namespace {
+
+constexpr const char* kTypeSuffix = "001";  // the issuer's first certificate type (居民身份证 for psb)
+
+double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+
+// The app code of a JSON-RPC answer object: "" for a result.
+std::string ErrorAppCode(const json::value& v) {
+  if (!v.is_object()) return "BAD_RESPONSE";
+  const json::object& o = v.get_object();
+  if (o.contains("result")) return "";
+  const json::value* err = o.if_contains("error");
+  if (!err || !err->is_object()) return "BAD_RESPONSE";
+  const json::value* data = err->as_object().if_contains("data");
+  if (data && data->is_object() && data->as_object().contains("app_code") &&
+      data->as_object().at("app_code").is_string()) {
+    return std::string(data->as_object().at("app_code").get_string());
+  }
+  const json::value* msg = err->as_object().if_contains("message");
+  return msg && msg->is_string() ? std::string(msg->get_string()) : "RPC_ERROR";
+}
+
+}  // namespace
+
+std::string Verdict(bool met) { return met ? "met" : "NOT met"; }
+
+std::string Serial(std::string_view prefix, uint64_t n) {
+  std::string digits = std::to_string(n);
+  return std::string(prefix) + std::string(kSerialDigits - std::min<size_t>(kSerialDigits, digits.size()), '0') +
+         digits;
+}
+
+Result<IssuePlan> LoadIssuePlan(crypto::KeyPair key, std::string org, NodeApi& api) {
+  IssuePlan plan;
+  plan.org = std::move(org);
+  plan.key.emplace(std::move(key));
+  plan.type_code = plan.org + kTypeSuffix;
+  CIVIC_ASSIGN_OR_RETURN(plan.type, GetCertType(api, plan.type_code));
+  CIVIC_ASSIGN_OR_RETURN(ChainStatusInfo status, GetChainStatus(api));
+  plan.chain_id = status.chain_id;
+  return plan;
+}
+
+bool ReadBlockTx(const json::value& tx, std::string* id_hex, bool* ok) {
+  const json::object* t = tx.if_object();
+  if (!t || !t->contains("id") || !t->at("id").is_string()) return false;
+  *id_hex = std::string(t->at("id").get_string());
+  const json::value* result = t->if_contains("result");
+  *ok = result && result->is_object() && result->as_object().contains("ok") &&
+        result->as_object().at("ok").is_bool() && result->as_object().at("ok").get_bool();
+  return true;
+}
+
+Result<std::vector<Bytes>> BuildIssueTxs(const IssuePlan& plan, std::string_view prefix, uint64_t first,
+                                         uint64_t count, uint64_t per_tx, uint64_t valid_until_height) {
+  uint64_t tx_count = (count + per_tx - 1) / per_tx;
+  std::vector<Bytes> txs(tx_count);
+  std::atomic<uint64_t> next{0};
+  std::mutex mu;
+  Status error;
+  auto worker = [&] {
+    for (;;) {
+      uint64_t t = next++;
+      if (t >= tx_count || Interrupted()) return;
+      uint64_t begin = first + t * per_tx;
+      uint64_t end = std::min(first + count, begin + per_tx);
+      std::vector<pb::CertIssueItem> items;
+      items.reserve(end - begin);
+      SampleRng rng(0x5eed0000ULL + begin);
+      for (uint64_t i = begin; i < end; ++i) {
+        SampleRow row = SampleCertificateRow(plan.type, rng);
+        std::map<std::string, std::string> fields(row.fields.begin(), row.fields.end());
+        contracts::HolderCertificate cert = contracts::NewHolderCertificate(
+            plan.type_code, plan.org, std::string(contracts::kHolderCitizenId), row.holder, fields);
+        auto item = contracts::MakeIssueItem(cert, Serial(prefix, i));
+        if (!item.ok()) {
+          std::lock_guard<std::mutex> lock(mu);
+          if (error.ok()) error = item.status();
+          return;
+        }
+        items.push_back(std::move(item).value());
+      }
+      contracts::TxParams params;
+      params.chain_id = plan.chain_id;
+      params.org = plan.org;
+      params.valid_until_height = valid_until_height;
+      txs[t] = contracts::IssueTx(params, std::move(items), *plan.key);
+    }
+  };
+  std::vector<std::thread> threads;
+  unsigned n = std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < n; ++i) threads.emplace_back(worker);
+  for (auto& th : threads) th.join();
+  CIVIC_RETURN_IF_ERROR(CheckInterrupted());
+  CIVIC_RETURN_IF_ERROR(error);
+  return txs;
+}
+
+std::string SubmitBody(uint64_t id, const Bytes& raw) {
+  std::string body = R"({"jsonrpc":"2.0","id":)" + std::to_string(id) + R"(,"method":"tx_submit","params":{"tx":")";
+  body += ToHex(raw);
+  body += "\"}}";
+  return body;
+}
+
+Status CommitCounter::Poll() {
+  CIVIC_ASSIGN_OR_RETURN(ChainStatusInfo status, GetChainStatus(*api_));
+  while (height_ < status.height) {
+    uint64_t h = height_ + 1;
+    CIVIC_ASSIGN_OR_RETURN(json::value block, api_->Call("chain_getBlock", json::object{{"height", h}}));
+    const json::object* b = block.if_object();
+    const json::value* txs = b ? b->if_contains("txs") : nullptr;
+    if (!txs || !txs->is_array()) {
+      return Status(Code::kInternal, "BAD_RESPONSE", "chain_getBlock " + std::to_string(h) + " has no txs array");
+    }
+    for (const json::value& tx : txs->get_array()) {
+      std::string id;
+      bool ok = false;
+      if (!ReadBlockTx(tx, &id, &ok)) continue;
+      auto it = expected_.find(id);
+      if (it == expected_.end()) continue;
+      if (ok) {
+        ++txs_ok_;
+        certs_ += it->second;
+      } else {
+        ++txs_failed_;
+        const json::value* result = tx.as_object().if_contains("result");
+        if (first_failure_.empty()) first_failure_ = json::serialize(result ? *result : json::value());
+      }
+    }
+    height_ = h;
+  }
+  return Status::Ok();
+}
+
+Result<Clock::time_point> AwaitCommitted(CommitCounter* counter, uint64_t done_txs, int stall_s) {
+  auto last_progress = Clock::now();
+  uint64_t last_height = counter->height();
+  for (;;) {
+    CIVIC_RETURN_IF_ERROR(CheckInterrupted());
+    CIVIC_RETURN_IF_ERROR(counter->Poll());
+    auto now = Clock::now();
+    if (counter->txs_ok() + counter->txs_failed() >= done_txs) return now;
+    if (counter->height() != last_height) {
+      last_height = counter->height();
+      last_progress = now;
+    } else if (Seconds(last_progress, now) > stall_s) {
+      return Status::DeadlineExceeded(
+          "BENCH_TIMEOUT", "only " + Grouped(counter->txs_ok() + counter->txs_failed()) + " of " + Grouped(done_txs) +
+                               " txs were committed; no new block for " + std::to_string(stall_s) + " s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+std::vector<std::string> ErrorAppCodes(std::string_view body) {
+  json::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec) return {"BAD_RESPONSE"};
+  if (!v.is_array()) return {ErrorAppCode(v)};
+  std::vector<std::string> codes;
+  for (const json::value& item : v.get_array()) codes.push_back(ErrorAppCode(item));
+  return codes;
 }
 
 }  // namespace civic::tools::bench

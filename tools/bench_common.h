@@ -1,8 +1,9 @@
 // Shared pieces of the `civic bench ...` programs: a node started from a fresh
 // local network, child processes that are always stopped, a pipelined HTTP
 // poster, the wrk runner and its output parser, an nginx reference server,
-// percentiles, resident memory and disk usage of a process and a folder, and the
-// in-process signature verification floor.
+// percentiles, resident memory and disk usage of a process and a folder, the
+// in-process signature verification floor, and signed certificate-issue txs with
+// the block walk that finds them committed (bench issue, bench net).
 //
 // Contract for every bench built on these pieces:
 //   - Argument checks return BENCH_BAD_ARGUMENT (a usage error) before any
@@ -21,6 +22,8 @@
 // except PostPipelined, which runs its own threads and calls `on_response` from them.
 #pragma once
 
+#include <boost/json.hpp>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -28,12 +31,15 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
+#include "crypto/bytes.h"
 #include "crypto/signature.h"
 #include "crypto/status.h"
 #include "node/config.h"
 #include "tools/net.h"
+#include "tools/node_api.h"
 
 namespace civic::tools::bench {
 
@@ -276,5 +282,70 @@ VerifyFloor MeasureVerifyFloor(crypto::Algo algo, size_t message_bytes, double s
 // "12,345" style with thousands separators; "1.23" style with fixed decimals.
 std::string Grouped(uint64_t n);
 std::string Fixed(double v, int decimals);
+// "met" / "NOT met", next to a target.
+std::string Verdict(bool met);
+
+// ---- Signed certificate-issue txs
+
+// The sample department that issues in the benches (the public security bureau,
+// type <org>001, 居民身份证), serial digits, and how many blocks past the tip a
+// bench tx stays valid (the chain's replay window is 1000).
+constexpr const char* kIssuerShortName = "psb";
+constexpr int kSerialDigits = 9;
+constexpr uint64_t kValidBlocks = 900;
+
+// prefix + n zero-padded to kSerialDigits.
+std::string Serial(std::string_view prefix, uint64_t n);
+
+struct IssuePlan {
+  std::string chain_id;
+  std::string org;
+  std::string type_code;
+  std::optional<crypto::KeyPair> key;
+  CertTypeInfo type;
+};
+// The plan for `org` signing with `key`: its type <org>001 and the chain id, read from the node.
+Result<IssuePlan> LoadIssuePlan(crypto::KeyPair key, std::string org, NodeApi& api);
+
+// Signed issue txs: certificates [first, first + count) with serials prefix+index,
+// `per_tx` per tx, built on all cores. Deterministic field values (SampleRng),
+// random salts. BENCH_INTERRUPTED when interrupted.
+Result<std::vector<Bytes>> BuildIssueTxs(const IssuePlan& plan, std::string_view prefix, uint64_t first,
+                                         uint64_t count, uint64_t per_tx, uint64_t valid_until_height);
+
+// The JSON-RPC request body of tx_submit for `raw`.
+std::string SubmitBody(uint64_t id, const Bytes& raw);
+// One app code per call of a single or batch JSON-RPC answer ("" for a result).
+std::vector<std::string> ErrorAppCodes(std::string_view body);
+
+// Counts committed txs of a run by walking the blocks after `from_height`.
+class CommitCounter {
+ public:
+  CommitCounter(NodeApi* api, uint64_t from_height) : api_(api), height_(from_height) {}
+  // `certs` certificates ride in tx `id_hex`.
+  void Expect(const std::string& id_hex, uint64_t certs) { expected_[id_hex] = certs; }
+  // Reads the blocks committed since the last call.
+  Status Poll();
+  uint64_t txs_ok() const { return txs_ok_; }
+  uint64_t txs_failed() const { return txs_failed_; }
+  uint64_t certs() const { return certs_; }
+  uint64_t height() const { return height_; }
+  const std::string& first_failure() const { return first_failure_; }
+
+ private:
+  NodeApi* api_;
+  uint64_t height_;
+  std::unordered_map<std::string, uint64_t> expected_;
+  uint64_t txs_ok_ = 0, txs_failed_ = 0, certs_ = 0;
+  std::string first_failure_;
+};
+
+// Polls until `done_txs` of the run's txs are in blocks (committed or failed) or
+// no new block arrives for `stall_s` (BENCH_TIMEOUT). Returns the time the last one was seen.
+Result<std::chrono::steady_clock::time_point> AwaitCommitted(CommitCounter* counter, uint64_t done_txs, int stall_s);
+
+// A committed tx of a chain_getBlock answer: its id and whether it succeeded
+// (`result.ok`). False when `tx` is not such an object.
+bool ReadBlockTx(const boost::json::value& tx, std::string* id_hex, bool* ok);
 
 }  // namespace civic::tools::bench

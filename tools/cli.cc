@@ -63,6 +63,7 @@ int RunCli(int argc, char** argv) {
   AddBenchCertCommands(bench, &ctx);
   AddBenchAuditCommands(bench, &ctx);
   AddBenchCreditCommands(bench, &ctx);
+  AddBenchNetCommands(bench, &ctx);
 
   try {
     app.parse(argc, argv);

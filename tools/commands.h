@@ -19,5 +19,6 @@ void AddSharingCommands(CLI::App* app, CliContext* ctx); // sharing ...
 void AddBenchCertCommands(CLI::App* bench, CliContext* ctx);  // bench issue, bench verify
 void AddBenchAuditCommands(CLI::App* bench, CliContext* ctx);   // bench audit
 void AddBenchCreditCommands(CLI::App* bench, CliContext* ctx);  // bench credit
+void AddBenchNetCommands(CLI::App* bench, CliContext* ctx);     // bench net (and its load process)
 
 }  // namespace civic::tools
