@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 #include "crypto/hash.h"
 #include "crypto/sm2.h"
@@ -36,6 +37,43 @@ void EnsureSodium() {
 }
 
 const unsigned char* U8(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+
+// Ed25519 keys that passed the subgroup check. An org's key signs many txs, and
+// the check costs as much as a verification, so a key seen again costs a lookup.
+// Direct-mapped and fixed in size; only valid keys enter, so an entry can only
+// ever skip work whose answer was "valid". Thread-safe.
+class ValidEd25519Keys {
+ public:
+  bool Contains(std::string_view key) {
+    const Slot& slot = slots_[Index(key)];
+    std::lock_guard<std::mutex> lock(mu_);
+    return slot.filled && std::memcmp(slot.key.data(), key.data(), kEd25519PublicKeySize) == 0;
+  }
+  void Insert(std::string_view key) {
+    Slot& slot = slots_[Index(key)];
+    std::lock_guard<std::mutex> lock(mu_);
+    std::memcpy(slot.key.data(), key.data(), kEd25519PublicKeySize);
+    slot.filled = true;
+  }
+
+ private:
+  static constexpr size_t kSlots = 1024;
+  struct Slot {
+    bool filled = false;
+    std::array<char, kEd25519PublicKeySize> key{};
+  };
+  // Any bytes of a point spread well; the low y bytes are as good as a hash.
+  static size_t Index(std::string_view key) {
+    return (static_cast<uint8_t>(key[0]) | static_cast<size_t>(static_cast<uint8_t>(key[1])) << 8) % kSlots;
+  }
+  std::mutex mu_;
+  std::array<Slot, kSlots> slots_{};
+};
+
+ValidEd25519Keys& ValidatedKeys() {
+  static ValidEd25519Keys keys;
+  return keys;
+}
 
 // One libsecp256k1 context for the whole process. It is randomised once, while the
 // function-local static is being initialised, and never mutated afterwards; signing
@@ -170,11 +208,13 @@ Status PublicKey::Validate() const {
   switch (algo) {
     case Algo::kEd25519:
       if (key.size() != kEd25519PublicKeySize) return BadPublicKey("ed25519 public key must be 32 bytes");
+      if (ValidatedKeys().Contains(key)) return Status::Ok();
       EnsureSodium();
       // Canonical encoding, on the curve, in the prime-order subgroup, not small order.
       if (crypto_core_ed25519_is_valid_point(U8(key)) != 1) {
         return BadPublicKey("ed25519 public key is not a valid point of the prime-order subgroup");
       }
+      ValidatedKeys().Insert(key);
       return Status::Ok();
     case Algo::kSecp256k1: {
       secp256k1_pubkey parsed;

@@ -260,6 +260,7 @@ struct Chain::Impl {
   Status Validate(const pb::Block& block, const std::function<bool(const Bytes&)>& preverified,
                   const Tip& at, std::vector<DecodedTx>* decoded) const;
   Status CheckReplay(const DecodedTx& tx, uint64_t tip_height) const;
+  Status CheckNotCommitted(std::string_view tx_id) const;
   Result<pb::ValidatorSet> ValidatorsAt(uint64_t height, const leveldb::ReadOptions& options) const;
   Result<std::optional<Bytes>> ValueAt(std::string_view key, const Hash32& path, const Hash32& value_hash,
                                        uint64_t version, const leveldb::ReadOptions& options) const;
@@ -459,11 +460,15 @@ Status Chain::Impl::CheckReplay(const DecodedTx& tx, uint64_t tip_height) const 
                                        "; at most " + std::to_string(tip_height + options.replay_window) +
                                        " (chain height + replay window) is accepted");
   }
-  CIVIC_ASSIGN_OR_RETURN(auto location, ReadKey(db.get(), leveldb::ReadOptions(), store::TxLocationKey(tx.id)));
+  return CheckNotCommitted(tx.id);
+}
+
+Status Chain::Impl::CheckNotCommitted(std::string_view tx_id) const {
+  CIVIC_ASSIGN_OR_RETURN(auto location, ReadKey(db.get(), leveldb::ReadOptions(), store::TxLocationKey(tx_id)));
   if (location) {
     pb::TxLocation loc;
     loc.ParseFromString(*location);
-    return Status::AlreadyExists("TX_ALREADY_COMMITTED", "tx " + ToHex(tx.id) + " is already committed at height " +
+    return Status::AlreadyExists("TX_ALREADY_COMMITTED", "tx " + ToHex(tx_id) + " is already committed at height " +
                                                              std::to_string(loc.height()));
   }
   return Status::Ok();
@@ -577,6 +582,14 @@ Status Chain::ValidateBlock(const pb::Block& block, const std::function<bool(con
   std::lock_guard<std::mutex> lock(impl.validated_mu);
   impl.validated = Impl::Validated{BlockHash(block), tip.height, std::move(decoded)};
   return Status::Ok();
+}
+
+Status Chain::CheckNotCommitted(std::string_view tx_id) const {
+  {
+    std::shared_lock lock(impl_->tip_mu);
+    if (!impl_->initialised) return NotInitialised();
+  }
+  return impl_->CheckNotCommitted(tx_id);
 }
 
 Status Chain::CheckTx(const DecodedTx& tx) const {

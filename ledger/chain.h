@@ -154,6 +154,9 @@ class Chain {
   // preverified), valid_until_height in (tip, tip + window], not committed before,
   // executor's CheckTx.
   Status CheckTx(const DecodedTx& tx) const;
+  // TX_ALREADY_COMMITTED if a tx with this id is committed; one index read, so
+  // the mempool can refuse a late gossip copy before checking its signature.
+  Status CheckNotCommitted(std::string_view tx_id) const;
 
   // Executes and durably stores `block` finalised by `commit` (verified against
   // tip().validators: BAD_COMMIT). Validation errors as ValidateBlock; a failure

@@ -89,9 +89,12 @@ Status Mempool::CheckNotPresent(const Bytes& id, size_t tx_bytes) const {
 
 Result<ledger::DecodedTx> Mempool::Decode(const Bytes& raw) const {
   CIVIC_RETURN_IF_ERROR(CheckSize(raw));
-  // Dedup and capacity before the signature check: a resubmitted tx, or any tx
-  // while the pool is full, costs one hash.
-  CIVIC_RETURN_IF_ERROR(CheckNotPresent(ledger::TxId(raw), raw.size()));
+  // Dedup, replay and capacity before the signature check: a resubmitted tx, a
+  // gossip copy arriving after its block, or any tx while the pool is full costs
+  // one hash and one index read.
+  const Bytes id = ledger::TxId(raw);
+  CIVIC_RETURN_IF_ERROR(CheckNotPresent(id, raw.size()));
+  CIVIC_RETURN_IF_ERROR(chain_->CheckNotCommitted(id));
   return ledger::DecodeTx(raw, chain_->options().chain_id, /*verify_signature=*/true);
 }
 

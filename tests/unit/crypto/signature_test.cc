@@ -4,6 +4,7 @@
 #include <secp256k1.h>
 #include <sodium.h>
 
+#include <atomic>
 #include <string>
 #include <thread>
 #include <vector>
@@ -355,6 +356,22 @@ TEST(PublicKeyTest, Ed25519MixedOrderKeyFailsValidation) {
   Result<PublicKey> parsed = PublicKey::FromBytes(Algo::kEd25519, mixed);
   ASSERT_FALSE(parsed.ok());
   EXPECT_EQ(parsed.status().app_code(), "BAD_PUBLIC_KEY");
+
+  // Validate remembers valid keys only: asked again, from many threads and
+  // interleaved with the honest key, the answers stay the same.
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        if (!PublicKey({Algo::kEd25519, honest}).Validate().ok()) ++wrong;
+        if (PublicKey({Algo::kEd25519, mixed}).Validate().ok()) ++wrong;
+        if (PublicKey({Algo::kEd25519, torsion}).Validate().ok()) ++wrong;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 }  // namespace

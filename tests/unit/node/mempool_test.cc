@@ -179,10 +179,15 @@ TEST_F(MempoolTest, UpdateRemovesCommittedAndKeepsTheRest) {
   EXPECT_EQ(pool->ReapForBlock(10, 1 << 30), (std::vector<Bytes>{txs[2], txs[3]}));
   EXPECT_EQ(pool->bytes(), txs[2].size() + txs[3].size());
 
-  // A committed tx cannot come back.
+  // A committed tx cannot come back, alone or in a gossip batch.
   auto replay = pool->Add(txs[0]);
   ASSERT_FALSE(replay.ok());
-  EXPECT_EQ(pool->size(), 2u);
+  EXPECT_EQ(replay.status().app_code(), "TX_ALREADY_COMMITTED");
+  auto batch = pool->AddBatch({txs[1], Tx(9)});
+  ASSERT_EQ(batch.size(), 2u);
+  EXPECT_EQ(batch[0].status().app_code(), "TX_ALREADY_COMMITTED");
+  EXPECT_TRUE(batch[1].ok()) << batch[1].status().ToString();
+  EXPECT_EQ(pool->size(), 3u);
 }
 
 TEST_F(MempoolTest, UpdateDropsExpiredTxs) {
