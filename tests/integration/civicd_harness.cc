@@ -200,6 +200,15 @@ Result<uint64_t> TxHeight(rpc::Client& client, const Bytes& id) {
   return JsonU64(result.at("height"));
 }
 
+bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
 uint64_t JsonU64(const boost::json::value& v) {
   if (v.is_uint64()) return v.as_uint64();
   if (v.is_int64() && v.as_int64() >= 0) return static_cast<uint64_t>(v.as_int64());

@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -64,6 +65,10 @@ class CivicdProcess {
   const NodeFiles* files_;
   pid_t pid_ = -1;
 };
+
+// Polls `done` every 5 ms until it returns true (then true) or `timeout` passes
+// (then false).
+bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout);
 
 // Parses a JSON number as uint64 (accepts int64/uint64 JSON values).
 uint64_t JsonU64(const boost::json::value& v);

@@ -77,15 +77,12 @@ TEST(Kill9Test, ChainSurvivesKillDuringBulkImport) {
   }
 
   // Kill at a random moment once some batches are in.
-  auto deadline = std::chrono::steady_clock::now() + 45s;
-  for (;;) {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      if (committed.size() >= kill_after) break;
-    }
-    if (std::chrono::steady_clock::now() > deadline) break;
-    std::this_thread::sleep_for(5ms);
-  }
+  WaitUntil(
+      [&] {
+        std::lock_guard<std::mutex> lock(mu);
+        return committed.size() >= kill_after;
+      },
+      45s);
   std::this_thread::sleep_for(std::chrono::milliseconds(extra_delay_ms));
   {
     std::lock_guard<std::mutex> lock(mu);

@@ -200,15 +200,12 @@ TEST(SharingKill9Test, RecordsAndIndexesStayConsistentAfterKillDuringBatchedInge
       }
     });
   }
-  const auto deadline = std::chrono::steady_clock::now() + 60s;
-  for (;;) {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      if (confirmed.size() >= kill_after) break;
-    }
-    if (std::chrono::steady_clock::now() > deadline) break;
-    std::this_thread::sleep_for(5ms);
-  }
+  WaitUntil(
+      [&] {
+        std::lock_guard<std::mutex> lock(mu);
+        return confirmed.size() >= kill_after;
+      },
+      60s);
   std::this_thread::sleep_for(std::chrono::milliseconds(extra_delay_ms));
   killed = true;
   proc.Kill();
