@@ -18,7 +18,10 @@
 // strictly after that record, so pages neither skip nor repeat records while
 // blocks are appended (new records have larger keys). A record whose verdict
 // changes after a page passed it is not revisited. The total counts every
-// match regardless of the cursor.
+// match regardless of the cursor: from the write-time day counters when the
+// filters are only org (with side), resource, verdict and time (whole days; the
+// partial days at the edges of a time range are scanned), by scanning the chosen
+// index otherwise.
 //
 // Statistics come from the write-time counters when the filters are org (with
 // side), resource and time only (cost: one counter per day and key in range);
