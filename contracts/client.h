@@ -133,6 +133,23 @@ pb::GovernanceCall ProposeCall(std::string_view title, const pb::CertificateCall
 pb::GovernanceCall ProposeCall(std::string_view title, const pb::GovernanceCall& action);
 pb::GovernanceCall VoteCall(uint64_t proposal_id, bool yes);
 
+// Governance actions: the action of a proposal (ProposeCall(title, action)); the
+// contract runs them only when the proposal passes. Arguments are taken as given
+// (the contract validates them: contracts/governance.h).
+pb::GovernanceCall AddOrgCall(std::string_view code, std::string_view name, std::string_view short_name,
+                              const std::vector<crypto::PublicKey>& keys, const std::vector<pb::RoleGrant>& roles);
+pb::GovernanceCall RemoveOrgCall(std::string_view code);
+// Adds `scopes` to the org's grant of `role` (creating the grant).
+pb::GovernanceCall GrantRoleCall(std::string_view org, pb::OrgRole role, const std::vector<std::string>& scopes);
+// Empty `scopes`: the whole role; otherwise only these scopes.
+pb::GovernanceCall RevokeRoleCall(std::string_view org, pb::OrgRole role, const std::vector<std::string>& scopes);
+pb::GovernanceCall AddKeyCall(std::string_view org, const crypto::PublicKey& key);
+pb::GovernanceCall RevokeKeyCall(std::string_view org, const crypto::PublicKey& key);
+pb::GovernanceCall RotateKeyCall(std::string_view org, const crypto::PublicKey& old_key,
+                                 const crypto::PublicKey& new_key);
+// Adds, updates or (power 0) removes validator node key `node_key` of `org`.
+pb::GovernanceCall SetValidatorCall(std::string_view org, const crypto::PublicKey& node_key, uint64_t power);
+
 // Shorthands: one signed tx.
 Bytes IssueTx(const TxParams& params, std::vector<pb::CertIssueItem> items, const crypto::KeyPair& key);
 Bytes ProposeTx(const TxParams& params, std::string_view title, const pb::CertificateCall& action,

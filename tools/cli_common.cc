@@ -149,6 +149,30 @@ void PrintTxOutcome(const CommonOptions& common, const std::string& what, const 
   }
 }
 
+void ReportProposal(NodeApi& api, const CommonOptions& common, const std::string& what, const std::string& tx_id,
+                    const std::optional<TxOutcome>& outcome, json::object extra) {
+  Result<std::optional<ProposalInfo>> found = ProposalOfTx(api, tx_id);
+  std::optional<ProposalInfo> proposal = found.ok() ? *found : std::nullopt;
+  if (!found.ok()) {
+    std::cerr << "civic: warning: cannot find the proposal of tx " << tx_id << " (" << found.status().ToString()
+              << "); list the proposals with `civic gov proposals`\n";
+  }
+  if (proposal) {
+    extra["proposal_id"] = proposal->id;
+    extra["proposal_status"] = proposal->status;
+    if (!proposal->result_code.empty()) extra["proposal_result"] = proposal->result_code;
+  }
+  PrintTxOutcome(common, what, tx_id, outcome, std::move(extra));
+  if (!common.json && proposal) {
+    std::cout << "proposal " << proposal->id << " (" << proposal->status << ")";
+    if (proposal->status == "open") {
+      std::cout << "; other ADMIN departments vote with: civic gov vote --proposal " << proposal->id
+                << " --key <their key>";
+    }
+    std::cout << "\n";
+  }
+}
+
 namespace {
 
 void Pretty(std::string* out, const json::value& v, int indent) {

@@ -122,6 +122,16 @@ Result<std::optional<TxOutcome>> SendTx(NodeApi& api, const CommonOptions& commo
 void PrintTxOutcome(const CommonOptions& common, const std::string& what, const std::string& tx_id,
                     const std::optional<TxOutcome>& outcome, boost::json::object extra = {});
 
+// Reports a committed proposal tx (SendTx with force_wait): finds the proposal
+// it created (ProposalOfTx) and prints the outcome (PrintTxOutcome) with
+// proposal_id, proposal_status and, when the action failed, proposal_result in
+// `extra`; while the proposal is open, says how the other ADMIN departments vote
+// on it. If the lookup fails, the outcome is printed without the proposal and a
+// warning goes to stderr (the proposal exists either way: `civic gov proposals`).
+// Every command that proposes reports through this.
+void ReportProposal(NodeApi& api, const CommonOptions& common, const std::string& what, const std::string& tx_id,
+                    const std::optional<TxOutcome>& outcome, boost::json::object extra = {});
+
 // JSON pretty printing (two-space indent) to stdout.
 std::string PrettyJson(const boost::json::value& v);
 void PrintJson(const boost::json::value& v);

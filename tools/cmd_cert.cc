@@ -172,28 +172,8 @@ CmdStatus RegisterType(const RegisterArgs& a, const CommonOptions& common) {
                              return contracts::ProposeTx(p, title, contracts::RegisterTypeCall(type), signer->key);
                            },
                            /*force_wait=*/true, &tx_id));
-  json::object extra{{"type_code", a.code}};
-  // Find the proposal this tx created, so other ADMIN orgs know what to vote on.
-  std::string proposal_line;
-  uint64_t from = 1;
-  for (int page = 0; page < 1000 && from != 0; ++page) {
-    auto proposals = api->Call("gov_proposals", json::object{{"from", from}, {"limit", 1000}});
-    if (!proposals.ok()) break;
-    JsonView v(*proposals);
-    for (const JsonView p : v["proposals"].Items()) {
-      if (p["created_tx_id"].Str() == tx_id) {
-        extra["proposal_id"] = p["id"].U64();
-        extra["proposal_status"] = p["status"].Str();
-        proposal_line = "proposal " + std::to_string(p["id"].U64()) + " (" + p["status"].Str() + ")";
-      }
-    }
-    from = v["next_from"].U64();
-  }
-  PrintTxOutcome(common, "proposal to register type " + a.code, tx_id, outcome, extra);
-  if (!common.json && !proposal_line.empty()) {
-    std::cout << proposal_line << "; other ADMIN departments vote with: civic gov vote --proposal "
-              << extra["proposal_id"].as_uint64() << " --key <their key>\n";
-  }
+  ReportProposal(*api, common, "proposal to register type " + a.code, tx_id, outcome,
+                 json::object{{"type_code", a.code}});
   return CmdStatus::Ok();
 }
 

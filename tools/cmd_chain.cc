@@ -1,4 +1,4 @@
-// civic chain status | block H | tx ID, and civic gov orgs | proposals | vote
+// civic chain status | block H | tx ID, and civic gov orgs | proposals | vote (gov propose: cmd_gov_propose.cc)
 #include <iostream>
 
 #include "tools/commands.h"
@@ -208,6 +208,8 @@ void AddGovCommands(CLI::App* app, CliContext* ctx) {
   vote->add_flag("--no", *no, "Vote no");
   AddSignerOptions(vote, ctx);
   OnRun(vote, ctx, [proposal, no, ctx] { return Vote(static_cast<uint64_t>(*proposal), *no, ctx->common); });
+
+  AddGovProposeCommands(gov, ctx);
 }
 
 }  // namespace civic::tools

@@ -92,22 +92,7 @@ CmdStatus Propose(const pb::CreditCall& action, const std::string& title, const 
                            return contracts::GovernanceTx(p, contracts::ProposeCreditCall(title, action), signer->key);
                          },
                          /*force_wait=*/true, &tx_id));
-  json::object extra;
-  CIVIC_ASSIGN_OR_RETURN(std::optional<ProposalInfo> proposal, ProposalOfTx(*api, tx_id));
-  if (proposal) {
-    extra["proposal_id"] = proposal->id;
-    extra["proposal_status"] = proposal->status;
-    if (!proposal->result_code.empty()) extra["proposal_result"] = proposal->result_code;
-  }
-  PrintTxOutcome(common, "proposal to " + what, tx_id, outcome, extra);
-  if (!common.json && proposal) {
-    std::cout << "proposal " << proposal->id << " (" << proposal->status << ")";
-    if (proposal->status == "open") {
-      std::cout << "; other ADMIN departments vote with: civic gov vote --proposal " << proposal->id
-                << " --key <their key>";
-    }
-    std::cout << "\n";
-  }
+  ReportProposal(*api, common, "proposal to " + what, tx_id, outcome);
   return CmdStatus::Ok();
 }
 

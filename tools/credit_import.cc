@@ -264,21 +264,6 @@ Result<std::vector<uint64_t>> EntriesOfTx(NodeApi& api, const std::vector<pb::Cr
   return std::vector<uint64_t>(ids.begin(), ids.end());
 }
 
-Result<std::optional<ProposalInfo>> ProposalOfTx(NodeApi& api, const std::string& tx_id) {
-  uint64_t from = 1;
-  for (int page = 0; page < 1000 && from != 0; ++page) {
-    CIVIC_ASSIGN_OR_RETURN(json::value v, api.Call("gov_proposals", json::object{{"from", from}, {"limit", 1000}}));
-    JsonView view(v);
-    for (const JsonView p : view["proposals"].Items()) {
-      if (p["created_tx_id"].Str() == tx_id) {
-        return std::optional<ProposalInfo>(ProposalInfo{p["id"].U64(), p["status"].Str(), p["result_code"].Str()});
-      }
-    }
-    from = view["next_from"].U64();
-  }
-  return std::optional<ProposalInfo>();
-}
-
 Result<std::map<std::string, pb::CreditList>> FetchCreditCategories(NodeApi& api) {
   CIVIC_ASSIGN_OR_RETURN(json::value v, api.Call("credit_categories", json::object()));
   std::map<std::string, pb::CreditList> out;

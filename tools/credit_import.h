@@ -91,13 +91,7 @@ bool IsTxRefusal(const Status& status);
 // Entry ids of `subjects`' entries whose listed_tx_id is `tx_id` (hex), ascending.
 Result<std::vector<uint64_t>> EntriesOfTx(NodeApi& api, const std::vector<pb::CreditSubject>& subjects,
                                           const std::string& tx_id);
-struct ProposalInfo {
-  uint64_t id = 0;
-  std::string status;  // "open" | "executed" | ...
-  std::string result_code;
-};
-// The governance proposal created by tx `tx_id` (hex); nullopt if none.
-Result<std::optional<ProposalInfo>> ProposalOfTx(NodeApi& api, const std::string& tx_id);
+// (The proposal a tx created: ProposalOfTx in tools/node_api.h.)
 // The categories registered on chain: code -> list.
 Result<std::map<std::string, pb::CreditList>> FetchCreditCategories(NodeApi& api);
 

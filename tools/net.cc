@@ -301,43 +301,6 @@ Result<ChainView> ReadChainView(NodeApi& api) {
   return view;
 }
 
-struct ProposalView {
-  uint64_t id = 0;
-  std::string status;
-  std::string result;  // result_code / result_message when decided
-};
-
-// The proposal created by tx `created_tx_id` (hex), if any.
-Result<std::optional<ProposalView>> FindProposal(NodeApi& api, const std::string& created_tx_id) {
-  int64_t from = 1;
-  for (;;) {
-    CIVIC_ASSIGN_OR_RETURN(json::value v, api.Call("gov_proposals", json::object{{"from", from}, {"limit", 1000}}));
-    if (!v.is_object() || !v.get_object().contains("proposals") || !v.get_object().at("proposals").is_array()) {
-      return NetError(Code::kCorruption, "NET_MALFORMED", "gov_proposals answered without a proposal list");
-    }
-    for (const auto& pv : v.get_object().at("proposals").get_array()) {
-      if (!pv.is_object()) continue;
-      const json::object& po = pv.get_object();
-      auto tx = po.find("created_tx_id");
-      if (tx == po.end() || !tx->value().is_string() || tx->value().get_string() != created_tx_id) continue;
-      ProposalView p;
-      if (auto id = po.find("id"); id != po.end() && id->value().is_int64()) {
-        p.id = static_cast<uint64_t>(id->value().get_int64());
-      }
-      if (auto st = po.find("status"); st != po.end() && st->value().is_string()) {
-        p.status = std::string(st->value().get_string());
-      }
-      if (auto msg = po.find("result_message"); msg != po.end() && msg->value().is_string()) {
-        p.result = std::string(msg->value().get_string());
-      }
-      return std::optional<ProposalView>(p);
-    }
-    auto next = v.get_object().find("next_from");
-    if (next == v.get_object().end() || !next->value().is_int64()) return std::optional<ProposalView>();
-    from = next->value().get_int64();
-  }
-}
-
 // Commits `raw` and checks the tx's own result.
 Result<TxOutcome> CommitOk(NodeApi& api, const Bytes& raw, std::string_view what) {
   CIVIC_ASSIGN_OR_RETURN(TxOutcome out, CommitTx(api, raw, 30000));
@@ -373,7 +336,7 @@ Result<uint64_t> PassProposal(NodeApi& api, const Network& net, const std::strin
   CIVIC_ASSIGN_OR_RETURN(contracts::TxParams first, params(0));
   CIVIC_ASSIGN_OR_RETURN(TxOutcome proposed,
                          CommitOk(api, contracts::ProposeTx(first, title, action, keys[0]), "the proposal"));
-  CIVIC_ASSIGN_OR_RETURN(std::optional<ProposalView> proposal, FindProposal(api, proposed.id));
+  CIVIC_ASSIGN_OR_RETURN(std::optional<ProposalInfo> proposal, ProposalOfTx(api, proposed.id));
   if (!proposal) {
     return NetError(Code::kInternal, "NET_PROPOSAL_FAILED", "the proposal tx " + proposed.id + " made no proposal");
   }
@@ -382,7 +345,7 @@ Result<uint64_t> PassProposal(NodeApi& api, const Network& net, const std::strin
     if (proposal->status != "open") {
       return NetError(Code::kFailedPrecondition, "NET_PROPOSAL_FAILED",
                       "proposal " + std::to_string(proposal->id) + " \"" + title + "\" is " + proposal->status +
-                          (proposal->result.empty() ? "" : ": " + proposal->result));
+                          (proposal->result_message.empty() ? "" : ": " + proposal->result_message));
     }
     if (org >= keys.size()) {
       return NetError(Code::kFailedPrecondition, "NET_PROPOSAL_FAILED",
@@ -395,7 +358,7 @@ Result<uint64_t> PassProposal(NodeApi& api, const Network& net, const std::strin
       return Status(vote.result.code(), vote.result.app_code(),
                     net.orgs[org].short_name + "'s vote was refused: " + vote.result.message());
     }
-    CIVIC_ASSIGN_OR_RETURN(proposal, FindProposal(api, proposed.id));
+    CIVIC_ASSIGN_OR_RETURN(proposal, ProposalOfTx(api, proposed.id));
     if (!proposal) return NetError(Code::kInternal, "NET_PROPOSAL_FAILED", "the proposal disappeared");
   }
 }

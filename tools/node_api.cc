@@ -6,6 +6,7 @@
 
 #include "rpc/client.h"
 #include "rpc/errors.h"
+#include "tools/json_view.h"
 
 namespace civic::tools {
 namespace json = boost::json;
@@ -186,6 +187,23 @@ Result<CertTypeInfo> GetCertType(NodeApi& api, std::string_view code) {
   }
   return Status::NotFound("CERT_TYPE_NOT_FOUND", "no certificate type " + std::string(code) +
                                                      " on this chain; the registered types are:" + known);
+}
+
+Result<std::optional<ProposalInfo>> ProposalOfTx(NodeApi& api, const std::string& tx_id) {
+  uint64_t from = 1;
+  // Pages of 1000; the bound only stops a node that keeps answering next_from.
+  for (int page = 0; page < 100000 && from != 0; ++page) {
+    CIVIC_ASSIGN_OR_RETURN(json::value v, api.Call("gov_proposals", json::object{{"from", from}, {"limit", 1000}}));
+    const json::value* list = Member(v, "proposals");
+    if (!list || !list->is_array()) return Malformed("gov_proposals did not return a proposal list");
+    for (const JsonView p : JsonView(*list).Items()) {
+      if (p["created_tx_id"].Str() != tx_id) continue;
+      return std::optional<ProposalInfo>(
+          ProposalInfo{p["id"].U64(), p["status"].Str(), p["result_code"].Str(), p["result_message"].Str()});
+    }
+    from = JsonView(v)["next_from"].U64();
+  }
+  return std::optional<ProposalInfo>();
 }
 
 }  // namespace civic::tools

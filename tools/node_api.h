@@ -69,6 +69,18 @@ Result<std::vector<CertTypeInfo>> GetCertTypes(NodeApi& api);
 // Typed error CERT_TYPE_NOT_FOUND.
 Result<CertTypeInfo> GetCertType(NodeApi& api, std::string_view code);
 
+// A governance proposal as gov_proposals lists it.
+struct ProposalInfo {
+  uint64_t id = 0;
+  std::string status;       // "open" | "executed" | "failed" | "rejected" | "expired"
+  std::string result_code;  // the action's error when "failed"
+  std::string result_message;
+};
+// The governance proposal created by tx `tx_id` (hex), or nullopt if that tx
+// created none: pages through gov_proposals for the one whose created_tx_id is
+// `tx_id`. The one lookup every proposing command uses. Typed error BAD_RESPONSE.
+Result<std::optional<ProposalInfo>> ProposalOfTx(NodeApi& api, const std::string& tx_id);
+
 // Parsers of the answers above (exposed for tests).
 Result<ChainStatusInfo> ParseChainStatus(const boost::json::value& v);
 Result<TxOutcome> ParseTxOutcome(const boost::json::value& v);

@@ -7,9 +7,7 @@
 // runs the civic binary (CIVIC_CLI_PATH) as a separate process so that SIGKILL
 // hits a real importer.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,27 +29,6 @@ namespace {
 using testing::TempDir;
 
 constexpr const char* kIdCard = "11510700008207313A001";
-
-bool PortFree(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
-
-// Two free consecutive ports (p2p, RPC) in a range other tests do not use.
-uint16_t FreeBasePort() {
-  uint16_t start = static_cast<uint16_t>(36000 + (::getpid() % 400) * 4);
-  for (uint16_t p = start; p < 40000; p += 2) {
-    if (PortFree(p) && PortFree(static_cast<uint16_t>(p + 1))) return p;
-  }
-  return 0;
-}
 
 pid_t Spawn(const std::vector<std::string>& args, const std::string& log) {
   pid_t pid = ::fork();
@@ -84,14 +61,9 @@ class ImportE2ETest : public ::testing::Test {
 };
 
 TEST_F(ImportE2ETest, KilledMidwayAndResumedImportsEveryRowExactlyOnce) {
-  uint16_t base = FreeBasePort();
-  ASSERT_NE(base, 0);
-  std::string url = "http://127.0.0.1:" + std::to_string(base + 1);
+  std::string url;
   net_dir_ = tmp.File("net");
-
-  auto r = testing::Run(CIVIC_CLI_PATH, {"net", "init", "1", "--dir", net_dir_, "--base-port", std::to_string(base)});
-  ASSERT_EQ(r.exit_code, 0) << r.out;
-  r = testing::Run(CIVIC_CLI_PATH, {"net", "up", "--dir", net_dir_, "--civicd", CIVICD_PATH, "--timeout", "60"});
+  auto r = testing::StartOneNodeNet(CIVIC_CLI_PATH, CIVICD_PATH, net_dir_, 36000, 40000, &url);
   ASSERT_EQ(r.exit_code, 0) << r.out;
 
   const uint64_t rows = 3000, invalid = 30, batch = 50;

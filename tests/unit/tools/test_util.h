@@ -1,7 +1,10 @@
 // Helpers for the tools tests: temp folders and running the civic binary.
 #pragma once
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +18,31 @@
 #include <vector>
 
 namespace civic::tools::testing {
+
+// True if 127.0.0.1:port can be bound right now.
+inline bool PortFree(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// Two free consecutive ports (p2p, RPC) in [from, to), starting at a place that
+// depends on the pid so that test processes running at once rarely collide; 0 if
+// none is free. Give each test file its own range.
+inline uint16_t FreeBasePort(uint16_t from, uint16_t to) {
+  const uint16_t slots = static_cast<uint16_t>((to - from) / 4);
+  uint16_t start = static_cast<uint16_t>(from + (::getpid() % slots) * 4);
+  for (uint16_t p = start; p + 1 < to; p += 2) {
+    if (PortFree(p) && PortFree(static_cast<uint16_t>(p + 1))) return p;
+  }
+  return 0;
+}
 
 // A fresh folder under the system temp dir, removed with its content.
 class TempDir {
@@ -95,6 +123,31 @@ inline RunResult Run(const std::string& binary, const std::vector<std::string>& 
   int status = 0;
   ::waitpid(pid, &status, 0);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+// `civic net init 1` in `dir` on free ports from [from, to), then `civic net up`.
+// A probed port can be taken (by any connection's ephemeral port) before civicd
+// binds it, so a start that fails to bind is retried on other ports. On success
+// `url` is the node's RPC URL.
+inline RunResult StartOneNodeNet(const std::string& civic, const std::string& civicd, const std::string& dir,
+                                 uint16_t from, uint16_t to, std::string* url) {
+  RunResult r;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const uint16_t base = FreeBasePort(static_cast<uint16_t>(from + attempt * 2), to);
+    if (base == 0) return RunResult{1, "no free ports in range"};
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+    r = Run(civic, {"net", "init", "1", "--dir", dir, "--base-port", std::to_string(base)});
+    if (r.exit_code != 0) return r;
+    r = Run(civic, {"net", "up", "--dir", dir, "--civicd", civicd, "--timeout", "60"});
+    if (r.exit_code == 0) {
+      *url = "http://127.0.0.1:" + std::to_string(base + 1);
+      return r;
+    }
+    Run(civic, {"net", "down", "--dir", dir, "--timeout", "10"});
+    if (r.out.find("BIND_FAILED") == std::string::npos) return r;
+  }
   return r;
 }
 
