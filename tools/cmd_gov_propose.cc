@@ -146,7 +146,11 @@ CmdStatus Propose(const ProposeArgs& a, const std::string& action_name, const pb
       return CmdStatus::Usage(
           "BAD_PROPOSAL", "--title is " + std::to_string(title.size()) + " bytes; a proposal title holds at most 200");
     }
-    title = title.substr(0, kMaxTitle - 3) + "...";  // only ASCII defaults grow this long
+    // A default title with a long department name: cut at a character boundary,
+    // since the title is a protobuf string and must stay valid UTF-8.
+    size_t cut = kMaxTitle - 3;
+    while (cut > 0 && (static_cast<unsigned char>(title[cut]) & 0xC0) == 0x80) --cut;
+    title = title.substr(0, cut) + "...";
   }
   CmdStatus usage;
   auto signer = LoadSigner(common, &usage);

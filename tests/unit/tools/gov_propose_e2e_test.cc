@@ -177,6 +177,27 @@ TEST_F(GovProposeE2ETest, RotateKeyRevokesTheOldKeyAndTheNewOneSigns) {
   EXPECT_EQ(status, "open");
 }
 
+TEST_F(GovProposeE2ETest, LongDefaultTitleIsCutAtACharacterBoundary) {
+  // 66 three-byte characters: the default title "Add department <code> <name>"
+  // is 232 bytes, over the 200 a proposal title holds.
+  std::string name;
+  for (int i = 0; i < 66; ++i) name += "测";
+  const std::string key = tmp_.File("long.key");
+  ASSERT_EQ(Civic({"keygen", "--out", key, "--org", kNewOrg}).exit_code, 0);
+  RunResult r = Civic({"gov", "propose", "add-org", "--code", kNewOrg, "--name", name, "--pub-key-file", key, "--key",
+                       KeyOf("psb"), "--node", url_, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const std::string title = JsonView(JsonOf(r.out))["title"].Str();
+  EXPECT_LE(title.size(), 200u);
+  ASSERT_GE(title.size(), 3u);
+  EXPECT_EQ(title.substr(title.size() - 3), "...");
+  // What is left of the name is whole characters.
+  const std::string prefix = std::string("Add department ") + kNewOrg + " ";
+  ASSERT_EQ(title.compare(0, prefix.size(), prefix), 0) << title;
+  EXPECT_EQ((title.size() - prefix.size() - 3) % 3, 0u) << title;
+  EXPECT_TRUE(JsonView(JsonOf(r.out))["committed"].Bool()) << r.out;
+}
+
 TEST_F(GovProposeE2ETest, AddOrgThenItsProposalsAreRefusedWithoutAdmin) {
   ASSERT_TRUE(contracts::ValidateUscc(kNewOrg).ok());
   const std::string key = tmp_.File("new.key");
