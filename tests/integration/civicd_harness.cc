@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <mutex>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -33,22 +35,36 @@ int ExitCodeOf(int status) {
 
 }  // namespace
 
-uint16_t PickFreePort() {
+bool PortFree(uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket() failed");
+  if (fd < 0) return false;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    ::close(fd);
-    throw std::runtime_error("bind() failed");
-  }
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  addr.sin_port = htons(port);
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
   ::close(fd);
-  return ntohs(addr.sin_port);
+  return ok;
 }
+
+uint16_t PickFreeRange(size_t count) {
+  static std::mutex mu;
+  static std::mt19937 rng(std::random_device{}());
+  std::uniform_int_distribution<int> dist(20000, 32000 - static_cast<int>(count));
+  for (int attempt = 0; attempt < 500; ++attempt) {
+    uint16_t base;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      base = static_cast<uint16_t>(dist(rng));
+    }
+    bool all = true;
+    for (size_t i = 0; i < count && all; ++i) all = PortFree(static_cast<uint16_t>(base + i));
+    if (all) return base;
+  }
+  throw std::runtime_error("no free port range below 32000");
+}
+
+uint16_t PickFreePort() { return PickFreeRange(1); }
 
 NodeFiles WriteNodeFiles(const std::string& chain_id, const std::function<void(node::Config*)>& tweak) {
   NodeFiles files{MakeSampleNetwork(chain_id), std::make_unique<TempDir>("civic-it"), {}, {}, {}};

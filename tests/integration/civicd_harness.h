@@ -21,8 +21,17 @@
 
 namespace civic::testing {
 
-// A port on 127.0.0.1 that was free a moment ago.
+// Whether a TCP port on 127.0.0.1 can be bound right now.
+bool PortFree(uint16_t port);
+
+// A port on 127.0.0.1 that was free a moment ago, drawn at random below the
+// kernel's ephemeral range (32768 and up): a node killed and restarted on it
+// must find it free, and an outgoing connection (a peer redialling, a client)
+// would otherwise be able to take it while the node is down.
 uint16_t PickFreePort();
+
+// The first of `count` consecutive such ports.
+uint16_t PickFreeRange(size_t count);
 
 // The files of one node: node key, genesis, config.
 struct NodeFiles {

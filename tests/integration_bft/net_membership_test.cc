@@ -4,17 +4,15 @@
 // never restart and keep committing; down stops everything.
 #include <gtest/gtest.h>
 
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
-#include <random>
 #include <thread>
 
 #include "node/config.h"
+#include "tests/integration/civicd_harness.h"
 #include "tests/unit/node/sample_network.h"
 #include "tools/net.h"
 
@@ -22,31 +20,7 @@ namespace civic::tools {
 namespace {
 
 using namespace std::chrono_literals;
-
-bool PortFree(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  ::close(fd);
-  return ok;
-}
-
-// A base port with `count` free ports from it on.
-uint16_t PickFreeRange(size_t count) {
-  std::mt19937 rng(std::random_device{}());
-  std::uniform_int_distribution<int> dist(20000, 60000);
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    const auto base = static_cast<uint16_t>(dist(rng));
-    bool all = true;
-    for (size_t i = 0; i < count && all; ++i) all = PortFree(static_cast<uint16_t>(base + i));
-    if (all) return base;
-  }
-  return 0;
-}
+using civic::testing::PickFreeRange;
 
 const NodeRunState* Find(const std::vector<NodeRunState>& states, const std::string& name) {
   for (const auto& s : states) {
