@@ -242,9 +242,9 @@ Result<Genesis> ParseGenesisJson(const json::value& root) {
     const json::object& p = params->as_object();
     CIVIC_RETURN_IF_ERROR(CheckMembers(p, {"proposal_ttl_blocks", "max_batch_certificates"}, "params"));
     CIVIC_ASSIGN_OR_RETURN(uint64_t ttl, UintMember(p, "proposal_ttl_blocks", "GENESIS_BAD_PARAMS", "params",
-                                                    g.params.proposal_ttl_blocks(), 1, 10'000'000));
+                                                    g.params.proposal_ttl_blocks(), 1, kMaxProposalTtlBlocks));
     CIVIC_ASSIGN_OR_RETURN(uint64_t batch, UintMember(p, "max_batch_certificates", "GENESIS_BAD_PARAMS", "params",
-                                                      g.params.max_batch_certificates(), 1, 100'000));
+                                                      g.params.max_batch_certificates(), 1, kMaxBatchCertificatesLimit));
     g.params.set_proposal_ttl_blocks(ttl);
     g.params.set_max_batch_certificates(static_cast<uint32_t>(batch));
   }

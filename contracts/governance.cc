@@ -297,14 +297,8 @@ Status DoSetValidator(const pb::GovSetValidator& m, ledger::StateView* view) {
 }
 
 Status DoSetParams(const pb::GovSetParams& m, ledger::StateView* view) {
-  const pb::GovParams& p = m.params();
-  if (p.proposal_ttl_blocks() < 1 || p.proposal_ttl_blocks() > 10'000'000) {
-    return Status::InvalidArgument("BAD_PARAMS", "proposal_ttl_blocks must be 1..10000000");
-  }
-  if (p.max_batch_certificates() < 1 || p.max_batch_certificates() > 100'000) {
-    return Status::InvalidArgument("BAD_PARAMS", "max_batch_certificates must be 1..100000");
-  }
-  WriteRecord(view, keys::kParams, p);
+  CIVIC_RETURN_IF_ERROR(ValidateParams(m.params()));
+  WriteRecord(view, keys::kParams, m.params());
   return Status::Ok();
 }
 
@@ -320,6 +314,18 @@ Result<pb::GovernanceCall> DecodeCall(std::string_view call) {
 }
 
 }  // namespace
+
+Status ValidateParams(const pb::GovParams& p) {
+  if (p.proposal_ttl_blocks() < 1 || p.proposal_ttl_blocks() > kMaxProposalTtlBlocks) {
+    return Status::InvalidArgument("BAD_PARAMS",
+                                   "proposal_ttl_blocks must be 1.." + std::to_string(kMaxProposalTtlBlocks));
+  }
+  if (p.max_batch_certificates() < 1 || p.max_batch_certificates() > kMaxBatchCertificatesLimit) {
+    return Status::InvalidArgument("BAD_PARAMS",
+                                   "max_batch_certificates must be 1.." + std::to_string(kMaxBatchCertificatesLimit));
+  }
+  return Status::Ok();
+}
 
 Status ValidateKey(uint32_t algo, std::string_view key) {
   if (algo < 1 || algo > 3) {

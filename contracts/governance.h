@@ -66,6 +66,11 @@ Status GrantRoleScopes(ledger::StateView* view, std::string_view org_code, pb::O
 Status ValidateScope(pb::OrgRole role, std::string_view scope);
 // Checks a public key (algo + bytes). Typed error: BAD_KEY.
 Status ValidateKey(uint32_t algo, std::string_view key);
+// The ranges of the chain parameters, for set_params, genesis and the CLI.
+constexpr uint64_t kMaxProposalTtlBlocks = 10'000'000;
+constexpr uint32_t kMaxBatchCertificatesLimit = 100'000;
+// Checks both parameters against those ranges (from 1). Typed error: BAD_PARAMS.
+Status ValidateParams(const pb::GovParams& params);
 // Orders validators by public key (algo, then key bytes), as validator sets are kept.
 bool ValidatorKeyLess(const pb::GovValidator& a, const pb::GovValidator& b);
 // Sets `grant` in `org`'s roles, keeping them sorted by role and scopes sorted and unique.

@@ -178,6 +178,11 @@ json::array OrgsToJson(const std::vector<pb::Org>& orgs) {
   return out;
 }
 
+json::object ParamsToJson(const pb::GovParams& params) {
+  return json::object{{"proposal_ttl_blocks", params.proposal_ttl_blocks()},
+                      {"max_batch_certificates", params.max_batch_certificates()}};
+}
+
 json::object ValidatorsToJson(const pb::GovValidatorList& validators) {
   json::array list;
   uint64_t total = 0;

@@ -40,6 +40,7 @@ const char* ProposalStatusName(pb::ProposalStatus status);  // "open" | "execute
 boost::json::object OrgToJson(const pb::Org& org);
 boost::json::array OrgsToJson(const std::vector<pb::Org>& orgs);
 boost::json::object ValidatorsToJson(const pb::GovValidatorList& validators);
+boost::json::object ParamsToJson(const pb::GovParams& params);
 boost::json::object ProposalToJson(const pb::Proposal& proposal);
 
 }  // namespace civic::contracts

@@ -47,6 +47,19 @@ void GovValidators(const CallContext& ctx, const json::value& params, Reply repl
   reply(json::value(contracts::ValidatorsToJson(*validators)));
 }
 
+// gov_params {}
+// The chain parameters in force: how many blocks a proposal stays open and how
+// many certificates one issue call may carry. Changed by a passed set_params
+// proposal (civic gov propose set-params).
+// Example:
+// --> {"jsonrpc":"2.0","id":5,"method":"gov_params","params":{}}
+// <-- {"jsonrpc":"2.0","id":5,"result":{"proposal_ttl_blocks":100000,"max_batch_certificates":10000}}
+void GovParams(const CallContext& ctx, const json::value& params, Reply reply) {
+  auto p = contracts::GetParams(State(ctx));
+  if (!p.ok()) return reply(p.status());
+  reply(json::value(contracts::ParamsToJson(*p)));
+}
+
 // gov_proposal {id}
 // One governance proposal: its action, votes and outcome.
 // Errors: UNKNOWN_PROPOSAL, INVALID_PARAMS.
@@ -124,6 +137,7 @@ Result<json::value> DecodeGovernanceCall(std::string_view call) {
 void RegisterGovernanceMethods(MethodTable* table) {
   table->Add("gov_orgs", "The organisations of the network with roles and keys.", GovOrgs);
   table->Add("gov_validators", "The validator set recorded in state.", GovValidators);
+  table->Add("gov_params", "The chain parameters in force.", GovParams);
   table->Add("gov_proposal", "One governance proposal by id.", GovProposal);
   table->Add("gov_proposals", "Governance proposals in id order, paged.", GovProposals);
   table->AddCallDecoder(std::string(contracts::kGovernanceContract), DecodeGovernanceCall);

@@ -1,4 +1,5 @@
-// civic chain status | block H | tx ID, and civic gov orgs | proposals | vote (gov propose: cmd_gov_propose.cc)
+// civic chain status | block H | tx ID, and civic gov orgs | params | proposals | vote
+// (gov propose: cmd_gov_propose.cc)
 #include <iostream>
 
 #include "tools/commands.h"
@@ -193,6 +194,11 @@ void AddGovCommands(CLI::App* app, CliContext* ctx) {
   AddNodeOption(orgs, ctx);
   AddJsonOption(orgs, ctx);
   OnRun(orgs, ctx, [ctx] { return Query(ctx->common, "gov_orgs", {}, PrintOrgs); });
+
+  CLI::App* params = gov->add_subcommand("params", "The chain parameters in force (changed by set-params proposals)");
+  AddNodeOption(params, ctx);
+  AddJsonOption(params, ctx);
+  OnRun(params, ctx, [ctx] { return Query(ctx->common, "gov_params", {}, PrintStatus); });
 
   auto status = std::make_shared<std::string>();
   CLI::App* proposals = gov->add_subcommand("proposals", "Governance proposals and their votes");

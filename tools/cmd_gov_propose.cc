@@ -1,5 +1,5 @@
 // civic gov propose add-org | remove-org | grant-role | revoke-role | add-key |
-//                   revoke-key | rotate-key | set-validator
+//                   revoke-key | rotate-key | set-validator | set-params
 //
 // Each command proposes one governance action (contracts/governance.h), signed
 // by the caller's ADMIN department, waits for the proposal tx and prints the
@@ -10,7 +10,10 @@
 // secp256k1:/sm2:) or --pub-key-file FILE (only the public half of a key file is
 // read). Arguments are checked before anything is signed: a bad USCC, unknown
 // role, bad scope, malformed key or a missing/conflicting option is a usage error.
+// set-params changes only the parameters given: the others keep the values the
+// node reports (gov_params) when the proposal is signed.
 #include <iostream>
+#include <optional>
 #include <set>
 
 #include "contracts/codes.h"
@@ -18,6 +21,7 @@
 #include "contracts/governance_query.h"
 #include "crypto/keyfile.h"
 #include "tools/commands.h"
+#include "tools/json_view.h"
 
 namespace civic::tools {
 namespace json = boost::json;
@@ -38,6 +42,7 @@ struct ProposeArgs {
   std::string old_key, old_key_file, new_key, new_key_file;
   std::string node_key, node_key_file;
   uint64_t power = 0;
+  std::optional<uint64_t> proposal_ttl_blocks, max_batch_certificates;
 };
 
 // A public key given as text ("ed25519:<hex>"). A usage error names the option.
@@ -163,8 +168,9 @@ CmdStatus Propose(const ProposeArgs& a, const std::string& action_name, const pb
                                              return contracts::ProposeTx(p, title, action, signer->key);
                                            },
                                            /*force_wait=*/true, &tx_id));
-  ReportProposal(*api, common, "proposal", tx_id, outcome,
-                 json::object{{"action", action_name}, {"title", title}, {"code", a.code}});
+  json::object shown{{"action", action_name}, {"title", title}};
+  if (!a.code.empty()) shown["code"] = a.code;
+  ReportProposal(*api, common, "proposal", tx_id, outcome, std::move(shown));
   return CmdStatus::Ok();
 }
 
@@ -245,6 +251,29 @@ CmdStatus SetValidator(const ProposeArgs& a, const CommonOptions& common) {
                           ? "Remove validator " + ShortKey(key) + " of " + a.code
                           : "Set validator " + ShortKey(key) + " of " + a.code + " to power " + std::to_string(a.power);
   return Propose(a, "set_validator", contracts::SetValidatorCall(a.code, key, a.power), title, common);
+}
+
+CmdStatus SetParams(const ProposeArgs& a, const CommonOptions& common) {
+  if (!a.proposal_ttl_blocks && !a.max_batch_certificates) {
+    return CmdStatus::Usage("PARAMS_REQUIRED", "give --proposal-ttl-blocks N, --max-batch-certificates N or both");
+  }
+  json::value now = json::object{};
+  if (!a.proposal_ttl_blocks || !a.max_batch_certificates) {  // the other keeps its value on chain
+    CIVIC_ASSIGN_OR_RETURN(auto api, Connect(common));
+    CIVIC_ASSIGN_OR_RETURN(now, api->Call("gov_params", json::object{}));
+  }
+  // The options' range checks keep both within uint32 here.
+  pb::GovParams params;
+  params.set_proposal_ttl_blocks(a.proposal_ttl_blocks.value_or(JsonView(now)["proposal_ttl_blocks"].U64()));
+  params.set_max_batch_certificates(
+      static_cast<uint32_t>(a.max_batch_certificates.value_or(JsonView(now)["max_batch_certificates"].U64())));
+  CIVIC_USAGE_IF_ERROR(contracts::ValidateParams(params));
+  pb::GovernanceCall call;
+  *call.mutable_set_params()->mutable_params() = params;
+  return Propose(a, "set_params", call,
+                 "Set proposal_ttl_blocks " + std::to_string(params.proposal_ttl_blocks()) +
+                     ", max_batch_certificates " + std::to_string(params.max_batch_certificates()),
+                 common);
 }
 
 // ---------------------------------------------------------------------------
@@ -335,6 +364,22 @@ void AddGovProposeCommands(CLI::App* gov, CliContext* ctx) {
       ->required()
       ->check(CLI::Range(uint64_t{0}, kMaxPower));
   OnRun(validator, ctx, [a, ctx] { return SetValidator(*a, ctx->common); });
+
+  CLI::App* params = propose->add_subcommand(
+      "set-params", "Propose new chain parameters; those not given keep their values (civic gov params)");
+  params
+      ->add_option("--proposal-ttl-blocks", a->proposal_ttl_blocks,
+                   "Blocks a proposal stays open before it expires (1.." +
+                       std::to_string(contracts::kMaxProposalTtlBlocks) + ")")
+      ->check(CLI::Range(uint64_t{1}, contracts::kMaxProposalTtlBlocks));
+  params
+      ->add_option("--max-batch-certificates", a->max_batch_certificates,
+                   "Most certificates one issue call may carry (1.." +
+                       std::to_string(contracts::kMaxBatchCertificatesLimit) + ")")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{contracts::kMaxBatchCertificatesLimit}));
+  params->add_option("--title", a->title, "The proposal's title (default: the new values)");
+  AddSignerOptions(params, ctx);
+  OnRun(params, ctx, [a, ctx] { return SetParams(*a, ctx->common); });
 }
 
 }  // namespace civic::tools

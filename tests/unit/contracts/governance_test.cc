@@ -383,6 +383,23 @@ TEST_F(GovernanceTest, ParamsValidated) {
   EXPECT_EQ(chain.PassProposal(ProposeCall("bad", params)).result_code(), "BAD_PARAMS");
 }
 
+TEST(GovParamsTest, RangesAreInclusive) {
+  pb::GovParams p;
+  p.set_proposal_ttl_blocks(1);
+  p.set_max_batch_certificates(1);
+  EXPECT_TRUE(ValidateParams(p).ok());
+  p.set_proposal_ttl_blocks(kMaxProposalTtlBlocks);
+  p.set_max_batch_certificates(kMaxBatchCertificatesLimit);
+  EXPECT_TRUE(ValidateParams(p).ok());
+  p.set_proposal_ttl_blocks(kMaxProposalTtlBlocks + 1);
+  EXPECT_EQ(ValidateParams(p).app_code(), "BAD_PARAMS");
+  p.set_proposal_ttl_blocks(1);
+  p.set_max_batch_certificates(kMaxBatchCertificatesLimit + 1);
+  EXPECT_EQ(ValidateParams(p).app_code(), "BAD_PARAMS");
+  p.set_max_batch_certificates(0);
+  EXPECT_EQ(ValidateParams(p).app_code(), "BAD_PARAMS");
+}
+
 TEST_F(GovernanceTest, JsonRendering) {
   auto orgs = ListOrgs(chain.state).value();
   auto json = OrgsToJson(orgs);

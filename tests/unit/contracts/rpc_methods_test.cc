@@ -234,6 +234,11 @@ TEST_F(RpcMethodsTest, GovMethodsAndCallDecoders) {
   auto validators = Call("gov_validators", json::object{});
   ASSERT_TRUE(validators.ok());
   EXPECT_EQ(validators->at("validators").as_array().size(), 1u);
+  auto gov_params = Call("gov_params", json::object{});
+  ASSERT_TRUE(gov_params.ok()) << gov_params.status().ToString();
+  const pb::GovParams& genesis_params = sample_.genesis.params;
+  EXPECT_EQ(gov_params->at("proposal_ttl_blocks").to_number<uint64_t>(), genesis_params.proposal_ttl_blocks());
+  EXPECT_EQ(gov_params->at("max_batch_certificates").to_number<uint64_t>(), genesis_params.max_batch_certificates());
   EXPECT_EQ(Call("gov_proposal", json::object{{"id", 1}}).status().app_code(), "UNKNOWN_PROPOSAL");
   EXPECT_EQ(Call("gov_proposal", json::object{{"id", 0}}).status().app_code(), "INVALID_PARAMS");
 

@@ -177,6 +177,42 @@ TEST_F(GovProposeE2ETest, RotateKeyRevokesTheOldKeyAndTheNewOneSigns) {
   EXPECT_EQ(status, "open");
 }
 
+TEST_F(GovProposeE2ETest, SetParamsChangesOnlyTheGivenParameterAndNewProposalsExpireByIt) {
+  auto params = [&] {
+    RunResult r = Civic({"gov", "params", "--node", url_, "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    return JsonOf(r.out);
+  };
+  const json::value before = params();
+  const uint64_t batch = JsonView(before)["max_batch_certificates"].U64();
+  ASSERT_GT(batch, 0u) << json::serialize(before);
+  ASSERT_NE(JsonView(before)["proposal_ttl_blocks"].U64(), 50u);
+
+  uint64_t id = Propose({"set-params", "--proposal-ttl-blocks", "50"}, KeyOf("psb"));
+  EXPECT_EQ(JsonView(before)["proposal_ttl_blocks"].U64(), JsonView(params())["proposal_ttl_blocks"].U64())
+      << "changed before the vote passed";
+  PassWithVotes(id);
+  const json::value after = params();
+  EXPECT_EQ(JsonView(after)["proposal_ttl_blocks"].U64(), 50u) << json::serialize(after);
+  EXPECT_EQ(JsonView(after)["max_batch_certificates"].U64(), batch) << json::serialize(after);
+
+  // The next proposal expires 50 blocks after it was made.
+  const uint64_t next = Propose({"remove-org", "--code", codes_["gss"]}, KeyOf("psb"));
+  RunResult r = Civic({"gov", "proposals", "--node", url_, "--json"});
+  const json::value list = JsonOf(r.out);
+  bool seen = false;
+  for (const JsonView p : JsonView(list)["proposals"].Items()) {
+    if (p["id"].U64() != next) continue;
+    seen = true;
+    EXPECT_EQ(p["expires_height"].U64(), p["created_height"].U64() + 50) << r.out;
+  }
+  EXPECT_TRUE(seen) << r.out;
+
+  // A value the contract refuses never gets signed.
+  r = Civic({"gov", "propose", "set-params", "--max-batch-certificates", "0", "--key", KeyOf("psb"), "--node", url_});
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+}
+
 TEST_F(GovProposeE2ETest, LongDefaultTitleIsCutAtACharacterBoundary) {
   // 66 three-byte characters: the default title "Add department <code> <name>"
   // is 232 bytes, over the 200 a proposal title holds.
