@@ -43,7 +43,7 @@ std::string Digits(SampleRng& rng, int n) {
 }
 
 std::string Date(int64_t y, unsigned m, unsigned d) {
-  char buf[16];
+  char buf[48];  // room for any unsigned month and day, so the compiler can prove no truncation
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
   return buf;
 }

@@ -8,7 +8,8 @@
 //   2024-05-01T08:30:00Z           RFC 3339, with Z or an offset (+08:00), optional
 //   2024-05-01T08:30:00.250+08:00  fraction of a second (milliseconds kept)
 //   1714521600000                  milliseconds since the Unix epoch
-// Years 1900-9999. Errors: BAD_DATE naming the text and the expected forms.
+// Years 1900-9999; times are read by contracts::ParseRfc3339 (contracts/time_format.h).
+// Errors: BAD_DATE naming the text and the expected forms.
 // Pure functions; thread-safe.
 #pragma once
 
@@ -23,8 +24,6 @@ namespace civic::tools {
 enum class DateEdge { kStartOfDay, kEndOfDay };
 
 Result<int64_t> ParseTimeMs(std::string_view text, DateEdge edge = DateEdge::kStartOfDay);
-// RFC 3339 in UTC with milliseconds, e.g. "2024-04-30T16:00:00.000Z".
-std::string FormatTimeMs(int64_t ms);
 // Milliseconds since the Unix epoch, now (wall clock; tools only).
 int64_t NowMs();
 
