@@ -23,10 +23,9 @@ bool Digits(std::string_view s, size_t pos, size_t n, int64_t* out) {
 }
 
 Status BadDate(std::string_view text) {
-  return Status::InvalidArgument(
-      "BAD_DATE", "\"" + std::string(text) +
-                      "\" is not a date or time; use 2024-05-01, 2024-05-01T08:30:00+08:00 "
-                      "or milliseconds since 1970");
+  return Status::InvalidArgument("BAD_DATE", "\"" + std::string(text) +
+                                                 "\" is not a date or time; use 2024-05-01, 2024-05-01T08:30:00+08:00 "
+                                                 "or milliseconds since 1970");
 }
 
 }  // namespace
@@ -42,8 +41,8 @@ Result<int64_t> ParseTimeMs(std::string_view text, DateEdge edge) {
     return v;
   }
   int64_t y, mo, d;
-  if (!Digits(text, 0, 4, &y) || text.size() < 10 || text[4] != '-' || !Digits(text, 5, 2, &mo) ||
-      text[7] != '-' || !Digits(text, 8, 2, &d)) {
+  if (!Digits(text, 0, 4, &y) || text.size() < 10 || text[4] != '-' || !Digits(text, 5, 2, &mo) || text[7] != '-' ||
+      !Digits(text, 8, 2, &d)) {
     return BadDate(text);
   }
   if (y < 1900 || !contracts::IsValidDate(y, static_cast<unsigned>(mo), static_cast<unsigned>(d))) {
@@ -61,8 +60,7 @@ Result<int64_t> ParseTimeMs(std::string_view text, DateEdge edge) {
 }
 
 int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
