@@ -679,6 +679,7 @@ namespace {
 
 json::object AckToJson(const pb::SharingAccessRecord& r) {
   json::object ack;
+  ack.reserve(8);
   ack["status"] = AckStatusName(r);
   PutTime(&ack, "deadline", r.ack_deadline_ms());
   ack["provider_digest"] = ToHex(r.provider_digest());
@@ -707,6 +708,7 @@ const char* FirstReason(const pb::SharingAccessRecord& r) {
 
 json::object AccessRecordToJson(const pb::SharingAccessRecord& r, std::string_view resource_name, bool with_subjects) {
   json::object o;
+  o.reserve(23);  // the members below: no rehash while they go in
   o["cursor"] = ToHex(sk::TimeKeyOf(r));
   o["request_id"] = r.request_id();
   o["requester"] = r.requester_org();

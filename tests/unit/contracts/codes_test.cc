@@ -148,6 +148,19 @@ TEST(TimeFormatTest, RoundTrips) {
   EXPECT_EQ(*ParseTime("2025-01-01T00:00:00Z"), 1'735'689'600'000);
 }
 
+TEST(TimeFormatTest, YearsBeyondFourDigitsAndEveryFieldWidth) {
+  EXPECT_EQ(FormatRfc3339(253'402'300'799'999), "9999-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatRfc3339(253'402'300'800'000), "10000-01-01T00:00:00Z");
+  EXPECT_EQ(FormatRfc3339(253'402'300'800'007), "10000-01-01T00:00:00.007Z");
+  EXPECT_EQ(FormatRfc3339(-62'135'596'800'000), "0001-01-01T00:00:00Z");
+  EXPECT_EQ(FormatRfc3339(-62'167'219'200'001), "-001-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatRfc3339(1'709'251'199'010), "2024-02-29T23:59:59.010Z");
+  // Every millisecond offset within a day and many days round-trip.
+  for (int64_t ms = -4'000'000'000'000; ms < 4'000'000'000'000; ms += 7'919'999'917) {
+    EXPECT_EQ(*ParseRfc3339(FormatRfc3339(ms)), ms) << FormatRfc3339(ms);
+  }
+}
+
 TEST(TimeFormatTest, RejectsBadTimes) {
   for (std::string_view bad : {"", "2025-01-01", "2025-02-30T00:00:00Z", "2025-01-01T24:00:00Z",
                                "2025-01-01T00:00:00", "2025-01-01T00:00:00Zjunk", "2025-01-01T00:00:00.Z",
