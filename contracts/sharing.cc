@@ -461,10 +461,19 @@ uint32_t ReasonBits(const pb::SharingAccessRecord& r) {
   return bits;
 }
 
-// Writes every index entry of `record`; `before` (when the record existed)
-// removes the entries that no longer apply.
+// The records logged so far: the next record's ordinal (0 before the first).
+Result<uint64_t> RecordTotal(const ledger::KvReader& view) {
+  CIVIC_ASSIGN_OR_RETURN(auto raw, view.Get(ledger::Space::kIndex, sk::kRecordTotal));
+  if (!raw.has_value()) return uint64_t{0};
+  if (raw->size() != 8) return Status::Corruption("sharing record total is not 8 bytes");
+  return GetBigEndian64(*raw);
+}
+
+// Writes every index entry of `record` (the time entry with `ordinal` when
+// given); `before` (when the record existed) removes the entries that no longer
+// apply.
 void WriteIndexes(ledger::StateView* view, const pb::SharingAccessRecord& record, uint64_t purpose_hash,
-                  const pb::SharingAccessRecord* before) {
+                  std::optional<uint64_t> ordinal, const pb::SharingAccessRecord* before) {
   const std::string tk = sk::TimeKeyOf(record);
   pb::SharingIndexEntry entry;
   entry.set_requester_org(record.requester_org());
@@ -479,7 +488,8 @@ void WriteIndexes(ledger::StateView* view, const pb::SharingAccessRecord& record
     prefix.append(tk);
     view->Put(ledger::Space::kIndex, prefix, value);
   };
-  put(std::string(sk::kByTime));
+  if (ordinal) entry.set_ordinal(*ordinal);
+  view->Put(ledger::Space::kIndex, std::string(sk::kByTime) + tk, ordinal ? SerializeRecord(entry) : value);
   put(sk::RequesterIndex(record.requester_org()));
   put(sk::ProviderIndex(record.provider_org()));
   put(sk::ResourceIndex(record.resource()));
@@ -490,6 +500,25 @@ void WriteIndexes(ledger::StateView* view, const pb::SharingAccessRecord& record
   if (before != nullptr && before->verdict() != record.verdict()) {
     view->Delete(ledger::Space::kIndex, sk::VerdictIndex(before->verdict()) + tk);
   }
+}
+
+// A new record, the next in logging order.
+void WriteIndexes(ledger::StateView* view, const pb::SharingAccessRecord& record, uint64_t purpose_hash,
+                  uint64_t ordinal) {
+  WriteIndexes(view, record, purpose_hash, std::optional<uint64_t>(ordinal), nullptr);
+}
+
+// A changed record (`before` is the stored one): the verdict entry moves, the
+// time entry keeps its ordinal.
+Status RewriteIndexes(ledger::StateView* view, const pb::SharingAccessRecord& record, uint64_t purpose_hash,
+                      const pb::SharingAccessRecord& before) {
+  const std::string time_key = std::string(sk::kByTime) + sk::TimeKeyOf(before);
+  CIVIC_ASSIGN_OR_RETURN(auto stored, ReadRecord<pb::SharingIndexEntry>(*view, time_key, ledger::Space::kIndex));
+  if (!stored.has_value()) return Status::Corruption("sharing record " + before.request_id() + " has no time entry");
+  std::optional<uint64_t> ordinal;
+  if (stored->has_ordinal()) ordinal = stored->ordinal();
+  WriteIndexes(view, record, purpose_hash, ordinal, &before);
+  return Status::Ok();
 }
 
 // Statistics deltas of one tx (or one EndBlock), written once per key.
@@ -967,6 +996,7 @@ class Executor {
     size_t n = static_cast<size_t>(m->accesses_size());
     CIVIC_RETURN_IF_ERROR(CheckBatchSize(n, "accesses"));
     pending_.set_requester_org(org_.code());
+    CIVIC_ASSIGN_OR_RETURN(next_ordinal_, RecordTotal(*view_));
     for (size_t i = 0; i < n; ++i) {
       Status st = LogOne(static_cast<uint32_t>(i), m->mutable_accesses(static_cast<int>(i)));
       if (!st.ok()) {
@@ -979,6 +1009,9 @@ class Executor {
     PutBigEndian64(&count, static_cast<uint64_t>(pending_.request_ids_size()));
     view_->Put(std::string(sk::kPendingPrefix) + suffix, count);
     WriteRecord(view_, std::string(sk::kPendingListPrefix) + suffix, pending_);
+    Bytes total;
+    PutBigEndian64(&total, next_ordinal_);
+    view_->Put(ledger::Space::kIndex, sk::kRecordTotal, total);
     return counters_.Flush(view_);
   }
 
@@ -1063,7 +1096,7 @@ class Executor {
     CIVIC_RETURN_IF_ERROR(Judge(*res, &r));
 
     WriteRecord(view_, record_key, r);
-    WriteIndexes(view_, r, purpose.hash, nullptr);
+    WriteIndexes(view_, r, purpose.hash, next_ordinal_++);
     counters_.AddRecord(r);
     pending_.add_request_ids(r.request_id());
     return Status::Ok();
@@ -1208,7 +1241,7 @@ class Executor {
     }
     WriteRecord(view_, key, r);
     if (r.findings_size() != before.findings_size()) {
-      WriteIndexes(view_, r, sk::PurposeHash(r.purpose()), &before);
+      CIVIC_RETURN_IF_ERROR(RewriteIndexes(view_, r, sk::PurposeHash(r.purpose()), before));
       if (turned) counters_.AddViolation(r);
     }
     return Status::Ok();
@@ -1225,6 +1258,7 @@ class Executor {
   std::set<std::string, std::less<>> ids_in_tx_;
   pb::SharingPendingList pending_;
   CounterBook counters_;
+  uint64_t next_ordinal_ = 0;  // LogAccess: the ordinal of the next record
 };
 
 }  // namespace
@@ -1272,7 +1306,7 @@ Status SharingContract::EndBlock(const ledger::BlockContext& ctx, ledger::StateV
         pb::SharingAccessRecord r = before;
         bool turned = MarkOverdue(&r);
         WriteRecord(view, key, r);
-        WriteIndexes(view, r, sk::PurposeHash(r.purpose()), &before);
+        CIVIC_RETURN_IF_ERROR(RewriteIndexes(view, r, sk::PurposeHash(r.purpose()), before));
         if (turned) counters.AddViolation(r);
       }
     }

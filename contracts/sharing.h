@@ -65,7 +65,7 @@
 // key range and a cursor (the last TK returned) resumes exactly where a page
 // ended, however many blocks were appended meanwhile. The value of every entry is
 // a SharingIndexEntry, so filters need no state read.
-//   share/i/t/TK                           all records
+//   share/i/t/TK                           all records (entries carry the ordinal)
 //   share/i/rq/<requester>TK   share/i/pv/<provider>TK
 //   share/i/rs/<resource>\0TK  share/i/pu/<purpose hash 8>TK
 //   share/i/vd/<verdict byte>TK  share/i/rn/<reason byte>TK (one per finding)
@@ -74,6 +74,9 @@
 // the block time), kept at write time so statistics cost O(result):
 //   share/c/d/<day be64>  share/c/o/<org><day>  share/c/r/<resource>\0<day>
 //   share/c/or/<org><resource>\0<day>  share/c/ro/<resource>\0<org><day>
+//   share/c/n -> records logged so far (8-byte count), the next record's ordinal:
+//     the records of a time range are the ordinal of the first entry after it
+//     minus that of its first entry (two seeks instead of a scan).
 //
 // Typed errors: CALL_MALFORMED, EMPTY_CALL, GOVERNANCE_REQUIRED,
 // NOT_A_GOVERNANCE_ACTION, UNKNOWN_ORG, ORG_REMOVED, MISSING_ROLE, BAD_USCC,
@@ -176,6 +179,7 @@ constexpr std::string_view kOrgCounter = "share/c/o/";
 constexpr std::string_view kResourceCounter = "share/c/r/";
 constexpr std::string_view kOrgResourceCounter = "share/c/or/";
 constexpr std::string_view kResourceOrgCounter = "share/c/ro/";
+constexpr std::string_view kRecordTotal = "share/c/n";
 
 constexpr size_t kTimeKeySize = 24;
 

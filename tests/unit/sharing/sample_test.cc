@@ -194,6 +194,92 @@ TEST(SharingSampleTest, TotalsFromCountersEqualCountingTheRecords) {
   EXPECT_GE(overdue, 80u);
 }
 
+// A time-only range is counted from the ordinals of the time index (two
+// seeks). Every record's time entry carries its place in logging order, kept
+// when a record's verdict changes later; a chain whose entries lack ordinals
+// (logged before they existed) is counted by scanning, with the same totals.
+TEST(SharingSampleTest, TimeRangeTotalsFromOrdinalsAndFromOlderEntriesWithout) {
+  SharingChain chain;
+  pb::SharingParams params = DefaultSharingParams();
+  params.set_ack_deadline_ms(20'000);  // unacknowledged records turn overdue: their indexes are rewritten
+  chain.SetParams(params);
+  auto sample = SampleSharingBlocks(InputFor(chain, 600));
+  ASSERT_TRUE(sample.ok()) << sample.status().ToString();
+  for (const auto &block : sample->blocks) {
+    for (const Status &st : chain.Block(block)) ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+  for (int i = 0; i < 25; ++i) chain.Block({});
+
+  // The time entries in key order carry 0, 1, 2, ... and the total is their number.
+  std::vector<std::pair<std::string, pb::SharingIndexEntry>> entries;
+  ASSERT_TRUE(chain.state
+                  .Scan(ledger::Space::kIndex, std::string(sk::kByTime), "",
+                        [&](std::string_view key, std::string_view value) {
+                          entries.emplace_back(std::string(key), pb::SharingIndexEntry());
+                          return entries.back().second.ParseFromArray(value.data(), static_cast<int>(value.size()));
+                        })
+                  .ok());
+  ASSERT_EQ(entries.size(), 600u);
+  size_t overdue = 0;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    ASSERT_TRUE(entries[i].second.has_ordinal()) << i;
+    EXPECT_EQ(entries[i].second.ordinal(), i);
+    overdue += entries[i].second.verdict() == pb::SHARING_VIOLATION ? 1 : 0;
+  }
+  EXPECT_GT(overdue, 0u) << "no entry was rewritten";
+  auto total = chain.state.Get(ledger::Space::kIndex, sk::kRecordTotal);
+  ASSERT_TRUE(total.ok() && total->has_value());
+  EXPECT_EQ(GetBigEndian64(**total), 600u);
+
+  const int64_t first = sk::TimeOfKey(std::string_view(entries.front().first).substr(sk::kByTime.size()));
+  const int64_t last = sk::TimeOfKey(std::string_view(entries.back().first).substr(sk::kByTime.size()));
+  ASSERT_LT(first, last);
+  const int64_t middle = first + (last - first) / 2;
+  using Range = std::pair<std::optional<int64_t>, std::optional<int64_t>>;
+  const std::vector<Range> ranges = {{std::nullopt, std::nullopt}, {first + 1, std::nullopt}, {std::nullopt, middle},
+                                     {middle, middle},             {middle, last - 1},          {last + 1, std::nullopt},
+                                     {std::nullopt, first - 1},    {first, last}};
+  auto expect_totals = [&](const std::string &what) {
+    for (const auto &[from, to] : ranges) {
+      uint64_t expected = 0;
+      for (const auto &[key, entry] : entries) {
+        int64_t t = sk::TimeOfKey(std::string_view(key).substr(sk::kByTime.size()));
+        expected += (!from || t >= *from) && (!to || t <= *to) ? 1 : 0;
+      }
+      AccessFilter f;
+      f.from_ms = from;
+      f.to_ms = to;
+      auto page = QueryAccesses(chain.state, f, "", 1);
+      ASSERT_TRUE(page.ok()) << page.status().ToString();
+      EXPECT_EQ(page->total, expected) << what << ": from " << from.value_or(-1) << " to " << to.value_or(-1);
+    }
+  };
+  expect_totals("ordinals");
+
+  // The totals do come from the ordinals: a wrong first ordinal shows.
+  ledger::WriteSet wrong;
+  pb::SharingIndexEntry shifted = entries.front().second;
+  shifted.set_ordinal(5);
+  wrong.index[entries.front().first] = shifted.SerializeAsString();
+  chain.state.Apply(wrong);
+  AccessFilter all;
+  EXPECT_EQ(QueryAccesses(chain.state, all, "", 1)->total, 595u);
+
+  // Entries of the first half without ordinals, as logged before they existed.
+  ledger::WriteSet older;
+  for (size_t i = 0; i < entries.size() / 2; ++i) {
+    pb::SharingIndexEntry e = entries[i].second;
+    e.clear_ordinal();
+    older.index[entries[i].first] = e.SerializeAsString();
+  }
+  chain.state.Apply(older);
+  expect_totals("first half without ordinals");
+  ledger::WriteSet no_total;
+  no_total.index[std::string(sk::kRecordTotal)] = std::nullopt;
+  chain.state.Apply(no_total);
+  expect_totals("no record total");
+}
+
 TEST(SharingSampleTest, SameInputSameTxs) {
   SharingChain chain;
   auto a = SampleSharingBlocks(InputFor(chain, 300));
