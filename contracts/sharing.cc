@@ -509,14 +509,13 @@ void WriteIndexes(ledger::StateView* view, const pb::SharingAccessRecord& record
 }
 
 // A changed record (`before` is the stored one): the verdict entry moves, the
-// time entry keeps its ordinal.
+// time entry keeps its ordinal (none if the entry has none).
 Status RewriteIndexes(ledger::StateView* view, const pb::SharingAccessRecord& record, uint64_t purpose_hash,
                       const pb::SharingAccessRecord& before) {
   const std::string time_key = std::string(sk::kByTime) + sk::TimeKeyOf(before);
   CIVIC_ASSIGN_OR_RETURN(auto stored, ReadRecord<pb::SharingIndexEntry>(*view, time_key, ledger::Space::kIndex));
-  if (!stored.has_value()) return Status::Corruption("sharing record " + before.request_id() + " has no time entry");
   std::optional<uint64_t> ordinal;
-  if (stored->has_ordinal()) ordinal = stored->ordinal();
+  if (stored.has_value() && stored->has_ordinal()) ordinal = stored->ordinal();
   WriteIndexes(view, record, purpose_hash, ordinal, &before);
   return Status::Ok();
 }
