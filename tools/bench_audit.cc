@@ -386,7 +386,7 @@ CmdStatus RunAudit(const AuditArgs& a) {
                 Ms(r.node.p50).c_str(), Ms(r.node.p99).c_str(), bench::Fixed(r.node.qps, 0).c_str(),
                 Ms(r.pg.p50).c_str(), Ms(r.pg.p99).c_str(), bench::Fixed(r.pg.qps, 0).c_str(),
                 bench::Fixed(ratio, 2).c_str(), (r.node_total + " = " + r.pg_total).c_str(),
-                r.node_total == r.pg_total ? "" : "  MISMATCH");
+                !pg || r.node_total == r.pg_total ? "" : "  MISMATCH");  // without PostgreSQL nothing to compare
     if (r.node.errors) {
       std::printf("   node errors: %s (first: %s)\n", bench::Grouped(r.node.errors).c_str(),
                   r.node.first_error.ToString().c_str());
