@@ -267,7 +267,7 @@ CmdStatus RunAudit(const AuditArgs& a) {
   std::string pg_conninfo;
   double pg_load_seconds = 0, pg_index_seconds = 0;
   if (!a.skip_postgres) {
-    CIVIC_ASSIGN_OR_RETURN(uint16_t port, bench::FindFreePorts(1));
+    CIVIC_ASSIGN_OR_RETURN(uint16_t port, FindFreePorts(1));
     CIVIC_ASSIGN_OR_RETURN(pg, bench::PgServer::Start(bench::PgServerOptions{port}));
     pg_conninfo = pg->conninfo();
     CIVIC_ASSIGN_OR_RETURN(auto conn, bench::PgConn::Connect(pg_conninfo));

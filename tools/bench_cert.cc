@@ -645,7 +645,7 @@ CmdStatus BenchVerify(const VerifyArgs& args, const CommonOptions& common) {
   CIVIC_ASSIGN_OR_RETURN(bench::ProcessMemory mem, bench::ReadProcessMemory(node->pid()));
   CIVIC_RETURN_IF_ERROR(node->Stop());
 
-  CIVIC_ASSIGN_OR_RETURN(uint16_t nginx_port, bench::FindFreePorts(1));
+  CIVIC_ASSIGN_OR_RETURN(uint16_t nginx_port, FindFreePorts(1));
   bench::NginxOptions nopt;
   nopt.nginx = args.nginx;
   nopt.port = nginx_port;

@@ -357,32 +357,6 @@ Result<RunOutput> RunProcess(const std::vector<std::string>& argv, int timeout_s
   return out;
 }
 
-// ---- Ports
-
-Result<uint16_t> FindFreePorts(size_t count) {
-  std::mt19937 rng(static_cast<uint32_t>(::getpid() ^ Clock::now().time_since_epoch().count()));
-  std::uniform_int_distribution<int> pick(20000, 59999 - static_cast<int>(count));
-  auto free_port = [](uint16_t port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return false;
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    ::close(fd);
-    return ok;
-  };
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    uint16_t base = static_cast<uint16_t>(pick(rng));
-    bool all = true;
-    for (size_t i = 0; i < count && all; ++i) all = free_port(static_cast<uint16_t>(base + i));
-    if (all) return base;
-  }
-  return Status::Unavailable("BENCH_NO_FREE_PORT", "found no " + std::to_string(count) +
-                                                       " consecutive free ports on 127.0.0.1 in 20000..59999");
-}
-
 // ---- Tools
 
 Status EnsureTools(const std::vector<ToolPackage>& tools) {

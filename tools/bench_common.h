@@ -15,7 +15,7 @@
 //   - Temporary folders live under the system temp dir and are removed unless
 //     the user asked to keep them.
 // Typed errors: BENCH_BAD_ARGUMENT, BENCH_INTERRUPTED, BENCH_TOOL_MISSING,
-// BENCH_PROCESS_FAILED, BENCH_BAD_TOOL_OUTPUT, BENCH_NO_FREE_PORT, BENCH_TIMEOUT,
+// BENCH_PROCESS_FAILED, BENCH_BAD_TOOL_OUTPUT, BENCH_TIMEOUT,
 // BENCH_DATA_EXISTS, NET_RUNNING (BenchNode found a civicd it did not start),
 // PROCESS_GONE, IO_ERROR, plus those of tools/net.h.
 // Thread safety: free functions are thread-safe; objects are used by one thread,
@@ -124,9 +124,6 @@ Result<RunOutput> RunProcess(const std::vector<std::string>& argv, int timeout_s
 
 // ---- Ports
 
-// A base port b (in 20000..59999) such that b and b+1 .. b+count-1 are all free on
-// 127.0.0.1 right now. BENCH_NO_FREE_PORT when none is found.
-Result<uint16_t> FindFreePorts(size_t count);
 
 // ---- Tools installed on demand
 

@@ -16,7 +16,9 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <mutex>
 #include <optional>
+#include <random>
 #include <thread>
 
 #include "contracts/client.h"
@@ -171,20 +173,6 @@ bool ReadNodeStatus(const json::value& status, NodeRunState* s) {
   return true;
 }
 
-// Whether a TCP port on 127.0.0.1 can be bound now.
-bool PortFree(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  int one = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  ::close(fd);
-  return ok;
-}
 
 // The [p2p] peers of node `self`: every other node of `net`.
 Result<std::vector<node::PeerAddress>> PeersOf(const Network& net, size_t self) {
@@ -851,6 +839,40 @@ Result<MembershipResult> RemoveNetworkNode(const Network& net, const std::string
   result.net = std::move(updated);
   result.node = removed;
   return result;
+}
+
+bool PortFree(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  ::close(fd);
+  return ok;
+}
+
+Result<uint16_t> FindFreePorts(size_t count) {
+  constexpr int kFirst = 20000, kLast = 32767;
+  if (count < 1 || count > 64) return Status::InvalidArgument("BAD_PORT_COUNT", "ask for 1 to 64 ports");
+  static std::mutex mu;
+  static std::mt19937 rng(std::random_device{}());
+  std::uniform_int_distribution<int> pick(kFirst, kLast + 1 - static_cast<int>(count));
+  for (int attempt = 0; attempt < 500; ++attempt) {
+    uint16_t base;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      base = static_cast<uint16_t>(pick(rng));
+    }
+    bool all = true;
+    for (size_t i = 0; i < count && all; ++i) all = PortFree(static_cast<uint16_t>(base + i));
+    if (all) return base;
+  }
+  return Status::Unavailable("NO_FREE_PORT", "found no " + std::to_string(count) +
+                                                 " consecutive free ports on 127.0.0.1 in 20000..32767");
 }
 
 }  // namespace civic::tools

@@ -9,13 +9,12 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <mutex>
-#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 
 #include "crypto/keyfile.h"
+#include "tools/net.h"
 
 #ifndef CIVICD_PATH
 #error "CIVICD_PATH must name the civicd executable"
@@ -35,33 +34,10 @@ int ExitCodeOf(int status) {
 
 }  // namespace
 
-bool PortFree(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  ::close(fd);
-  return ok;
-}
-
 uint16_t PickFreeRange(size_t count) {
-  static std::mutex mu;
-  static std::mt19937 rng(std::random_device{}());
-  std::uniform_int_distribution<int> dist(20000, 32000 - static_cast<int>(count));
-  for (int attempt = 0; attempt < 500; ++attempt) {
-    uint16_t base;
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      base = static_cast<uint16_t>(dist(rng));
-    }
-    bool all = true;
-    for (size_t i = 0; i < count && all; ++i) all = PortFree(static_cast<uint16_t>(base + i));
-    if (all) return base;
-  }
-  throw std::runtime_error("no free port range below 32000");
+  auto base = tools::FindFreePorts(count);
+  if (!base.ok()) throw std::runtime_error(base.status().ToString());
+  return *base;
 }
 
 uint16_t PickFreePort() { return PickFreeRange(1); }
@@ -216,11 +192,11 @@ Result<uint64_t> TxHeight(rpc::Client& client, const Bytes& id) {
   return JsonU64(result.at("height"));
 }
 
-bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout, std::chrono::milliseconds every) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!done()) {
     if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(every);
   }
   return true;
 }

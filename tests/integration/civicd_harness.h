@@ -21,13 +21,9 @@
 
 namespace civic::testing {
 
-// Whether a TCP port on 127.0.0.1 can be bound right now.
-bool PortFree(uint16_t port);
-
-// A port on 127.0.0.1 that was free a moment ago, drawn at random below the
-// kernel's ephemeral range (32768 and up): a node killed and restarted on it
-// must find it free, and an outgoing connection (a peer redialling, a client)
-// would otherwise be able to take it while the node is down.
+// A port on 127.0.0.1 that was free a moment ago, below the kernel's ephemeral
+// range (tools::FindFreePorts): a node killed and restarted on it finds it free.
+// Throws when there is none.
 uint16_t PickFreePort();
 
 // The first of `count` consecutive such ports.
@@ -75,9 +71,10 @@ class CivicdProcess {
   pid_t pid_ = -1;
 };
 
-// Polls `done` every 5 ms until it returns true (then true) or `timeout` passes
-// (then false).
-bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout);
+// Polls `done` every `every` until it returns true (then true) or `timeout`
+// passes (then false). Poll RPC-heavy conditions less often.
+bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout,
+               std::chrono::milliseconds every = std::chrono::milliseconds(5));
 
 // Parses a JSON number as uint64 (accepts int64/uint64 JSON values).
 uint64_t JsonU64(const boost::json::value& v);

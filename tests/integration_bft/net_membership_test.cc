@@ -29,13 +29,9 @@ const NodeRunState* Find(const std::vector<NodeRunState>& states, const std::str
   return nullptr;
 }
 
+// RPC polls: every 200 ms, not the harness's default 5 ms.
 bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(200ms);
-  }
-  return true;
+  return civic::testing::WaitUntil(done, timeout, 200ms);
 }
 
 // Every node of `net` answers with at least `height`.

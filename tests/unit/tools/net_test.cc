@@ -1,6 +1,9 @@
 #include "tools/net.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <set>
 
@@ -127,6 +130,34 @@ TEST(NetInitTest, BadSizesAndPorts) {
   std::filesystem::create_directories(tmp.File("broken"));
   testing::WriteAll(tmp.File("broken/network.json"), "{\"chain_id\": 5}");
   EXPECT_EQ(LoadNetwork(tmp.File("broken")).status().app_code(), "NET_MALFORMED");
+}
+
+TEST(FreePortsTest, ConsecutiveFreePortsBelowTheEphemeralRange) {
+  for (size_t count : {size_t{1}, size_t{12}, size_t{64}}) {
+    auto base = FindFreePorts(count);
+    ASSERT_TRUE(base.ok()) << base.status().ToString();
+    EXPECT_GE(*base, 20000);
+    EXPECT_LE(*base + count - 1, 32767u);
+    for (size_t i = 0; i < count; ++i) EXPECT_TRUE(PortFree(static_cast<uint16_t>(*base + i))) << *base + i;
+  }
+  EXPECT_EQ(FindFreePorts(0).status().app_code(), "BAD_PORT_COUNT");
+  EXPECT_EQ(FindFreePorts(65).status().app_code(), "BAD_PORT_COUNT");
+}
+
+TEST(FreePortsTest, ABoundPortIsNotFree) {
+  auto base = FindFreePorts(1);
+  ASSERT_TRUE(base.ok());
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(*base);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  EXPECT_FALSE(PortFree(*base));
+  ::close(fd);
+  EXPECT_TRUE(PortFree(*base));
 }
 
 TEST(NetInitTest, StatusOfAStoppedNetwork) {

@@ -17,20 +17,9 @@
 #include <string>
 #include <vector>
 
-namespace civic::tools::testing {
+#include "tools/net.h"
 
-// True if 127.0.0.1:port can be bound right now.
-inline bool PortFree(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
+namespace civic::tools::testing {
 
 // Two free consecutive ports (p2p, RPC) in [from, to), starting at a place that
 // depends on the pid so that test processes running at once rarely collide; 0 if
@@ -39,7 +28,7 @@ inline uint16_t FreeBasePort(uint16_t from, uint16_t to) {
   const uint16_t slots = static_cast<uint16_t>((to - from) / 4);
   uint16_t start = static_cast<uint16_t>(from + (::getpid() % slots) * 4);
   for (uint16_t p = start; p + 1 < to; p += 2) {
-    if (PortFree(p) && PortFree(static_cast<uint16_t>(p + 1))) return p;
+    if (tools::PortFree(p) && tools::PortFree(static_cast<uint16_t>(p + 1))) return p;
   }
   return 0;
 }
