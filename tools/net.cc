@@ -855,21 +855,51 @@ bool PortFree(uint16_t port) {
   return ok;
 }
 
+namespace {
+
+// Binds `port` on 127.0.0.1 without address reuse, so that any other socket on
+// it (a listener, a connection, another process's reservation) makes the bind
+// fail; then turns address reuse on, so that a listener that sets it too, as
+// civicd's do, can still listen next to this unlistening socket. -1 if taken.
+int ReservePort(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  int one = 1;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+}  // namespace
+
 Result<uint16_t> FindFreePorts(size_t count) {
   constexpr int kFirst = 20000, kLast = 32767;
   if (count < 1 || count > 64) return Status::InvalidArgument("BAD_PORT_COUNT", "ask for 1 to 64 ports");
   static std::mutex mu;
   static std::mt19937 rng(std::random_device{}());
+  static std::vector<int> reserved;  // closed by the kernel when the process exits
+  std::lock_guard<std::mutex> lock(mu);
   std::uniform_int_distribution<int> pick(kFirst, kLast + 1 - static_cast<int>(count));
   for (int attempt = 0; attempt < 500; ++attempt) {
-    uint16_t base;
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      base = static_cast<uint16_t>(pick(rng));
+    const auto base = static_cast<uint16_t>(pick(rng));
+    std::vector<int> fds;
+    for (size_t i = 0; i < count; ++i) {
+      const int fd = ReservePort(static_cast<uint16_t>(base + i));
+      if (fd < 0) break;
+      fds.push_back(fd);
     }
-    bool all = true;
-    for (size_t i = 0; i < count && all; ++i) all = PortFree(static_cast<uint16_t>(base + i));
-    if (all) return base;
+    if (fds.size() == count) {
+      reserved.insert(reserved.end(), fds.begin(), fds.end());
+      return base;
+    }
+    for (int fd : fds) ::close(fd);
   }
   return Status::Unavailable("NO_FREE_PORT", "found no " + std::to_string(count) +
                                                  " consecutive free ports on 127.0.0.1 in 20000..32767");

@@ -147,11 +147,15 @@ int LiveCivicdPid(const std::string& pid_file);
 // Whether a TCP port on 127.0.0.1 can be bound now, as civicd binds it (address
 // reuse on, so connections in TIME_WAIT do not count). Tests pick ports with it too.
 bool PortFree(uint16_t port);
-// The first of `count` consecutive ports free on 127.0.0.1 right now, drawn at
-// random from 20000..32767: below the kernel's ephemeral range (32768 and up),
-// so no outgoing connection takes one while a node that uses it is restarting.
-// 1 to 64 ports (else BAD_PORT_COUNT); NO_FREE_PORT when none is found. Used
-// by the benchmarks and the tests.
+// The first of `count` consecutive ports free on 127.0.0.1, drawn at random
+// from 20000..32767: below the kernel's ephemeral range (32768 and up), so no
+// outgoing connection takes one while a node that uses it is restarting.
+// The ports stay reserved for this process until it exits: each is held bound,
+// not listening, with address reuse on, so FindFreePorts in any other process
+// (tests running at once) skips them, while civicd, whose listeners set address
+// reuse, can listen on them, be killed and listen again. 1 to 64 ports (else
+// BAD_PORT_COUNT); NO_FREE_PORT when none is found. Used by the benchmarks and
+// the tests.
 Result<uint16_t> FindFreePorts(size_t count);
 
 }  // namespace civic::tools

@@ -21,9 +21,10 @@
 
 namespace civic::testing {
 
-// A port on 127.0.0.1 that was free a moment ago, below the kernel's ephemeral
-// range (tools::FindFreePorts): a node killed and restarted on it finds it free.
-// Throws when there is none.
+// A free port on 127.0.0.1 below the kernel's ephemeral range, reserved for
+// this test process until it exits (tools::FindFreePorts): no test running at
+// once picks it, and a node killed and restarted on it finds it free. Throws
+// when there is none.
 uint16_t PickFreePort();
 
 // The first of `count` consecutive such ports.

@@ -119,6 +119,9 @@ TEST_F(CliTest, RefusesABusyPortAndABusyDataDir) {
   // Something else listens on the RPC port.
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   ASSERT_GE(fd, 0);
+  // With address reuse, as this process holds the port reserved (PickFreePort).
+  int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

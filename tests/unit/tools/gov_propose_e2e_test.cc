@@ -39,7 +39,7 @@ class GovProposeE2ETest : public ::testing::Test {
  protected:
   void SetUp() override {
     net_dir_ = tmp_.File("net");
-    RunResult r = testing::StartOneNodeNet(CIVIC_CLI_PATH, CIVICD_PATH, net_dir_, 40000, 44000, &url_);
+    RunResult r = testing::StartOneNodeNet(CIVIC_CLI_PATH, CIVICD_PATH, net_dir_, &url_);
     started_ = true;
     ASSERT_EQ(r.exit_code, 0) << r.out;
     for (const auto& org : contracts::SampleOrgs()) codes_[org.short_name] = org.code;

@@ -63,7 +63,7 @@ class ImportE2ETest : public ::testing::Test {
 TEST_F(ImportE2ETest, KilledMidwayAndResumedImportsEveryRowExactlyOnce) {
   std::string url;
   net_dir_ = tmp.File("net");
-  auto r = testing::StartOneNodeNet(CIVIC_CLI_PATH, CIVICD_PATH, net_dir_, 36000, 40000, &url);
+  auto r = testing::StartOneNodeNet(CIVIC_CLI_PATH, CIVICD_PATH, net_dir_, &url);
   ASSERT_EQ(r.exit_code, 0) << r.out;
 
   const uint64_t rows = 3000, invalid = 30, batch = 50;

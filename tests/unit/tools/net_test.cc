@@ -144,20 +144,39 @@ TEST(FreePortsTest, ConsecutiveFreePortsBelowTheEphemeralRange) {
   EXPECT_EQ(FindFreePorts(65).status().app_code(), "BAD_PORT_COUNT");
 }
 
-TEST(FreePortsTest, ABoundPortIsNotFree) {
-  auto base = FindFreePorts(1);
-  ASSERT_TRUE(base.ok());
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(fd, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(*base);
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(fd, 1), 0);
-  EXPECT_FALSE(PortFree(*base));
-  ::close(fd);
-  EXPECT_TRUE(PortFree(*base));
+// The reservation is what keeps tests that run at once off each other's ports:
+// a plain bind (as another process's FindFreePorts does) fails, while a
+// listener with address reuse (as civicd's) binds, is closed and binds again.
+TEST(FreePortsTest, PickedPortsStayReservedForThisProcessYetCivicdCanListen) {
+  auto base = FindFreePorts(2);
+  ASSERT_TRUE(base.ok()) << base.status().ToString();
+  auto bind_to = [](uint16_t port, bool reuse) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    if (reuse) ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(port);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 1) != 0) {
+      ::close(fd);
+      return -1;
+    }
+    return fd;
+  };
+  for (uint16_t port : {*base, static_cast<uint16_t>(*base + 1)}) {
+    EXPECT_EQ(bind_to(port, false), -1) << port;
+    for (int round = 0; round < 2; ++round) {
+      const int listener = bind_to(port, true);
+      EXPECT_GE(listener, 0) << port;
+      EXPECT_FALSE(PortFree(port));
+      ::close(listener);
+    }
+    EXPECT_TRUE(PortFree(port));
+  }
+  auto next = FindFreePorts(64);
+  ASSERT_TRUE(next.ok());
+  EXPECT_TRUE(*next + 63 < *base || *next > *base + 1) << *next << " overlaps " << *base;
 }
 
 TEST(NetInitTest, StatusOfAStoppedNetwork) {

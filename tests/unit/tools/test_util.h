@@ -21,18 +21,6 @@
 
 namespace civic::tools::testing {
 
-// Two free consecutive ports (p2p, RPC) in [from, to), starting at a place that
-// depends on the pid so that test processes running at once rarely collide; 0 if
-// none is free. Give each test file its own range.
-inline uint16_t FreeBasePort(uint16_t from, uint16_t to) {
-  const uint16_t slots = static_cast<uint16_t>((to - from) / 4);
-  uint16_t start = static_cast<uint16_t>(from + (::getpid() % slots) * 4);
-  for (uint16_t p = start; p + 1 < to; p += 2) {
-    if (tools::PortFree(p) && tools::PortFree(static_cast<uint16_t>(p + 1))) return p;
-  }
-  return 0;
-}
-
 // A fresh folder under the system temp dir, removed with its content.
 class TempDir {
  public:
@@ -115,27 +103,20 @@ inline RunResult Run(const std::string& binary, const std::vector<std::string>& 
   return r;
 }
 
-// `civic net init 1` in `dir` on free ports from [from, to), then `civic net up`.
-// A probed port can be taken (by any connection's ephemeral port) before civicd
-// binds it, so a start that fails to bind is retried on other ports. On success
-// `url` is the node's RPC URL.
+// `civic net init 1` in `dir` on two ports from tools::FindFreePorts (reserved
+// for this test process), then `civic net up`. On success `url` is the node's
+// RPC URL.
 inline RunResult StartOneNodeNet(const std::string& civic, const std::string& civicd, const std::string& dir,
-                                 uint16_t from, uint16_t to, std::string* url) {
-  RunResult r;
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    const uint16_t base = FreeBasePort(static_cast<uint16_t>(from + attempt * 2), to);
-    if (base == 0) return RunResult{1, "no free ports in range"};
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-    r = Run(civic, {"net", "init", "1", "--dir", dir, "--base-port", std::to_string(base)});
-    if (r.exit_code != 0) return r;
-    r = Run(civic, {"net", "up", "--dir", dir, "--civicd", civicd, "--timeout", "60"});
-    if (r.exit_code == 0) {
-      *url = "http://127.0.0.1:" + std::to_string(base + 1);
-      return r;
-    }
+                                 std::string* url) {
+  auto base = tools::FindFreePorts(2);
+  if (!base.ok()) return RunResult{1, base.status().ToString()};
+  RunResult r = Run(civic, {"net", "init", "1", "--dir", dir, "--base-port", std::to_string(*base)});
+  if (r.exit_code != 0) return r;
+  r = Run(civic, {"net", "up", "--dir", dir, "--civicd", civicd, "--timeout", "60"});
+  if (r.exit_code == 0) {
+    *url = "http://127.0.0.1:" + std::to_string(*base + 1);
+  } else {
     Run(civic, {"net", "down", "--dir", dir, "--timeout", "10"});
-    if (r.out.find("BIND_FAILED") == std::string::npos) return r;
   }
   return r;
 }
