@@ -183,7 +183,9 @@ TEST(NetInitTest, StatusOfAStoppedNetwork) {
   TempDir tmp;
   NetInitOptions o;
   o.dir = tmp.File("net");
-  o.base_port = 31200;
+  auto base = FindFreePorts(2);  // no other test's node answers on them
+  ASSERT_TRUE(base.ok());
+  o.base_port = *base;
   auto net = InitNetwork(o);
   ASSERT_TRUE(net.ok());
   auto states = NetworkStatus(*net);
