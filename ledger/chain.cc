@@ -237,6 +237,10 @@ struct Chain::Impl {
   std::mutex write_mu;  // ApplyBlock, InitGenesis, Prune
   mutable std::shared_mutex tip_mu;
   Tip tip;
+  // The view as of `tip`, taken right after the tip's block was written (under
+  // write_mu, so no other write lies between): Snapshot() hands it out without
+  // I/O. Declared after db, so it is released before the database closes.
+  std::shared_ptr<const StateSnapshot> snapshot;
   bool initialised = false;
   std::atomic<uint64_t> prune_floor{0};
   uint64_t pruned_through = 0;  // Prune finished for every version below this
@@ -255,6 +259,11 @@ struct Chain::Impl {
   Tip CurrentTip() const {
     std::shared_lock lock(tip_mu);
     return tip;
+  }
+  // The database as of now, labelled with `at`; call with write_mu held (or
+  // before anyone else can write) so that `at` describes it.
+  std::shared_ptr<const StateSnapshot> ViewAt(Tip at) const {
+    return std::make_shared<SnapshotImpl>(db.get(), db->GetSnapshot(), std::move(at));
   }
 
   Status Validate(const pb::Block& block, const std::function<bool(const Bytes&)>& preverified,
@@ -332,6 +341,7 @@ Result<std::unique_ptr<Chain>> Chain::Open(const std::string& dir, const ChainOp
     CIVIC_RETURN_IF_ERROR(impl.tree->Prune(0, impl.prune_floor, false));
     impl.pruned_through = impl.prune_floor;
   }
+  impl.snapshot = impl.ViewAt(impl.tip);
   return chain;
 }
 
@@ -412,8 +422,10 @@ Status Chain::InitGenesis(int64_t genesis_time_ms, const WriteSet& genesis_state
   leveldb::Status st = impl.db->Write(write, &batch);
   if (!st.ok()) return Io("writing genesis", st);
   impl.tree->Commit(std::move(staged));
+  auto committed = impl.ViewAt(tip);
   std::unique_lock lock(impl.tip_mu);
   impl.tip = std::move(tip);
+  impl.snapshot = std::move(committed);
   impl.initialised = true;
   return Status::Ok();
 }
@@ -771,9 +783,11 @@ Status Chain::ApplyBlock(const pb::Block& block, const pb::Commit& commit,
 
   // 4. Only now does anyone see the new block.
   impl.tree->Commit(std::move(staged));
+  auto committed = impl.ViewAt(next);
   {
     std::unique_lock lock(impl.tip_mu);
     impl.tip = std::move(next);
+    impl.snapshot = std::move(committed);
     impl.stats = stats;
   }
   // The block is committed whatever pruning does; a failed prune is retried
@@ -925,13 +939,8 @@ Result<pb::ValidatorSet> Chain::ValidatorsAt(uint64_t height) const {
 }
 
 std::shared_ptr<const StateSnapshot> Chain::Snapshot() const {
-  leveldb::DB* db = impl_->db.get();
-  const leveldb::Snapshot* snapshot = db->GetSnapshot();
-  leveldb::ReadOptions options;
-  options.snapshot = snapshot;
-  Tip tip;
-  if (auto stored = ReadTip(db, options); stored.ok() && stored->has_value()) tip = std::move(**stored);
-  return std::make_shared<SnapshotImpl>(db, snapshot, std::move(tip));
+  std::shared_lock lock(impl_->tip_mu);
+  return impl_->snapshot;
 }
 
 Status Chain::Impl::PruneLocked(uint64_t keep_from) {

@@ -185,7 +185,8 @@ class Chain {
   // The validator set that signs block `height` (1 <= height <= tip + 2), for
   // block sync and light clients. NOT_FOUND outside that range.
   Result<pb::ValidatorSet> ValidatorsAt(uint64_t height) const;
-  // State and tip as of one moment; several reads through it agree with each other.
+  // State and tip as of the last committed block; several reads through it
+  // agree with each other. Costs no I/O: the view is taken once per block.
   std::shared_ptr<const StateSnapshot> Snapshot() const;
   // Deletes tree nodes and archived values that only versions < keep_from_version
   // use; Prove and StateRootAt then answer NOT_FOUND for those versions. Requires
