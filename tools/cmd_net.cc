@@ -171,16 +171,26 @@ void AddNetCommands(CLI::App* app, CliContext* ctx) {
       ->required()
       ->check(CLI::Range(size_t{1}, kMaxNetworkNodes));
   init_cmd->add_option("--dir", init->dir, "The network folder")->capture_default_str();
-  init_cmd->add_option("--base-port", init->base_port,
-                       "First port: node i uses p2p base+2i and RPC base+2i+1")
+  auto base_port = std::make_shared<std::string>(std::to_string(kDefaultBasePort));
+  init_cmd
+      ->add_option("--base-port", *base_port,
+                   "First port: node i uses p2p base+2i and RPC base+2i+1; \"auto\": the first of 2N\n"
+                   "free ports drawn from 20000..32767, for networks side by side")
       ->capture_default_str()
-      ->check(CLI::Range(1024, 65000));
+      ->check(CLI::Range(1024, 65000) | CLI::IsMember({"auto"}));
   init_cmd->add_option("--chain-id", init->chain_id, "The chain id")->capture_default_str();
   init_cmd->add_option("--web-root", init->web_root, "Folder of the web page every node serves")
       ->check(CLI::ExistingDirectory);
   init_cmd->add_flag("--force", init->force, "Wipe an existing network folder first");
   AddJsonOption(init_cmd, ctx);
-  OnRun(init_cmd, ctx, [init, ctx] { return Init(*init, ctx->common); });
+  OnRun(init_cmd, ctx, [init, base_port, ctx]() -> CmdStatus {
+    if (*base_port != "auto") {
+      init->base_port = static_cast<uint16_t>(std::stoi(*base_port));  // checked above
+    } else {
+      CIVIC_ASSIGN_OR_RETURN(init->base_port, FindFreePorts(2 * init->nodes));
+    }
+    return Init(*init, ctx->common);
+  });
 
   auto dir = std::make_shared<std::string>("localnet");
   auto up = std::make_shared<NetUpOptions>();

@@ -881,7 +881,9 @@ int ReservePort(uint16_t port) {
 
 Result<uint16_t> FindFreePorts(size_t count) {
   constexpr int kFirst = 20000, kLast = 32767;
-  if (count < 1 || count > 64) return Status::InvalidArgument("BAD_PORT_COUNT", "ask for 1 to 64 ports");
+  if (count < 1 || count > 2 * kMaxNetworkNodes) {
+    return Status::InvalidArgument("BAD_PORT_COUNT", "ask for 1 to " + std::to_string(2 * kMaxNetworkNodes) + " ports");
+  }
   static std::mutex mu;
   static std::mt19937 rng(std::random_device{}());
   static std::vector<int> reserved;  // closed by the kernel when the process exits

@@ -153,9 +153,9 @@ bool PortFree(uint16_t port);
 // The ports stay reserved for this process until it exits: each is held bound,
 // not listening, with address reuse on, so FindFreePorts in any other process
 // (tests running at once) skips them, while civicd, whose listeners set address
-// reuse, can listen on them, be killed and listen again. 1 to 64 ports (else
-// BAD_PORT_COUNT); NO_FREE_PORT when none is found. Used by the benchmarks and
-// the tests.
+// reuse, can listen on them, be killed and listen again. 1 to 128 ports (else
+// BAD_PORT_COUNT); NO_FREE_PORT when none is found. Used by `civic net init
+// --base-port auto`, the benchmarks and the tests.
 Result<uint16_t> FindFreePorts(size_t count);
 
 }  // namespace civic::tools

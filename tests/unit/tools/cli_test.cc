@@ -97,6 +97,7 @@ TEST(CliTest, BadArgumentsExitWithTwo) {
       {{"net", "init", "0", "--dir", tmp.File("n")}, ""},
       {{"net", "init", "two", "--dir", tmp.File("n")}, ""},
       {{"net", "init", "1", "--dir", tmp.File("n"), "--base-port", "80"}, ""},
+      {{"net", "init", "1", "--dir", tmp.File("n"), "--base-port", "automatic"}, ""},
       {{"cert", "show", "not-an-id"}, "BAD_CERT_ID"},
       {{"cert", "verify", "1.2.3", "--at", "someday"}, "BAD_DATE"},
       {{"cert", "verify", "--disclose", "name"}, "HOLDER_FILE_REQUIRED"},
@@ -275,6 +276,22 @@ TEST(CliTest, KeygenWritesPrivateKeyFiles) {
   EXPECT_TRUE(crypto::ReadKeyFile(enc, "correct horse").ok());
   EXPECT_FALSE(crypto::ReadKeyFile(enc, "wrong").ok());
   EXPECT_EQ(crypto::ReadPublicKey(enc)->algo, crypto::Algo::kSecp256k1);
+}
+
+TEST(CliTest, NetInitWithBasePortAutoPicksFreePortsBelowTheEphemeralRange) {
+  TempDir tmp;
+  RunResult r = Civic({"net", "init", "3", "--dir", tmp.File("net"), "--base-port", "auto"});
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  auto net = LoadNetwork(tmp.File("net"));
+  ASSERT_TRUE(net.ok()) << net.status().ToString();
+  EXPECT_GE(net->base_port, 20000);
+  EXPECT_LE(net->base_port + 5, 32767);
+  ASSERT_EQ(net->nodes.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(net->nodes[i].p2p_port, net->base_port + 2 * i);
+    EXPECT_EQ(net->nodes[i].rpc_port, net->base_port + 2 * i + 1);
+  }
+  EXPECT_TRUE(Contains(r.out, "http://127.0.0.1:" + std::to_string(net->base_port + 1))) << r.out;
 }
 
 TEST(CliTest, GenesisAndNetInitFromTheCommandLine) {

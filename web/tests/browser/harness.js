@@ -6,7 +6,6 @@
 // WEB_ARTIFACTS (screenshots).
 import { execFile } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -35,22 +34,6 @@ export async function civic(args, { timeout = 60000 } = {}) {
   }
 }
 
-function portFree(port) {
-  return new Promise((done) => {
-    const srv = createServer();
-    srv.once('error', () => done(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => done(true)));
-  });
-}
-
-async function freeBasePort() {
-  for (let i = 0; i < 50; i++) {
-    const base = 30000 + 2 * Math.floor(Math.random() * 12000);
-    if ((await portFree(base)) && (await portFree(base + 1))) return base;
-  }
-  throw new Error('no free port pair found');
-}
-
 function idOf(holderJson) {
   return JSON.parse(holderJson).id;
 }
@@ -60,9 +43,11 @@ function idOf(holderJson) {
 export async function startNetwork() {
   const dir = await mkdtemp(join(tmpdir(), 'civic-web-'));
   const net = join(dir, 'net');
-  const base = await freeBasePort();
-  const url = `http://127.0.0.1:${base + 1}`;
-  await civic(['net', 'init', '1', '--dir', net, '--base-port', String(base), '--web-root', WEB_DIST, '--force']);
+  // civic picks the ports (below the ephemeral range, skipping those that
+  // tests running at once hold reserved).
+  const init = JSON.parse(await civic(['net', 'init', '1', '--dir', net, '--base-port', 'auto',
+    '--web-root', WEB_DIST, '--force', '--json']));
+  const url = init.nodes[0].rpc;
   const handle = {
     dir, net, url,
     keys: { psb: join(net, 'orgs/psb.key'), gss: join(net, 'orgs/gss.key'), amr: join(net, 'orgs/amr.key') },
