@@ -357,21 +357,25 @@ pb::GovernanceCall RemoveOrgCall(std::string_view code) {
   return call;
 }
 
-pb::GovernanceCall GrantRoleCall(std::string_view org, pb::OrgRole role, const std::vector<std::string>& scopes) {
-  pb::GovernanceCall call;
-  auto* m = call.mutable_grant_role();
+namespace {
+// GovGrantRole and GovRevokeRole carry the same fields.
+template <typename RoleChange>
+void FillRoleChange(RoleChange* m, std::string_view org, pb::OrgRole role, const std::vector<std::string>& scopes) {
   m->set_org(std::string(org));
   m->set_role(role);
   for (const auto& s : scopes) m->add_scopes(s);
+}
+}  // namespace
+
+pb::GovernanceCall GrantRoleCall(std::string_view org, pb::OrgRole role, const std::vector<std::string>& scopes) {
+  pb::GovernanceCall call;
+  FillRoleChange(call.mutable_grant_role(), org, role, scopes);
   return call;
 }
 
 pb::GovernanceCall RevokeRoleCall(std::string_view org, pb::OrgRole role, const std::vector<std::string>& scopes) {
   pb::GovernanceCall call;
-  auto* m = call.mutable_revoke_role();
-  m->set_org(std::string(org));
-  m->set_role(role);
-  for (const auto& s : scopes) m->add_scopes(s);
+  FillRoleChange(call.mutable_revoke_role(), org, role, scopes);
   return call;
 }
 

@@ -296,6 +296,13 @@ void AddPubKeyOptions(CLI::App* cmd, ProposeArgs* a, bool repeatable) {
                   std::string("A key file whose public key is meant (no passphrase needed)") + each);
 }
 
+// --<name> (a key in text) and --<name>-file (a key file holding it).
+void AddKeyOption(CLI::App* cmd, const std::string& name, std::string* key, std::string* file,
+                  const std::string& what) {
+  cmd->add_option("--" + name, *key, what + ": ed25519:<hex>, secp256k1:<hex> or sm2:<hex>");
+  cmd->add_option("--" + name + "-file", *file, "... or a key file holding it (no passphrase needed)");
+}
+
 }  // namespace
 
 void AddGovProposeCommands(CLI::App* gov, CliContext* ctx) {
@@ -348,10 +355,8 @@ void AddGovProposeCommands(CLI::App* gov, CliContext* ctx) {
                              "Propose replacing a department's signing key: the new key is added and the old one "
                              "revoked in one step",
                              "The department's code (USCC)");
-  rotate->add_option("--old-key", a->old_key, "The key to revoke: ed25519:<hex>, secp256k1:<hex> or sm2:<hex>");
-  rotate->add_option("--old-key-file", a->old_key_file, "... or a key file holding it");
-  rotate->add_option("--new-key", a->new_key, "The key to add: ed25519:<hex>, secp256k1:<hex> or sm2:<hex>");
-  rotate->add_option("--new-key-file", a->new_key_file, "... or a key file holding it (no passphrase needed)");
+  AddKeyOption(rotate, "old-key", &a->old_key, &a->old_key_file, "The key to revoke");
+  AddKeyOption(rotate, "new-key", &a->new_key, &a->new_key_file, "The key to add");
   OnRun(rotate, ctx, [a, ctx] { return RotateKey(*a, ctx->common); });
 
   CLI::App* validator = Command(propose, ctx, a, "set-validator",
