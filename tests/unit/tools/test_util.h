@@ -1,10 +1,7 @@
-// Helpers for the tools tests: temp folders and running the civic binary.
+// Helpers for the tools tests: temp folders, running the civic binary, a one-node network.
 #pragma once
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
