@@ -605,6 +605,27 @@ TEST(ChainConcurrencyTest, ReadersSeeWholeBlocksDuringApply) {
   EXPECT_GT(checks.load(), 0);
 }
 
+// Snapshot() hands out one view per block, taken when the block commits; a view
+// held across later blocks still reads as of its own block.
+TEST(ChainSnapshotTest, OneViewPerBlockThatStaysAsOfItsBlock) {
+  TempDir dir;
+  TestChain t(dir.path());
+  ASSERT_TRUE(t.Apply({t.Tx("put s/a 1\n", "1")}).ok());
+  auto first = t.chain->Snapshot();
+  EXPECT_EQ(first.get(), t.chain->Snapshot().get());
+  EXPECT_EQ(first->tip().height, t.chain->tip().height);
+  ASSERT_TRUE(t.Apply({t.Tx("put s/a 2\n", "2")}).ok());
+  auto second = t.chain->Snapshot();
+  EXPECT_NE(first.get(), second.get());
+  EXPECT_EQ(second->tip().height, first->tip().height + 1);
+  EXPECT_EQ(second->tip().block_hash, t.chain->tip().block_hash);
+  auto old_value = first->Get(Space::kState, "s/a");
+  auto new_value = second->Get(Space::kState, "s/a");
+  ASSERT_TRUE(old_value.ok() && old_value->has_value() && new_value.ok() && new_value->has_value());
+  EXPECT_EQ(std::string(**old_value), "1");
+  EXPECT_EQ(std::string(**new_value), "2");
+}
+
 TEST(ChainScaleTest, LargeTxAndManyTxBlocksStayConsistent) {
   TempDir dir;
   TestChain t(dir.path());
