@@ -86,7 +86,7 @@
 #include "consensus/signer.h"
 #include "consensus/validator_set.h"
 #include "consensus/vote_set.h"
-#include "crypto/status.h"
+#include "crypto/base/status.h"
 
 namespace civic::consensus {
 

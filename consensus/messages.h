@@ -13,7 +13,7 @@
 #include "consensus/consensus.pb.h"
 #include "consensus/signer.h"
 #include "consensus/validator_set.h"
-#include "crypto/status.h"
+#include "crypto/base/status.h"
 #include "ledger/ledger.pb.h"
 
 namespace civic::consensus {

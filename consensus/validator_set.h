@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "crypto/signature.h"
-#include "crypto/status.h"
+#include "crypto/base/status.h"
 #include "ledger/ledger.pb.h"
 
 namespace civic::consensus {

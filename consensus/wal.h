@@ -24,8 +24,8 @@
 #include <vector>
 
 #include "consensus/consensus.pb.h"
-#include "crypto/bytes.h"
-#include "crypto/status.h"
+#include "crypto/base/bytes.h"
+#include "crypto/base/status.h"
 
 namespace civic::consensus {
 

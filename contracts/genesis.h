@@ -35,7 +35,9 @@
 #include <string>
 #include <vector>
 
-#include "contracts/contracts.pb.h"
+#include "contracts/certificate/certificate.pb.h"
+#include "contracts/governance/contract.h"
+#include "contracts/governance/governance.pb.h"
 #include "crypto/signature.h"
 #include "ledger/kv.h"
 #include "ledger/ledger.pb.h"
@@ -57,32 +59,5 @@ Result<Genesis> ParseGenesis(std::string_view json_text);
 Result<Genesis> ParseGenesisJson(const boost::json::value& json);
 Result<Genesis> LoadGenesisFile(const std::string& path);
 
-// Default chain parameters.
-pb::GovParams DefaultParams();
-
-// ---- Sample network: the departments of Mianyang and six certificate types.
-
-struct SampleOrg {
-  std::string code;        // a valid USCC
-  std::string name;        // e.g. "绵阳市公安局"
-  std::string short_name;  // e.g. "psb"
-};
-// In this order: public security, HR & social security, market regulation,
-// development & reform (Credit Mianyang), government-service supervision bureau.
-const std::vector<SampleOrg>& SampleOrgs();
-constexpr size_t kSampleOrgCount = 5;
-
-struct SampleGenesisInput {
-  std::string chain_id = "mianyang-1";
-  int64_t genesis_time_ms = 0;
-  std::vector<crypto::PublicKey> org_keys;   // exactly kSampleOrgCount, in SampleOrgs() order
-  std::vector<crypto::PublicKey> node_keys;  // at least one; node i belongs to org i % kSampleOrgCount
-  uint64_t validator_power = 10;
-};
-// The sample genesis file (it passes ParseGenesis). Typed error:
-// GENESIS_BAD_SAMPLE_INPUT for a wrong key count.
-Result<boost::json::object> SampleGenesis(const SampleGenesisInput& input);
-// Pretty-printed JSON text of SampleGenesis.
-Result<std::string> SampleGenesisText(const SampleGenesisInput& input);
 
 }  // namespace civic::contracts

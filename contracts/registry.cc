@@ -1,10 +1,10 @@
 #include "contracts/registry.h"
 
-#include "contracts/certificate.h"
-#include "contracts/credit.h"
-#include "contracts/governance.h"
-#include "contracts/governance_query.h"
-#include "contracts/sharing.h"
+#include "contracts/certificate/contract.h"
+#include "contracts/credit/contract.h"
+#include "contracts/governance/contract.h"
+#include "contracts/governance/query.h"
+#include "contracts/sharing/contract.h"
 
 namespace civic::contracts {
 namespace {

@@ -7,19 +7,18 @@
 #include <memory>
 #include <string>
 
-#include "contracts/contract.h"
+#include "contracts/base/contract.h"
 
 namespace civic::contracts {
 
-class Registry final : public ledger::TxExecutor {
+class Registry final : public ledger::TxExecutor, public ContractLookup {
  public:
-  // A registry with governance and certificate (and later credit, sharing).
+  // A registry with every native contract: governance, certificate, credit, sharing.
   static std::unique_ptr<Registry> CreateDefault();
 
   void Add(std::unique_ptr<Contract> contract);
-  // The contract routed by `name`, or nullptr. Governance dispatches the actions
-  // of passed proposals through this.
-  Contract* Find(std::string_view name) const;
+  // The contract routed by `name`, or nullptr.
+  Contract* Find(std::string_view name) const override;
 
   Status Execute(const ledger::TxContext& ctx, ledger::StateView* view) override;
   Status EndBlock(const ledger::BlockContext& ctx, ledger::StateView* view) override;

@@ -5,7 +5,7 @@
 #include <initializer_list>
 #include <string_view>
 
-#include "crypto/bytes.h"
+#include "crypto/base/bytes.h"
 
 namespace civic::crypto {
 

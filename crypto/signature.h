@@ -13,8 +13,8 @@
 #include <string>
 #include <string_view>
 
-#include "crypto/bytes.h"
-#include "crypto/status.h"
+#include "crypto/base/bytes.h"
+#include "crypto/base/status.h"
 
 namespace civic::crypto {
 

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string_view>
 
-#include "crypto/bytes.h"
+#include "crypto/base/bytes.h"
 
 namespace civic::crypto::sm2 {
 

@@ -10,8 +10,8 @@
 #include <optional>
 #include <string_view>
 
-#include "crypto/bytes.h"
-#include "crypto/status.h"
+#include "crypto/base/bytes.h"
+#include "crypto/base/status.h"
 
 namespace civic::ledger {
 

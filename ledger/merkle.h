@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "crypto/bytes.h"
+#include "crypto/base/bytes.h"
 
 namespace civic::ledger {
 

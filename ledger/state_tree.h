@@ -45,7 +45,7 @@
 #include <utility>
 #include <vector>
 
-#include "crypto/status.h"
+#include "crypto/base/status.h"
 #include "ledger/state_hash.h"
 
 namespace leveldb {

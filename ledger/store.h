@@ -36,7 +36,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "crypto/bytes.h"
+#include "crypto/base/bytes.h"
 
 namespace civic::ledger::store {
 

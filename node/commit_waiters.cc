@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "crypto/bytes.h"
+#include "crypto/base/bytes.h"
 
 namespace civic::node {
 

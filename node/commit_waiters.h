@@ -20,8 +20,8 @@
 #include <thread>
 #include <unordered_map>
 
-#include "crypto/bytes.h"
-#include "crypto/status.h"
+#include "crypto/base/bytes.h"
+#include "crypto/base/status.h"
 #include "ledger/ledger.pb.h"
 
 namespace civic::node {

@@ -33,7 +33,7 @@
 #include <vector>
 
 #include "crypto/signature.h"
-#include "crypto/status.h"
+#include "crypto/base/status.h"
 
 namespace civic::node {
 

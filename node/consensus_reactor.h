@@ -54,7 +54,7 @@
 #include "consensus/core.h"
 #include "consensus/wal.h"
 #include "crypto/signature.h"
-#include "crypto/status.h"
+#include "crypto/base/status.h"
 #include "node/p2p/peer_manager.h"
 
 namespace civic::node {

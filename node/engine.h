@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "crypto/signature.h"
-#include "crypto/status.h"
+#include "crypto/base/status.h"
 #include "ledger/chain.h"
 
 namespace civic::node {

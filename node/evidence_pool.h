@@ -20,7 +20,7 @@
 #include <set>
 #include <vector>
 
-#include "crypto/bytes.h"
+#include "crypto/base/bytes.h"
 #include "ledger/ledger.pb.h"
 
 namespace civic::node {

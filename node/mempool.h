@@ -42,7 +42,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "crypto/status.h"
+#include "crypto/base/status.h"
 #include "ledger/chain.h"
 
 namespace civic::node {

@@ -25,7 +25,7 @@
 #include <string_view>
 #include <vector>
 
-#include "crypto/status.h"
+#include "crypto/base/status.h"
 
 namespace civic::rpc {
 

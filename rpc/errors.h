@@ -14,7 +14,7 @@
 #include <optional>
 #include <string_view>
 
-#include "crypto/status.h"
+#include "crypto/base/status.h"
 
 namespace civic::rpc {
 

@@ -2,8 +2,8 @@
 
 #include <sodium.h>
 
-#include "contracts/time_format.h"
-#include "crypto/bytes.h"
+#include "contracts/base/time_format.h"
+#include "crypto/base/bytes.h"
 #include "crypto/signature.h"
 #include "ledger/block.h"
 #include "ledger/tx.h"

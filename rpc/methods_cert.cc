@@ -1,12 +1,13 @@
 // cert_* JSON-RPC methods: certificate queries and verification over the node's
-// committed state. Renderings come from contracts/certificate_query.h so that
+// committed state. Renderings come from contracts/certificate/query.h so that
 // REST and JSON-RPC answer alike. Handlers reply synchronously and never throw.
 #include <google/protobuf/util/json_util.h>
 
-#include "contracts/certificate_query.h"
-#include "contracts/client.h"
-#include "contracts/contracts.pb.h"
-#include "contracts/time_format.h"
+#include "contracts/certificate/query.h"
+#include "contracts/certificate/holder.h"
+#include "contracts/base/contract_names.h"
+#include "contracts/certificate/certificate.pb.h"
+#include "contracts/base/time_format.h"
 #include "rpc/methods.h"
 
 namespace civic::rpc {

@@ -5,7 +5,7 @@
 #include <atomic>
 #include <memory>
 
-#include "crypto/bytes.h"
+#include "crypto/base/bytes.h"
 #include "ledger/tx.h"
 #include "rpc/json_codec.h"
 #include "rpc/methods.h"

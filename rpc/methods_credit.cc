@@ -1,14 +1,15 @@
 // credit_* JSON-RPC methods: credit red/black list queries over the node's
 // committed state. Each call reads one snapshot, so the state and the tip's block
 // time (the "now" that decides expiry) agree. Renderings come from
-// contracts/credit_query.h so that REST (GET /v1/credit/{uscc}) and JSON-RPC
+// contracts/credit/query.h so that REST (GET /v1/credit/{uscc}) and JSON-RPC
 // answer alike. Answers are the public view (see credit_query.h): requests carry
 // no caller identity. Handlers reply synchronously and never throw.
 #include <google/protobuf/util/json_util.h>
 
-#include "contracts/credit.h"
-#include "contracts/credit_query.h"
+#include "contracts/credit/contract.h"
+#include "contracts/credit/query.h"
 #include "rpc/methods.h"
+#include "contracts/base/contract_names.h"
 
 namespace civic::rpc {
 namespace {

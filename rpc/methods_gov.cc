@@ -1,11 +1,12 @@
 // gov_* JSON-RPC methods: organisations, validators and proposals as recorded
-// by the governance contract. Renderings come from contracts/governance_query.h.
+// by the governance contract. Renderings come from contracts/governance/query.h.
 // Handlers reply synchronously and never throw.
 #include <google/protobuf/util/json_util.h>
 
-#include "contracts/client.h"
-#include "contracts/contracts.pb.h"
-#include "contracts/governance_query.h"
+#include "contracts/certificate/holder.h"
+#include "contracts/base/contract_names.h"
+#include "contracts/governance/governance.pb.h"
+#include "contracts/governance/query.h"
 #include "rpc/methods.h"
 
 namespace civic::rpc {

@@ -9,13 +9,14 @@
 // nothing about other subjects of the same accesses.
 //
 // Queries read one chain snapshot, so a page and its total agree. Renderings come
-// from contracts/sharing_query.h. Handlers reply synchronously and never throw.
+// from contracts/sharing/query.h. Handlers reply synchronously and never throw.
 #include <google/protobuf/util/json_util.h>
 
-#include "contracts/client.h"
-#include "contracts/sharing.h"
-#include "contracts/sharing_query.h"
-#include "contracts/time_format.h"
+#include "contracts/certificate/holder.h"
+#include "contracts/base/contract_names.h"
+#include "contracts/sharing/contract.h"
+#include "contracts/sharing/query.h"
+#include "contracts/base/time_format.h"
 #include "rpc/methods.h"
 #include "rpc/request_auth.h"
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "crypto/status.h"
+#include "crypto/base/status.h"
 #include "rpc/methods.h"
 
 namespace civic::rpc {

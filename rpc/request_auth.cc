@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-#include "contracts/governance_query.h"
+#include "contracts/governance/query.h"
 
 namespace civic::rpc {
 

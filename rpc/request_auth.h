@@ -42,7 +42,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "contracts/contracts.pb.h"
+#include "contracts/governance/governance.pb.h"
 #include "crypto/signature.h"
 #include "ledger/kv.h"
 

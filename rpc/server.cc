@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "crypto/bytes.h"
+#include "crypto/base/bytes.h"
 #include "rpc/errors.h"
 #include "rpc/jsonrpc.h"
 #include "rpc/rate_limiter.h"

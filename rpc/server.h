@@ -35,7 +35,7 @@
 #include <memory>
 #include <string>
 
-#include "crypto/status.h"
+#include "crypto/base/status.h"
 #include "rpc/metrics.h"
 #include "rpc/methods.h"
 

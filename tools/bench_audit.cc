@@ -23,7 +23,7 @@
 #include <thread>
 
 #include "contracts/genesis.h"
-#include "contracts/sharing.h"
+#include "contracts/sharing/contract.h"
 #include "rpc/client.h"
 #include "tools/bench_audit_data.h"
 #include "tools/bench_audit_net.h"
@@ -31,6 +31,7 @@
 #include "tools/bench_audit_run.h"
 #include "tools/bench_common.h"
 #include "tools/commands.h"
+#include "contracts/base/tx_builder.h"
 
 namespace civic::tools {
 namespace {

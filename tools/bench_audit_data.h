@@ -16,7 +16,7 @@
 //     of them drawn from a small pool of hot subjects that then have many
 //     records each, and access times spread over the 20 hours before the run.
 // The expected verdict and first reason of each record follow the contract's
-// rules (contracts/sharing.h); the bench checks them against the node's totals.
+// rules (contracts/sharing/contract.h); the bench checks them against the node's totals.
 //
 // PostgreSQL mirror (AuditSchemaSql): table access(seq, ...) where seq orders
 // records as the contract's time key does (block time, height, tx index,
@@ -32,9 +32,9 @@
 #include <string_view>
 #include <vector>
 
-#include "contracts/sharing.pb.h"
-#include "crypto/bytes.h"
-#include "crypto/status.h"
+#include "contracts/sharing/sharing.pb.h"
+#include "crypto/base/bytes.h"
+#include "crypto/base/status.h"
 
 namespace civic::tools::bench {
 

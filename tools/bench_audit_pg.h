@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "crypto/status.h"
+#include "crypto/base/status.h"
 #include "tools/bench_common.h"
 
 struct pg_conn;

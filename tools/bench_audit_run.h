@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "crypto/signature.h"
-#include "crypto/status.h"
+#include "crypto/base/status.h"
 #include "rpc/client.h"
 #include "tools/node_api.h"
 

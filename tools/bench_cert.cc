@@ -37,16 +37,17 @@
 #include <random>
 #include <thread>
 
-#include "contracts/client.h"
-#include "contracts/codes.h"
-#include "contracts/state_keys.h"
-#include "crypto/bytes.h"
+#include "contracts/certificate/holder.h"
+#include "contracts/base/identifiers.h"
+#include "contracts/certificate/keys.h"
+#include "contracts/governance/keys.h"
+#include "crypto/base/bytes.h"
 #include "ledger/tx.h"
 #include "rpc/client.h"
 #include "tools/bench_common.h"
 #include "tools/commands.h"
 #include "tools/files.h"
-#include "tools/sample_data.h"
+#include "tools/samples/sample_data.h"
 
 namespace civic::tools {
 namespace json = boost::json;
@@ -138,7 +139,7 @@ Result<uint64_t> RawRecordBytes(NodeApi& api, const std::string& id) {
   c.set_issuing_tx_id(HexMember(o, "issuing_tx_id"));
   c.set_height(static_cast<uint64_t>(IntMember(o, "height")));
   c.set_serial(StrMember(o, "serial"));
-  return contracts::keys::Cat(contracts::keys::kCertPrefix, c.id()).size() + c.ByteSizeLong();
+  return contracts::Cat(contracts::keys::kCertPrefix, c.id()).size() + c.ByteSizeLong();
 }
 
 // ---- bench issue

@@ -28,11 +28,13 @@
 #include <sstream>
 #include <thread>
 
-#include "contracts/client.h"
+#include "contracts/certificate/holder.h"
+#include "contracts/certificate/calls.h"
+#include "contracts/base/tx_builder.h"
 #include "crypto/keyfile.h"
 #include "rpc/client.h"
 #include "tools/files.h"
-#include "tools/sample_data.h"
+#include "tools/samples/sample_data.h"
 
 namespace civic::tools::bench {
 namespace fs = std::filesystem;

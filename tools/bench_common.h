@@ -34,9 +34,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "crypto/bytes.h"
+#include "crypto/base/bytes.h"
 #include "crypto/signature.h"
-#include "crypto/status.h"
+#include "crypto/base/status.h"
 #include "node/config.h"
 #include "tools/net.h"
 #include "tools/node_api.h"

@@ -15,8 +15,8 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "contracts/codes.h"
-#include "contracts/credit.h"
+#include "contracts/base/identifiers.h"
+#include "contracts/credit/contract.h"
 #include "contracts/genesis.h"
 #include "crypto/hash.h"
 #include "rpc/client.h"
@@ -24,6 +24,8 @@
 #include "tools/bench_common.h"
 #include "tools/commands.h"
 #include "tools/credit_import.h"
+#include "tools/samples/network.h"
+#include "contracts/base/tx_builder.h"
 
 namespace civic::tools {
 namespace {
@@ -159,7 +161,7 @@ CmdStatus RunCredit(const CreditArgs& a) {
   const std::string chain_id = node->network().chain_id;
   std::vector<crypto::KeyPair> keys;
   std::vector<Party> parties;
-  for (const auto& o : contracts::SampleOrgs()) {
+  for (const auto& o : samples::SampleOrgs()) {
     std::string org;
     CIVIC_ASSIGN_OR_RETURN(crypto::KeyPair key, node->OrgKey(o.short_name, &org));
     keys.push_back(key);

@@ -4,12 +4,15 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "contracts/codes.h"
+#include "contracts/base/identifiers.h"
 #include "contracts/genesis.h"
 #include "crypto/keyfile.h"
 #include "ledger/tx.h"
 #include "tools/files.h"
 #include "tools/net.h"
+#include "tools/samples/network.h"
+#include "contracts/base/tx_builder.h"
+#include "rpc/codec/json_text.h"
 
 namespace civic::tools {
 namespace json = boost::json;
@@ -173,54 +176,7 @@ void ReportProposal(NodeApi& api, const CommonOptions& common, const std::string
   }
 }
 
-namespace {
-
-void Pretty(std::string* out, const json::value& v, int indent) {
-  auto pad = [&](int n) { out->append(static_cast<size_t>(n) * 2, ' '); };
-  if (v.is_object()) {
-    const auto& o = v.get_object();
-    if (o.empty()) {
-      *out += "{}";
-      return;
-    }
-    *out += "{\n";
-    size_t i = 0;
-    for (const auto& kv : o) {
-      pad(indent + 1);
-      *out += json::serialize(json::string(kv.key())) + ": ";
-      Pretty(out, kv.value(), indent + 1);
-      *out += ++i < o.size() ? ",\n" : "\n";
-    }
-    pad(indent);
-    *out += "}";
-  } else if (v.is_array()) {
-    const auto& a = v.get_array();
-    if (a.empty()) {
-      *out += "[]";
-      return;
-    }
-    *out += "[\n";
-    for (size_t i = 0; i < a.size(); ++i) {
-      pad(indent + 1);
-      Pretty(out, a[i], indent + 1);
-      *out += i + 1 < a.size() ? ",\n" : "\n";
-    }
-    pad(indent);
-    *out += "]";
-  } else {
-    *out += json::serialize(v);
-  }
-}
-
-}  // namespace
-
-std::string PrettyJson(const json::value& v) {
-  std::string out;
-  Pretty(&out, v, 0);
-  return out;
-}
-
-void PrintJson(const json::value& v) { std::cout << PrettyJson(v) << "\n"; }
+void PrintJson(const json::value& v) { std::cout << rpc::PrettyJson(v) << "\n"; }
 
 Result<std::pair<std::string, std::string>> ParseFieldArg(const std::string& arg) {
   size_t eq = arg.find('=');
@@ -233,7 +189,7 @@ Result<std::pair<std::string, std::string>> ParseFieldArg(const std::string& arg
 Result<SampleNetworkAccess> OpenSampleNetwork(const std::string& net_dir, const CommonOptions& common) {
   CIVIC_ASSIGN_OR_RETURN(Network net, LoadNetwork(net_dir));
   SampleNetworkAccess out;
-  for (const auto& want : contracts::SampleOrgs()) {
+  for (const auto& want : samples::SampleOrgs()) {
     auto it = std::find_if(net.orgs.begin(), net.orgs.end(), [&](const NetOrg& o) { return o.code == want.code; });
     if (it == net.orgs.end()) {
       return Status::NotFound("NET_NOT_SAMPLE", net.dir + " is not the sample network: it has no " + want.name +

@@ -18,10 +18,12 @@
 #include <string>
 #include <vector>
 
-#include "contracts/client.h"
+#include "contracts/certificate/holder.h"
+#include "contracts/base/tx_builder.h"
 #include "crypto/signature.h"
-#include "crypto/status.h"
+#include "crypto/base/status.h"
 #include "tools/node_api.h"
+#include "tools/samples/network.h"
 
 namespace civic::tools {
 
@@ -132,15 +134,14 @@ void PrintTxOutcome(const CommonOptions& common, const std::string& what, const 
 void ReportProposal(NodeApi& api, const CommonOptions& common, const std::string& what, const std::string& tx_id,
                     const std::optional<TxOutcome>& outcome, boost::json::object extra = {});
 
-// JSON pretty printing (two-space indent) to stdout.
-std::string PrettyJson(const boost::json::value& v);
+// Prints `v` to stdout as rpc::PrettyJson does.
 void PrintJson(const boost::json::value& v);
 
 // "name=value" -> (name, value). Error BAD_FIELD_ARG.
 Result<std::pair<std::string, std::string>> ParseFieldArg(const std::string& arg);
 
 // A local sample network (civic net init) as the sample-data commands use it:
-// the departments' keys in contracts::SampleOrgs() order, and `common` aimed at
+// the departments' keys in samples::SampleOrgs() order, and `common` aimed at
 // the network's first node unless --node named another. Errors: those of
 // LoadNetwork and key files; NET_NOT_SAMPLE when a sample department is missing.
 struct SampleNetworkAccess {

@@ -4,12 +4,15 @@
 #include <iostream>
 #include <set>
 
-#include "contracts/codes.h"
+#include "contracts/base/identifiers.h"
 #include "tools/commands.h"
 #include "tools/files.h"
 #include "tools/import_rows.h"
 #include "tools/json_view.h"
 #include "tools/timefmt.h"
+#include "contracts/certificate/calls.h"
+#include "contracts/governance/calls.h"
+#include "contracts/base/tx_builder.h"
 
 namespace civic::tools {
 namespace json = boost::json;

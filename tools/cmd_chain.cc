@@ -4,6 +4,8 @@
 
 #include "tools/commands.h"
 #include "tools/json_view.h"
+#include "contracts/governance/calls.h"
+#include "contracts/base/tx_builder.h"
 
 namespace civic::tools {
 namespace json = boost::json;

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <iostream>
 
-#include "contracts/codes.h"
-#include "contracts/credit.h"
-#include "contracts/credit_query.h"
+#include "contracts/base/identifiers.h"
+#include "contracts/credit/contract.h"
+#include "contracts/credit/query.h"
 #include "contracts/genesis.h"
 #include "crypto/keyfile.h"
 #include "ledger/tx.h"
@@ -17,6 +17,9 @@
 #include "tools/json_view.h"
 #include "tools/net.h"
 #include "tools/timefmt.h"
+#include "tools/samples/credit_sample.h"
+#include "contracts/governance/calls.h"
+#include "contracts/base/tx_builder.h"
 
 namespace civic::tools {
 namespace json = boost::json;
@@ -531,7 +534,7 @@ CmdStatus Sample(const std::string& net_dir, const CommonOptions& common) {
   CIVIC_ASSIGN_OR_RETURN(SampleNetworkAccess net, OpenSampleNetwork(net_dir, common));
   CIVIC_ASSIGN_OR_RETURN(auto api, Connect(net.options));
   CIVIC_ASSIGN_OR_RETURN(CreditSampleSummary s, CommitCreditSample(*api, net.org_keys, common.commit_timeout_ms));
-  std::vector<std::string> uscc = contracts::SampleCreditEnterprises();
+  std::vector<std::string> uscc = samples::SampleCreditEnterprises();
   if (common.json) {
     json::array enterprises;
     for (const auto& u : uscc) enterprises.emplace_back(u);

@@ -1,7 +1,7 @@
 // civic gov propose add-org | remove-org | grant-role | revoke-role | add-key |
 //                   revoke-key | rotate-key | set-validator | set-params
 //
-// Each command proposes one governance action (contracts/governance.h), signed
+// Each command proposes one governance action (contracts/governance/contract.h), signed
 // by the caller's ADMIN department, waits for the proposal tx and prints the
 // proposal id the other ADMIN departments vote on (`civic gov vote`).
 //
@@ -16,12 +16,14 @@
 #include <optional>
 #include <set>
 
-#include "contracts/codes.h"
-#include "contracts/governance.h"
-#include "contracts/governance_query.h"
+#include "contracts/base/identifiers.h"
+#include "contracts/governance/contract.h"
+#include "contracts/governance/query.h"
 #include "crypto/keyfile.h"
 #include "tools/commands.h"
 #include "tools/json_view.h"
+#include "contracts/governance/calls.h"
+#include "contracts/base/tx_builder.h"
 
 namespace civic::tools {
 namespace json = boost::json;

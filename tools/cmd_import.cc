@@ -7,7 +7,7 @@
 #include "tools/commands.h"
 #include "tools/files.h"
 #include "tools/importer.h"
-#include "tools/sample_data.h"
+#include "tools/samples/sample_data.h"
 
 namespace civic::tools {
 namespace json = boost::json;

@@ -4,12 +4,13 @@
 #include <filesystem>
 #include <iostream>
 
-#include "contracts/codes.h"
+#include "contracts/base/identifiers.h"
 #include "contracts/genesis.h"
 #include "crypto/keyfile.h"
 #include "tools/commands.h"
 #include "tools/files.h"
 #include "tools/timefmt.h"
+#include "tools/samples/network.h"
 
 namespace civic::tools {
 namespace json = boost::json;
@@ -77,7 +78,7 @@ struct GenesisArgs {
 };
 
 CmdStatus Genesis(const GenesisArgs& a, const CommonOptions& common) {
-  contracts::SampleGenesisInput in;
+  samples::SampleGenesisInput in;
   in.chain_id = a.chain_id;
   in.validator_power = a.power;
   if (a.genesis_time.empty()) {
@@ -88,7 +89,7 @@ CmdStatus Genesis(const GenesisArgs& a, const CommonOptions& common) {
     in.genesis_time_ms = *t;
   }
   std::vector<std::string> missing;
-  for (const auto& org : contracts::SampleOrgs()) {
+  for (const auto& org : samples::SampleOrgs()) {
     std::string path = a.org_keys_dir + "/" + org.short_name + ".key";
     auto pub = crypto::ReadPublicKey(path);
     if (!pub.ok()) {
@@ -104,7 +105,7 @@ CmdStatus Genesis(const GenesisArgs& a, const CommonOptions& common) {
     std::string list;
     for (const auto& m : missing) list += "\n  " + m;
     std::string hint;
-    for (const auto& org : contracts::SampleOrgs()) hint += " " + org.short_name;
+    for (const auto& org : samples::SampleOrgs()) hint += " " + org.short_name;
     return Status::NotFound("KEYFILE_NOT_FOUND",
                             "--org-keys needs one key file per sample department (<short name>.key for" + hint +
                                 "); missing:" + list);
@@ -117,7 +118,7 @@ CmdStatus Genesis(const GenesisArgs& a, const CommonOptions& common) {
   if (fs::exists(a.out, ec) && !a.force) {
     return Status::AlreadyExists("FILE_EXISTS", a.out + " already exists; pass --force to replace it");
   }
-  CIVIC_ASSIGN_OR_RETURN(std::string text, contracts::SampleGenesisText(in));
+  CIVIC_ASSIGN_OR_RETURN(std::string text, samples::SampleGenesisText(in));
   auto parsed = contracts::ParseGenesis(text);
   if (!parsed.ok()) return parsed.status();
   CIVIC_RETURN_IF_ERROR(WriteFileAtomic(a.out, text, 0644));

@@ -2,7 +2,7 @@
 //               log | ack | query | violations | stats | mine
 //
 // Catalogue and grant management and access logging send txs of the sharing
-// contract (contracts/sharing.h) signed with the department's key. Batches come
+// contract (contracts/sharing/contract.h) signed with the department's key. Batches come
 // from JSONL files, one access (or acknowledgement) per line in the form of
 // contracts::AccessFromJson / AckFromJson, sent in txs of --batch-size lines,
 // each committed before the next is sent; a failing batch stops the run and
@@ -12,10 +12,10 @@
 #include <fstream>
 #include <iostream>
 
-#include "contracts/codes.h"
-#include "contracts/sharing.h"
-#include "contracts/sharing_query.h"
-#include "contracts/sharing_sample.h"
+#include "contracts/base/identifiers.h"
+#include "contracts/sharing/contract.h"
+#include "contracts/sharing/query.h"
+#include "tools/samples/sharing_sample.h"
 #include "crypto/hash.h"
 #include "rpc/request_auth.h"
 #include "tools/commands.h"
@@ -23,6 +23,7 @@
 #include "tools/files.h"
 #include "tools/json_view.h"
 #include "tools/timefmt.h"
+#include "contracts/base/tx_builder.h"
 
 namespace civic::tools {
 
@@ -619,7 +620,7 @@ CmdStatus Sample(const SampleArgs& a, const CommonOptions& common) {
                                  "a chain without one");
   }
   CIVIC_ASSIGN_OR_RETURN(ChainStatusInfo tip, GetChainStatus(*api));
-  contracts::SharingSampleInput in;
+  samples::SharingSampleInput in;
   in.chain_id = tip.chain_id;
   in.org_keys = net.org_keys;
   in.now_ms = tip.time_ms;
@@ -627,7 +628,7 @@ CmdStatus Sample(const SampleArgs& a, const CommonOptions& common) {
   in.nonce_prefix = "sharing-sample-" + std::to_string(tip.height) + "-";
   in.records = a.records;
   in.extra_subjects = std::move(extra);
-  CIVIC_ASSIGN_OR_RETURN(contracts::SharingSampleBlocks sample, contracts::SampleSharingBlocks(in));
+  CIVIC_ASSIGN_OR_RETURN(samples::SharingSampleBlocks sample, samples::SampleSharingBlocks(in));
   size_t txs = 0;
   for (const auto& block : sample.blocks) {
     // Every tx of a block is submitted first, so the node can commit them together.
@@ -819,7 +820,7 @@ void AddSharingCommands(CLI::App* app, CliContext* ctx) {
   log_cmd->add_option("--response-digest", log->response_digest, "SHA-256 of the response (64 hex)");
   log_cmd->add_option("--response-file", log->response_file, "The response as received (its SHA-256 is logged)");
   log_cmd->add_option("--accessed-at", log->accessed_at, "When the access happened (default: the block time)");
-  log_cmd->add_option("--batch", log->batch, "A JSONL file of accesses (see contracts/sharing.h AccessFromJson)");
+  log_cmd->add_option("--batch", log->batch, "A JSONL file of accesses (see contracts/sharing/contract.h AccessFromJson)");
   log_cmd->add_option("--batch-size", log->batch_size, "Accesses per tx (1..10000)")
       ->check(CLI::Range(size_t{1}, size_t{10000}));
   log_cmd->add_option("--from-line", log->from_line, "Start at this line of --batch (to resume)")

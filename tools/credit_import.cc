@@ -5,14 +5,16 @@
 #include <fstream>
 #include <set>
 
-#include "contracts/codes.h"
-#include "contracts/credit_query.h"
+#include "contracts/base/identifiers.h"
+#include "contracts/credit/query.h"
 #include "crypto/hash.h"
 #include "ledger/tx.h"
 #include "tools/csv.h"
 #include "tools/files.h"
 #include "tools/json_view.h"
 #include "tools/timefmt.h"
+#include "tools/samples/credit_sample.h"
+#include "contracts/base/tx_builder.h"
 
 namespace civic::tools {
 namespace json = boost::json;
@@ -527,14 +529,14 @@ Result<CreditSampleSummary> CommitCreditSample(NodeApi& api, const std::vector<c
     uint64_t following = view["next_from"].U64();
     from = following > from ? following : 0;
   }
-  contracts::CreditSampleInput in;
+  samples::CreditSampleInput in;
   in.chain_id = tip.chain_id;
   in.org_keys = org_keys;
   in.now_ms = now_ms;
   in.first_proposal_id = next_proposal;
   in.valid_until_height = tip.height + 300;
   in.nonce_prefix = "credit-sample-" + std::to_string(tip.height) + "-";
-  CIVIC_ASSIGN_OR_RETURN(auto blocks, contracts::SampleCreditBlocks(in));
+  CIVIC_ASSIGN_OR_RETURN(auto blocks, samples::SampleCreditBlocks(in));
   CreditSampleSummary summary;
   summary.proposal_id = next_proposal;
   for (const auto& block : blocks) {

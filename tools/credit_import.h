@@ -45,10 +45,12 @@
 #include <string>
 #include <vector>
 
-#include "contracts/credit.h"
+#include "contracts/credit/contract.h"
 #include "crypto/signature.h"
-#include "crypto/status.h"
+#include "crypto/base/status.h"
 #include "tools/node_api.h"
+#include "tools/samples/network.h"
+#include "tools/samples/credit_sample.h"
 
 namespace civic::tools {
 
@@ -160,9 +162,9 @@ struct CreditSampleSummary {
   uint64_t txs = 0;
   uint64_t proposal_id = 0;
 };
-// Commits contracts::SampleCreditBlocks on the node's chain, tx by tx in order
+// Commits samples::SampleCreditBlocks on the node's chain, tx by tx in order
 // (tx_commit), signed by the sample departments' keys (`org_keys` in
-// contracts::SampleOrgs() order). Refuses a chain that already has credit
+// samples::SampleOrgs() order). Refuses a chain that already has credit
 // entries (CREDIT_SAMPLE_EXISTS); stops at the first tx the chain refuses, with
 // its error.
 Result<CreditSampleSummary> CommitCreditSample(NodeApi& api, const std::vector<crypto::KeyPair>& org_keys,

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "crypto/status.h"
+#include "crypto/base/status.h"
 
 namespace civic::tools {
 

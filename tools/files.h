@@ -11,7 +11,7 @@
 #include <string_view>
 #include <sys/types.h>
 
-#include "crypto/status.h"
+#include "crypto/base/status.h"
 
 namespace civic::tools {
 

@@ -4,8 +4,8 @@
 #include <fstream>
 #include <set>
 
-#include "contracts/client.h"
-#include "contracts/codes.h"
+#include "contracts/certificate/holder.h"
+#include "contracts/base/identifiers.h"
 #include "tools/csv.h"
 #include "tools/timefmt.h"
 

@@ -23,8 +23,8 @@
 #include <string>
 #include <vector>
 
-#include "crypto/bytes.h"
-#include "crypto/status.h"
+#include "crypto/base/bytes.h"
+#include "crypto/base/status.h"
 
 namespace civic::tools {
 

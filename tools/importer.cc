@@ -15,11 +15,13 @@
 #include <mutex>
 #include <thread>
 
-#include "contracts/codes.h"
+#include "contracts/base/identifiers.h"
 #include "crypto/hash.h"
 #include "ledger/tx.h"
 #include "tools/files.h"
 #include "tools/progress.h"
+#include "contracts/certificate/calls.h"
+#include "contracts/base/tx_builder.h"
 
 namespace civic::tools {
 namespace {

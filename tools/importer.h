@@ -30,7 +30,7 @@
 #include <string>
 #include <vector>
 
-#include "contracts/client.h"
+#include "contracts/certificate/holder.h"
 #include "crypto/signature.h"
 #include "tools/import_rows.h"
 #include "tools/import_state.h"

@@ -21,7 +21,10 @@
 #include <random>
 #include <thread>
 
-#include "contracts/client.h"
+#include "contracts/certificate/holder.h"
+#include "contracts/certificate/calls.h"
+#include "contracts/governance/calls.h"
+#include "contracts/base/tx_builder.h"
 #include "contracts/genesis.h"
 #include "crypto/keyfile.h"
 #include "node/config.h"
@@ -29,6 +32,7 @@
 #include "tools/files.h"
 #include "tools/node_api.h"
 #include "tools/timefmt.h"
+#include "tools/samples/network.h"
 
 namespace civic::tools {
 namespace fs = std::filesystem;
@@ -422,11 +426,11 @@ Result<Network> InitNetwork(const NetInitOptions& options) {
   net.chain_id = options.chain_id;
   net.base_port = options.base_port;
 
-  contracts::SampleGenesisInput genesis_in;
+  samples::SampleGenesisInput genesis_in;
   genesis_in.chain_id = options.chain_id;
   genesis_in.genesis_time_ms = NowMs() / 1000 * 1000;
 
-  const auto& sample_orgs = contracts::SampleOrgs();
+  const auto& sample_orgs = samples::SampleOrgs();
   for (const auto& so : sample_orgs) {
     NetOrg org{so.code, so.name, so.short_name, "orgs/" + so.short_name + ".key"};
     auto key = crypto::KeyPair::Generate(crypto::Algo::kEd25519);
@@ -453,7 +457,7 @@ Result<Network> InitNetwork(const NetInitOptions& options) {
     net.nodes.push_back(std::move(n));
   }
 
-  CIVIC_ASSIGN_OR_RETURN(std::string genesis_text, contracts::SampleGenesisText(genesis_in));
+  CIVIC_ASSIGN_OR_RETURN(std::string genesis_text, samples::SampleGenesisText(genesis_in));
   CIVIC_RETURN_IF_ERROR(WriteFileAtomic(net.Path("genesis.json"), genesis_text, 0644));
 
   for (size_t i = 0; i < net.nodes.size(); ++i) {

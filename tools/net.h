@@ -2,14 +2,14 @@
 //
 // Layout written by InitNetwork (paths inside are relative, so the folder can move):
 //   DIR/network.json            what the other commands read (chain id, orgs, nodes, ports)
-//   DIR/genesis.json            the sample genesis (contracts::SampleGenesisText)
+//   DIR/genesis.json            the sample genesis (samples::SampleGenesisText)
 //   DIR/orgs/<short>.key        each department's signing key (0600), with
 //   DIR/orgs/<short>.key.org    its org code (USCC): the key's sidecar
 //   DIR/node<i>/config.toml     node i: TOML config (node/config.h)
 //   DIR/node<i>/node_key.json   node i's ed25519 node key (0600)
 //   DIR/node<i>/data/           its chain (created by civicd)
 //   DIR/node<i>/civicd.log      its log, DIR/node<i>/civicd.pid while it runs
-// Node i belongs to department i mod 5 in the order of contracts::SampleOrgs()
+// Node i belongs to department i mod 5 in the order of samples::SampleOrgs()
 // (public security, HR & social security, market regulation, the credit office,
 // the supervision bureau) and is a validator. Ports on 127.0.0.1: p2p base+2i,
 // RPC base+2i+1 (base 26656: node0 serves RPC on the default port 26657).
@@ -34,7 +34,8 @@
 #include <string>
 #include <vector>
 
-#include "crypto/status.h"
+#include "crypto/base/status.h"
+#include "tools/samples/network.h"
 
 namespace civic::tools {
 

@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
-#include "crypto/bytes.h"
-#include "crypto/status.h"
+#include "crypto/base/bytes.h"
+#include "crypto/base/status.h"
 
 namespace civic::tools {
 

@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "contracts/time_format.h"
+#include "contracts/base/time_format.h"
 
 namespace civic::tools {
 namespace {

@@ -8,7 +8,7 @@
 //   2024-05-01T08:30:00Z           RFC 3339, with Z or an offset (+08:00), optional
 //   2024-05-01T08:30:00.250+08:00  fraction of a second (milliseconds kept)
 //   1714521600000                  milliseconds since the Unix epoch
-// Years 1900-9999; times are read by contracts::ParseRfc3339 (contracts/time_format.h).
+// Years 1900-9999; times are read by contracts::ParseRfc3339 (contracts/base/time_format.h).
 // Errors: BAD_DATE naming the text and the expected forms.
 // Pure functions; thread-safe.
 #pragma once
@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-#include "crypto/status.h"
+#include "crypto/base/status.h"
 
 namespace civic::tools {
 

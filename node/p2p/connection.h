@@ -26,7 +26,7 @@
 #include <spdlog/logger.h>
 
 #include "crypto/signature.h"
-#include "crypto/status.h"
+#include "crypto/base/status.h"
 #include "node/p2p/admission.h"
 #include "node/p2p/channel.h"
 #include "node/p2p/handshake.h"

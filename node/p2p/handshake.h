@@ -29,7 +29,7 @@
 #include <string_view>
 
 #include "crypto/signature.h"
-#include "crypto/status.h"
+#include "crypto/base/status.h"
 #include "node/p2p/session_cipher.h"
 
 namespace civic::node::p2p {

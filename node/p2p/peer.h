@@ -7,7 +7,7 @@
 #include <string>
 
 #include "crypto/signature.h"
-#include "crypto/status.h"
+#include "crypto/base/status.h"
 
 namespace civic::node::p2p {
 

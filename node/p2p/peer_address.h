@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "crypto/signature.h"
-#include "crypto/status.h"
+#include "crypto/base/status.h"
 
 namespace civic::node::p2p {
 

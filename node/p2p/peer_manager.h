@@ -34,7 +34,7 @@
 #include <vector>
 
 #include "crypto/signature.h"
-#include "crypto/status.h"
+#include "crypto/base/status.h"
 #include "node/p2p/admission.h"
 #include "node/p2p/backoff.h"
 #include "node/p2p/channel.h"

@@ -16,8 +16,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "crypto/bytes.h"
-#include "crypto/status.h"
+#include "crypto/base/bytes.h"
+#include "crypto/base/status.h"
 
 namespace civic::node::p2p {
 

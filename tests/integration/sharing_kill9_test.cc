@@ -14,12 +14,13 @@
 #include <thread>
 
 #include "contracts/genesis.h"
-#include "contracts/sharing.pb.h"
-#include "contracts/sharing_sample.h"
+#include "contracts/sharing/sharing.pb.h"
+#include "tools/samples/sharing_sample.h"
 #include "ledger/ledger.pb.h"
 #include "ledger/tx.h"
 #include "rpc/request_auth.h"
 #include "tests/integration/civicd_harness.h"
+#include "tools/samples/network.h"
 
 namespace civic::testing {
 namespace {
@@ -52,7 +53,7 @@ int64_t NowMs() {
 class Auditor {
  public:
   explicit Auditor(const SampleNetwork& net) : chain_id_(net.chain_id) {
-    const auto& orgs = contracts::SampleOrgs();
+    const auto& orgs = samples::SampleOrgs();
     for (size_t i = 0; i < orgs.size(); ++i) {
       if (orgs[i].short_name == "gss") {
         org_ = orgs[i].code;
@@ -123,7 +124,7 @@ size_t ExpectConsistent(rpc::Client& client, const Auditor& auditor, const std::
   EXPECT_EQ(ScanAll(client, auditor, {{"verdict", "violation"}}).records, violations);
   for (const char* side : {"requester", "provider"}) {
     uint64_t by_org = 0;
-    for (const auto& org : contracts::SampleOrgs()) {
+    for (const auto& org : samples::SampleOrgs()) {
       by_org += auditor.Total(client, {{"org", org.code}, {"org_role", side}});
     }
     EXPECT_EQ(by_org, expected) << side;
@@ -141,7 +142,7 @@ TEST(SharingKill9Test, RecordsAndIndexesStayConsistentAfterKillDuringBatchedInge
   auto status = setup_client.Call("chain_status");
   ASSERT_TRUE(status.ok()) << status.status().ToString();
 
-  contracts::SharingSampleInput input;
+  samples::SharingSampleInput input;
   input.chain_id = files.net.chain_id;
   input.org_keys = files.net.org_keys;
   // Block times follow the node's clock (at height 0 the tip time is the
@@ -150,7 +151,7 @@ TEST(SharingKill9Test, RecordsAndIndexesStayConsistentAfterKillDuringBatchedInge
   input.valid_until_height = JsonU64(status->at("height")) + 900;
   input.records = kRecords;
   input.records_per_tx = kRecordsPerTx;
-  auto sample = contracts::SampleSharingBlocks(input);
+  auto sample = samples::SampleSharingBlocks(input);
   ASSERT_TRUE(sample.ok()) << sample.status().ToString();
 
   // The catalogue and the grants first, then the log txs of the third block

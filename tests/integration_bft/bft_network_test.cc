@@ -24,10 +24,14 @@
 
 #include <fmt/format.h>
 
-#include "contracts/client.h"
+#include "contracts/certificate/holder.h"
+#include "contracts/certificate/calls.h"
+#include "contracts/governance/calls.h"
+#include "contracts/base/tx_builder.h"
 #include "contracts/genesis.h"
 #include "crypto/keyfile.h"
 #include "tests/integration/civicd_harness.h"
+#include "tools/samples/network.h"
 
 namespace civic::testing {
 namespace {
@@ -178,15 +182,15 @@ std::vector<std::unique_ptr<NodeFiles>> WriteNetwork(size_t validators, const st
   std::vector<crypto::KeyPair> node_keys;
   for (size_t i = 0; i < n; ++i) node_keys.push_back(crypto::KeyPair::Generate(crypto::Algo::kEd25519));
   SampleNetwork base{chain_id, node_keys[0], {}, {}, {}};
-  contracts::SampleGenesisInput input;
+  samples::SampleGenesisInput input;
   input.chain_id = chain_id;
   input.genesis_time_ms = NowMs() - 24 * 3600 * 1000;
-  for (size_t i = 0; i < contracts::kSampleOrgCount; ++i) {
+  for (size_t i = 0; i < samples::kSampleOrgCount; ++i) {
     base.org_keys.push_back(crypto::KeyPair::Generate(crypto::Algo::kEd25519));
     input.org_keys.push_back(base.org_keys.back().public_key());
   }
   for (size_t i = 0; i < validators; ++i) input.node_keys.push_back(node_keys[i].public_key());
-  base.genesis_text = contracts::SampleGenesisText(input).value();
+  base.genesis_text = samples::SampleGenesisText(input).value();
   base.genesis = contracts::ParseGenesis(base.genesis_text).value();
 
   std::vector<std::unique_ptr<NodeFiles>> nodes;
@@ -576,7 +580,7 @@ class BftMembershipTest : public BftNetworkTest {
   contracts::TxParams Params(size_t org) {
     contracts::TxParams p;
     p.chain_id = files_[0]->net.chain_id;
-    p.org = contracts::SampleOrgs()[org].code;
+    p.org = samples::SampleOrgs()[org].code;
     p.valid_until_height = MaxHeight() + 200;
     return p;
   }
@@ -598,7 +602,7 @@ class BftMembershipTest : public BftNetworkTest {
   pb::GovernanceCall SetValidatorKey(size_t node, const crypto::PublicKey& key, uint64_t power) {
     pb::GovernanceCall call;
     auto* set = call.mutable_set_validator();
-    set->set_org(contracts::SampleOrgs()[node % contracts::kSampleOrgCount].code);
+    set->set_org(samples::SampleOrgs()[node % samples::kSampleOrgCount].code);
     set->set_algo(static_cast<uint32_t>(crypto::Algo::kEd25519));
     set->set_key(key.key);
     set->set_power(power);

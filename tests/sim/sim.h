@@ -37,7 +37,7 @@
 #include <vector>
 
 #include "consensus/core.h"
-#include "crypto/status.h"
+#include "crypto/base/status.h"
 
 namespace civic::sim {
 

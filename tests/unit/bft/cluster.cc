@@ -8,6 +8,7 @@
 
 #include "contracts/genesis.h"
 #include "ledger/block.h"
+#include "tools/samples/network.h"
 
 namespace civic::testing::bft {
 namespace {
@@ -68,15 +69,15 @@ Network MakeNetwork(size_t validators, size_t observers, const std::string& chai
     node_keys.push_back(crypto::KeyPair::Generate(crypto::Algo::kEd25519));
   }
   Network net{SampleNetwork{chain_id, node_keys[0], {}, {}, {}}, node_keys, validators};
-  contracts::SampleGenesisInput input;
+  samples::SampleGenesisInput input;
   input.chain_id = chain_id;
   input.genesis_time_ms = NowMs() - 24 * 3600 * 1000;
-  for (size_t i = 0; i < contracts::kSampleOrgCount; ++i) {
+  for (size_t i = 0; i < samples::kSampleOrgCount; ++i) {
     net.sample.org_keys.push_back(crypto::KeyPair::Generate(crypto::Algo::kEd25519));
     input.org_keys.push_back(net.sample.org_keys.back().public_key());
   }
   for (size_t i = 0; i < validators; ++i) input.node_keys.push_back(net.node_keys[i].public_key());
-  auto text = contracts::SampleGenesisText(input);
+  auto text = samples::SampleGenesisText(input);
   if (!text.ok()) throw std::runtime_error("sample genesis: " + text.status().ToString());
   net.sample.genesis_text = *text;
   auto genesis = contracts::ParseGenesis(net.sample.genesis_text);

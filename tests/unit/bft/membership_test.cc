@@ -4,10 +4,14 @@
 // is no longer needed for a quorum. No node restarts.
 #include <gtest/gtest.h>
 
-#include "contracts/client.h"
+#include "contracts/certificate/holder.h"
+#include "contracts/certificate/calls.h"
+#include "contracts/governance/calls.h"
+#include "contracts/base/tx_builder.h"
 #include "contracts/genesis.h"
 #include "ledger/tx.h"
 #include "tests/unit/bft/cluster.h"
+#include "tools/samples/network.h"
 
 namespace civic::testing::bft {
 namespace {
@@ -25,7 +29,7 @@ void CommitOk(Cluster& c, size_t via, const Bytes& raw) {
 // Proposal `id` by org 0 with yes votes of orgs 1..3: more than 2/3 of the five
 // ADMIN orgs of the sample genesis.
 void PassProposal(Cluster& c, size_t via, const pb::GovernanceCall& call, uint64_t id) {
-  const auto& orgs = contracts::SampleOrgs();
+  const auto& orgs = samples::SampleOrgs();
   auto params = [&](size_t org) {
     contracts::TxParams p;
     p.chain_id = c.net().sample.chain_id;
@@ -44,7 +48,7 @@ void PassProposal(Cluster& c, size_t via, const pb::GovernanceCall& call, uint64
 pb::GovernanceCall SetValidator(const Cluster& c, size_t node, uint64_t power) {
   pb::GovernanceCall call;
   auto* set = call.mutable_set_validator();
-  set->set_org(contracts::SampleOrgs()[node % contracts::kSampleOrgCount].code);
+  set->set_org(samples::SampleOrgs()[node % samples::kSampleOrgCount].code);
   set->set_algo(static_cast<uint32_t>(crypto::Algo::kEd25519));
   set->set_key(c.net().node_keys[node].public_key().key);
   set->set_power(power);

@@ -1,12 +1,15 @@
-#include "contracts/certificate.h"
+#include "contracts/certificate/contract.h"
 
 #include <gtest/gtest.h>
 
-#include "contracts/certificate_query.h"
-#include "contracts/codes.h"
-#include "contracts/governance_query.h"
-#include "contracts/state_io.h"
+#include "contracts/certificate/query.h"
+#include "contracts/base/identifiers.h"
+#include "contracts/governance/query.h"
+#include "contracts/base/state_io.h"
 #include "test_chain.h"
+#include "contracts/certificate/calls.h"
+#include "contracts/governance/calls.h"
+#include "contracts/base/tx_builder.h"
 
 namespace civic::contracts {
 namespace {

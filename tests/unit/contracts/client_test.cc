@@ -1,4 +1,7 @@
-#include "contracts/client.h"
+#include "contracts/certificate/holder.h"
+#include "contracts/certificate/calls.h"
+#include "contracts/governance/calls.h"
+#include "contracts/base/tx_builder.h"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
-#include "contracts/codes.h"
+#include "contracts/base/identifiers.h"
 
 #include <gtest/gtest.h>
 
-#include "contracts/time_format.h"
+#include "contracts/base/time_format.h"
 
 namespace civic::contracts {
 namespace {

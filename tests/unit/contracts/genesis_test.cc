@@ -5,10 +5,11 @@
 #include <filesystem>
 #include <fstream>
 
-#include "contracts/certificate_query.h"
-#include "contracts/codes.h"
-#include "contracts/governance_query.h"
+#include "contracts/certificate/query.h"
+#include "contracts/base/identifiers.h"
+#include "contracts/governance/query.h"
 #include "test_chain.h"
+#include "tools/samples/network.h"
 
 namespace civic::contracts {
 namespace {
@@ -16,11 +17,11 @@ namespace {
 namespace json = boost::json;
 using testing::MemState;
 
-SampleGenesisInput SampleInput(size_t nodes = 4) {
-  SampleGenesisInput in;
+samples::SampleGenesisInput SampleInput(size_t nodes = 4) {
+  samples::SampleGenesisInput in;
   in.chain_id = "mianyang-test";
   in.genesis_time_ms = 1'735'689'600'000;
-  for (size_t i = 0; i < kSampleOrgCount; ++i) {
+  for (size_t i = 0; i < samples::kSampleOrgCount; ++i) {
     in.org_keys.push_back(crypto::KeyPair::FromSecret(crypto::Algo::kEd25519, Bytes(32, char(i + 1))).value().public_key());
   }
   for (size_t i = 0; i < nodes; ++i) {
@@ -31,11 +32,11 @@ SampleGenesisInput SampleInput(size_t nodes = 4) {
 }
 
 TEST(GenesisTest, SampleOrgCodesAreValidUsccs) {
-  for (const auto& org : SampleOrgs()) EXPECT_TRUE(ValidateUscc(org.code).ok()) << org.code;
+  for (const auto& org : samples::SampleOrgs()) EXPECT_TRUE(ValidateUscc(org.code).ok()) << org.code;
 }
 
 TEST(GenesisTest, SampleGenesisParses) {
-  auto text = SampleGenesisText(SampleInput());
+  auto text = samples::SampleGenesisText(SampleInput());
   ASSERT_TRUE(text.ok());
   auto g = ParseGenesis(*text);
   ASSERT_TRUE(g.ok()) << g.status().ToString();
@@ -69,12 +70,12 @@ TEST(GenesisTest, SampleGenesisParses) {
   EXPECT_TRUE(names.count("居民身份证"));
   EXPECT_TRUE(names.count("营业执照"));
   EXPECT_TRUE(names.count("社会保障卡"));
-  auto psb = GetOrg(state, SampleOrgs()[0].code);
+  auto psb = GetOrg(state, samples::SampleOrgs()[0].code);
   ASSERT_TRUE(psb.ok());
   EXPECT_TRUE(HasRole(*psb, pb::ROLE_ADMIN));
-  auto gss = GetOrg(state, SampleOrgs()[4].code);
+  auto gss = GetOrg(state, samples::SampleOrgs()[4].code);
   EXPECT_TRUE(HasRole(*gss, pb::ROLE_AUDITOR));
-  auto ndrc = GetOrg(state, SampleOrgs()[3].code);
+  auto ndrc = GetOrg(state, samples::SampleOrgs()[3].code);
   EXPECT_TRUE(HasRole(*ndrc, pb::ROLE_CREDIT_AUTHORITY, "FOOD_DRUG"));
   auto validators = GetValidators(state);
   ASSERT_TRUE(validators.ok());
@@ -82,9 +83,9 @@ TEST(GenesisTest, SampleGenesisParses) {
 }
 
 TEST(GenesisTest, HashIgnoresFormattingButNotContent) {
-  auto obj = SampleGenesis(SampleInput());
+  auto obj = samples::SampleGenesis(SampleInput());
   ASSERT_TRUE(obj.ok());
-  auto pretty = ParseGenesis(*SampleGenesisText(SampleInput()));
+  auto pretty = ParseGenesis(*samples::SampleGenesisText(SampleInput()));
   auto compact = ParseGenesis(json::serialize(*obj));
   ASSERT_TRUE(pretty.ok() && compact.ok());
   EXPECT_EQ(pretty->hash, compact->hash);
@@ -101,16 +102,16 @@ TEST(GenesisTest, HashIgnoresFormattingButNotContent) {
 }
 
 TEST(GenesisTest, SampleInputChecked) {
-  SampleGenesisInput in = SampleInput();
+  samples::SampleGenesisInput in = SampleInput();
   in.org_keys.pop_back();
-  EXPECT_EQ(SampleGenesis(in).status().app_code(), "GENESIS_BAD_SAMPLE_INPUT");
+  EXPECT_EQ(samples::SampleGenesis(in).status().app_code(), "GENESIS_BAD_SAMPLE_INPUT");
   in = SampleInput(0);
-  EXPECT_EQ(SampleGenesis(in).status().app_code(), "GENESIS_BAD_SAMPLE_INPUT");
+  EXPECT_EQ(samples::SampleGenesis(in).status().app_code(), "GENESIS_BAD_SAMPLE_INPUT");
 }
 
 // Applies `edit` to the sample genesis and expects `app_code`.
 void ExpectError(const std::function<void(json::object&)>& edit, const std::string& app_code) {
-  json::object g = SampleGenesis(SampleInput()).value();
+  json::object g = samples::SampleGenesis(SampleInput()).value();
   edit(g);
   auto r = ParseGenesis(json::serialize(g));
   ASSERT_FALSE(r.ok()) << "expected " << app_code;
@@ -196,7 +197,7 @@ TEST(GenesisTest, EveryBadFieldHasATypedError) {
               "GENESIS_BAD_CERT_TYPE");
   ExpectError([&](auto& g) { type(g, 0)["fields"].as_array()[1] = type(g, 0)["fields"].as_array()[0]; },
               "GENESIS_BAD_CERT_TYPE");
-  ExpectError([&](auto& g) { type(g, 0)["issuer_orgs"] = json::array({SampleOrgs()[1].code}); },
+  ExpectError([&](auto& g) { type(g, 0)["issuer_orgs"] = json::array({samples::SampleOrgs()[1].code}); },
               "GENESIS_BAD_CERT_TYPE");  // hrss is no ISSUER of the ID card
   ExpectError([&](auto& g) { type(g, 0)["issuer_orgs"] = json::array({"914403001922038216"}); },
               "GENESIS_BAD_CERT_TYPE");  // not an org
@@ -212,7 +213,7 @@ TEST(GenesisTest, LoadsFromFile) {
   auto path = (dir / "genesis.json").string();
   {
     std::ofstream out(path);
-    out << *SampleGenesisText(SampleInput());
+    out << *samples::SampleGenesisText(SampleInput());
   }
   auto g = LoadGenesisFile(path);
   EXPECT_TRUE(g.ok()) << g.status().ToString();

@@ -1,9 +1,13 @@
-#include "contracts/governance.h"
+#include "contracts/governance/contract.h"
 
 #include <gtest/gtest.h>
 
-#include "contracts/governance_query.h"
+#include "contracts/governance/query.h"
 #include "test_chain.h"
+#include "tools/samples/network.h"
+#include "contracts/certificate/calls.h"
+#include "contracts/governance/calls.h"
+#include "contracts/base/tx_builder.h"
 
 namespace civic::contracts {
 namespace {
@@ -131,7 +135,7 @@ TEST_F(GovernanceTest, ActionsNeedGovernance) {
   testing::MemState before = chain.state;
   for (const auto& call : {AddOrgCall(Key(64)), [] {
                              pb::GovernanceCall c;
-                             c.mutable_remove_org()->set_code(SampleOrgs()[kNdrc].code);
+                             c.mutable_remove_org()->set_code(samples::SampleOrgs()[kNdrc].code);
                              return c;
                            }()}) {
     Status st = chain.Exec(GovernanceTx(chain.Params(kPsb), call, chain.org_keys[kPsb]));

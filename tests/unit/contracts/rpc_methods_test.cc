@@ -4,11 +4,14 @@
 
 #include <filesystem>
 
-#include "contracts/certificate_query.h"
-#include "contracts/codes.h"
+#include "contracts/certificate/query.h"
+#include "contracts/base/identifiers.h"
 #include "ledger/block.h"
 #include "rpc/methods.h"
 #include "test_chain.h"
+#include "contracts/certificate/calls.h"
+#include "contracts/governance/calls.h"
+#include "contracts/base/tx_builder.h"
 
 namespace civic::contracts {
 namespace {

@@ -9,13 +9,17 @@
 #include <string>
 #include <vector>
 
-#include "contracts/client.h"
+#include "contracts/certificate/holder.h"
+#include "contracts/governance/calls.h"
+#include "contracts/base/tx_builder.h"
 #include "contracts/genesis.h"
-#include "contracts/governance_query.h"
-#include "contracts/state_keys.h"
+#include "contracts/governance/query.h"
+#include "contracts/certificate/keys.h"
+#include "contracts/governance/keys.h"
 #include "contracts/registry.h"
 #include "ledger/kv.h"
 #include "ledger/tx.h"
+#include "tools/samples/network.h"
 
 namespace civic::contracts::testing {
 
@@ -67,16 +71,16 @@ class TestChain {
   static constexpr int64_t kBlockInterval = 1000;
 
   TestChain() : registry_(Registry::CreateDefault()) {
-    for (size_t i = 0; i < kSampleOrgCount; ++i) {
+    for (size_t i = 0; i < samples::kSampleOrgCount; ++i) {
       org_keys.push_back(crypto::KeyPair::FromSecret(crypto::Algo::kEd25519, Seed(static_cast<char>(1 + i))).value());
     }
     node_key = crypto::KeyPair::FromSecret(crypto::Algo::kEd25519, Seed(100)).value().public_key();
-    SampleGenesisInput input;
+    samples::SampleGenesisInput input;
     input.chain_id = "test-chain";
     input.genesis_time_ms = kGenesisTime;
     for (const auto& k : org_keys) input.org_keys.push_back(k.public_key());
     input.node_keys.push_back(node_key);
-    auto text = SampleGenesisText(input);
+    auto text = samples::SampleGenesisText(input);
     EXPECT_TRUE(text.ok()) << text.status().ToString();
     auto g = ParseGenesis(*text);
     EXPECT_TRUE(g.ok()) << g.status().ToString();
@@ -87,7 +91,7 @@ class TestChain {
 
   static Bytes Seed(char c) { return Bytes(32, c); }
 
-  const std::string& code(size_t org) const { return SampleOrgs()[org].code; }
+  const std::string& code(size_t org) const { return samples::SampleOrgs()[org].code; }
 
   TxParams Params(size_t org) {
     TxParams p;
@@ -150,7 +154,7 @@ class TestChain {
     uint64_t id = NextProposalId();
     Status st = Exec(GovernanceTx(Params(proposer), propose, org_keys[proposer]));
     EXPECT_TRUE(st.ok()) << st.ToString();
-    for (size_t org = 0; org < kSampleOrgCount; ++org) {
+    for (size_t org = 0; org < samples::kSampleOrgCount; ++org) {
       auto p = GetProposal(state, id);
       EXPECT_TRUE(p.ok()) << p.status().ToString();
       if (!p.ok() || p->status() != pb::PROPOSAL_OPEN) break;

@@ -12,17 +12,23 @@
 #include <string>
 #include <vector>
 
-#include "contracts/client.h"
-#include "contracts/codes.h"
-#include "contracts/credit.h"
-#include "contracts/credit_query.h"
+#include "contracts/certificate/holder.h"
+#include "contracts/governance/calls.h"
+#include "contracts/base/tx_builder.h"
+#include "contracts/base/contract_names.h"
+#include "contracts/base/identifiers.h"
+#include "contracts/credit/contract.h"
+#include "contracts/credit/query.h"
 #include "contracts/genesis.h"
-#include "contracts/governance_query.h"
+#include "contracts/governance/query.h"
 #include "contracts/registry.h"
-#include "contracts/state_keys.h"
+#include "contracts/certificate/keys.h"
+#include "contracts/governance/keys.h"
 #include "crypto/hash.h"
 #include "ledger/kv.h"
 #include "ledger/tx.h"
+#include "tools/samples/network.h"
+#include "tools/samples/credit_sample.h"
 
 namespace civic::contracts::credit_testing {
 
@@ -78,15 +84,15 @@ class CreditChain {
 
   CreditChain() : registry_(Registry::CreateDefault()) {
     if (registry_->Find(kCreditContract) == nullptr) registry_->Add(std::make_unique<CreditContract>());
-    for (size_t i = 0; i < kSampleOrgCount; ++i) {
+    for (size_t i = 0; i < samples::kSampleOrgCount; ++i) {
       org_keys.push_back(crypto::KeyPair::FromSecret(crypto::Algo::kEd25519, Bytes(32, static_cast<char>(1 + i))).value());
     }
-    SampleGenesisInput input;
+    samples::SampleGenesisInput input;
     input.chain_id = kChainId;
     input.genesis_time_ms = kGenesisTime;
     for (const auto& k : org_keys) input.org_keys.push_back(k.public_key());
     input.node_keys.push_back(crypto::KeyPair::FromSecret(crypto::Algo::kEd25519, Bytes(32, 100)).value().public_key());
-    auto text = SampleGenesisText(input);
+    auto text = samples::SampleGenesisText(input);
     EXPECT_TRUE(text.ok()) << text.status().ToString();
     auto g = ParseGenesis(*text);
     EXPECT_TRUE(g.ok()) << g.status().ToString();
@@ -95,7 +101,7 @@ class CreditChain {
     time_ms = kGenesisTime;
   }
 
-  const std::string& code(size_t org) const { return SampleOrgs()[org].code; }
+  const std::string& code(size_t org) const { return samples::SampleOrgs()[org].code; }
 
   TxParams Params(size_t org) {
     TxParams p;
@@ -163,7 +169,7 @@ class CreditChain {
     uint64_t id = NextProposalId();
     Status st = Exec(GovernanceTx(Params(kGss), ProposeCreditCall(title, action), org_keys[kGss]));
     EXPECT_TRUE(st.ok()) << st.ToString();
-    for (size_t org = 0; org < kSampleOrgCount; ++org) {
+    for (size_t org = 0; org < samples::kSampleOrgCount; ++org) {
       auto p = GetProposal(state, id);
       if (!p.ok() || p->status() != pb::PROPOSAL_OPEN) break;
       if (org == kGss) continue;
@@ -252,13 +258,13 @@ inline pb::CreditSubject Enterprise(std::string_view uscc) { return EnterpriseSu
 
 // Commits the sample credit data (SampleCreditBlocks) on a fresh chain; every tx must succeed.
 inline void CommitSample(CreditChain* chain) {
-  CreditSampleInput in;
+  samples::CreditSampleInput in;
   in.chain_id = CreditChain::kChainId;
   in.org_keys = chain->org_keys;
   in.now_ms = chain->time_ms;
   in.first_proposal_id = chain->NextProposalId();
   in.valid_until_height = chain->height + 100;
-  auto blocks = SampleCreditBlocks(in);
+  auto blocks = samples::SampleCreditBlocks(in);
   ASSERT_TRUE(blocks.ok()) << blocks.status().ToString();
   for (const auto& block : *blocks) {
     for (const Status& st : chain->Block(block)) ASSERT_TRUE(st.ok()) << st.ToString();

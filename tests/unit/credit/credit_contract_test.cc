@@ -4,8 +4,12 @@
 // change nothing.
 #include <gtest/gtest.h>
 
-#include "contracts/state_io.h"
+#include "contracts/base/state_io.h"
 #include "credit_chain.h"
+#include "contracts/governance/calls.h"
+#include "contracts/base/tx_builder.h"
+#include "contracts/base/contract_names.h"
+#include "crypto/hash.h"
 
 namespace civic::contracts {
 namespace {

@@ -15,6 +15,8 @@
 #include "ledger/chain.h"
 #include "rpc/jsonrpc.h"
 #include "rpc/methods.h"
+#include "tools/samples/credit_sample.h"
+#include "contracts/base/contract_names.h"
 
 namespace civic::contracts::credit_testing {
 
@@ -67,11 +69,11 @@ class CreditLedger {
 
   // Commits the sample credit data; every tx must succeed.
   void CommitSample() {
-    CreditSampleInput in;
+    samples::CreditSampleInput in;
     in.chain_id = CreditChain::kChainId;
     in.org_keys = keys.org_keys;
     in.now_ms = chain_->tip().time_ms;
-    auto blocks = SampleCreditBlocks(in);
+    auto blocks = samples::SampleCreditBlocks(in);
     ASSERT_TRUE(blocks.ok()) << blocks.status().ToString();
     for (const auto& block : *blocks) {
       auto results = Commit(block);

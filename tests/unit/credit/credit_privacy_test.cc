@@ -3,8 +3,10 @@
 // public texts; the client helpers mask names and keep them out of texts.
 #include <gtest/gtest.h>
 
-#include "contracts/codes.h"
+#include "contracts/base/identifiers.h"
 #include "credit_chain.h"
+#include "tools/samples/credit_sample.h"
+#include "crypto/hash.h"
 
 namespace civic::contracts {
 namespace {
@@ -88,7 +90,7 @@ TEST_F(CreditPrivacyTest, NoNameOrIdentityNumberInAnyTxOrStore) {
   }
   // The scan does see what is there (the masked names and a USCC).
   EXPECT_FALSE(Occurrences(chain, "张**").empty());
-  EXPECT_FALSE(Occurrences(chain, SampleCreditEnterprises()[0]).empty());
+  EXPECT_FALSE(Occurrences(chain, samples::SampleCreditEnterprises()[0]).empty());
 }
 
 TEST_F(CreditPrivacyTest, IdentityNumbersInPublicTextsAreRefused) {
@@ -103,7 +105,7 @@ TEST_F(CreditPrivacyTest, IdentityNumbersInPublicTextsAreRefused) {
   pb::CreditListing legal = Listing(person, "LABOUR", "d-legal");
   legal.set_legal_basis(kCitizenId);
   chain.ExpectRejected(chain.Tx(kHrss, ListCreditCall({legal})), "PERSONAL_DATA_IN_TEXT");
-  pb::CreditSubject enterprise = Enterprise(SampleCreditEnterprises()[2]);
+  pb::CreditSubject enterprise = Enterprise(samples::SampleCreditEnterprises()[2]);
   enterprise.set_name(std::string("个体户") + kCitizenId);
   chain.ExpectRejected(chain.Tx(kAmr, ListCreditCall({Listing(enterprise, "FOOD_DRUG", "d-ent")})),
                        "PERSONAL_DATA_IN_TEXT");
@@ -155,13 +157,13 @@ TEST(CreditClientTest, MaskNameAndPersonSubject) {
   EXPECT_EQ(CheckNameNotInListing(l, kName).app_code(), "NAME_IN_TEXT");
 
   EXPECT_EQ(EnterpriseSubject("91510703MA6ATB0F10").status().app_code(), "BAD_USCC");
-  EXPECT_TRUE(EnterpriseSubject(SampleCreditEnterprises()[0], "示例").ok());
+  EXPECT_TRUE(EnterpriseSubject(samples::SampleCreditEnterprises()[0], "示例").ok());
 }
 
 TEST(CreditClientTest, SampleInputIsChecked) {
-  CreditSampleInput in;
-  EXPECT_EQ(SampleCreditBlocks(in).status().app_code(), "CREDIT_BAD_SAMPLE_INPUT");
-  for (const auto& uscc : SampleCreditEnterprises()) EXPECT_TRUE(ValidateUscc(uscc).ok()) << uscc;
+  samples::CreditSampleInput in;
+  EXPECT_EQ(samples::SampleCreditBlocks(in).status().app_code(), "CREDIT_BAD_SAMPLE_INPUT");
+  for (const auto& uscc : samples::SampleCreditEnterprises()) EXPECT_TRUE(ValidateUscc(uscc).ok()) << uscc;
 }
 
 }  // namespace

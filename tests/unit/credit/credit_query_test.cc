@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "credit_chain.h"
+#include "tools/samples/credit_sample.h"
 
 namespace civic::contracts {
 namespace {
@@ -14,7 +15,7 @@ class CreditQueryTest : public ::testing::Test {
  protected:
   void SetUp() override {
     CommitSample(&chain);
-    uscc = SampleCreditEnterprises();
+    uscc = samples::SampleCreditEnterprises();
   }
 
   json::object Report(const std::string& subject, CreditView view = CreditView::kPublic) {

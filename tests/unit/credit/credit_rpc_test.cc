@@ -14,6 +14,7 @@
 
 #include "credit_node.h"
 #include "rpc/doc_examples.h"
+#include "tools/samples/credit_sample.h"
 
 namespace civic::contracts {
 namespace {
@@ -36,7 +37,7 @@ class CreditRpcTest : public ::testing::Test {
 };
 
 TEST_F(CreditRpcTest, ReportListGetCheckCategories) {
-  std::vector<std::string> uscc = SampleCreditEnterprises();
+  std::vector<std::string> uscc = samples::SampleCreditEnterprises();
   auto report = Call("credit_report", json::object{{"subject", uscc[0]}});
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->at("current_list").as_string(), "black");
@@ -85,7 +86,7 @@ TEST_F(CreditRpcTest, BadParamsAreTypedErrors) {
   auto missing = Call("credit_get", json::object{{"entry", 99}});
   EXPECT_EQ(missing.status().app_code(), "ENTRY_NOT_FOUND");
   EXPECT_EQ(missing.status().code(), Code::kNotFound);
-  EXPECT_EQ(code("credit_check", json::object{{"subject", SampleCreditEnterprises()[0]}, {"matter", "a b"}}),
+  EXPECT_EQ(code("credit_check", json::object{{"subject", samples::SampleCreditEnterprises()[0]}, {"matter", "a b"}}),
             "BAD_MATTER");
   EXPECT_EQ(code("credit_report", json::value("not params")), "INVALID_PARAMS");
 }

@@ -13,6 +13,8 @@
 #include "tools/credit_import.h"
 #include "tools/files.h"
 #include "tools/timefmt.h"
+#include "tools/samples/credit_sample.h"
+#include "crypto/hash.h"
 
 namespace civic::tools {
 void AddCreditCommands(CLI::App* app, CliContext* ctx);
@@ -216,7 +218,7 @@ TEST_F(CreditToolsTest, ImportListsRowsIsolatesChainRejectionsAndIsSafeToRerun) 
   // and social security) passes the file checks but the chain refuses it.
   std::string text = std::string(kHeader) + Row(usccs_[0], "FOOD_DRUG", "i1") + Row(usccs_[1], "LABOUR", "i2") +
                      Row(usccs_[2], "FOOD_DRUG", "i3") + Row(usccs_[3], "MARKET", "i4") +
-                     Row(contracts::SampleCreditEnterprises()[0], "FOOD_DRUG", "i5") +  // already listed (sample)
+                     Row(samples::SampleCreditEnterprises()[0], "FOOD_DRUG", "i5") +  // already listed (sample)
                      Row(ValidUscc("91510700MA6CWN7E5"), "NOPE", "i6");
   CreditImportFile f = Csv(text);
   ASSERT_EQ(f.accepted.size(), 5u);
@@ -291,7 +293,7 @@ TEST_F(CreditToolsTest, ProposalAndEntryLookups) {
   EXPECT_EQ((*found)->status, "executed");
   auto entry = api_.Call("credit_get", json::object{{"entry", 1}});
   ASSERT_TRUE(entry.ok());
-  auto ids = EntriesOfTx(api_, {contracts::EnterpriseSubject(contracts::SampleCreditEnterprises()[0]).value()},
+  auto ids = EntriesOfTx(api_, {contracts::EnterpriseSubject(samples::SampleCreditEnterprises()[0]).value()},
                          std::string(entry->at("listed_tx_id").as_string()));
   ASSERT_TRUE(ids.ok());
   EXPECT_EQ(*ids, std::vector<uint64_t>{1});
@@ -304,7 +306,7 @@ TEST(CreditSampleTest, TheSampleGoesOnARunningChainOnce) {
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->txs, 12u);
   EXPECT_EQ(s->proposal_id, 1u);
-  std::vector<std::string> uscc = contracts::SampleCreditEnterprises();
+  std::vector<std::string> uscc = samples::SampleCreditEnterprises();
   std::vector<std::string> expected = {"black", "none", "none", "red"};
   for (size_t i = 0; i < uscc.size(); ++i) {
     auto report = api.Call("credit_report", json::object{{"subject", uscc[i]}});

@@ -1,4 +1,4 @@
-#include "crypto/bytes.h"
+#include "crypto/base/bytes.h"
 
 #include <gtest/gtest.h>
 

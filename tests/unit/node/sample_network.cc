@@ -7,9 +7,12 @@
 
 #include <fmt/format.h>
 
-#include "contracts/codes.h"
+#include "contracts/base/identifiers.h"
 #include "ledger/block.h"
 #include "ledger/tx.h"
+#include "tools/samples/network.h"
+#include "contracts/certificate/calls.h"
+#include "contracts/base/tx_builder.h"
 
 namespace civic::testing {
 namespace {
@@ -37,7 +40,7 @@ bool HoldsIssuerFor(const pb::Org& org, const std::string& type_code) {
 }
 
 size_t OrgIndex(const std::string& code) {
-  const auto& orgs = contracts::SampleOrgs();
+  const auto& orgs = samples::SampleOrgs();
   for (size_t i = 0; i < orgs.size(); ++i) {
     if (orgs[i].code == code) return i;
   }
@@ -66,15 +69,15 @@ TempDir::~TempDir() {
 
 SampleNetwork MakeSampleNetwork(const std::string& chain_id) {
   SampleNetwork net{chain_id, crypto::KeyPair::Generate(crypto::Algo::kEd25519), {}, {}, {}};
-  contracts::SampleGenesisInput input;
+  samples::SampleGenesisInput input;
   input.chain_id = chain_id;
   input.genesis_time_ms = NowMs() - 24 * 3600 * 1000;
-  for (size_t i = 0; i < contracts::kSampleOrgCount; ++i) {
+  for (size_t i = 0; i < samples::kSampleOrgCount; ++i) {
     net.org_keys.push_back(crypto::KeyPair::Generate(crypto::Algo::kEd25519));
     input.org_keys.push_back(net.org_keys.back().public_key());
   }
   input.node_keys.push_back(net.node_key.public_key());
-  auto text = contracts::SampleGenesisText(input);
+  auto text = samples::SampleGenesisText(input);
   if (!text.ok()) Die("sample genesis", text.status());
   net.genesis_text = *text;
   auto genesis = contracts::ParseGenesis(net.genesis_text);

@@ -8,11 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "contracts/client.h"
+#include "contracts/certificate/holder.h"
 #include "contracts/genesis.h"
 #include "contracts/registry.h"
 #include "crypto/signature.h"
 #include "ledger/chain.h"
+#include "tools/samples/network.h"
 
 namespace civic::testing {
 
@@ -32,7 +33,7 @@ class TempDir {
 struct SampleNetwork {
   std::string chain_id;
   crypto::KeyPair node_key;                // the one validator
-  std::vector<crypto::KeyPair> org_keys;   // one per contracts::SampleOrgs(), same order
+  std::vector<crypto::KeyPair> org_keys;   // one per samples::SampleOrgs(), same order
   std::string genesis_text;                // the genesis file's content
   contracts::Genesis genesis;
 };

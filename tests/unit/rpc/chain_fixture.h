@@ -19,8 +19,11 @@
 #include <thread>
 #include <vector>
 
-#include "contracts/certificate_query.h"
-#include "contracts/client.h"
+#include "contracts/certificate/query.h"
+#include "contracts/certificate/holder.h"
+#include "contracts/certificate/calls.h"
+#include "contracts/governance/calls.h"
+#include "contracts/base/tx_builder.h"
 #include "contracts/genesis.h"
 #include "contracts/registry.h"
 #include "ledger/block.h"
@@ -28,6 +31,7 @@
 #include "ledger/tx.h"
 #include "rpc/backend.h"
 #include "test_util.h"
+#include "tools/samples/network.h"
 
 namespace civic::rpc::testing {
 
@@ -102,15 +106,15 @@ class FakeNode final : public NodeBackend {
   // The sample network: 5 org keys (seeds 1..5), node key seed 7.
   void SetUpSample() {
     chain_id_ = kSampleChainId;
-    contracts::SampleGenesisInput input;
+    samples::SampleGenesisInput input;
     input.chain_id = chain_id_;
     input.genesis_time_ms = kGenesisTimeMs;
-    for (char seed = 1; seed <= static_cast<char>(contracts::kSampleOrgCount); ++seed) {
+    for (char seed = 1; seed <= static_cast<char>(samples::kSampleOrgCount); ++seed) {
       org_keys_.push_back(SeedKey(seed));
       input.org_keys.push_back(org_keys_.back().public_key());
     }
     input.node_keys.push_back(key_.public_key());
-    auto json = contracts::SampleGenesis(input);
+    auto json = samples::SampleGenesis(input);
     ASSERT_TRUE(json.ok()) << json.status().ToString();
     auto genesis = contracts::ParseGenesisJson(json::value(*json));
     ASSERT_TRUE(genesis.ok()) << genesis.status().ToString();
@@ -124,7 +128,7 @@ class FakeNode final : public NodeBackend {
 
     // Block 1: the public security bureau issues a resident ID card.
     const pb::CertType* type = nullptr;
-    const std::string& psb = contracts::SampleOrgs()[0].code;
+    const std::string& psb = samples::SampleOrgs()[0].code;
     for (const pb::CertType& t : genesis_.cert_types) {
       bool by_psb = std::find(t.issuer_orgs().begin(), t.issuer_orgs().end(), psb) != t.issuer_orgs().end();
       if (by_psb && t.holder_code_type() == "citizen_id" && !type) type = &t;
@@ -154,7 +158,7 @@ class FakeNode final : public NodeBackend {
     ASSERT_TRUE(admitted.ok()) << admitted.status().ToString();
     // And a governance proposal (open, one yes vote) so gov_proposal has something to show.
     pb::CertType food;
-    const std::string& samr = contracts::SampleOrgs()[2].code;
+    const std::string& samr = samples::SampleOrgs()[2].code;
     food.set_code(samr + "009");
     food.set_name("食品经营许可证");
     food.add_issuer_orgs(samr);
@@ -188,7 +192,7 @@ class FakeNode final : public NodeBackend {
   contracts::TxParams SampleTxParams(std::string nonce) const {
     contracts::TxParams params;
     params.chain_id = chain_id_;
-    params.org = contracts::SampleOrgs()[0].code;
+    params.org = samples::SampleOrgs()[0].code;
     params.valid_until_height = 100;
     params.nonce = std::move(nonce);
     return params;

@@ -65,10 +65,11 @@ TEST(DocExamplesTest, RejectsBrokenDocs) {
 #include <sstream>
 
 #include "chain_fixture.h"
-#include "crypto/bytes.h"
+#include "crypto/base/bytes.h"
 #include "rpc/json_codec.h"
 #include "rpc/jsonrpc.h"
 #include "rpc/request_auth.h"
+#include "contracts/certificate/calls.h"
 
 namespace civic::rpc {
 namespace {

@@ -7,7 +7,7 @@
 #include <future>
 
 #include "chain_fixture.h"
-#include "crypto/bytes.h"
+#include "crypto/base/bytes.h"
 #include "ledger/block.h"
 #include "rpc/json_codec.h"
 #include "rpc/jsonrpc.h"

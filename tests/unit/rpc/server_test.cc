@@ -9,7 +9,7 @@
 #include <random>
 #include <regex>
 
-#include "crypto/bytes.h"
+#include "crypto/base/bytes.h"
 #include "rpc/errors.h"
 #include "test_util.h"
 

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "sharing_fixture.h"
+#include "contracts/governance/calls.h"
+#include "contracts/base/tx_builder.h"
+#include "contracts/base/contract_names.h"
 
 namespace civic::sharing_testing {
 namespace {

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "sharing_fixture.h"
+#include "contracts/governance/calls.h"
 
 namespace civic::sharing_testing {
 namespace {

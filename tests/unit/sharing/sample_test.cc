@@ -1,11 +1,11 @@
-// The sample data-sharing data (contracts/sharing_sample.h) committed on the
+// The sample data-sharing data (tools/samples/sharing_sample.h) committed on the
 // test chain: every tx succeeds, the counts it announces are what the contract
 // judged and indexed, the same input gives the same txs, and bad input is
 // refused.
 #include <gtest/gtest.h>
 
-#include "contracts/sharing_query.h"
-#include "contracts/sharing_sample.h"
+#include "contracts/sharing/query.h"
+#include "tools/samples/sharing_sample.h"
 #include "sharing_fixture.h"
 
 namespace civic::sharing_testing {
@@ -26,8 +26,8 @@ size_t Count(const ledger::KvReader &state, ledger::Space space, const std::stri
   return n;
 }
 
-SharingSampleInput InputFor(const SharingChain &chain, uint32_t records) {
-  SharingSampleInput in;
+samples::SharingSampleInput InputFor(const SharingChain &chain, uint32_t records) {
+  samples::SharingSampleInput in;
   in.chain_id = "test-chain";
   in.org_keys = chain.org_keys;
   in.now_ms = chain.time_ms;
@@ -40,7 +40,7 @@ SharingSampleInput InputFor(const SharingChain &chain, uint32_t records) {
 
 TEST(SharingSampleTest, CommitsAndTheContractJudgesWhatTheSampleAnnounces) {
   SharingChain chain;
-  auto sample = SampleSharingBlocks(InputFor(chain, 1000));
+  auto sample = samples::SampleSharingBlocks(InputFor(chain, 1000));
   ASSERT_TRUE(sample.ok()) << sample.status().ToString();
   ASSERT_EQ(sample->records, 1000u);
   for (const auto &block : sample->blocks) {
@@ -94,7 +94,7 @@ TEST(SharingSampleTest, TotalsFromCountersEqualCountingTheRecords) {
   pb::SharingParams params = DefaultSharingParams();
   params.set_ack_deadline_ms(20'000);
   chain.SetParams(params);
-  auto sample = SampleSharingBlocks(InputFor(chain, 600));
+  auto sample = samples::SampleSharingBlocks(InputFor(chain, 600));
   ASSERT_TRUE(sample.ok()) << sample.status().ToString();
   for (const auto &block : sample->blocks) {
     for (const Status &st : chain.Block(block)) ASSERT_TRUE(st.ok()) << st.ToString();
@@ -203,7 +203,7 @@ TEST(SharingSampleTest, TimeRangeTotalsFromOrdinalsAndFromOlderEntriesWithout) {
   pb::SharingParams params = DefaultSharingParams();
   params.set_ack_deadline_ms(20'000);  // unacknowledged records turn overdue: their indexes are rewritten
   chain.SetParams(params);
-  auto sample = SampleSharingBlocks(InputFor(chain, 600));
+  auto sample = samples::SampleSharingBlocks(InputFor(chain, 600));
   ASSERT_TRUE(sample.ok()) << sample.status().ToString();
   for (const auto &block : sample->blocks) {
     for (const Status &st : chain.Block(block)) ASSERT_TRUE(st.ok()) << st.ToString();
@@ -282,16 +282,16 @@ TEST(SharingSampleTest, TimeRangeTotalsFromOrdinalsAndFromOlderEntriesWithout) {
 
 TEST(SharingSampleTest, SameInputSameTxs) {
   SharingChain chain;
-  auto a = SampleSharingBlocks(InputFor(chain, 300));
-  auto b = SampleSharingBlocks(InputFor(chain, 300));
+  auto a = samples::SampleSharingBlocks(InputFor(chain, 300));
+  auto b = samples::SampleSharingBlocks(InputFor(chain, 300));
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(a->blocks, b->blocks);
 }
 
 TEST(SharingSampleTest, BadInputIsRefused) {
   SharingChain chain;
-  auto expect_bad = [](const SharingSampleInput &in) {
-    auto r = SampleSharingBlocks(in);
+  auto expect_bad = [](const samples::SharingSampleInput &in) {
+    auto r = samples::SampleSharingBlocks(in);
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.status().app_code(), "SHARING_BAD_SAMPLE_INPUT") << r.status().ToString();
   };

@@ -15,15 +15,19 @@
 
 #include "contracts/genesis.h"
 #include "contracts/registry.h"
-#include "contracts/sharing.h"
-#include "contracts/sharing_query.h"
-#include "contracts/state_io.h"
+#include "contracts/sharing/contract.h"
+#include "contracts/sharing/query.h"
+#include "contracts/base/state_io.h"
 #include "crypto/hash.h"
 #include "ledger/block.h"
 #include "ledger/chain.h"
 #include "ledger/tx.h"
 #include "rpc/backend.h"
 #include "tests/unit/contracts/test_chain.h"
+#include "tools/samples/network.h"
+#include "contracts/governance/calls.h"
+#include "contracts/base/tx_builder.h"
+#include "contracts/base/contract_names.h"
 
 namespace civic::sharing_testing {
 
@@ -182,15 +186,15 @@ class TestNode final : public rpc::NodeBackend {
   static constexpr int64_t kGenesisTimeMs = 1735689600000;
 
   TestNode() : node_key_(SeedKey('\x07')) {
-    contracts::SampleGenesisInput input;
+    samples::SampleGenesisInput input;
     input.chain_id = kChainId;
     input.genesis_time_ms = kGenesisTimeMs;
-    for (char seed = 1; seed <= static_cast<char>(contracts::kSampleOrgCount); ++seed) {
+    for (char seed = 1; seed <= static_cast<char>(samples::kSampleOrgCount); ++seed) {
       org_keys.push_back(SeedKey(seed));
       input.org_keys.push_back(org_keys.back().public_key());
     }
     input.node_keys.push_back(node_key_.public_key());
-    auto json = contracts::SampleGenesis(input);
+    auto json = samples::SampleGenesis(input);
     EXPECT_TRUE(json.ok()) << json.status().ToString();
     auto genesis = contracts::ParseGenesisJson(boost::json::value(*json));
     EXPECT_TRUE(genesis.ok()) << genesis.status().ToString();
@@ -209,7 +213,7 @@ class TestNode final : public rpc::NodeBackend {
     EXPECT_TRUE(st.ok()) << st.ToString();
   }
 
-  const std::string& code(size_t org) const { return contracts::SampleOrgs()[org].code; }
+  const std::string& code(size_t org) const { return samples::SampleOrgs()[org].code; }
 
   contracts::TxParams Params(size_t org) {
     contracts::TxParams p;

@@ -11,7 +11,7 @@
 #include <set>
 #include <string>
 
-#include "contracts/contracts.pb.h"
+#include "contracts/certificate/certificate.pb.h"
 #include "ledger/tx.h"
 #include "tools/node_api.h"
 

@@ -8,11 +8,12 @@
 
 #include <boost/json.hpp>
 
-#include "contracts/codes.h"
+#include "contracts/base/identifiers.h"
 #include "contracts/genesis.h"
 #include "crypto/keyfile.h"
 #include "test_util.h"
 #include "tools/json_view.h"
+#include "tools/samples/network.h"
 
 namespace civic::tools {
 namespace {
@@ -42,7 +43,7 @@ class GovProposeE2ETest : public ::testing::Test {
     RunResult r = testing::StartOneNodeNet(CIVIC_CLI_PATH, CIVICD_PATH, net_dir_, &url_);
     started_ = true;
     ASSERT_EQ(r.exit_code, 0) << r.out;
-    for (const auto& org : contracts::SampleOrgs()) codes_[org.short_name] = org.code;
+    for (const auto& org : samples::SampleOrgs()) codes_[org.short_name] = org.code;
   }
 
   // Runs before the members are destroyed, so the network folder still exists.

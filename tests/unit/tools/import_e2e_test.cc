@@ -16,8 +16,8 @@
 #include <set>
 #include <thread>
 
-#include "contracts/client.h"
-#include "contracts/codes.h"
+#include "contracts/certificate/holder.h"
+#include "contracts/base/identifiers.h"
 #include "test_util.h"
 #include "tools/import_state.h"
 #include "tools/json_view.h"

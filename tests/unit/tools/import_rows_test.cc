@@ -5,7 +5,7 @@
 #include <map>
 #include <sstream>
 
-#include "tools/sample_data.h"
+#include "tools/samples/sample_data.h"
 
 namespace civic::tools {
 namespace {

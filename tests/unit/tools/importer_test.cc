@@ -4,11 +4,11 @@
 
 #include <set>
 
-#include "contracts/codes.h"
+#include "contracts/base/identifiers.h"
 #include "fake_chain.h"
 #include "test_util.h"
 #include "tools/files.h"
-#include "tools/sample_data.h"
+#include "tools/samples/sample_data.h"
 
 namespace civic::tools {
 namespace {

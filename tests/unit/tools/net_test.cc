@@ -12,6 +12,7 @@
 #include "node/config.h"
 #include "test_util.h"
 #include "tools/files.h"
+#include "tools/samples/network.h"
 
 namespace civic::tools {
 namespace {
@@ -37,12 +38,12 @@ TEST(NetInitTest, WritesAConsistentNetwork) {
   ASSERT_TRUE(genesis.ok()) << genesis.status().ToString();
   EXPECT_EQ(genesis->chain_id, "test-net");
   EXPECT_EQ(genesis->validators.validators_size(), 4);
-  EXPECT_EQ(genesis->orgs.size(), contracts::kSampleOrgCount);
+  EXPECT_EQ(genesis->orgs.size(), samples::kSampleOrgCount);
   EXPECT_EQ(genesis->cert_types.size(), 6u);
 
   // The first four departments: public security, HR & social security, market
   // regulation, the credit office.
-  const auto& orgs = contracts::SampleOrgs();
+  const auto& orgs = samples::SampleOrgs();
   std::set<std::string> validator_keys;
   for (const auto& v : genesis->validators.validators()) validator_keys.insert(ToHex(v.pub_key().key()));
   std::set<uint16_t> ports;

@@ -1,10 +1,10 @@
-#include "tools/sample_data.h"
+#include "tools/samples/sample_data.h"
 
 #include <gtest/gtest.h>
 
 #include <sstream>
 
-#include "contracts/codes.h"
+#include "contracts/base/identifiers.h"
 #include "tools/import_rows.h"
 
 namespace civic::tools {

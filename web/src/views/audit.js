@@ -12,7 +12,7 @@ import { dayKey, formatTime, fromLocalInput, shortHex } from '../lib/format.js';
 import { errorText, t } from '../i18n.js';
 import { errorNotice, loading, mono, notice, pageHeading, section } from '../ui.js';
 
-// Violation reasons of contracts/sharing.proto, as the node names them.
+// Violation reasons of contracts/sharing/sharing.proto, as the node names them.
 const VIOLATION_REASONS = ['NO_GRANT', 'GRANT_EXPIRED', 'GRANT_REVOKED', 'FIELDS_BEYOND_GRANT', 'RESOURCE_NOT_SHARED',
   'PURPOSE_MISMATCH', 'DIGEST_MISMATCH', 'UNACKNOWLEDGED'];
 

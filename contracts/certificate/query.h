@@ -1,0 +1,117 @@
+// Read-only certificate queries over committed state, for the RPC layer (JSON-RPC
+// and REST share these functions and their JSON renderings).
+//
+// Verification answers four questions: is the certificate genuine (a record with
+// this id exists on chain, sealed by its issuer's tx), who issued it, is it valid
+// at time T (issued by T, inside its validity window, and its status AT T, taken
+// from the status history, is active), and which presented fields match the
+// salted digests on chain. An unknown or malformed id is an answer (genuine =
+// false), not an error.
+//
+// Thread safety: pure functions of the reader; safe when the reader is.
+#pragma once
+
+#include <boost/json.hpp>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "contracts/certificate/holder.h"
+#include "contracts/certificate/certificate.pb.h"
+#include "ledger/kv.h"
+
+namespace civic::contracts {
+
+// Typed errors: BAD_CERT_ID, CERT_NOT_FOUND, CORRUPTION.
+Result<pb::Certificate> GetCertificate(const ledger::KvReader& state, std::string_view id);
+Result<pb::CertType> GetCertType(const ledger::KvReader& state, std::string_view code);
+
+// A field the verifier was shown: its salt and value.
+struct PresentedField {
+  std::string salt;
+  std::string value;
+};
+
+enum class FieldMatch { kMatch, kMismatch, kNotOnCertificate };
+const char* FieldMatchName(FieldMatch match);  // "match" | "mismatch" | "not_on_certificate"
+
+struct FieldResult {
+  std::string name;
+  FieldMatch match = FieldMatch::kNotOnCertificate;
+};
+
+// Status of a certificate at a point in time.
+struct StatusAt {
+  pb::CertStatus status = pb::CERT_STATUS_UNSPECIFIED;  // UNSPECIFIED before issuance
+  std::string reason;
+};
+// Replays the certificate's history up to and including `at_ms`.
+StatusAt CertificateStatusAt(const pb::Certificate& cert, int64_t at_ms);
+
+struct Verification {
+  std::string id;
+  int64_t at_ms = 0;
+  bool genuine = false;
+  std::string not_genuine_reason;  // "BAD_CERT_ID" | "CERT_NOT_FOUND" | "HOLDER_MISMATCH" ...
+  // Set when genuine.
+  std::string type_code;
+  std::string type_name;
+  std::string issuer_org;
+  std::string issuer_name;
+  pb::CertStatus status_now = pb::CERT_STATUS_UNSPECIFIED;
+  std::string reason_now;
+  StatusAt status_at;
+  bool valid_at_time = false;
+  // Why not valid at time: "NOT_YET_ISSUED" | "NOT_YET_VALID" | "EXPIRED" |
+  // "SUSPENDED" | "REVOKED" | "SUPERSEDED" (empty when valid).
+  std::string invalid_reason;
+  std::string next_id;  // newer version, if any
+  std::optional<bool> holder_match;  // set when a holder copy was presented
+  std::vector<FieldResult> fields;   // in name order
+  std::optional<bool> fields_match;  // all presented fields match (unset: none presented)
+  std::optional<pb::Certificate> certificate;
+};
+
+Result<Verification> VerifyCertificate(const ledger::KvReader& state, std::string_view id,
+                                       int64_t at_ms,
+                                       const std::map<std::string, PresentedField>& fields = {});
+// Verifies the holder's copy: the id, every field, and the holder commitment.
+Result<Verification> VerifyHolderCertificate(const ledger::KvReader& state,
+                                             const HolderCertificate& cert, int64_t at_ms);
+
+struct CertHistory {
+  std::string id;
+  std::vector<std::string> versions;  // the version chain, oldest first (includes id)
+  std::vector<pb::CertEvent> events;  // this version's events, issuance first
+};
+Result<CertHistory> History(const ledger::KvReader& state, std::string_view id);
+
+struct CertPage {
+  std::vector<pb::Certificate> items;
+  std::string next_cursor;  // empty: no more
+};
+constexpr size_t kMaxPageSize = 1000;
+// Certificates whose holder commitment is `holder_commitment` (32 bytes), in id
+// order, starting after `cursor` (an id; empty = from the start). Typed errors:
+// BAD_HOLDER_COMMITMENT, BAD_LIMIT.
+Result<CertPage> ListByHolder(const ledger::KvReader& state, std::string_view holder_commitment,
+                              std::string_view cursor, size_t limit);
+// Certificates issued by org `issuer_org`, in id order.
+Result<CertPage> ListByIssuer(const ledger::KvReader& state, std::string_view issuer_org,
+                              std::string_view cursor, size_t limit);
+Result<std::vector<pb::CertType>> ListTypes(const ledger::KvReader& state);
+
+// JSON renderings. Binary values are lower-case hex, keys "ed25519:<hex>",
+// times both as ms and RFC 3339 ("..._ms" and the plain name).
+const char* CertStatusName(pb::CertStatus status);  // "active" | "suspended" | "revoked" | "superseded"
+const char* CertEventKindName(pb::CertEventKind kind);
+boost::json::object CertificateToJson(const pb::Certificate& cert);
+boost::json::object CertTypeToJson(const pb::CertType& type);
+boost::json::object CertEventToJson(const pb::CertEvent& event);
+boost::json::object VerificationToJson(const Verification& v);
+boost::json::object HistoryToJson(const CertHistory& history);
+boost::json::object CertPageToJson(const CertPage& page);
+boost::json::array CertTypesToJson(const std::vector<pb::CertType>& types);
+
+}  // namespace civic::contracts
