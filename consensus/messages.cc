@@ -8,10 +8,6 @@ namespace civic::consensus {
 
 namespace {
 
-void PutBigEndian32(Bytes* out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>((v >> shift) & 0xff));
-}
-
 Status MalformedVote(std::string message) {
   return Status::InvalidArgument("MALFORMED_VOTE", std::move(message));
 }

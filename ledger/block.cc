@@ -49,9 +49,9 @@ Bytes VoteSignBytes(std::string_view chain_id, uint32_t type, uint64_t height, u
   out.append(kVoteDomain);
   out.append(chain_id);
   out.push_back('\0');
-  store::PutBigEndian32(&out, type);
+  PutBigEndian32(&out, type);
   PutBigEndian64(&out, height);
-  store::PutBigEndian32(&out, round);
+  PutBigEndian32(&out, round);
   out.append(block_hash);
   return out;
 }
@@ -78,7 +78,7 @@ Bytes CommitHash(const pb::Commit& commit) { return crypto::Sha256(Deterministic
 namespace {
 Bytes ResultLeaf(const pb::TxResult& result) {
   Bytes leaf;
-  store::PutBigEndian32(&leaf, result.code());
+  PutBigEndian32(&leaf, result.code());
   leaf.append(result.app_code());
   return leaf;
 }

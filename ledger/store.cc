@@ -52,10 +52,6 @@ Bytes EncodeU64(uint64_t v) {
 
 uint64_t DecodeU64(std::string_view in) { return GetBigEndian64(in); }
 
-void PutBigEndian32(Bytes* out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>((v >> shift) & 0xff));
-}
-
 void PutVarint(Bytes* out, uint64_t v) {
   while (v >= 0x80) {
     out->push_back(static_cast<char>((v & 0x7f) | 0x80));

@@ -75,7 +75,6 @@ Bytes StaleKey(uint64_t version);
 Bytes EncodeU64(uint64_t v);
 // Requires in.size() >= 8.
 uint64_t DecodeU64(std::string_view in);
-void PutBigEndian32(Bytes* out, uint32_t v);
 
 // Unsigned LEB128 varints for compact values.
 void PutVarint(Bytes* out, uint64_t v);

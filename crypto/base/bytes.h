@@ -18,6 +18,8 @@ std::optional<Bytes> FromHex(std::string_view hex);
 // Big-endian fixed-width encodings: they sort as numbers in LevelDB.
 void PutBigEndian64(Bytes* out, uint64_t v);
 uint64_t GetBigEndian64(std::string_view in);  // requires in.size() >= 8
+void PutBigEndian32(Bytes* out, uint32_t v);
+uint32_t GetBigEndian32(std::string_view in);  // requires in.size() >= 4
 
 // base64url without padding (RFC 4648 section 5), used for SD-JWT style digests.
 std::string Base64UrlEncode(std::string_view data);
