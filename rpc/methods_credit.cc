@@ -1,15 +1,16 @@
 // credit_* JSON-RPC methods: credit red/black list queries over the node's
 // committed state. Each call reads one snapshot, so the state and the tip's block
 // time (the "now" that decides expiry) agree. Renderings come from
-// contracts/credit/query.h so that REST (GET /v1/credit/{uscc}) and JSON-RPC
-// answer alike. Answers are the public view (see credit_query.h): requests carry
-// no caller identity. Handlers reply synchronously and never throw.
+// rpc/codec/credit.h so that REST (GET /v1/credit/{uscc}) and JSON-RPC answer
+// alike. Answers are the public view (see contracts/credit/query.h): requests
+// carry no caller identity. Handlers reply synchronously and never throw.
 #include <google/protobuf/util/json_util.h>
 
-#include "contracts/credit/contract.h"
-#include "contracts/credit/query.h"
-#include "rpc/methods.h"
 #include "contracts/base/contract_names.h"
+#include "contracts/credit/query.h"
+#include "contracts/credit/rules.h"
+#include "rpc/codec/credit.h"
+#include "rpc/methods.h"
 
 namespace civic::rpc {
 namespace {
@@ -57,7 +58,7 @@ void CreditReport(const CallContext& ctx, const json::value& params, Reply reply
   auto snapshot = ctx.node->chain().Snapshot();
   auto report = contracts::BuildCreditReport(*snapshot, *subject, snapshot->tip().time_ms);
   if (!report.ok()) return reply(report.status());
-  reply(json::value(contracts::CreditReportToJson(*report, contracts::CreditView::kPublic)));
+  reply(json::value(CreditReportToJson(*report, contracts::CreditView::kPublic)));
 }
 
 // credit_list {list, category?, cursor?, limit?}
@@ -90,7 +91,7 @@ void CreditList(const CallContext& ctx, const json::value& params, Reply reply) 
   auto page = contracts::ListPublished(*snapshot, *list, *category, *cursor, static_cast<size_t>(*limit),
                                        snapshot->tip().time_ms);
   if (!page.ok()) return reply(page.status());
-  reply(json::value(contracts::CreditPageToJson(*page)));
+  reply(json::value(CreditPageToJson(*page)));
 }
 
 // credit_get {entry}
@@ -116,8 +117,7 @@ void CreditGet(const CallContext& ctx, const json::value& params, Reply reply) {
   if (auto category = contracts::GetCreditCategory(*snapshot, entry->category()); category.ok()) {
     name = category->name();
   }
-  reply(json::value(
-      contracts::CreditEntryToJson(*entry, snapshot->tip().time_ms, contracts::CreditView::kPublic, name)));
+  reply(json::value(CreditEntryToJson(*entry, snapshot->tip().time_ms, contracts::CreditView::kPublic, name)));
 }
 
 // credit_check {subject, matter?}
@@ -144,7 +144,7 @@ void CreditCheck(const CallContext& ctx, const json::value& params, Reply reply)
   auto snapshot = ctx.node->chain().Snapshot();
   auto check = contracts::CheckCredit(*snapshot, *subject, *matter, snapshot->tip().time_ms);
   if (!check.ok()) return reply(check.status());
-  reply(json::value(contracts::CreditCheckToJson(*check)));
+  reply(json::value(CreditCheckToJson(*check)));
 }
 
 // credit_categories {}
@@ -167,7 +167,7 @@ void CreditCategories(const CallContext& ctx, const json::value& params, Reply r
   auto measures = contracts::ListCreditMeasures(*snapshot);
   if (!measures.ok()) return reply(measures.status());
   json::array list;
-  for (const auto& c : *categories) list.push_back(contracts::CreditCategoryToJson(c, *measures));
+  for (const auto& c : *categories) list.push_back(CreditCategoryToJson(c, *measures));
   reply(json::value(json::object{{"categories", std::move(list)}}));
 }
 

@@ -16,7 +16,8 @@
 #include <cstdio>
 
 #include "contracts/base/identifiers.h"
-#include "contracts/credit/contract.h"
+#include "contracts/credit/calls.h"
+#include "contracts/credit/rules.h"
 #include "contracts/genesis.h"
 #include "crypto/hash.h"
 #include "rpc/client.h"

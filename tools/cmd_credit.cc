@@ -6,8 +6,10 @@
 #include <iostream>
 
 #include "contracts/base/identifiers.h"
-#include "contracts/credit/contract.h"
+#include "contracts/credit/calls.h"
 #include "contracts/credit/query.h"
+#include "contracts/credit/rules.h"
+#include "contracts/credit/subjects.h"
 #include "contracts/genesis.h"
 #include "crypto/keyfile.h"
 #include "ledger/tx.h"

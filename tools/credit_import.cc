@@ -6,7 +6,11 @@
 #include <set>
 
 #include "contracts/base/identifiers.h"
-#include "contracts/credit/query.h"
+#include "contracts/base/enum_names.h"
+#include "contracts/credit/calls.h"
+#include "contracts/credit/keys.h"
+#include "contracts/credit/rules.h"
+#include "contracts/credit/subjects.h"
 #include "crypto/hash.h"
 #include "ledger/tx.h"
 #include "tools/csv.h"
@@ -81,7 +85,7 @@ class RowBuilder {
       CIVIC_ASSIGN_OR_RETURN(pb::CreditList list, contracts::ParseCreditList(list_name));
       if (list != known->second) {
         return RowError("LIST_MISMATCH", "category " + category + " is on the " +
-                                             contracts::CreditListName(known->second) + " list");
+                                             contracts::EnumName(known->second) + " list");
       }
       l.set_list(list);
     }

@@ -45,7 +45,7 @@
 #include <string>
 #include <vector>
 
-#include "contracts/credit/contract.h"
+#include "contracts/credit/credit.pb.h"
 #include "crypto/signature.h"
 #include "crypto/base/status.h"
 #include "tools/node_api.h"

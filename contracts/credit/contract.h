@@ -49,7 +49,8 @@
 // Free texts (reason, legal basis, statements, notes, summaries, enterprise
 // names) are public: the contract refuses any that contains a valid citizen
 // identity number (PERSONAL_DATA_IN_TEXT). Names in free text cannot be detected
-// on chain; the client helpers below refuse a person's name in them.
+// on chain; the client helpers (contracts/credit/subjects.h) refuse a person's
+// name in them.
 //
 // Typed errors: CALL_MALFORMED, EMPTY_CALL, GOVERNANCE_REQUIRED, BAD_CATEGORY_CODE,
 // BAD_CATEGORY, UNKNOWN_CATEGORY, CATEGORY_RETIRED, BAD_MEASURE, UNKNOWN_MEASURE,
@@ -65,169 +66,102 @@
 // COMMITMENT_SUBJECT_MISMATCH, COMMITMENT_NOT_BROKEN, COMMITMENT_ALREADY_BROKEN.
 // A failing item of a batch names its index in the message.
 //
-// Not thread-safe: executed by the chain's single applying thread. The free
-// functions are pure and thread-safe.
+// The rules the contract shares with its queries and clients are in
+// contracts/credit/rules.h, the state layout in contracts/credit/keys.h.
+//
+// Not thread-safe: executed by the chain's single applying thread.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <map>
+#include <set>
 #include <string>
 #include <string_view>
-#include <vector>
+#include <utility>
 
-#include "contracts/certificate/holder.h"
-#include "contracts/base/tx_builder.h"
-#include "contracts/base/contract_names.h"
-#include "contracts/base/checks.h"
 #include "contracts/base/contract.h"
-#include "contracts/governance/governance.pb.h"
+#include "contracts/base/contract_names.h"
 #include "contracts/credit/credit.pb.h"
+#include "contracts/governance/governance.pb.h"
 
 namespace civic::contracts {
 
-
-constexpr size_t kMaxCreditBatch = 1000;          // listings per tx
-constexpr size_t kMaxExpiriesPerBlock = 1000;     // expiries EndBlock records per block
-constexpr size_t kMaxApplicationsPerEntry = 20;   // repair applications, and objections, per entry
-constexpr size_t kMaxCreditText = 1000;           // reason, legal basis, statements, notes (bytes)
-constexpr size_t kMaxCreditShortText = 200;       // names, document numbers, summaries (bytes)
+constexpr size_t kMaxExpiriesPerBlock = 1000;  // expiries EndBlock records per block
 
 class CreditContract final : public Contract {
  public:
   std::string_view name() const override { return kCreditContract; }
   Status Execute(const ledger::TxContext& ctx, std::string_view call, ledger::StateView* view) override;
+  // Records due expiries (contract_lifecycle.cc).
   Status EndBlock(const ledger::BlockContext& ctx, ledger::StateView* view) override;
   // Every rule that does not depend on the block time, on a scratch view.
   Status Check(const ledger::TxContext& ctx, std::string_view call, const ledger::KvReader& state) const override;
+
+ private:
+  class Executor;
 };
 
-// ---------------------------------------------------------------------------
-// Rules shared by the contract, the queries and the client (pure functions).
+// One call executed on one view, by area: contract.cc (dispatch, registration,
+// commitments), contract_listing.cc (listing), contract_lifecycle.cc
+// (delisting, repair, objections; expiry, also for EndBlock). `check` is the
+// admission check: rules that depend on the block time are skipped (the mempool
+// only knows the tip's time).
+class CreditContract::Executor {
+ public:
+  Executor(const ledger::TxContext& ctx, ledger::StateView* view, bool check);
+  Status Run(const pb::CreditCall& call);
 
-// A LISTED entry whose publicity end is at or before `now_ms` reads as EXPIRED.
-pb::CreditEntryState EffectiveState(const pb::CreditEntry& entry, int64_t now_ms);
+ private:
+  struct CategoryEntry {
+    pb::CreditCategory category;
+    Status permission;  // OK if the signer org may decide listings in it
+  };
 
-// Category: code, name, list, deciding orgs (valid, unique USCCs), severity,
-// periods (0 <= min <= max, 0 < max <= 100 years). Typed errors: BAD_CATEGORY_CODE, BAD_CATEGORY.
-Status ValidateCreditCategory(const pb::CreditCategory& category);
-// Measure shape (codes, org USCC, matter, description). Typed error: BAD_MEASURE.
-Status ValidateCreditMeasure(const pb::CreditMeasure& measure);
-// [A-Za-z0-9_.-]{1,64}: category codes, measure codes and matters.
-bool IsCreditToken(std::string_view token);
-// Enterprise: valid USCC, no person fields. Person: 32-byte commitment, masked
-// name, no USCC or name. Typed errors: BAD_SUBJECT, BAD_USCC,
-// PERSON_COMMITMENT_REQUIRED, BAD_COMMITMENT, BAD_MASKED_NAME, TEXT_TOO_LONG,
-// PERSONAL_DATA_IN_TEXT.
-Status ValidateCreditSubject(const pb::CreditSubject& subject);
-// 1 or 2 leading visible characters (not '*', digits, spaces) then 1 to 8 '*',
-// valid UTF-8: "张*", "欧阳**". Typed error: BAD_MASKED_NAME.
-Status ValidateMaskedName(std::string_view masked);
+  int64_t now() const { return ctx_.block_time_ms; }
+  // Prefixes a batch item's error with its index, keeping the codes.
+  static Status InItem(const Status& st, std::string_view kind, size_t index, size_t count);
+  // The fields of the subject's type, as records keep a subject.
+  static pb::CreditSubject RecordedSubject(const pb::CreditSubject& subject);
+  // The id counter at `key` (credit/next_entry, credit/next_commitment); 1 when unset.
+  Result<uint64_t> NextId(std::string_view key);
+  void SetNextId(std::string_view key, uint64_t next);
+  void WriteEntry(const pb::CreditEntry& entry);
+  // Appends an event by the signer org at the block time, with the entry's state after it.
+  void AddEvent(pb::CreditEntry* entry, pb::CreditEventKind kind, std::string_view note);
 
-// The subject's fixed-length key fragment: 'e' + USCC, or 'p' + 32-byte commitment.
-std::string CreditSubjectKey(const pb::CreditSubject& subject);
-bool SameCreditSubject(const pb::CreditSubject& a, const pb::CreditSubject& b);
+  // Governance: categories and measures.
+  Status Register(const pb::CreditRegister& m);
+  Status RegisterCategory(const pb::CreditCategory& input, std::set<std::string>* seen);
+  Status RegisterMeasure(const pb::CreditMeasure& input, std::set<std::pair<std::string, std::string>>* seen);
 
-const char* CreditListName(pb::CreditList list);            // "red" | "black"
-const char* CreditSeverityName(pb::CreditSeverity s);       // "minor" | "general" | "serious"
-const char* CreditStateName(pb::CreditEntryState state);    // "listed" | "repaired" | "expired" | "withdrawn"
-const char* CreditEventKindName(pb::CreditEventKind kind);  // "listed" | "repair_filed" | ...
-const char* CreditApplicationStateName(pb::CreditApplicationState s);  // "pending" | "approved" | ...
-const char* CreditCommitmentStateName(pb::CreditCommitmentState s);    // "active" | "broken"
-// Typed errors BAD_LIST, BAD_SEVERITY.
-Result<pb::CreditList> ParseCreditList(std::string_view name);
-Result<pb::CreditSeverity> ParseCreditSeverity(std::string_view name);
+  // Listing.
+  Result<CategoryEntry*> Category(const std::string& code);
+  Status List(const pb::CreditListCall& m);
+  Status ListOne(const pb::CreditListing& in, uint64_t id);
 
-// ---------------------------------------------------------------------------
-// State layout (one place, so the contract and the queries agree).
-//
-// Authenticated state (Space::kState):
-//   credit/cat/<code>                          -> pb::CreditCategory
-//   credit/m/<category>/<code>                 -> pb::CreditMeasure
-//   credit/next_entry                          -> 8-byte big-endian next entry id
-//   credit/e/<id be64>                         -> pb::CreditEntry
-//   credit/open/<subject key>/<category>       -> entry id be64 (latest listing; duplicate check)
-//   credit/doc/<SHA-256(org,doc no,subject,category)> -> entry id be64 (decision uniqueness)
-//   credit/exp/<publicity end be64><id be64>   -> "" (expiry queue, LISTED entries only)
-//   credit/next_commitment                     -> 8-byte big-endian next commitment id
-//   credit/c/<id be64>                         -> pb::CreditCommitment
-// Secondary indexes (Space::kIndex):
-//   credit/s/<subject key><id be64>            -> "" (entries by subject)
-//   credit/l/<r|b>/<category>/<id be64>        -> "" (LISTED entries by list and category)
-//   credit/cs/<subject key><id be64>           -> "" (commitments by subject)
-namespace credit_keys {
+  // Entry life cycle.
+  Result<pb::CreditEntry> LoadEntry(uint64_t id);
+  Status RequireDecider(const pb::CreditEntry& e);
+  Result<bool> Applicant(const pb::CreditEntry& e);
+  Status StateError(const pb::CreditEntry& e, std::string_view action);
+  Status EndPublication(pb::CreditEntry* e, pb::CreditEntryState state);
+  Status Delist(const pb::CreditDelist& m);
+  Status FileApplication(const pb::CreditFile& m, bool repair);
+  void Decide(pb::CreditApplication* a, bool approve, std::string_view note);
+  Status DecideRepair(const pb::CreditDecide& m);
+  Status DecideObjection(const pb::CreditDecide& m);
 
-constexpr std::string_view kCategoryPrefix = "credit/cat/";
-constexpr std::string_view kMeasurePrefix = "credit/m/";
-constexpr std::string_view kNextEntry = "credit/next_entry";
-constexpr std::string_view kEntryPrefix = "credit/e/";
-constexpr std::string_view kOpenPrefix = "credit/open/";
-constexpr std::string_view kDecisionPrefix = "credit/doc/";
-constexpr std::string_view kExpiryPrefix = "credit/exp/";
-constexpr std::string_view kNextCommitment = "credit/next_commitment";
-constexpr std::string_view kCommitmentPrefix = "credit/c/";
-constexpr std::string_view kSubjectIndexPrefix = "credit/s/";
-constexpr std::string_view kListIndexPrefix = "credit/l/";
-constexpr std::string_view kCommitmentIndexPrefix = "credit/cs/";
+  // Commitments.
+  Status Commit(const pb::CreditCommit& m);
+  Status BreakCommitment(const pb::CreditBreakCommitment& m);
 
-std::string Category(std::string_view code);
-std::string MeasurePrefix(std::string_view category);  // "credit/m/<category>/"
-std::string Measure(std::string_view category, std::string_view code);
-std::string Entry(uint64_t id);
-std::string Open(std::string_view subject_key, std::string_view category);
-std::string Decision(std::string_view org, std::string_view doc_no, std::string_view subject_key,
-                     std::string_view category);
-std::string Expiry(int64_t publicity_end_ms, uint64_t id);
-std::string Commitment(uint64_t id);
-std::string SubjectIndexPrefix(std::string_view subject_key);
-std::string SubjectIndex(std::string_view subject_key, uint64_t id);
-// "credit/l/b/" for a list, "credit/l/b/<category>/" with a category.
-std::string ListIndexPrefix(pb::CreditList list, std::string_view category = "");
-std::string ListIndex(pb::CreditList list, std::string_view category, uint64_t id);
-std::string CommitmentIndexPrefix(std::string_view subject_key);
-std::string CommitmentIndex(std::string_view subject_key, uint64_t id);
-
-}  // namespace credit_keys
-
-// ---------------------------------------------------------------------------
-// Client side: subjects, call builders, signed txs. Personal data stays here.
-
-// A person's subject commitment:
-//   SHA-256( "civicledger/credit-person/v1" 0x00 salt 0x00 citizen identity number )
-// The salt is the city's credit subject salt, a secret the credit authorities
-// share off chain: one person has one commitment across departments, and nobody
-// can test identity numbers against the ledger. A distinct domain from the
-// certificate holder commitment keeps credit entries unlinkable to certificates.
-Bytes PersonCommitment(std::string_view salt, std::string_view citizen_id);
-// The first character followed by '*' for each further one (at least one, at
-// most four): "张三" -> "张*", "欧阳娜娜" -> "欧***". Typed error BAD_NAME (empty,
-// not UTF-8, or starting with '*', a digit or a space).
-Result<std::string> MaskName(std::string_view full_name);
-// Typed errors: BAD_USCC, TEXT_TOO_LONG, PERSONAL_DATA_IN_TEXT.
-Result<pb::CreditSubject> EnterpriseSubject(std::string_view uscc, std::string_view name = "");
-// Validates the identity number (BAD_CITIZEN_ID) and a non-empty salt
-// (SALT_REQUIRED); the name is only masked.
-Result<pb::CreditSubject> PersonSubject(std::string_view salt, std::string_view citizen_id,
-                                        std::string_view full_name);
-// NAME_IN_TEXT when a free text of `listing` (reason, legal basis, document
-// number, enterprise name) contains `full_name` or, for names of 3 or more
-// characters, the given name after the first character. An empty name passes.
-Status CheckNameNotInListing(const pb::CreditListing& listing, std::string_view full_name);
-
-Bytes CreditTx(const TxParams& params, const pb::CreditCall& call, const crypto::KeyPair& key);
-
-pb::CreditCall RegisterCreditCall(std::vector<pb::CreditCategory> categories,
-                                  std::vector<pb::CreditMeasure> measures = {},
-                                  std::vector<pb::CreditMeasureRef> remove_measures = {});
-pb::CreditCall ListCreditCall(std::vector<pb::CreditListing> listings);
-pb::CreditCall DelistCall(uint64_t entry_id, std::string_view reason);
-pb::CreditCall RepairApplyCall(uint64_t entry_id, std::string_view evidence_digest, std::string_view statement);
-pb::CreditCall RepairDecideCall(uint64_t entry_id, bool approve, std::string_view note);
-pb::CreditCall ObjectionFileCall(uint64_t entry_id, std::string_view evidence_digest, std::string_view statement);
-pb::CreditCall ObjectionDecideCall(uint64_t entry_id, bool uphold, std::string_view note);
-pb::CreditCall CommitCall(const pb::CreditSubject& subject, std::string_view matter, std::string_view content_digest,
-                          std::string_view summary, int64_t valid_until_ms = 0);
-pb::CreditCall BreakCommitmentCall(uint64_t commitment_id, std::string_view note);
-// A governance proposal whose action is `action` on the credit contract.
-pb::GovernanceCall ProposeCreditCall(std::string_view title, const pb::CreditCall& action,
-                                     std::string_view description = "");
+  const ledger::TxContext& ctx_;
+  ledger::StateView* view_;
+  bool check_;
+  pb::Org org_;  // the signer org (not read for a registration)
+  // The categories this call has named, with the signer's permission in each.
+  std::map<std::string, CategoryEntry, std::less<>> categories_;
+};
 
 }  // namespace civic::contracts

@@ -1,20 +1,21 @@
-// Read-only credit queries over committed state, and their JSON renderings, for
-// the RPC layer (credit_report, credit_list, credit_get, credit_check,
-// credit_categories) and REST (GET /v1/credit/{uscc}).
+// Read-only credit queries over committed state, returning records and structs,
+// for the RPC layer (credit_report, credit_list, credit_get, credit_check,
+// credit_categories), REST (GET /v1/credit/{uscc}) and tools. Their JSON
+// renderings are in rpc/codec/credit.h.
 //
 // Time: every query takes `now_ms`, the block time of the state it reads (the
 // tip's time for RPC). An entry is judged by EffectiveState(entry, now_ms), so an
 // entry whose publicity period has ended reads as "expired" at once, whether or
 // not a block has recorded it yet.
 //
-// Visibility (what a caller may see):
+// Visibility (what a caller may see; the renderings apply it):
 //   kPublic - anyone. A published (listed) entry shows everything the decision
 //             publishes: subject, list, category, reason, legal basis, decision
 //             document number and digest, deciding org, dates. An entry that is no
 //             longer published (repaired, expired, withdrawn) shows only the fact:
 //             id, subject, list, category, deciding org, when (and by which tx)
-//             it was listed, when publication ended and its state. Approved repairs appear as facts (entry, dates); evidence,
-//             statements, pending applications and objections do not.
+//             it was listed, when publication ended and its state. Approved repairs appear as facts (entry, dates);
+//             evidence, statements, pending applications and objections do not.
 //   kFull   - a department entitled to the history (the deciding org, the credit
 //             office): every field, repair applications, objections and events.
 // The RPC methods answer with kPublic: requests carry no caller identity yet.
@@ -22,13 +23,13 @@
 // Thread safety: pure functions of the reader; safe when the reader is.
 #pragma once
 
-#include <boost/json.hpp>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "contracts/credit/contract.h"
+#include "contracts/credit/credit.pb.h"
 #include "ledger/kv.h"
 
 namespace civic::contracts {
@@ -37,6 +38,9 @@ enum class CreditView { kPublic, kFull };
 
 constexpr size_t kMaxCreditPage = 1000;
 constexpr size_t kMaxReportEntries = 1000;
+
+// Category code -> name, for the categories of the entries a result holds.
+using CreditCategoryNames = std::map<std::string, std::string, std::less<>>;
 
 // Typed errors: BAD_CATEGORY_CODE, UNKNOWN_CATEGORY, CORRUPTION.
 Result<pb::CreditCategory> GetCreditCategory(const ledger::KvReader& state, std::string_view code);
@@ -68,18 +72,17 @@ struct CreditReport {
   size_t entries_total = 0;
   std::vector<pb::CreditCommitment> commitments;  // newest first, at most kMaxReportEntries
   std::vector<MeasureHit> measures;               // apply now, for any matter
-  std::map<std::string, std::string, std::less<>> category_names;
+  CreditCategoryNames category_names;
 };
-Result<CreditReport> BuildCreditReport(const ledger::KvReader& state, const pb::CreditSubject& subject,
-                                       int64_t now_ms);
+Result<CreditReport> BuildCreditReport(const ledger::KvReader& state, const pb::CreditSubject& subject, int64_t now_ms);
 
 struct CreditCheck {
   pb::CreditSubject subject;
   std::string matter;  // empty: every kind of matter
   int64_t at_ms = 0;
-  std::vector<MeasureHit> measures;        // in (category, code) order
-  std::vector<pb::CreditEntry> entries;    // the published entries that trigger them, ascending id
-  std::map<std::string, std::string, std::less<>> category_names;
+  std::vector<MeasureHit> measures;      // in (category, code) order
+  std::vector<pb::CreditEntry> entries;  // the published entries that trigger them, ascending id
+  CreditCategoryNames category_names;
 };
 // The measures that apply now to `subject` when handling a matter of kind
 // `matter` (empty: any), and the entries that trigger them. Typed error: BAD_MATTER.
@@ -92,7 +95,7 @@ struct CreditPage {
   int64_t at_ms = 0;
   std::vector<pb::CreditEntry> entries;
   std::string next_cursor;  // empty: no more
-  std::map<std::string, std::string, std::less<>> category_names;
+  CreditCategoryNames category_names;
 };
 // Published entries of a list (and category), in (category, id) order, after
 // `cursor` (a next_cursor of an earlier page; empty = from the start), at most
@@ -100,18 +103,5 @@ struct CreditPage {
 // BAD_CURSOR, BAD_LIMIT.
 Result<CreditPage> ListPublished(const ledger::KvReader& state, pb::CreditList list, std::string_view category,
                                  std::string_view cursor, size_t limit, int64_t now_ms);
-
-// JSON renderings. Binary values are lower-case hex, keys "<algo>:<hex>", times
-// both as "<name>_ms" and RFC 3339 "<name>" (0 ms renders as null).
-boost::json::object CreditSubjectToJson(const pb::CreditSubject& subject);
-boost::json::object CreditEntryToJson(const pb::CreditEntry& entry, int64_t now_ms, CreditView view,
-                                      std::string_view category_name);
-boost::json::object CreditCategoryToJson(const pb::CreditCategory& category,
-                                         const std::vector<pb::CreditMeasure>& measures);
-boost::json::object CreditMeasureToJson(const pb::CreditMeasure& measure);
-boost::json::object CreditCommitmentToJson(const pb::CreditCommitment& commitment);
-boost::json::object CreditReportToJson(const CreditReport& report, CreditView view);
-boost::json::object CreditCheckToJson(const CreditCheck& check);
-boost::json::object CreditPageToJson(const CreditPage& page);
 
 }  // namespace civic::contracts

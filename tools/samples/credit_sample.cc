@@ -1,7 +1,8 @@
 #include "tools/samples/credit_sample.h"
 
 #include "contracts/base/identifiers.h"
-#include "contracts/credit/contract.h"
+#include "contracts/credit/calls.h"
+#include "contracts/credit/subjects.h"
 #include "contracts/governance/calls.h"
 #include "tools/samples/network.h"
 #include "contracts/base/tx_builder.h"

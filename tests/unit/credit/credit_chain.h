@@ -17,8 +17,12 @@
 #include "contracts/base/tx_builder.h"
 #include "contracts/base/contract_names.h"
 #include "contracts/base/identifiers.h"
+#include "contracts/credit/calls.h"
 #include "contracts/credit/contract.h"
+#include "contracts/credit/keys.h"
 #include "contracts/credit/query.h"
+#include "contracts/credit/rules.h"
+#include "contracts/credit/subjects.h"
 #include "contracts/genesis.h"
 #include "contracts/governance/query.h"
 #include "contracts/registry.h"
@@ -73,8 +77,6 @@ class MemState final : public ledger::KvReader {
 
 // Index of each sample org in SampleOrgs().
 enum Org : size_t { kPsb = 0, kHrss = 1, kAmr = 2, kNdrc = 3, kGss = 4 };
-
-constexpr int64_t kDayMs = 86'400'000;
 
 class CreditChain {
  public:

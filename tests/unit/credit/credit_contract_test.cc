@@ -10,6 +10,7 @@
 #include "contracts/base/tx_builder.h"
 #include "contracts/base/contract_names.h"
 #include "crypto/hash.h"
+#include "rpc/codec/credit.h"
 
 namespace civic::contracts {
 namespace {
@@ -431,7 +432,7 @@ TEST_F(CreditContractTest, ExpiryFollowsBlockTimeWithoutATx) {
     auto report = BuildCreditReport(chain.state, subject, at);
     ASSERT_TRUE(report.ok());
     EXPECT_EQ(EffectiveState(report->entries[0], at), published ? pb::CREDIT_LISTED : pb::CREDIT_EXPIRED);
-    auto json = CreditReportToJson(*report, CreditView::kPublic);
+    auto json = rpc::CreditReportToJson(*report, CreditView::kPublic);
     EXPECT_EQ(json.at("current_list").as_string(), published ? "black" : "none");
     auto page = ListPublished(chain.state, pb::CREDIT_LIST_BLACK, "LABOUR", "", 10, at);
     ASSERT_TRUE(page.ok());

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "credit_chain.h"
+#include "rpc/codec/credit.h"
 #include "tools/samples/credit_sample.h"
 
 namespace civic::contracts {
@@ -23,7 +24,7 @@ class CreditQueryTest : public ::testing::Test {
     EXPECT_TRUE(s.ok()) << s.status().ToString();
     auto r = BuildCreditReport(chain.state, *s, chain.time_ms);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return CreditReportToJson(*r, view);
+    return rpc::CreditReportToJson(*r, view);
   }
 
   CreditChain chain;
@@ -149,7 +150,7 @@ TEST_F(CreditQueryTest, PublishedListsArePaged) {
   auto red = page(pb::CREDIT_LIST_RED, "", "", 10);
   ASSERT_TRUE(red.ok());
   ASSERT_EQ(red->entries.size(), 1u);
-  EXPECT_EQ(CreditPageToJson(*red).at("entries").as_array()[0].at("category_name").as_string(), "守合同重信用企业");
+  EXPECT_EQ(rpc::CreditPageToJson(*red).at("entries").as_array()[0].at("category_name").as_string(), "守合同重信用企业");
 
   EXPECT_EQ(page(pb::CREDIT_LIST_UNSPECIFIED, "", "", 10).status().app_code(), "BAD_LIST");
   EXPECT_EQ(page(pb::CREDIT_LIST_BLACK, "", "", 0).status().app_code(), "BAD_LIMIT");
@@ -165,7 +166,7 @@ TEST_F(CreditQueryTest, CategoriesRenderWithTheirMeasures) {
   auto categories = ListCreditCategories(chain.state).value();
   auto measures = ListCreditMeasures(chain.state).value();
   EXPECT_EQ(measures.size(), 6u);
-  json::object food = CreditCategoryToJson(categories[0], measures);
+  json::object food = rpc::CreditCategoryToJson(categories[0], measures);
   EXPECT_EQ(food.at("code").as_string(), "FOOD_DRUG");
   EXPECT_EQ(food.at("max_publicity_days").as_int64(), 3 * 365);
   EXPECT_EQ(food.at("measures").as_array().size(), 2u);
@@ -175,7 +176,7 @@ TEST_F(CreditQueryTest, CategoriesRenderWithTheirMeasures) {
 TEST_F(CreditQueryTest, CheckNamesTheTriggeringEntries) {
   auto check = CheckCredit(chain.state, ParseCreditSubject(uscc[0]).value(), "government_procurement", chain.time_ms);
   ASSERT_TRUE(check.ok());
-  json::object j = CreditCheckToJson(*check);
+  json::object j = rpc::CreditCheckToJson(*check);
   EXPECT_TRUE(j.at("applies").as_bool());
   EXPECT_EQ(j.at("matter").as_string(), "government_procurement");
   ASSERT_EQ(j.at("measures").as_array().size(), 1u);
@@ -184,7 +185,7 @@ TEST_F(CreditQueryTest, CheckNamesTheTriggeringEntries) {
   EXPECT_EQ(j.at("entries").as_array()[0].at("id").as_uint64(), 1u);
   auto none = CheckCredit(chain.state, ParseCreditSubject(uscc[1]).value(), "", chain.time_ms);
   ASSERT_TRUE(none.ok());
-  EXPECT_FALSE(CreditCheckToJson(*none).at("applies").as_bool());
+  EXPECT_FALSE(rpc::CreditCheckToJson(*none).at("applies").as_bool());
 }
 
 }  // namespace
