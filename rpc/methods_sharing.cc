@@ -9,14 +9,16 @@
 // nothing about other subjects of the same accesses.
 //
 // Queries read one chain snapshot, so a page and its total agree. Renderings come
-// from contracts/sharing/query.h. Handlers reply synchronously and never throw.
+// from rpc/codec/sharing.h. Handlers reply synchronously and never throw.
 #include <google/protobuf/util/json_util.h>
 
 #include "contracts/certificate/holder.h"
 #include "contracts/base/contract_names.h"
-#include "contracts/sharing/contract.h"
+#include "contracts/sharing/keys.h"
 #include "contracts/sharing/query.h"
+#include "contracts/sharing/rules.h"
 #include "contracts/base/time_format.h"
+#include "rpc/codec/sharing.h"
 #include "rpc/methods.h"
 #include "rpc/request_auth.h"
 
@@ -144,7 +146,7 @@ json::value PageJson(const ledger::KvReader& state, const contracts::AccessPage&
       auto it = names->find(r.resource());
       if (it != names->end()) name = it->second;
     }
-    records.push_back(contracts::AccessRecordToJson(r, name, with_subjects));
+    records.push_back(AccessRecordToJson(r, name, with_subjects));
   }
   json::object out;
   out["records"] = std::move(records);
@@ -296,7 +298,7 @@ void SharingStats(const CallContext& ctx, const json::value& params, Reply reply
   if (!filter.ok()) return reply(filter.status());
   auto stats = contracts::ComputeStats(*snapshot, *filter);
   if (!stats.ok()) return reply(stats.status());
-  reply(json::value(contracts::StatsToJson(*stats)));
+  reply(json::value(StatsToJson(*stats)));
 }
 
 // sharing_catalogue {provider?, code?}
@@ -320,7 +322,7 @@ void SharingCatalogue(const CallContext& ctx, const json::value& params, Reply r
   auto list = contracts::ListResources(ctx.node->chain().state(), *provider, *code);
   if (!list.ok()) return reply(list.status());
   json::array resources;
-  for (const auto& r : *list) resources.push_back(contracts::ResourceToJson(r));
+  for (const auto& r : *list) resources.push_back(ResourceToJson(r));
   reply(json::value(json::object{{"resources", std::move(resources)}}));
 }
 
@@ -361,7 +363,7 @@ void SharingGrants(const CallContext& ctx, const json::value& params, Reply repl
   auto list = contracts::ListGrants(ctx.node->chain().state(), f);
   if (!list.ok()) return reply(list.status());
   json::array grants;
-  for (const auto& g : *list) grants.push_back(contracts::GrantToJson(g));
+  for (const auto& g : *list) grants.push_back(GrantToJson(g));
   reply(json::value(json::object{{"grants", std::move(grants)}}));
 }
 
@@ -416,7 +418,7 @@ void SharingMySubjectAccesses(const CallContext& ctx, const json::value& params,
   for (const auto& r : page->records) {
     std::string name;
     if (names.ok() && names->count(r.resource())) name = names->at(r.resource());
-    records.push_back(contracts::SubjectAccessToJson(r, name));
+    records.push_back(SubjectAccessToJson(r, name));
   }
   json::object out;
   out["subject_commitment"] = ToHex(filter.subject);

@@ -23,7 +23,7 @@
 #include <thread>
 
 #include "contracts/genesis.h"
-#include "contracts/sharing/contract.h"
+#include "contracts/sharing/calls.h"
 #include "rpc/client.h"
 #include "tools/bench_audit_data.h"
 #include "tools/bench_audit_net.h"

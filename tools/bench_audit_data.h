@@ -16,7 +16,7 @@
 //     of them drawn from a small pool of hot subjects that then have many
 //     records each, and access times spread over the 20 hours before the run.
 // The expected verdict and first reason of each record follow the contract's
-// rules (contracts/sharing/contract.h); the bench checks them against the node's totals.
+// rules (contracts/sharing/rules.h); the bench checks them against the node's totals.
 //
 // PostgreSQL mirror (AuditSchemaSql): table access(seq, ...) where seq orders
 // records as the contract's time key does (block time, height, tx index,

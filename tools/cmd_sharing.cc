@@ -4,7 +4,7 @@
 // Catalogue and grant management and access logging send txs of the sharing
 // contract (contracts/sharing/contract.h) signed with the department's key. Batches come
 // from JSONL files, one access (or acknowledgement) per line in the form of
-// contracts::AccessFromJson / AckFromJson, sent in txs of --batch-size lines,
+// rpc::AccessFromJson / AckFromJson, sent in txs of --batch-size lines,
 // each committed before the next is sent; a failing batch stops the run and
 // names the line to resume from (--from-line).
 // The auditor queries sign their request with the auditor's key
@@ -13,10 +13,12 @@
 #include <iostream>
 
 #include "contracts/base/identifiers.h"
-#include "contracts/sharing/contract.h"
+#include "contracts/sharing/calls.h"
 #include "contracts/sharing/query.h"
+#include "contracts/sharing/rules.h"
 #include "tools/samples/sharing_sample.h"
 #include "crypto/hash.h"
+#include "rpc/codec/sharing.h"
 #include "rpc/request_auth.h"
 #include "tools/commands.h"
 #include "tools/credit_import.h"
@@ -341,7 +343,7 @@ CmdStatus Log(const LogArgs& a, const CommonOptions& common) {
     if (!a.request_id.empty() || !a.resource.empty()) {
       return CmdStatus::Usage("BATCH_OR_SINGLE", "give either --batch or the options of one access");
     }
-    auto items = ReadLines<pb::SharingAccess>(a.batch, a.from_line, contracts::AccessFromJson);
+    auto items = ReadLines<pb::SharingAccess>(a.batch, a.from_line, rpc::AccessFromJson);
     if (!items.ok()) return CmdStatus::Usage(items.status());
     return SendBatches<pb::SharingAccess>(
         common, "accesses", a.batch, std::move(*items), a.batch_size,
@@ -388,7 +390,7 @@ struct AckArgs {
 
 CmdStatus Ack(const AckArgs& a, const CommonOptions& common) {
   if (!a.batch.empty()) {
-    auto items = ReadLines<pb::SharingAck>(a.batch, a.from_line, contracts::AckFromJson);
+    auto items = ReadLines<pb::SharingAck>(a.batch, a.from_line, rpc::AckFromJson);
     if (!items.ok()) return CmdStatus::Usage(items.status());
     return SendBatches<pb::SharingAck>(
         common, "acknowledgements", a.batch, std::move(*items), a.batch_size,
@@ -820,7 +822,7 @@ void AddSharingCommands(CLI::App* app, CliContext* ctx) {
   log_cmd->add_option("--response-digest", log->response_digest, "SHA-256 of the response (64 hex)");
   log_cmd->add_option("--response-file", log->response_file, "The response as received (its SHA-256 is logged)");
   log_cmd->add_option("--accessed-at", log->accessed_at, "When the access happened (default: the block time)");
-  log_cmd->add_option("--batch", log->batch, "A JSONL file of accesses (see contracts/sharing/contract.h AccessFromJson)");
+  log_cmd->add_option("--batch", log->batch, "A JSONL file of accesses (see rpc/codec/sharing.h AccessFromJson)");
   log_cmd->add_option("--batch-size", log->batch_size, "Accesses per tx (1..10000)")
       ->check(CLI::Range(size_t{1}, size_t{10000}));
   log_cmd->add_option("--from-line", log->from_line, "Start at this line of --batch (to resume)")

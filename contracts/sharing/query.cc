@@ -7,11 +7,12 @@
 
 #include "contracts/base/identifiers.h"
 #include "contracts/base/state_io.h"
-#include "contracts/base/time_format.h"
+#include "contracts/sharing/indexes.h"
+#include "contracts/sharing/keys.h"
+#include "contracts/sharing/rules.h"
 
 namespace civic::contracts {
 
-namespace json = boost::json;
 namespace sk = sharing_keys;
 
 Result<AccessSide> ParseAccessSide(std::string_view name) {
@@ -366,10 +367,9 @@ Result<std::optional<uint64_t>> OrdinalFrom(const ledger::KvReader& state, int64
 // The records of a time range from the ordinals of the time index: two seeks.
 // nullopt when the chain holds records logged before ordinals existed there.
 Result<std::optional<uint64_t>> CountByOrdinals(const ledger::KvReader& state, const AccessFilter& f) {
-  CIVIC_ASSIGN_OR_RETURN(auto raw, state.Get(ledger::Space::kIndex, sk::kRecordTotal));
-  if (!raw.has_value()) return std::optional<uint64_t>();  // no record logged with an ordinal
-  if (raw->size() != 8) return Status::Corruption("sharing record total is not 8 bytes");
-  const uint64_t total = GetBigEndian64(*raw);
+  CIVIC_ASSIGN_OR_RETURN(std::optional<uint64_t> stored_total, RecordTotal(state));
+  if (!stored_total) return std::optional<uint64_t>();  // no record logged with an ordinal
+  const uint64_t total = *stored_total;
   CIVIC_ASSIGN_OR_RETURN(auto first,
                          OrdinalFrom(state, f.from_ms.value_or(std::numeric_limits<int64_t>::min()), total));
   std::optional<uint64_t> end = total;
@@ -391,19 +391,16 @@ Result<uint64_t> CountMatches(const ledger::KvReader& state, const Plan& plan) {
     if (counted) return *counted;
   }
   if (!CountersCover(f)) return CountByScan(state, plan, f.from_ms, f.to_ms);
-  constexpr int64_t kDay = 86'400'000;
-  auto day_start = [](int64_t day) { return day * kDay - kSharingDayOffsetMs; };
-
   uint64_t total = 0;
   DayRange whole;
   std::optional<int64_t> first_partial;  // the day scanned at the start, if any
   if (f.from_ms) {
     int64_t day = SharingDay(*f.from_ms);
     whole.from = day;
-    if (*f.from_ms != day_start(day)) {
+    if (*f.from_ms != SharingDayStartMs(day)) {
       whole.from = day + 1;
       first_partial = day;
-      int64_t end = day_start(day + 1) - 1;
+      int64_t end = SharingDayStartMs(day + 1) - 1;
       CIVIC_ASSIGN_OR_RETURN(uint64_t n, CountByScan(state, plan, f.from_ms, f.to_ms ? std::min(*f.to_ms, end) : end));
       total += n;
     }
@@ -411,10 +408,10 @@ Result<uint64_t> CountMatches(const ledger::KvReader& state, const Plan& plan) {
   if (f.to_ms) {
     int64_t day = SharingDay(*f.to_ms);
     whole.to = day;
-    if (*f.to_ms != day_start(day + 1) - 1) {
+    if (*f.to_ms != SharingDayStartMs(day + 1) - 1) {
       whole.to = day - 1;
       if (first_partial != day) {
-        CIVIC_ASSIGN_OR_RETURN(uint64_t n, CountByScan(state, plan, day_start(day), f.to_ms));
+        CIVIC_ASSIGN_OR_RETURN(uint64_t n, CountByScan(state, plan, SharingDayStartMs(day), f.to_ms));
         total += n;
       }
     }
@@ -429,14 +426,16 @@ Result<uint64_t> CountMatches(const ledger::KvReader& state, const Plan& plan) {
   const std::optional<pb::SharingVerdict> verdict = plan.verdict;
   CIVIC_RETURN_IF_ERROR(ScanDays(state, prefix, whole, [&](int64_t, const pb::SharingCounter& c) {
     Figures fig = SideFigures(c, side);
-    if (!verdict) total += fig.total;
-    else if (*verdict == pb::SHARING_VIOLATION) total += fig.violations;
-    else total += fig.total - fig.violations;
+    if (!verdict) {
+      total += fig.total;
+    } else if (*verdict == pb::SHARING_VIOLATION) {
+      total += fig.violations;
+    } else {
+      total += fig.total - fig.violations;
+    }
   }));
   return total;
 }
-
-constexpr size_t kOrgCodeSize = 18;
 
 Result<SharingStats> StatsFromCounters(const ledger::KvReader& state, const AccessFilter& f, const DayRange& range) {
   SharingStats out;
@@ -584,9 +583,8 @@ Result<SharingStats> ComputeStats(const ledger::KvReader& state, const AccessFil
   bool counters = !filter.purpose && !filter.verdict && !filter.reason && filter.subject.empty();
   // Statistics are per whole day: widen the record scan to the days' bounds.
   AccessFilter by_days = filter;
-  constexpr int64_t kDay = 86'400'000;
-  if (range.from) by_days.from_ms = *range.from * kDay - kSharingDayOffsetMs;
-  if (range.to) by_days.to_ms = (*range.to + 1) * kDay - kSharingDayOffsetMs - 1;
+  if (range.from) by_days.from_ms = SharingDayStartMs(*range.from);
+  if (range.to) by_days.to_ms = SharingDayStartMs(*range.to + 1) - 1;
   Result<SharingStats> stats =
       counters ? StatsFromCounters(state, filter, range) : StatsFromRecords(state, by_days, scan_limit);
   if (!stats.ok()) return stats;
@@ -654,189 +652,6 @@ Result<std::vector<pb::SharingGrant>> ListGrants(const ledger::KvReader& state, 
   CIVIC_RETURN_IF_ERROR(st);
   CIVIC_RETURN_IF_ERROR(error);
   return out;
-}
-
-// ---------------------------------------------------------------------------
-// JSON
-
-namespace {
-
-void PutTime(json::object* o, std::string_view name, int64_t ms) {
-  (*o)[std::string(name) + "_ms"] = ms;
-  (*o)[name] = ms == 0 ? std::string() : FormatRfc3339(ms);
-}
-
-json::array Strings(const google::protobuf::RepeatedPtrField<std::string>& items) {
-  json::array out;
-  for (const auto& s : items) out.emplace_back(s);
-  return out;
-}
-
-}  // namespace
-
-json::object ResourceToJson(const pb::SharingResource& r) {
-  json::object o;
-  o["code"] = r.code();
-  o["provider"] = r.provider_org();
-  o["name"] = r.name();
-  o["fields"] = Strings(r.fields());
-  o["share_type"] = ShareTypeName(r.share_type());
-  o["description"] = r.description();
-  o["registered_height"] = r.registered_height();
-  o["updated_height"] = r.updated_height();
-  PutTime(&o, "updated_at", r.updated_time_ms());
-  return o;
-}
-
-json::object GrantToJson(const pb::SharingGrant& g) {
-  json::object o;
-  o["id"] = g.id();
-  o["requester"] = g.requester_org();
-  o["provider"] = g.provider_org();
-  o["resource"] = g.resource();
-  o["fields"] = Strings(g.fields());
-  o["purpose"] = g.purpose();
-  o["legal_basis"] = g.legal_basis();
-  PutTime(&o, "valid_from", g.valid_from_ms());
-  PutTime(&o, "expires_at", g.expires_at_ms());
-  o["status"] = GrantStatusName(g.status());
-  o["status_reason"] = g.status_reason();
-  PutTime(&o, "revoked_at", g.revoked_time_ms());
-  json::array events;
-  for (const auto& e : g.events()) {
-    json::object eo;
-    eo["kind"] = GrantEventKindName(e.kind());
-    PutTime(&eo, "time", e.time_ms());
-    eo["height"] = e.height();
-    eo["tx_id"] = ToHex(e.tx_id());
-    eo["org"] = e.org();
-    eo["note"] = e.note();
-    events.push_back(std::move(eo));
-  }
-  o["events"] = std::move(events);
-  return o;
-}
-
-const char* AckStatusName(const pb::SharingAccessRecord& r) {
-  if (r.acknowledged()) return r.overdue() ? "acknowledged_late" : "acknowledged";
-  return r.overdue() ? "overdue" : "pending";
-}
-
-namespace {
-
-json::object AckToJson(const pb::SharingAccessRecord& r) {
-  json::object ack;
-  ack.reserve(8);
-  ack["status"] = AckStatusName(r);
-  PutTime(&ack, "deadline", r.ack_deadline_ms());
-  ack["provider_digest"] = ToHex(r.provider_digest());
-  PutTime(&ack, "time", r.ack_time_ms());
-  ack["height"] = r.ack_height();
-  ack["tx_id"] = ToHex(r.ack_tx_id());
-  return ack;
-}
-
-json::array FindingsToJson(const pb::SharingAccessRecord& r) {
-  json::array out;
-  for (const auto& f : r.findings()) {
-    json::object fo;
-    fo["reason"] = ReasonName(f.reason());
-    fo["detail"] = f.detail();
-    out.push_back(std::move(fo));
-  }
-  return out;
-}
-
-const char* FirstReason(const pb::SharingAccessRecord& r) {
-  return r.findings().empty() ? "" : ReasonName(r.findings(0).reason());
-}
-
-}  // namespace
-
-json::object AccessRecordToJson(const pb::SharingAccessRecord& r, std::string_view resource_name, bool with_subjects) {
-  json::object o;
-  o.reserve(23);  // the members below: no rehash while they go in
-  o["cursor"] = ToHex(sk::TimeKeyOf(r));
-  o["request_id"] = r.request_id();
-  o["requester"] = r.requester_org();
-  o["provider"] = r.provider_org();
-  o["resource"] = r.resource();
-  o["resource_name"] = resource_name;
-  o["grant"] = r.grant_id();
-  o["purpose"] = r.purpose();
-  o["fields"] = Strings(r.fields());
-  o["subject_count"] = r.subject_commitments_size();
-  if (with_subjects) {
-    json::array subjects;
-    for (const auto& s : r.subject_commitments()) subjects.emplace_back(ToHex(s));
-    o["subject_commitments"] = std::move(subjects);
-  }
-  o["record_count"] = r.record_count();
-  o["response_digest"] = ToHex(r.response_digest());
-  PutTime(&o, "accessed_at", r.accessed_at_ms());
-  PutTime(&o, "time", r.time_ms());
-  o["height"] = r.height();
-  o["tx_id"] = ToHex(r.tx_id());
-  o["verdict"] = VerdictName(r.verdict());
-  o["violation_reason"] = FirstReason(r);
-  o["findings"] = FindingsToJson(r);
-  o["ack"] = AckToJson(r);
-  return o;
-}
-
-json::object SubjectAccessToJson(const pb::SharingAccessRecord& r, std::string_view resource_name) {
-  json::object o;
-  o["cursor"] = ToHex(sk::TimeKeyOf(r));
-  o["requester"] = r.requester_org();
-  o["provider"] = r.provider_org();
-  o["resource"] = r.resource();
-  o["resource_name"] = resource_name;
-  o["purpose"] = r.purpose();
-  o["fields"] = Strings(r.fields());
-  PutTime(&o, "accessed_at", r.accessed_at_ms());
-  PutTime(&o, "time", r.time_ms());
-  o["verdict"] = VerdictName(r.verdict());
-  o["violation_reason"] = FirstReason(r);
-  return o;
-}
-
-json::object StatsToJson(const SharingStats& s) {
-  json::object o;
-  o["from_day"] = s.from_day ? SharingDayText(*s.from_day) : std::string();
-  o["to_day"] = s.to_day ? SharingDayText(*s.to_day) : std::string();
-  o["source"] = s.from_counters ? "counters" : "records";
-  json::array days;
-  for (const auto& d : s.days) {
-    json::object dj;
-    dj["day"] = SharingDayText(d.day);
-    dj["total"] = d.total;
-    dj["violations"] = d.violations;
-    dj["record_count"] = d.record_count;
-    days.push_back(std::move(dj));
-  }
-  o["days"] = std::move(days);
-  json::array orgs;
-  for (const auto& g : s.by_org) {
-    json::object oj;
-    oj["org"] = g.org;
-    oj["as_requester"] = g.as_requester;
-    oj["as_provider"] = g.as_provider;
-    oj["violations"] = g.violations;
-    orgs.push_back(std::move(oj));
-  }
-  o["by_org"] = std::move(orgs);
-  json::array resources;
-  for (const auto& r : s.by_resource) {
-    json::object rj;
-    rj["resource"] = r.resource;
-    rj["resource_name"] = r.name;
-    rj["total"] = r.total;
-    rj["violations"] = r.violations;
-    rj["record_count"] = r.record_count;
-    resources.push_back(std::move(rj));
-  }
-  o["by_resource"] = std::move(resources);
-  return o;
 }
 
 }  // namespace civic::contracts

@@ -1,9 +1,9 @@
 // Read-only queries of the data-sharing contract over committed state: the
 // catalogue, grants, access records by any combination of filters with cursor
-// pagination and a total count, statistics per day, org and resource, and the
-// JSON renderings shared by the RPC layer and the CLI.
+// pagination and a total count, and statistics per day, org and resource. Their
+// JSON form is rpc/codec/sharing.h.
 //
-// Access queries scan ONE secondary index (contracts/sharing/contract.h), chosen by the
+// Access queries scan ONE secondary index (contracts/sharing/keys.h), chosen by the
 // most selective filter present: subject commitment, then violation reason or
 // verdict "violation", then org (requester index, provider index, or both merged
 // for "either side"), then resource, purpose, verdict "authorized", and the time
@@ -27,20 +27,22 @@
 // side), resource and time only (cost: one counter per day and key in range);
 // with a purpose, verdict, reason or subject filter they are counted from the
 // matching index entries, at most `scan_limit` (STATS_TOO_BROAD beyond).
-// Days are days of China Standard Time (contracts/sharing/contract.h); from_ms and to_ms
+// Days are days of China Standard Time (contracts/sharing/rules.h); from_ms and to_ms
 // select the whole days that contain them.
 //
 // Thread safety: pure functions of the reader; safe when the reader is. Pass a
 // chain snapshot so that the page and the total agree.
 #pragma once
 
-#include <boost/json.hpp>
+#include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "contracts/sharing/contract.h"
+#include "contracts/sharing/sharing.pb.h"
 #include "ledger/kv.h"
 
 namespace civic::contracts {
@@ -126,20 +128,5 @@ struct GrantFilter {
 };
 // Grants in id order that match every non-empty filter.
 Result<std::vector<pb::SharingGrant>> ListGrants(const ledger::KvReader& state, const GrantFilter& filter);
-
-// JSON renderings (binary values lower-case hex; times as "<name>_ms" and RFC 3339).
-boost::json::object ResourceToJson(const pb::SharingResource& resource);
-boost::json::object GrantToJson(const pb::SharingGrant& grant);
-// An access record for auditors. `resource_name` is "" for resources outside the
-// catalogue; subjects are listed only when `with_subjects`.
-boost::json::object AccessRecordToJson(const pb::SharingAccessRecord& record, std::string_view resource_name,
-                                       bool with_subjects);
-// An access record as shown to the subject itself: who read which fields of its
-// data, when, why and with what verdict; nothing about other subjects of the
-// same access (no other commitments, counts or response digests).
-boost::json::object SubjectAccessToJson(const pb::SharingAccessRecord& record, std::string_view resource_name);
-boost::json::object StatsToJson(const SharingStats& stats);
-// "ack" status of a record: "pending" | "acknowledged" | "acknowledged_late" | "overdue".
-const char* AckStatusName(const pb::SharingAccessRecord& record);
 
 }  // namespace civic::contracts

@@ -8,7 +8,8 @@
 #include "contracts/base/tx_builder.h"
 #include "contracts/base/identifiers.h"
 #include "tools/samples/network.h"
-#include "contracts/sharing/contract.h"
+#include "contracts/sharing/calls.h"
+#include "contracts/sharing/rules.h"
 #include "crypto/hash.h"
 
 namespace civic::samples {

@@ -37,7 +37,7 @@ class SharingContractTest : public ::testing::Test {
     auto r = chain.Record(requester, id);
     EXPECT_TRUE(r.has_value()) << id;
     if (!r) return out;
-    for (const auto& f : r->findings()) out.push_back(ReasonName(f.reason()));
+    for (const auto& f : r->findings()) out.push_back(EnumUpperName(f.reason()));
     EXPECT_EQ(r->verdict(), out.empty() ? pb::SHARING_AUTHORIZED : pb::SHARING_VIOLATION);
     return out;
   }
@@ -563,7 +563,7 @@ TEST(SharingNamesTest, DaysAndNames) {
   EXPECT_EQ(SharingDayText(SharingDay(1735747199999)), "2025-01-01");
   for (int r = pb::SHARING_REASON_RESOURCE_NOT_SHARED; r <= pb::SHARING_REASON_UNACKNOWLEDGED; ++r) {
     auto reason = static_cast<pb::SharingReason>(r);
-    EXPECT_EQ(*ParseReason(ReasonName(reason)), reason);
+    EXPECT_EQ(*ParseReason(EnumUpperName(reason)), reason);
   }
   EXPECT_EQ(ParseReason("NOPE").status().app_code(), "BAD_REASON");
   EXPECT_EQ(*ParseShareType("none"), pb::SHARING_NOT_SHARED);
@@ -573,35 +573,6 @@ TEST(SharingNamesTest, DaysAndNames) {
   EXPECT_LT(b, c);
   EXPECT_EQ(sk::TimeOfKey(c), 6);
   EXPECT_LT(sk::TimeKeyFloor(5), a);
-}
-
-TEST(SharingJsonLinesTest, AccessAndAckLines) {
-  boost::json::value line = boost::json::parse(R"({"request_id":"q-1","resource":"psb.population","grant":"G-1",
-      "purpose":"核验","fields":["name"],"subjects":[")" +
-                                               ToHex(Subject(1)) + R"("],
-      "response_digest":")" + ToHex(Digest("x")) +
-                                               R"(","accessed_at":"2025-01-01T00:00:00Z"})");
-  auto a = AccessFromJson(line);
-  ASSERT_TRUE(a.ok()) << a.status().ToString();
-  EXPECT_EQ(a->record_count(), 1u);
-  EXPECT_EQ(a->accessed_at_ms(), 1735689600000);
-  auto back = AccessFromJson(boost::json::value(AccessToJson(*a)));
-  ASSERT_TRUE(back.ok());
-  EXPECT_EQ(back->SerializeAsString(), a->SerializeAsString());
-  auto bad = [](const char* text) { return AccessFromJson(boost::json::parse(text)).status().app_code(); };
-  EXPECT_EQ(bad(R"({"request_id":"q","resource":"r","purpose":"p","fields":["a"],"response_digest":"00","x":1})"),
-            "ACCESS_MALFORMED");
-  EXPECT_EQ(bad(R"({"request_id":"q","resource":"r","purpose":"p","fields":["a"],"response_digest":"00"})"),
-            "BAD_DIGEST");
-  EXPECT_EQ(bad(R"({"resource":"r","purpose":"p","fields":["a"]})"), "ACCESS_MALFORMED");
-  EXPECT_EQ(bad(R"([1])"), "ACCESS_MALFORMED");
-  auto ack = AckFromJson(boost::json::parse(
-      R"({"requester":"11510700008207428G","request_id":"q-1","provider_digest":")" + ToHex(Digest("x")) + R"("})"));
-  ASSERT_TRUE(ack.ok()) << ack.status().ToString();
-  EXPECT_EQ(AckFromJson(boost::json::parse(R"({"requester":"bad","request_id":"q","provider_digest":""})"))
-                .status()
-                .app_code(),
-            "BAD_USCC");
 }
 
 }  // namespace

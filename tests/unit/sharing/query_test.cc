@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <random>
 
+#include "rpc/codec/sharing.h"
 #include "sharing_fixture.h"
 
 namespace civic::sharing_testing {
@@ -336,17 +337,17 @@ TEST_F(SharingQueryTest, CatalogueGrantsAndRenderings) {
   gf.id = "G-HRSS";
   auto grants = ListGrants(chain.state, gf);
   ASSERT_EQ(grants->size(), 1u);
-  auto gj = GrantToJson((*grants)[0]);
+  auto gj = rpc::GrantToJson((*grants)[0]);
   EXPECT_EQ(gj.at("status").as_string(), "active");
   EXPECT_EQ(gj.at("events").as_array().size(), 1u);
 
   // Auditors see everything of a record; the subject sees nothing of others.
   const pb::SharingAccessRecord& r = all.front();
-  auto full = AccessRecordToJson(r, "name", true);
+  auto full = rpc::AccessRecordToJson(r, "name", true);
   EXPECT_EQ(full.at("subject_commitments").as_array().size(), static_cast<size_t>(r.subject_commitments_size()));
   EXPECT_EQ(full.at("cursor").as_string(), ToHex(sk::TimeKeyOf(r)));
-  EXPECT_FALSE(AccessRecordToJson(r, "name", false).contains("subject_commitments"));
-  auto own = SubjectAccessToJson(r, "name");
+  EXPECT_FALSE(rpc::AccessRecordToJson(r, "name", false).contains("subject_commitments"));
+  auto own = rpc::SubjectAccessToJson(r, "name");
   for (const char* hidden :
        {"subject_commitments", "subject_count", "record_count", "response_digest", "request_id", "tx_id", "findings"}) {
     EXPECT_FALSE(own.contains(hidden)) << hidden;
@@ -355,7 +356,7 @@ TEST_F(SharingQueryTest, CatalogueGrantsAndRenderings) {
   for (const auto& s : r.subject_commitments()) EXPECT_EQ(text.find(ToHex(s)), std::string::npos);
 
   auto stats = ComputeStats(chain.state, {});
-  auto sj = StatsToJson(*stats);
+  auto sj = rpc::StatsToJson(*stats);
   EXPECT_EQ(sj.at("source").as_string(), "counters");
   EXPECT_EQ(sj.at("days").as_array().size(), stats->days.size());
   EXPECT_EQ(sj.at("by_resource").as_array()[0].at("resource_name").as_string(), "企业登记信息");

@@ -52,7 +52,7 @@ TEST(SharingSampleTest, CommitsAndTheContractJudgesWhatTheSampleAnnounces) {
   for (auto reason :
        {pb::SHARING_REASON_FIELDS_BEYOND_GRANT, pb::SHARING_REASON_PURPOSE_MISMATCH, pb::SHARING_REASON_NO_GRANT,
         pb::SHARING_REASON_RESOURCE_NOT_SHARED, pb::SHARING_REASON_GRANT_REVOKED}) {
-    EXPECT_GT(Count(state, ledger::Space::kIndex, sk::ReasonIndex(reason)), 0u) << ReasonName(reason);
+    EXPECT_GT(Count(state, ledger::Space::kIndex, sk::ReasonIndex(reason)), 0u) << EnumUpperName(reason);
   }
   EXPECT_GT(sample->digest_mismatches, 0u);
   EXPECT_EQ(Count(state, ledger::Space::kIndex, sk::ReasonIndex(pb::SHARING_REASON_DIGEST_MISMATCH)),
@@ -178,7 +178,7 @@ TEST(SharingSampleTest, TotalsFromCountersEqualCountingTheRecords) {
             auto page = QueryAccesses(chain.state, f, "", 1);
             ASSERT_TRUE(page.ok()) << page.status().ToString();
             EXPECT_EQ(page->total, expected) << "org " << org << " side " << static_cast<int>(side) << " resource "
-                                             << resource << " verdict " << (verdict ? VerdictName(*verdict) : "-")
+                                             << resource << " verdict " << (verdict ? EnumName(*verdict) : "-")
                                              << " from " << from.value_or(-1) << " to " << to.value_or(-1);
             ++checked;
           }

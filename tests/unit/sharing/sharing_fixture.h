@@ -15,8 +15,13 @@
 
 #include "contracts/genesis.h"
 #include "contracts/registry.h"
+#include "contracts/base/enum_names.h"
+#include "contracts/certificate/holder.h"
+#include "contracts/sharing/calls.h"
 #include "contracts/sharing/contract.h"
+#include "contracts/sharing/keys.h"
 #include "contracts/sharing/query.h"
+#include "contracts/sharing/rules.h"
 #include "contracts/base/state_io.h"
 #include "crypto/hash.h"
 #include "ledger/block.h"
