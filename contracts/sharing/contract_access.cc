@@ -42,6 +42,12 @@ const T* Found(const std::optional<T>& record) {
   return record.has_value() ? &*record : nullptr;
 }
 
+// The error of item `i` of a batch of `n`, naming the item ("access #12: ...").
+Status OfItem(Status st, std::string_view item, size_t i, size_t n) {
+  if (st.ok() || n == 1) return st;
+  return Status(st.code(), st.app_code(), std::string(item) + " #" + std::to_string(i) + ": " + st.message());
+}
+
 struct PurposeEntry {
   Status valid;
   uint64_t hash = 0;
@@ -63,11 +69,8 @@ class SharingContract::AccessBatch {
     CIVIC_ASSIGN_OR_RETURN(std::optional<uint64_t> total, RecordTotal(*view_));
     next_ordinal_ = total.value_or(0);
     for (size_t i = 0; i < n; ++i) {
-      Status st = LogOne(static_cast<uint32_t>(i), m->mutable_accesses(static_cast<int>(i)));
-      if (!st.ok()) {
-        if (n == 1) return st;
-        return Status(st.code(), st.app_code(), "access #" + std::to_string(i) + ": " + st.message());
-      }
+      CIVIC_RETURN_IF_ERROR(
+          OfItem(LogOne(static_cast<uint32_t>(i), m->mutable_accesses(static_cast<int>(i))), "access", i, n));
     }
     std::string suffix = sk::PendingSuffix(ctx_.block_time_ms + params_.ack_deadline_ms(), ctx_.height, ctx_.tx_index);
     Bytes count;
@@ -85,11 +88,7 @@ class SharingContract::AccessBatch {
     CIVIC_RETURN_IF_ERROR(CheckBatchSize(params_, n, "acknowledgements"));
     std::map<std::string, uint64_t> settled;  // pending suffix -> records acknowledged here
     for (size_t i = 0; i < n; ++i) {
-      Status st = AckOne(m.acks(static_cast<int>(i)), &settled);
-      if (!st.ok()) {
-        if (n == 1) return st;
-        return Status(st.code(), st.app_code(), "acknowledgement #" + std::to_string(i) + ": " + st.message());
-      }
+      CIVIC_RETURN_IF_ERROR(OfItem(AckOne(m.acks(static_cast<int>(i)), &settled), "acknowledgement", i, n));
     }
     for (const auto& [suffix, count] : settled) CIVIC_RETURN_IF_ERROR(Settle(suffix, count));
     return counters_.Flush(view_);
@@ -189,7 +188,7 @@ class SharingContract::AccessBatch {
     if (!a->grant_id().empty()) CIVIC_RETURN_IF_ERROR(ValidateGrantId(a->grant_id()));
     const PurposeEntry& purpose = Purpose(a->purpose());
     CIVIC_RETURN_IF_ERROR(purpose.valid);
-    CIVIC_RETURN_IF_ERROR(NormalizeFields(a->mutable_fields(), true));
+    CIVIC_RETURN_IF_ERROR(NormalizeSharingFields(a->mutable_fields()));
     CIVIC_RETURN_IF_ERROR(NormalizeSubjects(a->mutable_subject_commitments()));
     CIVIC_RETURN_IF_ERROR(CheckDigest("the response digest", a->response_digest()));
     CIVIC_ASSIGN_OR_RETURN(int64_t at, AccessTime(*a));

@@ -99,7 +99,7 @@ class SharingContract::GrantCall {
     CIVIC_RETURN_IF_ERROR(CheckText("the resource name", r->name(), TextRule{kMaxResourceName, "BAD_TEXT"}));
     CIVIC_RETURN_IF_ERROR(
         CheckText("the resource description", r->description(), TextRule{kMaxResourceDescription, nullptr}));
-    CIVIC_RETURN_IF_ERROR(NormalizeFields(r->mutable_fields(), true));
+    CIVIC_RETURN_IF_ERROR(NormalizeSharingFields(r->mutable_fields()));
     if (r->share_type() != pb::SHARING_UNCONDITIONAL && r->share_type() != pb::SHARING_CONDITIONAL &&
         r->share_type() != pb::SHARING_NOT_SHARED) {
       return bad("share_type must be unconditional, conditional or not_shared");
@@ -151,8 +151,8 @@ class SharingContract::GrantCall {
     if (g->requester_org() == g->provider_org()) {
       return Status::InvalidArgument("SELF_ACCESS", "a department needs no grant for its own resource");
     }
-    CIVIC_RETURN_IF_ERROR(NormalizeFields(g->mutable_fields(), true));
-    std::string outside = FieldsOutside(g->fields(), resource.fields());
+    CIVIC_RETURN_IF_ERROR(NormalizeSharingFields(g->mutable_fields()));
+    std::string outside = SharingFieldsOutside(g->fields(), resource.fields());
     if (!outside.empty()) {
       return Status::InvalidArgument("UNKNOWN_FIELD", "resource " + resource.code() + " has no field(s) " + outside);
     }
@@ -226,8 +226,8 @@ class SharingContract::GrantCall {
     if (g.status() != pb::SHARING_GRANT_REQUESTED) return NotAwaitingApproval(g);
     CIVIC_RETURN_IF_ERROR(CheckText("the note", m->note(), kOptionalSharingText));
     if (!m->fields().empty()) {
-      CIVIC_RETURN_IF_ERROR(NormalizeFields(m->mutable_fields(), true));
-      std::string outside = FieldsOutside(m->fields(), g.fields());
+      CIVIC_RETURN_IF_ERROR(NormalizeSharingFields(m->mutable_fields()));
+      std::string outside = SharingFieldsOutside(m->fields(), g.fields());
       if (!outside.empty()) {
         return Status::InvalidArgument("BAD_GRANT",
                                        "approval may only narrow the requested fields; not requested: " + outside);

@@ -98,8 +98,8 @@ Status CheckPurpose(std::string_view purpose) {
   return CheckText("the purpose", purpose, TextRule{kMaxSharingText, "PURPOSE_REQUIRED"});
 }
 
-Status NormalizeFields(FieldList* fields, bool required) {
-  if (required && fields->empty()) return Status::InvalidArgument("BAD_FIELD", "at least one field is required");
+Status NormalizeSharingFields(SharingFieldList* fields) {
+  if (fields->empty()) return Status::InvalidArgument("BAD_FIELD", "at least one field is required");
   if (static_cast<size_t>(fields->size()) > kMaxSharingFields) {
     return Status::InvalidArgument("BAD_FIELD", "at most " + std::to_string(kMaxSharingFields) + " fields");
   }
@@ -110,7 +110,7 @@ Status NormalizeFields(FieldList* fields, bool required) {
   return Status::Ok();
 }
 
-std::string FieldsOutside(const FieldList& sub, const FieldList& super) {
+std::string SharingFieldsOutside(const SharingFieldList& sub, const SharingFieldList& super) {
   std::string out;
   auto it = super.begin();
   for (const auto& f : sub) {
@@ -178,7 +178,7 @@ void JudgeWithoutGrant(const pb::SharingResource* res, pb::SharingAccessRecord* 
     AddFinding(r, pb::SHARING_REASON_NO_GRANT,
                "resource " + r->resource() + " is shared on conditions and the access names no grant");
   } else if (res->share_type() == pb::SHARING_UNCONDITIONAL) {
-    std::string outside = FieldsOutside(r->fields(), res->fields());
+    std::string outside = SharingFieldsOutside(r->fields(), res->fields());
     if (!outside.empty()) {
       AddFinding(r, pb::SHARING_REASON_FIELDS_BEYOND_GRANT, "not in the catalogue entry: " + outside);
     }
@@ -213,7 +213,7 @@ void JudgeWithGrant(const pb::SharingGrant& g, pb::SharingAccessRecord* r) {
     AddFinding(r, pb::SHARING_REASON_GRANT_EXPIRED,
                "grant " + g.id() + " expired at " + FormatRfc3339(g.expires_at_ms()));
   }
-  std::string outside = FieldsOutside(r->fields(), g.fields());
+  std::string outside = SharingFieldsOutside(r->fields(), g.fields());
   if (!outside.empty()) AddFinding(r, pb::SHARING_REASON_FIELDS_BEYOND_GRANT, "not granted: " + outside);
   if (r->purpose() != g.purpose()) {
     AddFinding(r, pb::SHARING_REASON_PURPOSE_MISMATCH,

@@ -64,13 +64,13 @@ Status ValidateSharingFieldName(std::string_view name);
 // Typed errors: PURPOSE_REQUIRED, TEXT_TOO_LONG, PERSONAL_DATA_IN_TEXT.
 Status CheckPurpose(std::string_view purpose);
 
-using FieldList = google::protobuf::RepeatedPtrField<std::string>;
-// Validates `fields` (at least one when `required`), sorts them and refuses
-// duplicates. Typed error: BAD_FIELD.
-Status NormalizeFields(FieldList* fields, bool required);
+using SharingFieldList = google::protobuf::RepeatedPtrField<std::string>;
+// Validates `fields` (at least one), sorts them and refuses duplicates.
+// Typed error: BAD_FIELD.
+Status NormalizeSharingFields(SharingFieldList* fields);
 // The fields of sorted `sub` that are not in sorted `super`, comma-separated
 // ("" when `sub` is a subset).
-std::string FieldsOutside(const FieldList& sub, const FieldList& super);
+std::string SharingFieldsOutside(const SharingFieldList& sub, const SharingFieldList& super);
 
 // Names as JSON, the CLI and the web page show them are EnumName (share types,
 // grant states and events, verdicts) and EnumUpperName (reasons) of
