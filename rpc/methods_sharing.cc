@@ -12,12 +12,12 @@
 // from rpc/codec/sharing.h. Handlers reply synchronously and never throw.
 #include <google/protobuf/util/json_util.h>
 
-#include "contracts/certificate/holder.h"
 #include "contracts/base/contract_names.h"
+#include "contracts/base/time_format.h"
+#include "contracts/certificate/holder.h"
 #include "contracts/sharing/keys.h"
 #include "contracts/sharing/query.h"
 #include "contracts/sharing/rules.h"
-#include "contracts/base/time_format.h"
 #include "rpc/codec/sharing.h"
 #include "rpc/methods.h"
 #include "rpc/request_auth.h"

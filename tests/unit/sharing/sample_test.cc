@@ -177,9 +177,9 @@ TEST(SharingSampleTest, TotalsFromCountersEqualCountingTheRecords) {
             }
             auto page = QueryAccesses(chain.state, f, "", 1);
             ASSERT_TRUE(page.ok()) << page.status().ToString();
-            EXPECT_EQ(page->total, expected) << "org " << org << " side " << static_cast<int>(side) << " resource "
-                                             << resource << " verdict " << (verdict ? EnumName(*verdict) : "-")
-                                             << " from " << from.value_or(-1) << " to " << to.value_or(-1);
+            EXPECT_EQ(page->total, expected)
+                << "org " << org << " side " << static_cast<int>(side) << " resource " << resource << " verdict "
+                << (verdict ? EnumName(*verdict) : "-") << " from " << from.value_or(-1) << " to " << to.value_or(-1);
             ++checked;
           }
         }

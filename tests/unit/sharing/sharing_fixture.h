@@ -13,16 +13,19 @@
 #include <mutex>
 #include <optional>
 
-#include "contracts/genesis.h"
-#include "contracts/registry.h"
+#include "contracts/base/contract_names.h"
 #include "contracts/base/enum_names.h"
+#include "contracts/base/state_io.h"
+#include "contracts/base/tx_builder.h"
 #include "contracts/certificate/holder.h"
+#include "contracts/genesis.h"
+#include "contracts/governance/calls.h"
+#include "contracts/registry.h"
 #include "contracts/sharing/calls.h"
 #include "contracts/sharing/contract.h"
 #include "contracts/sharing/keys.h"
 #include "contracts/sharing/query.h"
 #include "contracts/sharing/rules.h"
-#include "contracts/base/state_io.h"
 #include "crypto/hash.h"
 #include "ledger/block.h"
 #include "ledger/chain.h"
@@ -30,9 +33,6 @@
 #include "rpc/backend.h"
 #include "tests/unit/contracts/test_chain.h"
 #include "tools/samples/network.h"
-#include "contracts/governance/calls.h"
-#include "contracts/base/tx_builder.h"
-#include "contracts/base/contract_names.h"
 
 namespace civic::sharing_testing {
 
