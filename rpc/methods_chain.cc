@@ -1,13 +1,13 @@
 // chain_* and tx_* JSON-RPC methods: chain status, blocks and txs from the
 // committed chain, and tx submission through the node's mempool. Renderings
-// come from rpc/json_codec.h. Handlers never throw; all but tx_commit reply
+// come from rpc/codec/chain.h. Handlers never throw; all but tx_commit reply
 // before returning.
 #include <atomic>
 #include <memory>
 
 #include "crypto/base/bytes.h"
 #include "ledger/tx.h"
-#include "rpc/json_codec.h"
+#include "rpc/codec/chain.h"
 #include "rpc/methods.h"
 
 namespace civic::rpc {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "crypto/base/bytes.h"
+#include "rpc/codec/chain.h"
 #include "rpc/errors.h"
 #include "rpc/jsonrpc.h"
 #include "rpc/rate_limiter.h"
@@ -1075,7 +1076,11 @@ std::string Server::url() const {
 
 const HttpMetrics& Server::metrics() const { return impl_->core->metrics; }
 
-void Server::PublishBlock(const json::value& block) { Publish("blocks", block); }
+void Server::PublishBlock(const pb::Block& block) {
+  // A block whose header does not decode has no event to send.
+  auto event = BlockEventJson(block);
+  if (event.ok()) Publish("blocks", json::value(std::move(event).value()));
+}
 
 void Server::Publish(std::string_view topic, const json::value& data) {
   Core& core = *impl_->core;

@@ -528,8 +528,8 @@ TEST(ServerTest, WebSocketSubscriberReceivesPublishedBlocks) {
 
   WsClient quiet(t.server->port());  // connected, not subscribed: receives nothing
   for (int h = 1; h <= 3; ++h) {
-    t.server->PublishBlock(ParseJson(R"({"height":)" + std::to_string(h) +
-                                     R"(,"hash":"ab","time":"2026-01-01T00:00:00Z","tx_count":2,"proposer":"ed25519:00"})"));
+    t.server->Publish("blocks", ParseJson(R"({"height":)" + std::to_string(h) +
+                                          R"(,"hash":"ab","time":"2026-01-01T00:00:00Z","tx_count":2,"proposer":"ed25519:00"})"));
   }
   for (int h = 1; h <= 3; ++h) {
     json::value msg = ParseJson(ws.Read());
@@ -541,7 +541,7 @@ TEST(ServerTest, WebSocketSubscriberReceivesPublishedBlocks) {
   EXPECT_EQ(ParseJson(ws.Read()), ParseJson(R"({"unsubscribed":"blocks"})"));
   quiet.Send(R"({"subscribe":"blocks"})");
   EXPECT_EQ(ParseJson(quiet.Read()), ParseJson(R"({"subscribed":"blocks"})"));
-  t.server->PublishBlock(ParseJson(R"({"height":4})"));
+  t.server->Publish("blocks", ParseJson(R"({"height":4})"));
   EXPECT_EQ(ParseJson(quiet.Read()).at("data").at("height"), json::value(4));
 }
 
@@ -558,7 +558,7 @@ TEST(ServerTest, SlowWebSocketSubscriberIsDropped) {
   block["padding"] = std::string(512 * 1024, 'p');
   json::value big(block);
   for (int i = 0; i < 200 && t.server->metrics().rejected(Reject::kSlowSubscriber) == 0; ++i) {
-    t.server->PublishBlock(big);
+    t.server->Publish("blocks", big);
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   EXPECT_GE(t.server->metrics().rejected(Reject::kSlowSubscriber), 1u);
