@@ -12,6 +12,9 @@
 //   GET  /ws (upgrade)                WebSocket; {"subscribe":"blocks"} streams new blocks
 //   GET  anything else                static files of the web root (index.html at "/")
 // docs/RPC.md describes every route and method with examples.
+// The pieces: rpc/http_session.h serves one connection, rpc/rest_routes.h maps
+// /v1 paths to methods, rpc/ws_session.h streams to /ws subscribers; the Server
+// accepts connections within the limit, runs the threads and publishes.
 //
 // Connections are served by a pool of `threads` threads; each connection runs on
 // its own strand and answers its requests in order (pipelined requests are read
