@@ -431,10 +431,10 @@ TEST(ServerTest, RestRoutesDispatchToMethods) {
   // Stand-ins that echo what the REST layer passes.
   TestServer t({}, nullptr, [](MethodTable* methods) {
     auto echo = [](const CallContext&, const json::value& params, Reply reply) { reply(params); };
-    methods->Add("cert_get", "", echo);
-    methods->Add("cert_verify", "", echo);
-    methods->Add("chain_getBlock", "", echo);
-    methods->Add("chain_getTx", "", [](const CallContext&, const json::value& params, Reply reply) {
+    methods->Add("cert_get", echo);
+    methods->Add("cert_verify", echo);
+    methods->Add("chain_getBlock", echo);
+    methods->Add("chain_getTx", [](const CallContext&, const json::value& params, Reply reply) {
       reply(Status::NotFound("TX_NOT_FOUND", "no such tx"));
     });
   });
@@ -601,7 +601,7 @@ TEST(ServerTest, StopWithAPendingReplyThatNeverComesIsBounded) {
   std::shared_ptr<Reply> kept = std::make_shared<Reply>();
   std::mutex mu;
   TestServer t(options, nullptr, [&](MethodTable* methods) {
-    methods->Add("hold", "", [&](const CallContext&, const json::value&, Reply reply) {
+    methods->Add("hold", [&](const CallContext&, const json::value&, Reply reply) {
       std::lock_guard<std::mutex> lock(mu);
       *kept = std::move(reply);
     });
