@@ -3,7 +3,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include <array>
+#include <chrono>
 #include <optional>
+#include <tuple>
 
 #include "rpc/errors.h"
 #include "rpc/rest_routes.h"

@@ -3,7 +3,6 @@
 // Handlers reply synchronously and never throw.
 #include <google/protobuf/util/json_util.h>
 
-#include "contracts/certificate/holder.h"
 #include "contracts/base/contract_names.h"
 #include "contracts/governance/governance.pb.h"
 #include "contracts/governance/query.h"
