@@ -112,8 +112,8 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     }
     if (ec == http::error::header_limit) {
       state_->metrics.RecordReject(Reject::kHeaderTooLarge);
-      return SendFinal(http::status::request_header_fields_too_large, RestErrorBody(Status::ResourceExhausted(
-                                                                          "HEADER_TOO_LARGE", "the request header is too large")));
+      Status st = Status::ResourceExhausted("HEADER_TOO_LARGE", "the request header is too large");
+      return SendFinal(http::status::request_header_fields_too_large, RestErrorBody(st));
     }
     bool quiet = ec == http::error::end_of_stream || ec == net::error::eof ||
                  ec == net::error::connection_reset || ec == net::error::operation_aborted ||
@@ -232,7 +232,8 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     CallContext ctx{state_->node, remote_, state_->methods};
     auto self = shared_from_this();
     std::string method = std::move(call.method);
-    state_->dispatcher.Call(method, json::value(std::move(call.params)), ctx, [self, method](Result<json::value> result) {
+    json::value params(std::move(call.params));
+    state_->dispatcher.Call(method, params, ctx, [self, method](Result<json::value> result) {
       self->state_->metrics.RecordCall(method, result.status().code());
       self->state_->RunOn(self->executor_, [self, result = std::move(result)]() mutable {
         if (!result.ok()) return self->SendRestError(result.status());

@@ -26,7 +26,8 @@ using tcp = net::ip::tcp;
 // Answers a connection over the limit with 503 and closes it.
 void RefuseConnection(tcp::socket socket) {
   static const std::string kResponse = [] {
-    std::string body = RestErrorBody(Status::Unavailable("TOO_MANY_CONNECTIONS", "the server has too many open connections"));
+    Status st = Status::Unavailable("TOO_MANY_CONNECTIONS", "the server has too many open connections");
+    std::string body = RestErrorBody(st);
     return "HTTP/1.1 503 Service Unavailable\r\nServer: " + std::string(kServerName) +
            "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
            "\r\nConnection: close\r\n\r\n" + body;

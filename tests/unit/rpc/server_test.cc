@@ -528,8 +528,8 @@ TEST(ServerTest, WebSocketSubscriberReceivesPublishedBlocks) {
 
   WsClient quiet(t.server->port());  // connected, not subscribed: receives nothing
   for (int h = 1; h <= 3; ++h) {
-    t.server->Publish("blocks", ParseJson(R"({"height":)" + std::to_string(h) +
-                                          R"(,"hash":"ab","time":"2026-01-01T00:00:00Z","tx_count":2,"proposer":"ed25519:00"})"));
+    t.server->Publish("blocks", ParseJson(R"({"height":)" + std::to_string(h) + R"(,"hash":"ab","time":)" +
+                                          R"("2026-01-01T00:00:00Z","tx_count":2,"proposer":"ed25519:00"})"));
   }
   for (int h = 1; h <= 3; ++h) {
     json::value msg = ParseJson(ws.Read());
