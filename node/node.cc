@@ -12,7 +12,6 @@
 #include "ledger/tx.h"
 #include "node/bft_engine.h"
 #include "node/solo_engine.h"
-#include "rpc/json_codec.h"
 #include "rpc/methods.h"
 #include "rpc/metrics.h"
 #include "rpc/server.h"
@@ -21,7 +20,6 @@ namespace civic::node {
 namespace {
 
 namespace fs = std::filesystem;
-namespace json = boost::json;
 
 Result<crypto::KeyPair> ReadNodeKey(const NodeSection &cfg) {
   std::string passphrase;
@@ -229,8 +227,7 @@ void Node::OnCommitted(const CommittedBlock &block) {
     if (waiters_->HasWaiters(d.id)) waiters_->Complete(d.id, d.reason);
   }
 
-  auto event = rpc::BlockEventJson(*block.block);
-  if (event.ok()) server_->PublishBlock(json::value(std::move(event).value()));
+  server_->PublishBlock(*block.block);
   spdlog::log(block.tx_ids.empty() ? spdlog::level::debug : spdlog::level::info,
               "event=block_committed height={} txs={} apply_ms={:.2f} "
               "mempool_txs={} dropped={}",

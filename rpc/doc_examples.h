@@ -77,7 +77,7 @@ struct ExampleHttpRequest {
 // text request under a heading that starts with "POST /rpc" -> POST /rpc with
 // that text as is (malformed bodies); an http request -> its request line
 // "METHOD /target" (a body may follow an empty line). NOT_RUNNABLE otherwise
-// (WebSocket examples are run by hand).
+// (the docs test sends WebSocket examples over a WebSocket).
 Result<ExampleHttpRequest> HttpRequestOf(const DocExample& example);
 
 // Compares a real answer with the documented one. JSON-RPC answers (single or

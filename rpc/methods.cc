@@ -5,8 +5,8 @@
 
 namespace civic::rpc {
 
-void MethodTable::Add(std::string name, std::string summary, Handler handler) {
-  Method method{name, std::move(summary), std::move(handler)};
+void MethodTable::Add(std::string name, Handler handler) {
+  Method method{name, std::move(handler)};
   methods_.insert_or_assign(std::move(name), std::move(method));
 }
 

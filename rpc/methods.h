@@ -1,5 +1,8 @@
-// JSON-RPC method registry. Each module registers its methods with their docs
-// (rpc/methods_*.cc); the server dispatches by name.
+// JSON-RPC method registry. Each module registers its methods (rpc/methods_*.cc);
+// the server dispatches by name. docs/RPC.md is the one place that documents
+// them: params, answers, errors and an example of each, which the tests run
+// against a node (tests/unit/rpc/doc_examples_test.cc, and the credit and
+// sharing rpc tests for theirs).
 //
 // A handler answers through `reply` exactly once, synchronously or later (tx_commit
 // waits for a commit). Errors are Status values: the server maps the Code to a
@@ -35,7 +38,6 @@ using CallDecoder = std::function<Result<json::value>(std::string_view call)>;
 
 struct Method {
   std::string name;
-  std::string summary;  // one line for docs
   Handler handler;
 };
 
@@ -43,7 +45,7 @@ struct Method {
 // server's threads without locks; do not add after the server has started.
 class MethodTable {
  public:
-  void Add(std::string name, std::string summary, Handler handler);
+  void Add(std::string name, Handler handler);
   const Method* Find(std::string_view name) const;
   const std::map<std::string, Method, std::less<>>& all() const { return methods_; }
 

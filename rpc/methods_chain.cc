@@ -1,13 +1,13 @@
 // chain_* and tx_* JSON-RPC methods: chain status, blocks and txs from the
 // committed chain, and tx submission through the node's mempool. Renderings
-// come from rpc/json_codec.h. Handlers never throw; all but tx_commit reply
+// come from rpc/codec/chain.h. Handlers never throw; all but tx_commit reply
 // before returning.
 #include <atomic>
 #include <memory>
 
 #include "crypto/base/bytes.h"
 #include "ledger/tx.h"
-#include "rpc/json_codec.h"
+#include "rpc/codec/chain.h"
 #include "rpc/methods.h"
 
 namespace civic::rpc {
@@ -44,17 +44,6 @@ json::object LocationJson(const Bytes& id, const pb::TxLocation& location) {
 }
 
 // chain_status {}
-// Where the chain stands: chain id, latest block (height, hash, time), the state
-// root after it, the validators that sign the next block, this node and its
-// mempool. At height 0 (genesis only) the block hash is "".
-// Example:
-// --> {"jsonrpc":"2.0","id":1,"method":"chain_status","params":{}}
-// <-- {"jsonrpc":"2.0","id":1,"result":{"chain_id":"mianyang-1","height":42,
-//      "latest_block_hash":"5f1c...9a0e","latest_block_time_ms":1735689642000,
-//      "latest_block_time":"2025-01-01T00:00:42Z","app_state_root":"c0ff...ee11",
-//      "validators":[{"pub_key":"ed25519:6c3d...3e21","power":10,"org":"11510700008207313A"}],
-//      "total_power":10,"node":{"node_id":"ed25519:6c3d...3e21","moniker":"psb",
-//      "validator":true,"peers":0,"ready":true},"mempool_size":0}}
 void ChainStatus(const CallContext& ctx, const json::value& params, Reply reply) {
   if (!ctx.node) return reply(NodeUnavailable());
   const ledger::Chain& chain = ctx.node->chain();
@@ -83,24 +72,6 @@ void ChainStatus(const CallContext& ctx, const json::value& params, Reply reply)
 }
 
 // chain_getBlock {height} | {hash} | {}
-// A committed block by height (1..tip) or block hash (hex); without either, the
-// latest block. Decoded header, the txs with their ids and results, the commit
-// of the previous block carried in this block (last_commit) and the commit that
-// finalised this block (commit).
-// Errors: INVALID_PARAMS, BAD_HASH, BLOCK_NOT_FOUND.
-// Example:
-// --> {"jsonrpc":"2.0","id":2,"method":"chain_getBlock","params":{"height":1}}
-// <-- {"jsonrpc":"2.0","id":2,"result":{"height":1,"hash":"5f1c...9a0e",
-//      "header":{"chain_id":"mianyang-1","height":1,"time_ms":1735689601000,
-//       "time":"2025-01-01T00:00:01Z","prev_block_hash":"","tx_root":"a1b2...",
-//       "state_root":"c0ff...","last_results_hash":"e3b0...","validators_hash":"77aa...",
-//       "next_validators_hash":"77aa...","proposer":"ed25519:6c3d...3e21",
-//       "last_commit_hash":"e3b0...","tx_count":1,"evidence_hash":"e3b0..."},
-//      "txs":[{"id":"9d4c...0b1e","index":0,"contract":"certificate","org":"11510700008207313A",
-//       "size":412,"result":{"ok":true,"code":0,"code_name":"OK","app_code":"OK","message":""}}],
-//      "last_commit":{"height":0,"round":0,"block_hash":"","signatures":[]},
-//      "commit":{"height":1,"round":0,"block_hash":"5f1c...9a0e",
-//       "signatures":[{"validator":"ed25519:6c3d...3e21","sig":"8e0f..."}]},"evidence_count":0}}
 void ChainGetBlock(const CallContext& ctx, const json::value& params, Reply reply) {
   if (!ctx.node) return reply(NodeUnavailable());
   const ledger::Chain& chain = ctx.node->chain();
@@ -136,19 +107,6 @@ void ChainGetBlock(const CallContext& ctx, const json::value& params, Reply repl
 }
 
 // chain_getTx {id, raw?}
-// A committed tx by id (64 hex): its location (height, index) and result, the
-// signer and signature, and the decoded body. body.call_hex is the contract's
-// call message; body.call is that message as JSON when the contract provides a
-// decoder (certificate, governance). raw: true adds raw_hex, the SignedTx bytes.
-// Errors: BAD_TX_ID, TX_NOT_FOUND.
-// Example:
-// --> {"jsonrpc":"2.0","id":3,"method":"chain_getTx","params":{"id":"9d4c...0b1e"}}
-// <-- {"jsonrpc":"2.0","id":3,"result":{"id":"9d4c...0b1e","height":1,"index":0,
-//      "result":{"ok":true,"code":0,"code_name":"OK","app_code":"OK","message":""},"size":412,
-//      "signer":"ed25519:8a88...6f5c","signature":"51d0...",
-//      "body":{"chain_id":"mianyang-1","valid_until_height":1000,"org":"11510700008207313A",
-//       "nonce":"0f1e2d3c","contract":"certificate","call_hex":"0a8c03...",
-//       "call":{"issue":{"certificates":[{"type_code":"11510700008207313A001","serial":"0000000001"}]}}}}}
 void ChainGetTx(const CallContext& ctx, const json::value& params, Reply reply) {
   if (!ctx.node) return reply(NodeUnavailable());
   auto id = TxIdParam(params);
@@ -161,16 +119,6 @@ void ChainGetTx(const CallContext& ctx, const json::value& params, Reply reply) 
 }
 
 // tx_submit {tx}
-// Admits a signed tx (a serialized SignedTx as hex or base64) to the mempool
-// and answers with its id at once; it is committed later (see tx_commit,
-// chain_getTx). The node's checks decide: a bad encoding, signature, chain id,
-// expired valid_until_height, duplicate, a full mempool or a signer without the
-// role each gets its typed error and the tx is not admitted.
-// Errors: BAD_TX_ENCODING, TX_MALFORMED, TX_TOO_LARGE, BAD_SIGNATURE,
-// WRONG_CHAIN_ID, and the node's mempool and contract check errors.
-// Example:
-// --> {"jsonrpc":"2.0","id":4,"method":"tx_submit","params":{"tx":"0a9e020a0a6d69616e79616e672d31..."}}
-// <-- {"jsonrpc":"2.0","id":4,"result":{"id":"9d4c...0b1e"}}
 void TxSubmit(const CallContext& ctx, const json::value& params, Reply reply) {
   if (!ctx.node) return reply(NodeUnavailable());
   auto raw = RawTxParam(params);
@@ -183,17 +131,6 @@ void TxSubmit(const CallContext& ctx, const json::value& params, Reply reply) {
 }
 
 // tx_commit {tx, timeout_ms?}
-// Submits like tx_submit, then waits until the tx is committed (timeout_ms:
-// 1..60000, default 10000) and answers with its location and result. A tx that
-// fails inside its block is still committed: result.ok is false and result
-// carries its error. Submitting a tx that is already waiting in the mempool
-// waits for it; one already committed answers at once.
-// Errors: those of tx_submit; COMMIT_TIMEOUT (DEADLINE_EXCEEDED) when the wait
-// ends first (the tx may still commit later: ask chain_getTx).
-// Example:
-// --> {"jsonrpc":"2.0","id":5,"method":"tx_commit","params":{"tx":"0a9e020a0a6d69616e79616e672d31...","timeout_ms":10000}}
-// <-- {"jsonrpc":"2.0","id":5,"result":{"id":"9d4c...0b1e","height":7,"index":0,
-//      "result":{"ok":true,"code":0,"code_name":"OK","app_code":"OK","message":""}}}
 void TxCommit(const CallContext& ctx, const json::value& params, Reply reply) {
   NodeBackend* node = ctx.node;
   if (!node) return reply(NodeUnavailable());
@@ -241,11 +178,11 @@ void TxCommit(const CallContext& ctx, const json::value& params, Reply reply) {
 }  // namespace
 
 void RegisterChainMethods(MethodTable* table) {
-  table->Add("chain_status", "Chain id, latest block, state root, validators, node and mempool.", ChainStatus);
-  table->Add("chain_getBlock", "A committed block by height or hash (default: the latest).", ChainGetBlock);
-  table->Add("chain_getTx", "A committed tx by id: location, result, decoded body.", ChainGetTx);
-  table->Add("tx_submit", "Admit a signed tx to the mempool; answers its id at once.", TxSubmit);
-  table->Add("tx_commit", "Submit a signed tx and wait until it is committed.", TxCommit);
+  table->Add("chain_status", ChainStatus);
+  table->Add("chain_getBlock", ChainGetBlock);
+  table->Add("chain_getTx", ChainGetTx);
+  table->Add("tx_submit", TxSubmit);
+  table->Add("tx_commit", TxCommit);
 }
 
 }  // namespace civic::rpc

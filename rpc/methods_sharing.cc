@@ -195,97 +195,16 @@ void Query(const CallContext& ctx, std::string_view method, const json::value& p
 }
 
 // sharing_query {request, auth}  (signed; the org must hold AUDITOR)
-// Access records matching every filter given in `request`: org (USCC) with
-// org_role "requester" | "provider" (default either side), resource, purpose,
-// verdict ("authorized" | "violation"), reason (a violation reason code),
-// from_ms / to_ms (block time, inclusive; ms or RFC 3339), subject_commitment
-// (64 hex: who read data about this person or enterprise); cursor (next_cursor
-// of the previous page), limit (1..1000, default 100), count (default true:
-// compute total), subjects (default false: list the subject commitments; then
-// limit is at most 100).
-// Oldest first; pages neither skip nor repeat records while blocks arrive.
-// Errors: AUTH_REQUIRED, AUTH_BAD_SIGNATURE, AUTH_STALE_TIMESTAMP,
-// AUTH_REPLAYED_NONCE, AUTH_NOT_AUDITOR, AUTH_UNKNOWN_KEY, INVALID_PARAMS,
-// BAD_CURSOR, BAD_LIMIT, BAD_USCC, BAD_ORG_ROLE, BAD_VERDICT, BAD_REASON,
-// BAD_SUBJECT_COMMITMENT, BAD_TIME, BAD_TIME_RANGE.
-// Example (signed by the sample auditor at 2026-01-01T00:00:00Z; docs/RPC.md has
-// the answer in full):
-// --> {"jsonrpc":"2.0","id":72,"method":"sharing_query","params":{
-//      "request":"{\"org\":\"11510700008207313A\",\"org_role\":\"provider\",\"limit\":1}",
-//      "auth":{"org":"11510700MB160296X2",
-//        "key":"ed25519:6e7a1cdd29b0b78fd13af4c5598feff4ef2a97166e3ca6f2e4fbfccd80505bf1",
-//        "timestamp_ms":1767225600000,"nonce":"3f1e9a0c5b7d2e4f6a8c0b1d3e5f7a9c",
-//        "sig":"ed1b97a338b69e70b524a2cbe77cf5fa854112ea319aa4fee51de6049fd6bcd8
-//               70716a17edad6f65ec317fe6c986d4578c5c1cfadd3a9cae1990e2fe1a0de009"}}}
-// <-- {"jsonrpc":"2.0","id":72,"result":{"records":[
-//      {"cursor":"800001941f2987b800000000000000030000000000000000","request_id":"hrss-2025-000001",
-//       "requester":"11510700008207428G","provider":"11510700008207313A","resource":"psb.population",
-//       "resource_name":"人口基础信息","grant":"G-2025-0001","purpose":"社保待遇资格认证",
-//       "fields":["id_number","name"],"subject_count":1,"record_count":1,"response_digest":"169b662c...",
-//       "accessed_at_ms":1735689603000,"accessed_at":"2025-01-01T00:00:03Z",
-//       "time_ms":1735689603000,"time":"2025-01-01T00:00:03Z","height":3,"tx_id":"c57ce655...",
-//       "verdict":"authorized","violation_reason":"","findings":[],
-//       "ack":{"status":"acknowledged","deadline_ms":1735776003000,"deadline":"2025-01-02T00:00:03Z",
-//              "provider_digest":"169b662c...","time_ms":1735689604000,"time":"2025-01-01T00:00:04Z",
-//              "height":4,"tx_id":"a7af02f9..."}}],
-//      "next_cursor":"800001941f2987b800000000000000030000000000000000","total":2}}
-// Unsigned:
-// --> {"jsonrpc":"2.0","id":73,"method":"sharing_query","params":{"org":"11510700008207313A"}}
-// <-- {"jsonrpc":"2.0","id":73,"error":{"code":-32004,"message":"this method answers signed requests only ...",
-//      "data":{"app_code":"AUTH_REQUIRED","code_name":"PERMISSION_DENIED"}}}
 void SharingQuery(const CallContext& ctx, const json::value& params, Reply reply) {
   Query(ctx, "sharing_query", params, std::move(reply), /*violations_only=*/false);
 }
 
 // sharing_violations {request, auth}  (signed; the org must hold AUDITOR)
-// As sharing_query with verdict "violation"; `reason` narrows to one rule.
-// Errors: as sharing_query.
-// Example:
-// --> {"jsonrpc":"2.0","id":74,"method":"sharing_violations","params":{
-//      "request":"{\"resource\":\"psb.population\"}",
-//      "auth":{"org":"11510700MB160296X2",
-//        "key":"ed25519:6e7a1cdd29b0b78fd13af4c5598feff4ef2a97166e3ca6f2e4fbfccd80505bf1",
-//        "timestamp_ms":1767225600000,"nonce":"9b8a7c6d5e4f30211203f4e5d6c7b8a9",
-//        "sig":"4595ec2029d78c5617a0cae0e10b564c07a273033491a3a143e6a18ec632a409
-//               09e4962dec59ecc75b0a2b5c49ffabac47234cbb91737d726d40c01f2f1c0006"}}}
-// <-- {"jsonrpc":"2.0","id":74,"result":{"records":[
-//      {"cursor":"800001941f2987b800000000000000030000000000000001","request_id":"hrss-2025-000002",
-//       ...as in sharing_query...,"fields":["address","name"],"verdict":"violation",
-//       "violation_reason":"FIELDS_BEYOND_GRANT",
-//       "findings":[{"reason":"FIELDS_BEYOND_GRANT","detail":"not granted: address"},
-//                   {"reason":"DIGEST_MISMATCH",
-//                    "detail":"the provider's digest 1958c62ec8e49e04... differs from the requester's 6dc610ef0e021165..."}],
-//       "ack":{"status":"acknowledged",...}}],"next_cursor":"","total":1}}
 void SharingViolations(const CallContext& ctx, const json::value& params, Reply reply) {
   Query(ctx, "sharing_violations", params, std::move(reply), /*violations_only=*/true);
 }
 
 // sharing_stats {request, auth}  (signed; the org must hold AUDITOR)
-// Accesses and violations per day (China Standard Time), per org (as requester
-// and as provider) and per resource, within from_ms..to_ms, optionally for one
-// org (and org_role) and/or one resource: from write-time counters. With purpose,
-// verdict, reason or subject_commitment they are counted from the matching
-// records (STATS_TOO_BROAD beyond 200000).
-// Errors: as sharing_query, and STATS_TOO_BROAD.
-// Example:
-// --> {"jsonrpc":"2.0","id":75,"method":"sharing_stats","params":{
-//      "request":"{\"from_ms\":1735660800000,\"to_ms\":1735747199999}",
-//      "auth":{"org":"11510700MB160296X2",
-//        "key":"ed25519:6e7a1cdd29b0b78fd13af4c5598feff4ef2a97166e3ca6f2e4fbfccd80505bf1",
-//        "timestamp_ms":1767225600000,"nonce":"0a1b2c3d4e5f60718293a4b5c6d7e8f9",
-//        "sig":"c74556d01e6a0c4fb08131debf98eeae25c744c67db842f1e52699052de39da3
-//               205cfdb6a409edabddce61ae5a468a79a344d1bd78b987a021d11277a0f0120f"}}}
-// <-- {"jsonrpc":"2.0","id":75,"result":{"from_day":"2025-01-01","to_day":"2025-01-01","source":"counters",
-//      "days":[{"day":"2025-01-01","total":3,"violations":1,"record_count":3}],
-//      "by_org":[{"org":"11510700008207313A","as_requester":0,"as_provider":2,"violations":1},
-//                {"org":"11510700008207428G","as_requester":3,"as_provider":0,"violations":1},
-//                {"org":"11510700MB1537205J","as_requester":0,"as_provider":1,"violations":0}],
-//      "by_resource":[{"resource":"amr.business","resource_name":"企业登记信息","total":1,"violations":0,"record_count":1},
-//                     {"resource":"psb.population","resource_name":"人口基础信息","total":2,"violations":1,"record_count":2}]}}
-// Signed by the public security bureau (not an auditor):
-// <-- {"jsonrpc":"2.0","id":76,"error":{"code":-32004,
-//      "message":"org 11510700008207313A (绵阳市公安局) does not hold the AUDITOR role",
-//      "data":{"app_code":"AUTH_NOT_AUDITOR","code_name":"PERMISSION_DENIED"}}}
 void SharingStats(const CallContext& ctx, const json::value& params, Reply reply) {
   if (ctx.node == nullptr) return reply(NotReady());
   auto snapshot = ctx.node->chain().Snapshot();
@@ -302,15 +221,6 @@ void SharingStats(const CallContext& ctx, const json::value& params, Reply reply
 }
 
 // sharing_catalogue {provider?, code?}
-// The data resource catalogue (public): code, provider, name, fields, share type.
-// Errors: INVALID_PARAMS, BAD_RESOURCE_CODE.
-// Example:
-// --> {"jsonrpc":"2.0","id":70,"method":"sharing_catalogue","params":{"provider":"11510700008207313A"}}
-// <-- {"jsonrpc":"2.0","id":70,"result":{"resources":[
-//      {"code":"psb.population","provider":"11510700008207313A","name":"人口基础信息",
-//       "fields":["address","birth_date","id_number","name","sex"],"share_type":"conditional",
-//       "description":"","registered_height":1,"updated_height":1,
-//       "updated_at_ms":1735689601000,"updated_at":"2025-01-01T00:00:01Z"}]}}
 void SharingCatalogue(const CallContext& ctx, const json::value& params, Reply reply) {
   if (ctx.node == nullptr) return reply(NotReady());
   auto o = ObjectParams(params, {"provider", "code"});
@@ -327,21 +237,6 @@ void SharingCatalogue(const CallContext& ctx, const json::value& params, Reply r
 }
 
 // sharing_grants {id?, requester?, provider?, resource?, status?}
-// Grants (public) with their fields, purpose, legal basis, validity, status and
-// history; every given filter must match. status: requested | active | rejected | revoked.
-// Errors: INVALID_PARAMS, BAD_GRANT_ID, BAD_GRANT_STATUS.
-// Example:
-// --> {"jsonrpc":"2.0","id":71,"method":"sharing_grants","params":{"requester":"11510700008207428G"}}
-// <-- {"jsonrpc":"2.0","id":71,"result":{"grants":[
-//      {"id":"G-2025-0001","requester":"11510700008207428G","provider":"11510700008207313A",
-//       "resource":"psb.population","fields":["id_number","name"],"purpose":"社保待遇资格认证",
-//       "legal_basis":"《社会保险法》第七十四条",
-//       "valid_from_ms":1735689602000,"valid_from":"2025-01-01T00:00:02Z",
-//       "expires_at_ms":1767225600000,"expires_at":"2026-01-01T00:00:00Z",
-//       "status":"active","status_reason":"","revoked_at_ms":0,"revoked_at":"",
-//       "events":[{"kind":"issued","time_ms":1735689602000,"time":"2025-01-01T00:00:02Z","height":2,
-//                  "tx_id":"4aef9f61b6e4b6e423c31db9ece46e07d82db2a1a91e681d186a11933c346341",
-//                  "org":"11510700008207313A","note":""}]}]}}
 void SharingGrants(const CallContext& ctx, const json::value& params, Reply reply) {
   if (ctx.node == nullptr) return reply(NotReady());
   auto o = ObjectParams(params, {"id", "requester", "provider", "resource", "status"});
@@ -368,27 +263,6 @@ void SharingGrants(const CallContext& ctx, const json::value& params, Reply repl
 }
 
 // sharing_mySubjectAccesses {salt, code_type, code, cursor?, limit?}
-// Which accesses touched the caller's own data: the caller proves the opening of
-// its subject commitment (the salt and holder code its certificate wallet holds;
-// commitment = HolderCommitment(salt, code_type, code) as for certificates), and
-// gets only the records naming that commitment, without other subjects, counts
-// or digests. No signature needed: knowing the opening is the proof. Send it to
-// the node's loopback address or over HTTPS only.
-// Errors: INVALID_PARAMS, HOLDER_CODE_TYPE_UNKNOWN, BAD_CITIZEN_ID, BAD_USCC,
-// BAD_CURSOR, BAD_LIMIT.
-// Example (the holder of the sample resident ID card):
-// --> {"jsonrpc":"2.0","id":77,"method":"sharing_mySubjectAccesses",
-//      "params":{"salt":"hS2fWq8sLr0xBv5nKc3pYa","code_type":"citizen_id","code":"11010519491231002X"}}
-// <-- {"jsonrpc":"2.0","id":77,"result":{
-//      "subject_commitment":"09624fb601d45a694fdc7eb6e5b2b3015b4eb5e7b7ca17fddc81d1c6fc6ff88e",
-//      "records":[{"cursor":"800001941f2987b800000000000000030000000000000000",
-//                  "requester":"11510700008207428G","provider":"11510700008207313A",
-//                  "resource":"psb.population","resource_name":"人口基础信息","purpose":"社保待遇资格认证",
-//                  "fields":["id_number","name"],"accessed_at_ms":1735689603000,"accessed_at":"2025-01-01T00:00:03Z",
-//                  "time_ms":1735689603000,"time":"2025-01-01T00:00:03Z","verdict":"authorized",
-//                  "violation_reason":""},
-//                 {...,"fields":["address","name"],"verdict":"violation","violation_reason":"FIELDS_BEYOND_GRANT"}],
-//      "next_cursor":"","total":2}}
 void SharingMySubjectAccesses(const CallContext& ctx, const json::value& params, Reply reply) {
   if (ctx.node == nullptr) return reply(NotReady());
   auto o = ObjectParams(params, {"salt", "code_type", "code", "cursor", "limit"});
@@ -449,14 +323,12 @@ Result<json::value> DecodeSharingCall(std::string_view call) {
 }  // namespace
 
 void RegisterSharingMethods(MethodTable* table) {
-  table->Add("sharing_catalogue", "The data resource catalogue.", SharingCatalogue);
-  table->Add("sharing_grants", "Data-sharing grants, by id, requester, provider, resource or status.", SharingGrants);
-  table->Add("sharing_query", "Access records by org, resource, purpose, verdict, time or subject (auditors, signed).",
-             SharingQuery);
-  table->Add("sharing_violations", "Access records judged violations (auditors, signed).", SharingViolations);
-  table->Add("sharing_stats", "Accesses and violations per day, org and resource (auditors, signed).", SharingStats);
-  table->Add("sharing_mySubjectAccesses", "Accesses to the caller's own data, proven by the commitment's opening.",
-             SharingMySubjectAccesses);
+  table->Add("sharing_catalogue", SharingCatalogue);
+  table->Add("sharing_grants", SharingGrants);
+  table->Add("sharing_query", SharingQuery);
+  table->Add("sharing_violations", SharingViolations);
+  table->Add("sharing_stats", SharingStats);
+  table->Add("sharing_mySubjectAccesses", SharingMySubjectAccesses);
   table->AddCallDecoder(std::string(contracts::kSharingContract), DecodeSharingCall);
 }
 

@@ -12,6 +12,9 @@
 //   GET  /ws (upgrade)                WebSocket; {"subscribe":"blocks"} streams new blocks
 //   GET  anything else                static files of the web root (index.html at "/")
 // docs/RPC.md describes every route and method with examples.
+// The pieces: rpc/http_session.h serves one connection, rpc/rest_routes.h maps
+// /v1 paths to methods, rpc/ws_session.h streams to /ws subscribers; the Server
+// accepts connections within the limit, runs the threads and publishes.
 //
 // Connections are served by a pool of `threads` threads; each connection runs on
 // its own strand and answers its requests in order (pipelined requests are read
@@ -36,6 +39,7 @@
 #include <string>
 
 #include "crypto/base/status.h"
+#include "ledger/ledger.pb.h"
 #include "rpc/metrics.h"
 #include "rpc/methods.h"
 
@@ -92,10 +96,11 @@ class Server {
   // "http://<address>:<port>"
   std::string url() const;
 
-  // Sends {"topic":"blocks","data":block} to every /ws client subscribed to
-  // "blocks". The node calls it after each commit (see BlockEventJson in
-  // rpc/json_codec.h for the expected fields).
-  void PublishBlock(const boost::json::value& block);
+  // Sends {"topic":"blocks","data":<event>} to every /ws client subscribed to
+  // "blocks", the event as BlockEventJson (rpc/codec/chain.h) renders it. The
+  // node calls it after each commit; a block whose header does not decode is
+  // not published.
+  void PublishBlock(const pb::Block& block);
   // Same for any topic clients may subscribe to (currently "blocks").
   void Publish(std::string_view topic, const boost::json::value& data);
 

@@ -66,7 +66,6 @@ TEST(DocExamplesTest, RejectsBrokenDocs) {
 
 #include "chain_fixture.h"
 #include "crypto/base/bytes.h"
-#include "rpc/json_codec.h"
 #include "rpc/jsonrpc.h"
 #include "rpc/request_auth.h"
 #include "contracts/certificate/calls.h"
@@ -180,7 +179,7 @@ TEST(RpcDocTest, ExamplesHoldAgainstTheSampleChain) {
       } else {
         auto stored = node.chain().GetBlock(node.chain().tip().height);
         ASSERT_TRUE(stored.ok());
-        t.server->PublishBlock(json::value(BlockEventJson(stored->block()).value()));
+        t.server->PublishBlock(stored->block());
       }
       beast::flat_buffer buffer;
       ws->read(buffer);

@@ -9,7 +9,7 @@
 #include "chain_fixture.h"
 #include "crypto/base/bytes.h"
 #include "ledger/block.h"
-#include "rpc/json_codec.h"
+#include "rpc/codec/chain.h"
 #include "rpc/jsonrpc.h"
 
 namespace civic::rpc {
@@ -304,7 +304,7 @@ TEST(ChainServerTest, RestHealthMetricsAndBlockEvents) {
   auto submitted = client.Call("tx_submit", json::object{{"tx", ToHex(tx)}});
   ASSERT_TRUE(submitted.ok()) << submitted.status().ToString();
   pb::Block block = node.CommitPending();
-  t.server->PublishBlock(json::value(BlockEventJson(block).value()));
+  t.server->PublishBlock(block);
   ws.read(buffer);
   json::value event = ParseJson(beast::buffers_to_string(buffer.data()));
   EXPECT_EQ(event.at("topic"), json::value("blocks"));

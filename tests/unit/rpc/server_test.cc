@@ -431,10 +431,10 @@ TEST(ServerTest, RestRoutesDispatchToMethods) {
   // Stand-ins that echo what the REST layer passes.
   TestServer t({}, nullptr, [](MethodTable* methods) {
     auto echo = [](const CallContext&, const json::value& params, Reply reply) { reply(params); };
-    methods->Add("cert_get", "", echo);
-    methods->Add("cert_verify", "", echo);
-    methods->Add("chain_getBlock", "", echo);
-    methods->Add("chain_getTx", "", [](const CallContext&, const json::value& params, Reply reply) {
+    methods->Add("cert_get", echo);
+    methods->Add("cert_verify", echo);
+    methods->Add("chain_getBlock", echo);
+    methods->Add("chain_getTx", [](const CallContext&, const json::value& params, Reply reply) {
       reply(Status::NotFound("TX_NOT_FOUND", "no such tx"));
     });
   });
@@ -528,8 +528,8 @@ TEST(ServerTest, WebSocketSubscriberReceivesPublishedBlocks) {
 
   WsClient quiet(t.server->port());  // connected, not subscribed: receives nothing
   for (int h = 1; h <= 3; ++h) {
-    t.server->PublishBlock(ParseJson(R"({"height":)" + std::to_string(h) +
-                                     R"(,"hash":"ab","time":"2026-01-01T00:00:00Z","tx_count":2,"proposer":"ed25519:00"})"));
+    t.server->Publish("blocks", ParseJson(R"({"height":)" + std::to_string(h) + R"(,"hash":"ab","time":)" +
+                                          R"("2026-01-01T00:00:00Z","tx_count":2,"proposer":"ed25519:00"})"));
   }
   for (int h = 1; h <= 3; ++h) {
     json::value msg = ParseJson(ws.Read());
@@ -541,7 +541,7 @@ TEST(ServerTest, WebSocketSubscriberReceivesPublishedBlocks) {
   EXPECT_EQ(ParseJson(ws.Read()), ParseJson(R"({"unsubscribed":"blocks"})"));
   quiet.Send(R"({"subscribe":"blocks"})");
   EXPECT_EQ(ParseJson(quiet.Read()), ParseJson(R"({"subscribed":"blocks"})"));
-  t.server->PublishBlock(ParseJson(R"({"height":4})"));
+  t.server->Publish("blocks", ParseJson(R"({"height":4})"));
   EXPECT_EQ(ParseJson(quiet.Read()).at("data").at("height"), json::value(4));
 }
 
@@ -558,7 +558,7 @@ TEST(ServerTest, SlowWebSocketSubscriberIsDropped) {
   block["padding"] = std::string(512 * 1024, 'p');
   json::value big(block);
   for (int i = 0; i < 200 && t.server->metrics().rejected(Reject::kSlowSubscriber) == 0; ++i) {
-    t.server->PublishBlock(big);
+    t.server->Publish("blocks", big);
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   EXPECT_GE(t.server->metrics().rejected(Reject::kSlowSubscriber), 1u);
@@ -601,7 +601,7 @@ TEST(ServerTest, StopWithAPendingReplyThatNeverComesIsBounded) {
   std::shared_ptr<Reply> kept = std::make_shared<Reply>();
   std::mutex mu;
   TestServer t(options, nullptr, [&](MethodTable* methods) {
-    methods->Add("hold", "", [&](const CallContext&, const json::value&, Reply reply) {
+    methods->Add("hold", [&](const CallContext&, const json::value&, Reply reply) {
       std::lock_guard<std::mutex> lock(mu);
       *kept = std::move(reply);
     });

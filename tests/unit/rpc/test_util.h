@@ -45,10 +45,10 @@ class TempDir {
 // Status named by params.code), later (replies from another thread after
 // params.ms), throw (throws), silent (drops its reply).
 inline void RegisterTestMethods(MethodTable* table) {
-  table->Add("echo", "returns its params", [](const CallContext&, const json::value& params, Reply reply) {
+  table->Add("echo", [](const CallContext&, const json::value& params, Reply reply) {
     reply(params);
   });
-  table->Add("fail", "fails with the given code", [](const CallContext&, const json::value& params, Reply reply) {
+  table->Add("fail", [](const CallContext&, const json::value& params, Reply reply) {
     auto code = StringParam(params, "code", 0);
     if (!code.ok()) return reply(code.status());
     if (*code == "not_found") return reply(Status::NotFound("THING_NOT_FOUND", "no such thing"));
@@ -57,7 +57,7 @@ inline void RegisterTestMethods(MethodTable* table) {
     if (*code == "deadline") return reply(Status::DeadlineExceeded("TX_TIMEOUT", "waited too long"));
     reply(Status::InvalidArgument("BAD_THING", "bad thing"));
   });
-  table->Add("later", "replies from another thread", [](const CallContext&, const json::value& params, Reply reply) {
+  table->Add("later", [](const CallContext&, const json::value& params, Reply reply) {
     auto ms = IntParam(params, "ms", 0, false, 20);
     if (!ms.ok()) return reply(ms.status());
     std::thread([reply, ms = *ms] {
@@ -65,11 +65,11 @@ inline void RegisterTestMethods(MethodTable* table) {
       reply(json::value(ms));
     }).detach();
   });
-  table->Add("throw", "throws", [](const CallContext&, const json::value&, Reply) -> void {
+  table->Add("throw", [](const CallContext&, const json::value&, Reply) -> void {
     throw std::runtime_error("thrown on purpose");
   });
-  table->Add("silent", "never replies", [](const CallContext&, const json::value&, Reply) {});
-  table->Add("add", "adds a and b", [](const CallContext&, const json::value& params, Reply reply) {
+  table->Add("silent", [](const CallContext&, const json::value&, Reply) {});
+  table->Add("add", [](const CallContext&, const json::value& params, Reply reply) {
     auto a = IntParam(params, "a", 0);
     if (!a.ok()) return reply(a.status());
     auto b = IntParam(params, "b", 1);

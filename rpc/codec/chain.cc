@@ -1,4 +1,4 @@
-#include "rpc/json_codec.h"
+#include "rpc/codec/chain.h"
 
 #include <sodium.h>
 

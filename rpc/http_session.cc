@@ -1,0 +1,445 @@
+#include "rpc/http_session.h"
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <array>
+#include <chrono>
+#include <optional>
+#include <tuple>
+
+#include "rpc/errors.h"
+#include "rpc/rest_routes.h"
+#include "rpc/static_files.h"
+#include "rpc/ws_session.h"
+
+namespace civic::rpc {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::string_view kJson = "application/json";
+
+class HttpSession : public SessionBase, public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(std::shared_ptr<ServerState> state, tcp::socket&& socket, std::string remote,
+              std::shared_ptr<ConnectionSlot> slot)
+      : state_(std::move(state)),
+        stream_(std::move(socket)),
+        executor_(stream_.get_executor()),
+        remote_(std::move(remote)),
+        slot_(std::move(slot)) {}
+
+  ~HttpSession() override { state_->Unregister(id_); }
+
+  void Run() {
+    id_ = state_->Register(weak_from_this());
+    net::dispatch(executor_, [self = shared_from_this()] { self->ReadHeader(); });
+  }
+
+  void Shutdown(bool force) override {
+    auto self = shared_from_this();
+    net::post(executor_, [self, force] {
+      if (self->handed_over_) return;
+      if (force) {
+        self->Close();
+      } else if (!self->busy_) {
+        self->stream_.cancel();  // the pending read ends with operation_aborted
+      } else {
+        self->close_after_ = true;
+      }
+    });
+  }
+
+ private:
+  const ServerOptions& options() const { return state_->options; }
+
+  void ReadHeader() {
+    if (state_->stopping || close_after_) {
+      Close();
+      return;
+    }
+    busy_ = false;
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(options().max_header_bytes));
+    parser_->body_limit(options().max_body_bytes);
+    stream_.expires_after(options().idle_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    busy_ = true;
+    route_ = Route::kOther;
+    const auto& header = parser_->get();
+    if (auto length = parser_->content_length(); length && *length > options().max_body_bytes) {
+      return RejectTooLarge(header.target());
+    }
+    if (beast::iequals(header[http::field::expect], "100-continue")) {
+      auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
+      stream_.expires_after(options().write_timeout);
+      http::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code ec, size_t) {
+        if (ec) return self->Close();
+        self->ReadBody();
+      });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    stream_.expires_after(options().read_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+  }
+
+  void OnBody(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    started_ = Clock::now();
+    req_ = parser_->release();
+    parser_.reset();
+    HandleRequest();
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == http::error::body_limit) {
+      return RejectTooLarge(parser_ ? std::string_view(parser_->get().target()) : std::string_view());
+    }
+    if (ec == http::error::header_limit) {
+      state_->metrics.RecordReject(Reject::kHeaderTooLarge);
+      Status st = Status::ResourceExhausted("HEADER_TOO_LARGE", "the request header is too large");
+      return SendFinal(http::status::request_header_fields_too_large, RestErrorBody(st));
+    }
+    bool quiet = ec == http::error::end_of_stream || ec == net::error::eof ||
+                 ec == net::error::connection_reset || ec == net::error::operation_aborted ||
+                 ec == beast::error::timeout || ec == net::error::broken_pipe ||
+                 ec == http::error::partial_message;
+    if (quiet) return Close();
+    state_->metrics.RecordReject(Reject::kMalformedHttp);
+    SendFinal(http::status::bad_request,
+              RestErrorBody(Status::InvalidArgument("MALFORMED_HTTP", "malformed HTTP request: " + ec.message())));
+  }
+
+  void RejectTooLarge(std::string_view target) {
+    state_->metrics.RecordReject(Reject::kBodyTooLarge);
+    Status st = Status::ResourceExhausted(
+        "BODY_TOO_LARGE", "the request body is larger than " + std::to_string(options().max_body_bytes) + " bytes");
+    std::string path(target.substr(0, target.find('?')));
+    route_ = path == "/rpc" ? Route::kRpc : Route::kOther;
+    SendFinal(http::status::payload_too_large,
+              path == "/rpc" ? ErrorResponseBody(JsonRpcCodeFor(st), st) : RestErrorBody(st));
+  }
+
+  // Answers and closes the connection (the rest of the request is not read).
+  void SendFinal(http::status status, std::string body) {
+    busy_ = true;
+    close_after_ = true;
+    linger_ = true;
+    req_ = {};
+    req_.version(11);
+    req_.method(http::verb::get);
+    if (started_ == Clock::time_point()) started_ = Clock::now();
+    SendText(status, std::move(body), kJson);
+  }
+
+  void HandleRequest() {
+    std::string_view target = req_.target();
+    size_t qmark = target.find('?');
+    std::string_view path = target.substr(0, qmark);
+    std::string_view query = qmark == std::string_view::npos ? std::string_view() : target.substr(qmark + 1);
+    http::verb verb = req_.method();
+    bool get = verb == http::verb::get || verb == http::verb::head;
+
+    if (path == "/rpc") {
+      route_ = Route::kRpc;
+      if (verb == http::verb::options) return SendPreflight();
+      if (verb != http::verb::post) return SendMethodNotAllowed("POST, OPTIONS");
+      return HandleRpc();
+    }
+    if (path == "/ws") {
+      route_ = Route::kWebSocket;
+      if (!beast::websocket::is_upgrade(req_)) {
+        return SendText(http::status::bad_request,
+                        RestErrorBody(Status::InvalidArgument("UPGRADE_REQUIRED", "/ws expects a WebSocket upgrade")),
+                        kJson);
+      }
+      if (!state_->limiter.Allow(remote_)) return SendRateLimited();
+      return UpgradeToWebSocket();
+    }
+    if (path == "/healthz") {
+      route_ = Route::kHealth;
+      if (!get) return SendMethodNotAllowed("GET, HEAD");
+      return HandleHealth();
+    }
+    if (path == "/metrics") {
+      route_ = Route::kMetrics;
+      if (!get) return SendMethodNotAllowed("GET, HEAD");
+      return HandleMetrics();
+    }
+    if (path == "/v1" || path.starts_with("/v1/")) {
+      if (verb == http::verb::options) return SendPreflight();
+      if (!get) return SendMethodNotAllowed("GET, HEAD, OPTIONS");
+      return HandleRest(path, query);
+    }
+    route_ = Route::kStatic;
+    if (!get) return SendMethodNotAllowed("GET, HEAD");
+    HandleStatic(path);
+  }
+
+  // ---- /rpc
+
+  void HandleRpc() {
+    CallContext ctx{state_->node, remote_, state_->methods};
+    auto admit = [this](size_t calls) { return state_->limiter.Allow(remote_, static_cast<double>(calls)); };
+    auto self = shared_from_this();
+    state_->dispatcher.Handle(req_.body(), ctx, admit, [self](DispatchResult result) {
+      self->state_->RunOn(self->executor_, [self, result = std::move(result)]() mutable {
+        self->FinishRpc(std::move(result));
+      });
+    });
+  }
+
+  void FinishRpc(DispatchResult result) {
+    if (!result.admitted) return SendRateLimited();
+    if (result.body.empty()) return SendText(http::status::no_content, "", "");
+    SendText(http::status::ok, std::move(result.body), kJson);
+  }
+
+  void SendRateLimited() {
+    state_->metrics.RecordReject(Reject::kRateLimit);
+    Status st = Status::ResourceExhausted("RATE_LIMITED", "too many requests from this address; retry later");
+    std::string body = route_ == Route::kRpc ? ErrorResponseBody(JsonRpcCodeFor(st), st) : RestErrorBody(st);
+    http::response<http::string_body> res{http::status::too_many_requests, req_.version()};
+    res.set(http::field::retry_after, "1");
+    res.set(http::field::content_type, kJson);
+    res.body() = std::move(body);
+    Send(std::move(res));
+  }
+
+  // ---- REST
+
+  void HandleRest(std::string_view path, std::string_view query) {
+    RestCall call = RestCallFor(path, query);
+    route_ = call.route;
+    if (!call.status.ok()) return SendRestError(call.status);
+    if (!state_->limiter.Allow(remote_)) return SendRateLimited();
+
+    CallContext ctx{state_->node, remote_, state_->methods};
+    auto self = shared_from_this();
+    std::string method = std::move(call.method);
+    json::value params(std::move(call.params));
+    state_->dispatcher.Call(method, params, ctx, [self, method](Result<json::value> result) {
+      self->state_->metrics.RecordCall(method, result.status().code());
+      self->state_->RunOn(self->executor_, [self, result = std::move(result)]() mutable {
+        if (!result.ok()) return self->SendRestError(result.status());
+        self->SendText(http::status::ok, json::serialize(result.value()), kJson);
+      });
+    });
+  }
+
+  void SendRestError(const Status& st) {
+    SendText(static_cast<http::status>(RestErrorHttpStatus(st)), RestErrorBody(st), kJson);
+  }
+
+  // ---- health and metrics
+
+  void HandleHealth() {
+    NodeBackend* node = state_->node;
+    json::object body;
+    bool up = false;
+    if (node && node->ready()) {
+      const ledger::Chain& chain = node->chain();
+      if (chain.initialised()) {
+        ledger::Tip tip = chain.tip();
+        body["status"] = "ok";
+        body["height"] = tip.height;
+        body["chain_id"] = chain.options().chain_id;
+        up = true;
+      }
+    }
+    if (!up) {
+      body["status"] = "unavailable";
+      body["reason"] = node ? "the node is not ready yet" : "no node attached";
+    }
+    SendText(up ? http::status::ok : http::status::service_unavailable, json::serialize(body), kJson);
+  }
+
+  void HandleMetrics() {
+    std::string text = state_->metrics.Text();
+    if (NodeBackend* node = state_->node) {
+      const ledger::Chain& chain = node->chain();
+      if (chain.initialised()) {
+        text += "# HELP civic_chain_height Height of the last committed block.\n";
+        text += "# TYPE civic_chain_height gauge\n";
+        text += "civic_chain_height " + std::to_string(chain.tip().height) + "\n";
+      }
+      std::string node_text = node->MetricsText();
+      if (!node_text.empty() && node_text.back() != '\n') node_text.push_back('\n');
+      text += node_text;
+    }
+    SendText(http::status::ok, std::move(text), "text/plain; version=0.0.4; charset=utf-8");
+  }
+
+  // ---- static files
+
+  void HandleStatic(std::string_view path) {
+    if (state_->web_root.empty()) {
+      return SendRestError(Status::NotFound("NO_WEB_ROOT", "this node serves no web page"));
+    }
+    auto file = ResolveStaticFile(state_->web_root, path, state_->options.spa_fallback);
+    if (!file.ok()) return SendRestError(file.status());
+    beast::error_code ec;
+    http::file_body::value_type body;
+    body.open(file->path.c_str(), beast::file_mode::scan, ec);
+    if (ec) return SendRestError(Status::NotFound("FILE_NOT_FOUND", "no such file"));
+    uint64_t size = body.size();
+    bool html = file->content_type.starts_with("text/html");
+    auto fill = [&](auto& res) {
+      res.set(http::field::content_type, file->content_type);
+      res.set(http::field::cache_control, html ? "no-cache" : "public, max-age=3600");
+      res.set("X-Content-Type-Options", "nosniff");
+      res.content_length(size);
+    };
+    if (req_.method() == http::verb::head) {
+      http::response<http::empty_body> res{http::status::ok, req_.version()};
+      fill(res);
+      return Send(std::move(res), /*prepared=*/true);
+    }
+    http::response<http::file_body> res{std::piecewise_construct, std::make_tuple(std::move(body)),
+                                        std::make_tuple(http::status::ok, req_.version())};
+    fill(res);
+    Send(std::move(res), /*prepared=*/true);
+  }
+
+  // ---- WebSocket hand-over
+
+  void UpgradeToWebSocket() {
+    handed_over_ = true;
+    state_->metrics.RecordRequest(Route::kWebSocket, 101, Clock::now() - started_);
+    StartWebSocketSession(state_, std::move(stream_), remote_, std::move(slot_), std::move(req_));
+  }
+
+  // ---- writing answers
+
+  void SendPreflight() {
+    http::response<http::string_body> res{http::status::no_content, req_.version()};
+    res.set(http::field::access_control_allow_methods, "GET, POST, OPTIONS");
+    res.set(http::field::access_control_allow_headers, "Content-Type");
+    res.set(http::field::access_control_max_age, "600");
+    Send(std::move(res));
+  }
+
+  void SendMethodNotAllowed(std::string_view allow) {
+    http::response<http::string_body> res{http::status::method_not_allowed, req_.version()};
+    res.set(http::field::allow, allow);
+    res.set(http::field::content_type, kJson);
+    res.body() = RestErrorBody(Status::InvalidArgument("METHOD_NOT_ALLOWED", "use " + std::string(allow)));
+    Send(std::move(res));
+  }
+
+  void SendText(http::status status, std::string body, std::string_view content_type) {
+    http::response<http::string_body> res{status, req_.version()};
+    if (!content_type.empty()) res.set(http::field::content_type, content_type);
+    res.body() = std::move(body);
+    Send(std::move(res));
+  }
+
+  template <typename Body>
+  void Send(http::response<Body>&& res, bool prepared = false) {
+    res.set(http::field::server, kServerName);
+    bool api = route_ == Route::kRpc || (route_ >= Route::kCertificate && route_ <= Route::kCredit) ||
+               (route_ == Route::kOther && req_.target().starts_with("/v1"));
+    if (api && !options().cors_origin.empty()) {
+      res.set(http::field::access_control_allow_origin, options().cors_origin);
+    }
+    bool keep_alive = req_.keep_alive() && !close_after_ && !state_->stopping;
+    state_->metrics.RecordRequest(route_, static_cast<int>(res.result_int()), Clock::now() - started_);
+    if constexpr (std::is_same_v<Body, http::string_body>) {
+      if (!prepared && req_.method() == http::verb::head) {
+        http::response<http::empty_body> head{res.result(), res.version()};
+        head.base() = res.base();
+        head.content_length(res.body().size());
+        head.keep_alive(keep_alive);
+        return Write(http::message_generator(std::move(head)), keep_alive);
+      }
+      if (!prepared) res.prepare_payload();
+    }
+    res.keep_alive(keep_alive);
+    Write(http::message_generator(std::move(res)), keep_alive);
+  }
+
+  void Write(http::message_generator msg, bool keep_alive) {
+    stream_.expires_after(options().write_timeout);
+    beast::async_write(stream_, std::move(msg),
+                       [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+                         self->OnWrite(ec, keep_alive);
+                       });
+  }
+
+  void OnWrite(beast::error_code ec, bool keep_alive) {
+    busy_ = false;
+    started_ = Clock::time_point();
+    if (!ec && linger_) return LingerClose();
+    if (ec || !keep_alive) return Close();
+    ReadHeader();
+  }
+
+  void Close() {
+    beast::error_code ec;
+    if (!closed_) stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    closed_ = true;
+    stream_.close();
+    slot_.reset();
+  }
+
+  // After an early answer (413, 400) the client may still be sending: read and
+  // discard for a moment before closing, so that closing with unread data does
+  // not reset the connection before the client has read the answer.
+  void LingerClose() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    closed_ = true;
+    drain_ = std::make_unique<std::array<char, 16384>>();
+    stream_.expires_after(std::chrono::seconds(2));
+    Drain(0);
+  }
+
+  void Drain(size_t drained) {
+    stream_.async_read_some(net::buffer(*drain_), [self = shared_from_this(), drained](beast::error_code ec, size_t n) {
+      if (ec || drained + n > 64 * self->options().max_body_bytes) return self->Close();
+      self->Drain(drained + n);
+    });
+  }
+
+  std::shared_ptr<ServerState> state_;
+  beast::tcp_stream stream_;
+  net::any_io_executor executor_;  // kept: stream_ is moved away on a WebSocket upgrade
+  std::string remote_;
+  std::shared_ptr<ConnectionSlot> slot_;
+  uint64_t id_ = 0;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::request<http::string_body> req_;
+  Route route_ = Route::kOther;
+  Clock::time_point started_;
+  bool busy_ = false;         // a request is being read or answered
+  bool close_after_ = false;  // close once the current answer is written
+  bool closed_ = false;
+  bool linger_ = false;       // drain the connection before closing it
+  bool handed_over_ = false;  // the connection now belongs to a WebSocket session
+  std::unique_ptr<std::array<char, 16384>> drain_;  // LingerClose's read buffer
+};
+
+}  // namespace
+
+void StartHttpSession(std::shared_ptr<ServerState> state, tcp::socket socket, std::string remote,
+                      std::shared_ptr<ConnectionSlot> slot) {
+  std::make_shared<HttpSession>(std::move(state), std::move(socket), std::move(remote), std::move(slot))->Run();
+}
+
+}  // namespace civic::rpc

@@ -1,0 +1,48 @@
+#include "rpc/server_state.h"
+
+namespace civic::rpc {
+
+ServerState::ServerState(ServerOptions opts, const MethodTable* table, NodeBackend* backend)
+    : options(std::move(opts)),
+      methods(table),
+      node(backend),
+      metrics_ptr(std::make_shared<HttpMetrics>(table)),
+      metrics(*metrics_ptr),
+      limiter(options.rate_limit_per_sec, options.rate_limit_burst),
+      dispatcher(table, options.max_batch, [m = metrics_ptr](std::string_view method, const Status& st) {
+        m->RecordCall(method, st.code());
+      }) {}
+
+uint64_t ServerState::Register(std::weak_ptr<SessionBase> session) {
+  std::lock_guard<std::mutex> lock(sessions_mu);
+  uint64_t id = next_session_id++;
+  sessions.emplace(id, std::move(session));
+  return id;
+}
+
+void ServerState::Unregister(uint64_t id) {
+  std::lock_guard<std::mutex> lock(sessions_mu);
+  sessions.erase(id);
+}
+
+std::vector<std::shared_ptr<SessionBase>> ServerState::LiveSessions() {
+  std::vector<std::shared_ptr<SessionBase>> out;
+  std::lock_guard<std::mutex> lock(sessions_mu);
+  for (auto& [id, weak] : sessions) {
+    if (auto s = weak.lock()) out.push_back(std::move(s));
+  }
+  return out;
+}
+
+ConnectionSlot::ConnectionSlot(std::shared_ptr<ServerState> state) : state_(std::move(state)) {
+  state_->metrics.ConnectionOpened();
+}
+
+ConnectionSlot::~ConnectionSlot() {
+  state_->metrics.ConnectionClosed();
+  std::lock_guard<std::mutex> lock(state_->sessions_mu);
+  --state_->open_connections;
+  state_->sessions_cv.notify_all();
+}
+
+}  // namespace civic::rpc
