@@ -6,15 +6,13 @@
 #include <set>
 #include <sstream>
 
-#include "contracts/certificate/contract.h"
-#include "contracts/certificate/holder.h"
 #include "contracts/base/identifiers.h"
-#include "contracts/governance/contract.h"
-#include "contracts/governance/query.h"
 #include "contracts/base/state_io.h"
-#include "contracts/certificate/keys.h"
-#include "contracts/governance/keys.h"
 #include "contracts/base/time_format.h"
+#include "contracts/certificate/keys.h"
+#include "contracts/certificate/rules.h"
+#include "contracts/governance/keys.h"
+#include "contracts/governance/rules.h"
 #include "crypto/hash.h"
 
 namespace civic::contracts {

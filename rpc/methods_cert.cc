@@ -1,13 +1,14 @@
 // cert_* JSON-RPC methods: certificate queries and verification over the node's
-// committed state. Renderings come from contracts/certificate/query.h so that
-// REST and JSON-RPC answer alike. Handlers reply synchronously and never throw.
+// committed state. Renderings come from rpc/codec/certificate.h so that REST and
+// JSON-RPC answer alike. Handlers reply synchronously and never throw.
 #include <google/protobuf/util/json_util.h>
 
-#include "contracts/certificate/query.h"
-#include "contracts/certificate/holder.h"
 #include "contracts/base/contract_names.h"
-#include "contracts/certificate/certificate.pb.h"
 #include "contracts/base/time_format.h"
+#include "contracts/certificate/certificate.pb.h"
+#include "contracts/certificate/query.h"
+#include "rpc/codec/certificate.h"
+#include "rpc/codec/holder_certificate.h"
 #include "rpc/methods.h"
 
 namespace civic::rpc {
@@ -53,7 +54,7 @@ void CertGet(const CallContext& ctx, const json::value& params, Reply reply) {
   if (!id.ok()) return reply(id.status());
   auto cert = contracts::GetCertificate(State(ctx), *id);
   if (!cert.ok()) return reply(cert.status());
-  reply(json::value(contracts::CertificateToJson(*cert)));
+  reply(json::value(CertificateToJson(*cert)));
 }
 
 // cert_verify {id, at?, fields?, holder_certificate?}
@@ -69,7 +70,7 @@ void CertVerify(const CallContext& ctx, const json::value& params, Reply reply) 
 
   if (*holder != nullptr) {
     if (!fields->empty()) return reply(InvalidParams("give either \"fields\" or \"holder_certificate\", not both"));
-    auto copy = contracts::HolderCertificateFromJson(**holder);
+    auto copy = HolderCertificateFromJson(**holder);
     if (!copy.ok()) return reply(copy.status());
     if (id->empty()) {
       *id = copy->id;
@@ -81,12 +82,12 @@ void CertVerify(const CallContext& ctx, const json::value& params, Reply reply) 
     if (id->empty()) return reply(InvalidParams("missing parameter \"id\" (position 0)"));
     auto v = contracts::VerifyHolderCertificate(State(ctx), *copy, *at);
     if (!v.ok()) return reply(v.status());
-    return reply(json::value(contracts::VerificationToJson(*v)));
+    return reply(json::value(VerificationToJson(*v)));
   }
   if (id->empty()) return reply(InvalidParams("missing parameter \"id\" (position 0)"));
   auto v = contracts::VerifyCertificate(State(ctx), *id, *at, *fields);
   if (!v.ok()) return reply(v.status());
-  reply(json::value(contracts::VerificationToJson(*v)));
+  reply(json::value(VerificationToJson(*v)));
 }
 
 // cert_history {id}
@@ -95,7 +96,7 @@ void CertHistory(const CallContext& ctx, const json::value& params, Reply reply)
   if (!id.ok()) return reply(id.status());
   auto h = contracts::History(State(ctx), *id);
   if (!h.ok()) return reply(h.status());
-  reply(json::value(contracts::HistoryToJson(*h)));
+  reply(json::value(HistoryToJson(*h)));
 }
 
 // cert_listByHolder {holder_commitment, cursor?, limit?}
@@ -115,7 +116,7 @@ void CertListByHolder(const CallContext& ctx, const json::value& params, Reply r
   }
   auto page = contracts::ListByHolder(State(ctx), *commitment, *cursor, static_cast<size_t>(*limit));
   if (!page.ok()) return reply(page.status());
-  reply(json::value(contracts::CertPageToJson(*page)));
+  reply(json::value(CertPageToJson(*page)));
 }
 
 // cert_types {}
@@ -123,7 +124,7 @@ void CertTypes(const CallContext& ctx, const json::value& params, Reply reply) {
   auto types = contracts::ListTypes(State(ctx));
   if (!types.ok()) return reply(types.status());
   json::object out;
-  out["types"] = contracts::CertTypesToJson(*types);
+  out["types"] = CertTypesToJson(*types);
   reply(json::value(std::move(out)));
 }
 

@@ -1,11 +1,12 @@
 // gov_* JSON-RPC methods: organisations, validators and proposals as recorded
-// by the governance contract. Renderings come from contracts/governance/query.h.
+// by the governance contract. Renderings come from rpc/codec/governance.h.
 // Handlers reply synchronously and never throw.
 #include <google/protobuf/util/json_util.h>
 
 #include "contracts/base/contract_names.h"
 #include "contracts/governance/governance.pb.h"
 #include "contracts/governance/query.h"
+#include "rpc/codec/governance.h"
 #include "rpc/methods.h"
 
 namespace civic::rpc {
@@ -18,7 +19,7 @@ void GovOrgs(const CallContext& ctx, const json::value& params, Reply reply) {
   auto orgs = contracts::ListOrgs(State(ctx));
   if (!orgs.ok()) return reply(orgs.status());
   json::object out;
-  out["orgs"] = contracts::OrgsToJson(*orgs);
+  out["orgs"] = OrgsToJson(*orgs);
   reply(json::value(std::move(out)));
 }
 
@@ -26,14 +27,14 @@ void GovOrgs(const CallContext& ctx, const json::value& params, Reply reply) {
 void GovValidators(const CallContext& ctx, const json::value& params, Reply reply) {
   auto validators = contracts::GetValidators(State(ctx));
   if (!validators.ok()) return reply(validators.status());
-  reply(json::value(contracts::ValidatorsToJson(*validators)));
+  reply(json::value(ValidatorsToJson(*validators)));
 }
 
 // gov_params {}
 void GovParams(const CallContext& ctx, const json::value& params, Reply reply) {
   auto p = contracts::GetParams(State(ctx));
   if (!p.ok()) return reply(p.status());
-  reply(json::value(contracts::ParamsToJson(*p)));
+  reply(json::value(ParamsToJson(*p)));
 }
 
 // gov_proposal {id}
@@ -43,7 +44,7 @@ void GovProposal(const CallContext& ctx, const json::value& params, Reply reply)
   if (*id < 1) return reply(Status::InvalidArgument("INVALID_PARAMS", "parameter \"id\" must be a positive integer"));
   auto p = contracts::GetProposal(State(ctx), static_cast<uint64_t>(*id));
   if (!p.ok()) return reply(p.status());
-  reply(json::value(contracts::ProposalToJson(*p)));
+  reply(json::value(ProposalToJson(*p)));
 }
 
 // gov_proposals {from?, limit?}
@@ -59,7 +60,7 @@ void GovProposals(const CallContext& ctx, const json::value& params, Reply reply
   json::object out;
   json::array items;
   for (size_t i = 0; i < list->size() && i < static_cast<size_t>(*limit); ++i) {
-    items.push_back(contracts::ProposalToJson((*list)[i]));
+    items.push_back(ProposalToJson((*list)[i]));
   }
   out["proposals"] = std::move(items);
   if (list->size() > static_cast<size_t>(*limit)) {

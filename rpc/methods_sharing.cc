@@ -15,6 +15,7 @@
 #include "contracts/base/contract_names.h"
 #include "contracts/base/time_format.h"
 #include "contracts/certificate/holder.h"
+#include "contracts/certificate/rules.h"
 #include "contracts/sharing/keys.h"
 #include "contracts/sharing/query.h"
 #include "contracts/sharing/rules.h"

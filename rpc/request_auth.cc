@@ -4,7 +4,9 @@
 
 #include <chrono>
 
+#include "contracts/base/enum_names.h"
 #include "contracts/governance/query.h"
+#include "contracts/governance/rules.h"
 
 namespace civic::rpc {
 
@@ -168,7 +170,7 @@ Result<AuthenticatedRequest> RequestAuthenticator::Authenticate(std::string_view
   }
   if (!contracts::HasRole(*record, role)) {
     return Denied("AUTH_NOT_AUDITOR",
-                  "org " + org + " (" + record->name() + ") does not hold the " + contracts::RoleName(role) + " role");
+                  "org " + org + " (" + record->name() + ") does not hold the " + contracts::EnumUpperName(role) + " role");
   }
   {
     std::lock_guard<std::mutex> lock(mu_);

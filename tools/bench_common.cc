@@ -29,6 +29,7 @@
 #include <thread>
 
 #include "contracts/certificate/holder.h"
+#include "contracts/certificate/rules.h"
 #include "contracts/certificate/calls.h"
 #include "contracts/base/tx_builder.h"
 #include "crypto/keyfile.h"

@@ -5,6 +5,8 @@
 #include <set>
 
 #include "contracts/base/identifiers.h"
+#include "contracts/certificate/rules.h"
+#include "rpc/codec/holder_certificate.h"
 #include "tools/commands.h"
 #include "tools/files.h"
 #include "tools/import_rows.h"
@@ -24,7 +26,7 @@ namespace {
 
 Result<contracts::HolderCertificate> ReadHolderFile(const std::string& path) {
   CIVIC_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
-  auto cert = contracts::ParseHolderCertificate(text);
+  auto cert = rpc::ParseHolderCertificate(text);
   if (!cert.ok()) {
     return Status(cert.status().code(), cert.status().app_code(), path + ": " + cert.status().message());
   }
@@ -32,7 +34,7 @@ Result<contracts::HolderCertificate> ReadHolderFile(const std::string& path) {
 }
 
 Status WriteHolderFile(const std::string& path, const contracts::HolderCertificate& cert) {
-  return WriteFileAtomic(path, contracts::SerializeHolderCertificate(cert) + "\n", 0600);
+  return WriteFileAtomic(path, rpc::SerializeHolderCertificate(cert) + "\n", 0600);
 }
 
 Result<int64_t> OptionalTime(const std::string& text, DateEdge edge) {
@@ -511,7 +513,7 @@ CmdStatus Verify(const VerifyArgs& a, const CommonOptions& common) {
       // The holder's copy with only the disclosed fields: the node checks those
       // and the holder commitment.
       if (shown.id.empty()) shown.id = id;
-      params["holder_certificate"] = contracts::HolderCertificateToJson(shown);
+      params["holder_certificate"] = rpc::HolderCertificateToJson(shown);
     } else {
       params["fields"] = std::move(fields);
     }

@@ -17,8 +17,7 @@
 #include <set>
 
 #include "contracts/base/identifiers.h"
-#include "contracts/governance/contract.h"
-#include "contracts/governance/query.h"
+#include "contracts/governance/rules.h"
 #include "crypto/keyfile.h"
 #include "tools/commands.h"
 #include "tools/json_view.h"

@@ -13,6 +13,8 @@
 #include <iostream>
 
 #include "contracts/base/identifiers.h"
+#include "contracts/certificate/rules.h"
+#include "rpc/codec/holder_certificate.h"
 #include "contracts/sharing/calls.h"
 #include "contracts/sharing/query.h"
 #include "contracts/sharing/rules.h"
@@ -59,7 +61,7 @@ Result<Bytes> DigestOption(const std::string& hex, const std::string& file, cons
 // The holder commitment of a holder's certificate copy (its holder part).
 Result<Bytes> CommitmentOfHolderFile(const std::string& path) {
   CIVIC_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
-  auto cert = contracts::ParseHolderCertificate(text);
+  auto cert = rpc::ParseHolderCertificate(text);
   if (!cert.ok()) return Status(cert.status().code(), cert.status().app_code(), path + ": " + cert.status().message());
   return cert->Commitment();
 }
@@ -559,7 +561,7 @@ CmdStatus Mine(const MineArgs& a, const CommonOptions& common) {
       return CmdStatus::Usage("HOLDER_OR_OPENING", "give --holder-file or --salt with --code, not both");
     }
     CIVIC_ASSIGN_OR_RETURN(std::string text, ReadFile(a.holder_file));
-    auto cert = contracts::ParseHolderCertificate(text);
+    auto cert = rpc::ParseHolderCertificate(text);
     if (!cert.ok()) return CmdStatus::Usage(cert.status());
     params["salt"] = cert->holder_salt;
     params["code_type"] = cert->holder_code_type;

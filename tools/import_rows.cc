@@ -4,7 +4,7 @@
 #include <fstream>
 #include <set>
 
-#include "contracts/certificate/holder.h"
+#include "contracts/certificate/rules.h"
 #include "contracts/base/identifiers.h"
 #include "tools/csv.h"
 #include "tools/timefmt.h"

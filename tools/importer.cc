@@ -18,6 +18,7 @@
 #include "contracts/base/identifiers.h"
 #include "crypto/hash.h"
 #include "ledger/tx.h"
+#include "rpc/codec/holder_certificate.h"
 #include "tools/files.h"
 #include "tools/progress.h"
 #include "contracts/certificate/calls.h"
@@ -220,7 +221,7 @@ struct Importer::Impl {
       if (b.status == BatchStatus::kCommitted) {
         std::string text;
         for (uint64_t i = b.first_row; i < b.first_row + b.row_count; ++i) {
-          text += contracts::SerializeHolderCertificate(
+          text += rpc::SerializeHolderCertificate(
               HolderCopyForRow(content.accepted[i], secret, opt.type_code, opt.org));
           text.push_back('\n');
         }

@@ -29,7 +29,6 @@ pb::CertificateCall ReinstateCall(std::string_view id, std::string_view reason);
 pb::CertificateCall RevokeCall(std::string_view id, std::string_view reason);
 pb::CertificateCall RegisterTypeCall(const pb::CertType& type);
 
-// A proposal whose action is `action_call` (a serialized call) on `contract`.
 // A governance proposal whose action is `action` on the certificate contract.
 pb::GovernanceCall ProposeCall(std::string_view title, const pb::CertificateCall& action);
 

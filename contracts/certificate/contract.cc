@@ -5,22 +5,19 @@
 #include <map>
 #include <set>
 
-#include "contracts/certificate/holder.h"
 #include "contracts/base/identifiers.h"
+#include "contracts/base/state_io.h"
+#include "contracts/certificate/holder.h"
+#include "contracts/certificate/keys.h"
+#include "contracts/certificate/rules.h"
 #include "contracts/governance/contract.h"
 #include "contracts/governance/query.h"
-#include "contracts/base/state_io.h"
-#include "contracts/certificate/keys.h"
-#include "contracts/governance/keys.h"
+#include "contracts/governance/rules.h"
 
 namespace civic::contracts {
 namespace {
 
 using ClaimList = google::protobuf::RepeatedPtrField<pb::ClaimDigest>;
-
-constexpr size_t kMaxReason = 256;
-constexpr size_t kMaxFields = 64;
-constexpr size_t kDigestSize = 32;
 
 Result<pb::CertificateCall> DecodeCall(std::string_view call) {
   pb::CertificateCall m;
@@ -31,13 +28,6 @@ Result<pb::CertificateCall> DecodeCall(std::string_view call) {
     return Status::InvalidArgument("EMPTY_CALL", "the certificate call names no operation");
   }
   return m;
-}
-
-bool GoodFieldName(std::string_view name) {
-  if (name.empty() || name.size() > 64 || !(name[0] >= 'a' && name[0] <= 'z')) return false;
-  for (char c : name)
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
-  return true;
 }
 
 // A type as used during one tx: parsed once, with its schema sorted by name and
@@ -95,9 +85,7 @@ Status CheckClaims(const TypeEntry& t, ClaimList* claims) {
       return Status::InvalidArgument("UNKNOWN_FIELD", "field '" + c.name().substr(0, 64) +
                                                           "' is not in the schema of type " + t.type.code());
     }
-    if (c.digest().size() != kDigestSize) {
-      return Status::InvalidArgument("BAD_CLAIM_DIGEST", "the digest of field '" + c.name() + "' must be 32 bytes");
-    }
+    CIVIC_RETURN_IF_ERROR(CheckClaimDigest(c.name(), c.digest()));
     ++j;
   }
   for (; j < t.schema.size(); ++j) {
@@ -128,21 +116,6 @@ Status ResolveValidity(const pb::CertType& type, int64_t block_time, int64_t iss
   cert->set_issued_at_ms(issued_at);
   cert->set_valid_from_ms(valid_from);
   cert->set_valid_until_ms(valid_until);
-  return Status::Ok();
-}
-
-Status CheckCommitment(std::string_view commitment) {
-  if (commitment.size() != kDigestSize) {
-    return Status::InvalidArgument("BAD_HOLDER_COMMITMENT", "the holder commitment must be 32 bytes");
-  }
-  return Status::Ok();
-}
-
-Status CheckReason(std::string_view reason, bool required) {
-  if (required && reason.empty()) return Status::InvalidArgument("REASON_REQUIRED", "a reason is required");
-  if (reason.size() > kMaxReason) {
-    return Status::InvalidArgument("REASON_TOO_LONG", "the reason must be at most 256 bytes");
-  }
   return Status::Ok();
 }
 
@@ -324,7 +297,7 @@ class Executor {
     if (t->type.retired()) {
       return Status::FailedPrecondition("TYPE_RETIRED", "certificate type " + t->type.code() + " is retired");
     }
-    CIVIC_RETURN_IF_ERROR(CheckCommitment(item->holder_commitment()));
+    CIVIC_RETURN_IF_ERROR(CheckHolderCommitment(item->holder_commitment()));
     CIVIC_RETURN_IF_ERROR(CheckClaims(*t, item->mutable_claims()));
 
     pb::Certificate cert;
@@ -364,7 +337,7 @@ class Executor {
       return Status::FailedPrecondition("VERSION_LIMIT", "certificate " + prev.id() + " is at the last version 999");
     }
     pb::Certificate next;
-    if (!commitment->empty()) CIVIC_RETURN_IF_ERROR(CheckCommitment(*commitment));
+    if (!commitment->empty()) CIVIC_RETURN_IF_ERROR(CheckHolderCommitment(*commitment));
     if (!claims->empty()) CIVIC_RETURN_IF_ERROR(CheckClaims(*t, claims));
     CIVIC_RETURN_IF_ERROR(ResolveValidity(t->type, ctx_.block_time_ms, 0,
                                           valid_from == 0 ? ctx_.block_time_ms : valid_from, valid_until, &next));
@@ -452,34 +425,6 @@ class Executor {
 };
 
 }  // namespace
-
-Status ValidateCertType(const pb::CertType& type) {
-  CIVIC_RETURN_IF_ERROR(ValidateTypeCode(type.code()));
-  auto bad = [&](std::string why) {
-    return Status::InvalidArgument("BAD_TYPE", "certificate type " + type.code() + ": " + why);
-  };
-  if (type.name().empty() || type.name().size() > 200) return bad("name must be 1 to 200 bytes");
-  if (type.holder_code_type() != kHolderCitizenId && type.holder_code_type() != kHolderUscc) {
-    return bad("holder_code_type must be citizen_id or uscc");
-  }
-  if (type.default_validity_ms() < 0) return bad("default validity must not be negative");
-  if (type.fields_size() == 0 || static_cast<size_t>(type.fields_size()) > kMaxFields) {
-    return bad("a type needs 1 to 64 fields");
-  }
-  std::set<std::string_view> names;
-  for (const auto& f : type.fields()) {
-    if (!GoodFieldName(f.name())) return bad("field name '" + f.name().substr(0, 64) + "' must match [a-z][a-z0-9_]{0,63}");
-    if (!names.insert(f.name()).second) return bad("field '" + f.name() + "' is defined twice");
-    if (f.label().size() > 100) return bad("label of field '" + f.name() + "' is longer than 100 bytes");
-  }
-  if (type.issuer_orgs_size() == 0) return bad("a type needs at least one issuing org");
-  std::set<std::string_view> issuers;
-  for (const auto& org : type.issuer_orgs()) {
-    if (Status st = ValidateUscc(org); !st.ok()) return bad("issuing org: " + st.message());
-    if (!issuers.insert(org).second) return bad("issuing org " + org + " is listed twice");
-  }
-  return Status::Ok();
-}
 
 Status CertificateContract::Execute(const ledger::TxContext& ctx, std::string_view call, ledger::StateView* view) {
   CIVIC_ASSIGN_OR_RETURN(pb::CertificateCall m, DecodeCall(call));

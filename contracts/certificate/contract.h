@@ -37,6 +37,9 @@
 // Batches: one org lookup per tx and one type lookup per distinct type per tx; per
 // certificate the work is a digest check, an existence read and three writes.
 //
+// The pure rules (type definitions, holder codes, reasons, digests, the status at
+// a time) are in rules.h; the state layout in keys.h; queries in query.h.
+//
 // Typed errors: CALL_MALFORMED, EMPTY_CALL, GOVERNANCE_REQUIRED, EMPTY_BATCH,
 // BATCH_TOO_LARGE, UNKNOWN_TYPE, TYPE_RETIRED, NOT_ISSUER, NOT_CERT_ISSUER,
 // BAD_HOLDER_COMMITMENT, BAD_CLAIM_DIGEST, UNKNOWN_FIELD, DUPLICATE_FIELD,
@@ -59,9 +62,5 @@ class CertificateContract final : public Contract {
   Status Execute(const ledger::TxContext& ctx, std::string_view call, ledger::StateView* view) override;
   Status Check(const ledger::TxContext& ctx, std::string_view call, const ledger::KvReader& state) const override;
 };
-
-// Checks a type definition (code, name, fields, holder code type, validity).
-// Typed errors: BAD_TYPE_CODE, BAD_TYPE.
-Status ValidateCertType(const pb::CertType& type);
 
 }  // namespace civic::contracts

@@ -1,21 +1,24 @@
 // The holder's copy of a certificate (the only place where personal data lives)
 // and the digests that bind it to the record on chain: field digests, the claims
-// digest and the holder commitment.
+// digest and the holder commitment. Its JSON file form (the holder's wallet) is
+// in rpc/codec/holder_certificate.h.
 //
-// Used by issuers' tools, verification and tests. Nothing here touches chain state. The holder code is validated HERE, before a tx is built,
-// because the chain never sees it (it sees only the salted commitment).
+// Used by issuers' tools, verification and tests. Nothing here touches chain
+// state. The holder code is validated HERE, before a tx is built, because the
+// chain never sees it (it sees only the salted commitment).
 //
 // Digests:
 //   field digest       = SHA-256( ASCII( base64url( JSON [salt, name, value] ) ) )
-//                        (the SD-JWT disclosure digest; JSON as Boost.JSON serializes
-//                        an array of strings: compact, minimal escaping, UTF-8 as is)
+//                        (the SD-JWT disclosure digest; the JSON is compact, with
+//                        minimal escaping: \" \\ \b \f \n \r \t, other control
+//                        characters as \u00xx in lower-case hex, every other byte
+//                        as is, which is what Boost.JSON's serializer writes)
 //   claims digest      = SHA-256( field digests concatenated in ascending name order )
 //   holder commitment  = SHA-256( "civicledger/holder/v1" 0x00 salt 0x00 type 0x00 code )
 //
 // Thread safety: all functions are pure except NewSalt/random nonces (thread-safe).
 #pragma once
 
-#include <boost/json.hpp>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -23,18 +26,10 @@
 #include <vector>
 
 #include "contracts/certificate/certificate.pb.h"
-#include "crypto/signature.h"
+#include "crypto/base/bytes.h"
 #include "crypto/base/status.h"
 
 namespace civic::contracts {
-
-// Holder code types.
-constexpr std::string_view kHolderCitizenId = "citizen_id";  // GB 11643 (18 characters)
-constexpr std::string_view kHolderUscc = "uscc";             // GB 32100 (18 characters)
-
-// Checks a holder code of the given type. Typed errors: HOLDER_CODE_TYPE_UNKNOWN,
-// and those of ValidateCitizenId / ValidateUscc (codes.h).
-Status ValidateHolderCode(std::string_view code_type, std::string_view code);
 
 // 16 random bytes, base64url (22 characters).
 std::string NewSalt();
@@ -54,11 +49,7 @@ struct HolderField {
   std::string salt;
 };
 
-// The holder's copy of a certificate, kept in the holder's wallet. JSON form:
-// {"id":..,"type_code":..,"issuer_org":..,
-//  "holder":{"code_type":"citizen_id","code":..,"salt":..},
-//  "fields":[{"name":..,"value":..,"salt":..},..],
-//  "valid_from_ms":..,"valid_until_ms":..}
+// The holder's copy of a certificate, kept in the holder's wallet.
 struct HolderCertificate {
   std::string id;  // empty until the issuing tx is committed if the serial was chain-assigned
   std::string type_code;
@@ -76,14 +67,9 @@ struct HolderCertificate {
   Bytes Digest() const;  // claims digest
 };
 
-boost::json::value HolderCertificateToJson(const HolderCertificate& cert);
-// Typed errors: HOLDER_CERT_MALFORMED (with the offending member named).
-Result<HolderCertificate> HolderCertificateFromJson(const boost::json::value& json);
-Result<HolderCertificate> ParseHolderCertificate(std::string_view json_text);
-std::string SerializeHolderCertificate(const HolderCertificate& cert);
-
-// Checks the holder's copy before an issuer builds a tx from it: holder code,
-// salts non-empty, field names well formed and unique. Typed errors:
+// Checks the holder's copy before an issuer builds a tx from it: holder code
+// (ValidateHolderCode, contracts/certificate/rules.h), salts non-empty, field
+// names well formed (IsFieldName) and unique. Typed errors:
 // HOLDER_CODE_TYPE_UNKNOWN, BAD_CITIZEN_ID, BAD_USCC, EMPTY_SALT, BAD_FIELD_NAME,
 // DUPLICATE_FIELD.
 Status ValidateHolderCertificate(const HolderCertificate& cert);

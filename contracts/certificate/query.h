@@ -1,5 +1,6 @@
-// Read-only certificate queries over committed state, for the RPC layer (JSON-RPC
-// and REST share these functions and their JSON renderings).
+// Read-only certificate queries over committed state, as C++ values, for the
+// RPC layer (JSON-RPC and REST share them; their JSON renderings are in
+// rpc/codec/certificate.h) and the CLI.
 //
 // Verification answers four questions: is the certificate genuine (a record with
 // this id exists on chain, sealed by its issuer's tx), who issued it, is it valid
@@ -11,14 +12,14 @@
 // Thread safety: pure functions of the reader; safe when the reader is.
 #pragma once
 
-#include <boost/json.hpp>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "contracts/certificate/holder.h"
 #include "contracts/certificate/certificate.pb.h"
+#include "contracts/certificate/holder.h"
+#include "contracts/certificate/rules.h"
 #include "ledger/kv.h"
 
 namespace civic::contracts {
@@ -34,20 +35,11 @@ struct PresentedField {
 };
 
 enum class FieldMatch { kMatch, kMismatch, kNotOnCertificate };
-const char* FieldMatchName(FieldMatch match);  // "match" | "mismatch" | "not_on_certificate"
 
 struct FieldResult {
   std::string name;
   FieldMatch match = FieldMatch::kNotOnCertificate;
 };
-
-// Status of a certificate at a point in time.
-struct StatusAt {
-  pb::CertStatus status = pb::CERT_STATUS_UNSPECIFIED;  // UNSPECIFIED before issuance
-  std::string reason;
-};
-// Replays the certificate's history up to and including `at_ms`.
-StatusAt CertificateStatusAt(const pb::Certificate& cert, int64_t at_ms);
 
 struct Verification {
   std::string id;
@@ -101,17 +93,5 @@ Result<CertPage> ListByHolder(const ledger::KvReader& state, std::string_view ho
 Result<CertPage> ListByIssuer(const ledger::KvReader& state, std::string_view issuer_org,
                               std::string_view cursor, size_t limit);
 Result<std::vector<pb::CertType>> ListTypes(const ledger::KvReader& state);
-
-// JSON renderings. Binary values are lower-case hex, keys "ed25519:<hex>",
-// times both as ms and RFC 3339 ("..._ms" and the plain name).
-const char* CertStatusName(pb::CertStatus status);  // "active" | "suspended" | "revoked" | "superseded"
-const char* CertEventKindName(pb::CertEventKind kind);
-boost::json::object CertificateToJson(const pb::Certificate& cert);
-boost::json::object CertTypeToJson(const pb::CertType& type);
-boost::json::object CertEventToJson(const pb::CertEvent& event);
-boost::json::object VerificationToJson(const Verification& v);
-boost::json::object HistoryToJson(const CertHistory& history);
-boost::json::object CertPageToJson(const CertPage& page);
-boost::json::array CertTypesToJson(const std::vector<pb::CertType>& types);
 
 }  // namespace civic::contracts

@@ -12,6 +12,7 @@
 #include "contracts/credit/query.h"
 #include "contracts/credit/rules.h"
 #include "contracts/governance/query.h"
+#include "contracts/governance/rules.h"
 
 namespace civic::contracts {
 

@@ -3,11 +3,12 @@
 #include <algorithm>
 #include <set>
 
+#include "contracts/base/enum_names.h"
 #include "contracts/base/identifiers.h"
-#include "contracts/governance/query.h"
 #include "contracts/base/state_io.h"
-#include "contracts/certificate/keys.h"
 #include "contracts/governance/keys.h"
+#include "contracts/governance/query.h"
+#include "contracts/governance/rules.h"
 
 namespace civic::contracts {
 namespace {
@@ -190,7 +191,8 @@ Status DoRevokeRole(const pb::GovRevokeRole& m, ledger::StateView* view) {
   auto* roles = org.mutable_roles();
   auto it = std::find_if(roles->begin(), roles->end(), [&](const auto& g) { return g.role() == m.role(); });
   if (it == roles->end()) {
-    return Status::FailedPrecondition("ROLE_NOT_HELD", "org " + org.code() + " does not hold " + RoleName(m.role()));
+    return Status::FailedPrecondition("ROLE_NOT_HELD",
+                                      "org " + org.code() + " does not hold " + EnumUpperName(m.role()));
   }
   if (m.scopes_size() == 0) {
     if (m.role() == pb::ROLE_ADMIN) {
@@ -214,8 +216,8 @@ Status DoRevokeRole(const pb::GovRevokeRole& m, ledger::StateView* view) {
     for (const auto& s : m.scopes()) {
       auto pos = std::find(scopes->begin(), scopes->end(), s);
       if (pos == scopes->end()) {
-        return Status::FailedPrecondition("SCOPE_NOT_HELD", "org " + org.code() + " does not hold " +
-                                                                RoleName(m.role()) + " for '" + s + "'");
+        return Status::FailedPrecondition(
+            "SCOPE_NOT_HELD", "org " + org.code() + " does not hold " + EnumUpperName(m.role()) + " for '" + s + "'");
       }
       scopes->erase(pos);
     }
@@ -314,76 +316,6 @@ Result<pb::GovernanceCall> DecodeCall(std::string_view call) {
 }
 
 }  // namespace
-
-pb::GovParams DefaultParams() {
-  pb::GovParams p;
-  p.set_proposal_ttl_blocks(100'000);
-  p.set_max_batch_certificates(10'000);
-  return p;
-}
-
-Status ValidateParams(const pb::GovParams& p) {
-  if (p.proposal_ttl_blocks() < 1 || p.proposal_ttl_blocks() > kMaxProposalTtlBlocks) {
-    return Status::InvalidArgument("BAD_PARAMS",
-                                   "proposal_ttl_blocks must be 1.." + std::to_string(kMaxProposalTtlBlocks));
-  }
-  if (p.max_batch_certificates() < 1 || p.max_batch_certificates() > kMaxBatchCertificatesLimit) {
-    return Status::InvalidArgument("BAD_PARAMS",
-                                   "max_batch_certificates must be 1.." + std::to_string(kMaxBatchCertificatesLimit));
-  }
-  return Status::Ok();
-}
-
-Status ValidateKey(uint32_t algo, std::string_view key) {
-  if (algo < 1 || algo > 3) {
-    return Status::InvalidArgument("BAD_KEY", "unknown key algorithm " + std::to_string(algo));
-  }
-  crypto::PublicKey pub{static_cast<crypto::Algo>(algo), std::string(key)};
-  Status st = pub.Validate();
-  if (!st.ok()) return Status::InvalidArgument("BAD_KEY", "invalid public key: " + st.message());
-  return Status::Ok();
-}
-
-Status ValidateScope(pb::OrgRole role, std::string_view scope) {
-  if (role == pb::ROLE_ISSUER) {
-    Status st = ValidateTypeCode(scope);
-    if (!st.ok()) return Status::InvalidArgument("BAD_SCOPE", "ISSUER scope: " + st.message());
-    return Status::Ok();
-  }
-  bool ok = !scope.empty() && scope.size() <= 64;
-  for (char c : scope) {
-    ok = ok && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-                c == '.' || c == '-');
-  }
-  if (!ok) {
-    return Status::InvalidArgument("BAD_SCOPE", std::string(RoleName(role)) + " scope '" +
-                                                    std::string(scope.substr(0, 64)) +
-                                                    "' must match [A-Za-z0-9_.-]{1,64}");
-  }
-  return Status::Ok();
-}
-
-bool ValidatorKeyLess(const pb::GovValidator& a, const pb::GovValidator& b) {
-  if (a.algo() != b.algo()) return a.algo() < b.algo();
-  return a.key() < b.key();
-}
-
-void MergeRole(pb::Org* org, pb::OrgRole role, const std::vector<std::string>& scopes) {
-  auto* roles = org->mutable_roles();
-  auto it = std::find_if(roles->begin(), roles->end(), [&](const auto& g) { return g.role() == role; });
-  pb::RoleGrant* grant;
-  if (it == roles->end()) {
-    grant = roles->Add();
-    grant->set_role(role);
-  } else {
-    grant = &*it;
-  }
-  std::set<std::string> merged(grant->scopes().begin(), grant->scopes().end());
-  merged.insert(scopes.begin(), scopes.end());
-  grant->clear_scopes();
-  for (const auto& s : merged) grant->add_scopes(s);
-  std::sort(roles->begin(), roles->end(), [](const auto& a, const auto& b) { return a.role() < b.role(); });
-}
 
 Status GrantRoleScopes(ledger::StateView* view, std::string_view org_code, pb::OrgRole role,
                        const std::vector<std::string>& scopes) {
@@ -504,8 +436,8 @@ Status Governance::Vote(const ledger::TxContext& ctx, const pb::GovVote& m, ledg
                                                               std::to_string(p.expires_height()));
   }
   if (p.status() != pb::PROPOSAL_OPEN) {
-    return Status::FailedPrecondition("PROPOSAL_CLOSED", "proposal " + std::to_string(p.id()) + " is already " +
-                                                             ProposalStatusName(p.status()));
+    return Status::FailedPrecondition("PROPOSAL_CLOSED",
+                                      "proposal " + std::to_string(p.id()) + " is already " + EnumName(p.status()));
   }
   if (Contains(p.yes(), org.code()) || Contains(p.no(), org.code())) {
     return Status::AlreadyExists("ALREADY_VOTED", "org " + org.code() + " has already voted on proposal " +

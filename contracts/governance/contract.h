@@ -16,6 +16,9 @@
 // Validator changes are written at once; the chain reads the validator set after
 // each block, so they take effect at the next height boundary.
 //
+// The pure rules (scopes, keys, parameters, roles) are in rules.h; the state
+// layout in keys.h; queries in query.h.
+//
 // Typed errors: CALL_MALFORMED, EMPTY_CALL, NOT_ADMIN, GOVERNANCE_REQUIRED,
 // BAD_PROPOSAL, BAD_ACTION, UNKNOWN_CONTRACT, UNKNOWN_PROPOSAL, PROPOSAL_CLOSED,
 // PROPOSAL_EXPIRED, ALREADY_VOTED, BAD_USCC, BAD_ORG, ORG_EXISTS, UNKNOWN_ORG,
@@ -55,25 +58,10 @@ class Governance final : public Contract {
   const ContractLookup* contracts_;
 };
 
-// Shared with the certificate contract (type registration grants ISSUER scopes)
-// and genesis. Adds `scopes` to `role` of active org `org_code`.
+// Shared with the contracts whose registrations grant scopes (a certificate type:
+// ISSUER; a credit category: CREDIT_AUTHORITY). Adds `scopes` to `role` of active
+// org `org_code` (MergeRole) and writes the org. Typed errors: UNKNOWN_ORG, ORG_REMOVED.
 Status GrantRoleScopes(ledger::StateView* view, std::string_view org_code, pb::OrgRole role,
                        const std::vector<std::string>& scopes);
-// Checks a scope for a role: ISSUER scopes are type codes, others are tokens
-// [A-Za-z0-9_.-]{1,64}. Typed errors: BAD_SCOPE.
-Status ValidateScope(pb::OrgRole role, std::string_view scope);
-// Checks a public key (algo + bytes). Typed error: BAD_KEY.
-Status ValidateKey(uint32_t algo, std::string_view key);
-// The ranges of the chain parameters, for set_params, genesis and the CLI.
-constexpr uint64_t kMaxProposalTtlBlocks = 10'000'000;
-constexpr uint32_t kMaxBatchCertificatesLimit = 100'000;
-// Default chain parameters (genesis without "params").
-pb::GovParams DefaultParams();
-// Checks both parameters against those ranges (from 1). Typed error: BAD_PARAMS.
-Status ValidateParams(const pb::GovParams& params);
-// Orders validators by public key (algo, then key bytes), as validator sets are kept.
-bool ValidatorKeyLess(const pb::GovValidator& a, const pb::GovValidator& b);
-// Sets `grant` in `org`'s roles, keeping them sorted by role and scopes sorted and unique.
-void MergeRole(pb::Org* org, pb::OrgRole role, const std::vector<std::string>& scopes);
 
 }  // namespace civic::contracts

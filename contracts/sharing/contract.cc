@@ -1,6 +1,8 @@
 #include "contracts/sharing/contract.h"
 
+#include "contracts/base/enum_names.h"
 #include "contracts/governance/query.h"
+#include "contracts/governance/rules.h"
 #include "contracts/sharing/rules.h"
 
 namespace civic::contracts {
@@ -46,7 +48,7 @@ Result<pb::Org> SharingContract::ActiveOrg(const ledger::KvReader& state, std::s
 Status SharingContract::RequireRole(const pb::Org& org, pb::OrgRole role) {
   if (!HasRole(org, role)) {
     return Status::PermissionDenied(
-        "MISSING_ROLE", "org " + org.code() + " (" + org.name() + ") does not hold the " + RoleName(role) + " role");
+        "MISSING_ROLE", "org " + org.code() + " (" + org.name() + ") does not hold the " + EnumUpperName(role) + " role");
   }
   return Status::Ok();
 }

@@ -3,6 +3,7 @@
 #include "contracts/base/identifiers.h"
 #include "contracts/certificate/holder.h"
 #include "contracts/genesis.h"
+#include "contracts/governance/rules.h"
 #include "rpc/codec/json_text.h"
 #include "contracts/base/time_format.h"
 

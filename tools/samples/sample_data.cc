@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "contracts/certificate/holder.h"
+#include "contracts/certificate/rules.h"
 #include "contracts/base/identifiers.h"
 #include "tools/csv.h"
 

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "contracts/certificate/holder.h"
+#include "contracts/certificate/rules.h"
 #include "contracts/base/tx_builder.h"
 #include "contracts/base/identifiers.h"
 #include "tools/samples/network.h"

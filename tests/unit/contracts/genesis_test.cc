@@ -8,6 +8,7 @@
 #include "contracts/certificate/query.h"
 #include "contracts/base/identifiers.h"
 #include "contracts/governance/query.h"
+#include "contracts/governance/rules.h"
 #include "test_chain.h"
 #include "tools/samples/network.h"
 

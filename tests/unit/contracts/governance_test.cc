@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "contracts/governance/query.h"
+#include "contracts/governance/rules.h"
 #include "test_chain.h"
 #include "tools/samples/network.h"
 #include "contracts/certificate/calls.h"
@@ -404,19 +405,27 @@ TEST(GovParamsTest, RangesAreInclusive) {
   EXPECT_EQ(ValidateParams(p).app_code(), "BAD_PARAMS");
 }
 
-TEST_F(GovernanceTest, JsonRendering) {
-  auto orgs = ListOrgs(chain.state).value();
-  auto json = OrgsToJson(orgs);
-  ASSERT_EQ(json.size(), 5u);
-  auto text = boost::json::serialize(json);
-  EXPECT_NE(text.find("\"ADMIN\""), std::string::npos);
-  EXPECT_NE(text.find("ed25519:"), std::string::npos);
-  pb::Proposal p = chain.PassProposal(ProposeCall("add", AddOrgCall(Key(82))));
-  auto pj = ProposalToJson(p);
-  EXPECT_EQ(pj["status"].as_string(), "executed");
-  EXPECT_EQ(pj["action"].as_object()["contract"].as_string(), "governance");
-  auto vj = ValidatorsToJson(GetValidators(chain.state).value());
-  EXPECT_EQ(vj["total_power"].as_uint64(), 10u);
+TEST(GovRulesTest, RolesParseByTheirUpperCaseNames) {
+  EXPECT_EQ(ParseRole("AUDITOR").value(), pb::ROLE_AUDITOR);
+  EXPECT_EQ(ParseRole("CREDIT_AUTHORITY").value(), pb::ROLE_CREDIT_AUTHORITY);
+  for (std::string_view bad : {"auditor", "UNSPECIFIED", ""}) {
+    Status st = ParseRole(bad).status();
+    EXPECT_EQ(st.app_code(), "BAD_ROLE") << bad;
+    EXPECT_NE(st.message().find("(VALIDATOR, ISSUER, CREDIT_AUTHORITY, DATA_PROVIDER, DATA_REQUESTER, AUDITOR, ADMIN)"),
+              std::string::npos)
+        << st.message();
+  }
+}
+
+TEST(GovRulesTest, ScopesAreTypeCodesForIssuersAndTokensOtherwise) {
+  EXPECT_TRUE(ValidateScope(pb::ROLE_CREDIT_AUTHORITY, "FOOD_DRUG").ok());
+  EXPECT_TRUE(ValidateScope(pb::ROLE_DATA_PROVIDER, std::string(64, 'a')).ok());
+  EXPECT_EQ(ValidateScope(pb::ROLE_DATA_PROVIDER, std::string(65, 'a')).app_code(), "BAD_SCOPE");
+  EXPECT_EQ(ValidateScope(pb::ROLE_DATA_PROVIDER, "").app_code(), "BAD_SCOPE");
+  Status st = ValidateScope(pb::ROLE_CREDIT_AUTHORITY, "FOOD DRUG");
+  EXPECT_EQ(st.app_code(), "BAD_SCOPE");
+  EXPECT_NE(st.message().find("CREDIT_AUTHORITY scope 'FOOD DRUG'"), std::string::npos) << st.message();
+  EXPECT_EQ(ValidateScope(pb::ROLE_ISSUER, "FOOD_DRUG").app_code(), "BAD_SCOPE");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "contracts/certificate/query.h"
 #include "contracts/base/identifiers.h"
 #include "ledger/block.h"
+#include "rpc/codec/holder_certificate.h"
 #include "rpc/methods.h"
 #include "test_chain.h"
 #include "contracts/certificate/calls.h"
@@ -185,13 +186,13 @@ TEST_F(RpcMethodsTest, CertVerify) {
             "INVALID_PARAMS");
 
   // The holder's whole copy, with or without id.
-  v = Call("cert_verify", json::object{{"holder_certificate", HolderCertificateToJson(copy)}});
+  v = Call("cert_verify", json::object{{"holder_certificate", rpc::HolderCertificateToJson(copy)}});
   ASSERT_TRUE(v.ok()) << v.status().ToString();
   EXPECT_TRUE(v->at("genuine").as_bool());
   EXPECT_TRUE(v->at("holder_match").as_bool());
   HolderCertificate forged = copy;
   forged.holder_code = "440524188001010014";
-  v = Call("cert_verify", json::object{{"holder_certificate", HolderCertificateToJson(forged)}});
+  v = Call("cert_verify", json::object{{"holder_certificate", rpc::HolderCertificateToJson(forged)}});
   EXPECT_FALSE(v->at("genuine").as_bool());
   EXPECT_EQ(v->at("not_genuine_reason").as_string(), "HOLDER_MISMATCH");
   EXPECT_EQ(Call("cert_verify", json::object{{"holder_certificate", "x"}}).status().app_code(),

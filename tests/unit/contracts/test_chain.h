@@ -14,6 +14,7 @@
 #include "contracts/base/tx_builder.h"
 #include "contracts/genesis.h"
 #include "contracts/governance/query.h"
+#include "contracts/governance/rules.h"
 #include "contracts/certificate/keys.h"
 #include "contracts/governance/keys.h"
 #include "contracts/registry.h"

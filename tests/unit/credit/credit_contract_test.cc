@@ -7,6 +7,7 @@
 #include "contracts/base/state_io.h"
 #include "credit_chain.h"
 #include "contracts/governance/calls.h"
+#include "contracts/governance/rules.h"
 #include "contracts/base/tx_builder.h"
 #include "contracts/base/contract_names.h"
 #include "crypto/hash.h"

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "contracts/base/identifiers.h"
+#include "contracts/certificate/rules.h"
 #include "ledger/block.h"
 #include "ledger/tx.h"
 #include "tools/samples/network.h"

@@ -66,6 +66,7 @@ TEST(DocExamplesTest, RejectsBrokenDocs) {
 
 #include "chain_fixture.h"
 #include "crypto/base/bytes.h"
+#include "rpc/codec/holder_certificate.h"
 #include "rpc/jsonrpc.h"
 #include "rpc/request_auth.h"
 #include "contracts/certificate/calls.h"
@@ -152,7 +153,7 @@ TEST(RpcDocTest, ExamplesHoldAgainstTheSampleChain) {
               << "issuing tx id: " << ToHex(node.sample_tx_id()) << "\n"
               << "suspend tx: " << tx("doc-suspend", contracts::SuspendCall(id, "证件遗失挂失")) << "\n"
               << "reinstate tx: " << tx("doc-reinstate", contracts::ReinstateCall(id, "证件找回")) << "\n"
-              << "holder certificate: " << contracts::SerializeHolderCertificate(node.sample_cert()) << "\n";
+              << "holder certificate: " << rpc::SerializeHolderCertificate(node.sample_cert()) << "\n";
     for (const auto& f : node.sample_cert().fields) {
       std::cout << "field " << f.name << " salt " << f.salt << " value " << f.value << "\n";
     }

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "crypto/keyfile.h"
+#include "rpc/codec/holder_certificate.h"
 #include "rpc/methods.h"
 #include "rpc/request_auth.h"
 #include "rpc/server.h"
@@ -123,7 +124,7 @@ TEST_F(SharingCliTest, CatalogueGrantsLoggingAndAuditorQueries) {
   // the digest from the response file.
   contracts::HolderCertificate holder = contracts::NewHolderCertificate("11510700008207313A001", psb, "citizen_id",
                                                                         "11010519491231002X", {{"name", "张三"}});
-  std::string holder_file = File("holder.json", contracts::SerializeHolderCertificate(holder));
+  std::string holder_file = File("holder.json", rpc::SerializeHolderCertificate(holder));
   std::string response = File("response.json", R"({"name":"张三"})");
   r = Civic({"sharing", "log", "--request-id", "cli-1", "--resource", "psb.population", "--grant", "G-CLI-1",
              "--purpose", "社保待遇资格认证", "--field", "name", "--subject-holder", holder_file, "--response-file",

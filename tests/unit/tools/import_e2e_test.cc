@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "contracts/certificate/holder.h"
+#include "rpc/codec/holder_certificate.h"
 #include "contracts/base/identifiers.h"
 #include "test_util.h"
 #include "tools/import_state.h"
@@ -165,12 +166,12 @@ TEST_F(ImportE2ETest, KilledMidwayAndResumedImportsEveryRowExactlyOnce) {
   ASSERT_EQ(lines.size(), rows - invalid);
   std::set<std::string> ids;
   for (size_t i = 0; i < lines.size(); ++i) {
-    auto copy = contracts::ParseHolderCertificate(lines[i]);
+    auto copy = rpc::ParseHolderCertificate(lines[i]);
     ASSERT_TRUE(copy.ok());
     ASSERT_TRUE(ids.insert(copy->id).second) << copy->id;
     if (i % 97 != 0) continue;
     auto v = (*api)->Call("cert_verify", boost::json::object{
-                                             {"holder_certificate", contracts::HolderCertificateToJson(*copy)}});
+                                             {"holder_certificate", rpc::HolderCertificateToJson(*copy)}});
     ASSERT_TRUE(v.ok()) << v.status().ToString();
     JsonView view(*v);
     EXPECT_TRUE(view["genuine"].Bool()) << lines[i];

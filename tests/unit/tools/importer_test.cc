@@ -6,6 +6,7 @@
 
 #include "contracts/base/identifiers.h"
 #include "fake_chain.h"
+#include "rpc/codec/holder_certificate.h"
 #include "test_util.h"
 #include "tools/files.h"
 #include "tools/samples/sample_data.h"
@@ -82,7 +83,7 @@ class ImporterTest : public ::testing::Test {
     std::set<std::string> ids;
     uint64_t last_serial_line = 0;
     for (const auto& line : lines) {
-      auto copy = contracts::ParseHolderCertificate(line);
+      auto copy = rpc::ParseHolderCertificate(line);
       ASSERT_TRUE(copy.ok()) << copy.status().ToString();
       ASSERT_TRUE(ids.insert(copy->id).second) << "duplicate " << copy->id;
       auto id = contracts::ParseCertId(copy->id);

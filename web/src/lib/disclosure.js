@@ -1,7 +1,7 @@
 // The holder's copy of a certificate, selective disclosure and the links that a
 // QR code carries. Pure functions (no DOM), shared by the page and unit tests.
 //
-// Holder certificate file (written by `civic cert issue --out`, contracts/certificate/holder.h):
+// Holder certificate file (written by `civic cert issue --out`, rpc/codec/holder_certificate.h):
 //   {"id","type_code","issuer_org","holder":{"code_type","code","salt"},
 //    "fields":[{"name","value","salt"},...],"valid_from_ms","valid_until_ms"}
 //
