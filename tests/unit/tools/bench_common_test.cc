@@ -1,10 +1,11 @@
 // The bench building blocks that need no running node: the wrk report parser,
 // /proc status parsing, percentiles, argument ranges, child processes, and the
-// `civic bench` commands' refusal of bad arguments (before starting anything).
+// commands' refusal of bad arguments (before starting anything), through
+// `civic bench` and `civic-bench`.
 #include <gtest/gtest.h>
 
 #include "test_util.h"
-#include "tools/bench_common.h"
+#include "tools/bench/bench_common.h"
 
 namespace civic::tools::bench {
 namespace {
@@ -153,6 +154,24 @@ TEST(BenchCliTest, BadArgumentsAreUsageErrors) {
     EXPECT_EQ(r.exit_code, 2) << cmd << "\n" << r.out;
     EXPECT_NE(r.out.find(c.expect), std::string::npos) << cmd << "\n" << r.out;
   }
+}
+
+// civic-bench is the program; `civic bench` runs it with the same arguments.
+TEST(BenchCliTest, CivicBenchAndCivicBenchCommandAnswerAlike) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"--help"}, {"issue", "--help"}, {"verify", "--help"}, {"audit", "--help"}, {"credit", "--help"},
+           {"net", "--help"}}) {
+    testing::RunResult direct = testing::Run(CIVIC_BENCH_PATH, args);
+    std::vector<std::string> through_civic = {"bench"};
+    through_civic.insert(through_civic.end(), args.begin(), args.end());
+    testing::RunResult via = testing::Run(CIVIC_CLI_PATH, through_civic);
+    EXPECT_EQ(direct.exit_code, 0) << args[0] << "\n" << direct.out;
+    EXPECT_NE(direct.out.find("Usage"), std::string::npos) << direct.out;
+    EXPECT_EQ(via.exit_code, direct.exit_code);
+    EXPECT_EQ(via.out, direct.out);
+  }
+  testing::RunResult verify = testing::Run(CIVIC_BENCH_PATH, {"verify", "--help"});
+  EXPECT_NE(verify.out.find("--nginx"), std::string::npos) << verify.out;
 }
 
 TEST(BenchCliTest, MissingDataFolderIsATypedError) {

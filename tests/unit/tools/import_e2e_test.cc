@@ -19,9 +19,9 @@
 #include "contracts/certificate/holder.h"
 #include "contracts/base/identifiers.h"
 #include "test_util.h"
-#include "tools/import_state.h"
-#include "tools/json_view.h"
-#include "tools/node_api.h"
+#include "tools/import/import_state.h"
+#include "tools/common/json_view.h"
+#include "tools/common/node_api.h"
 
 namespace civic::tools {
 namespace {
