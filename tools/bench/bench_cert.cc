@@ -69,8 +69,6 @@ using bench::Verdict;
 using bench::BuildIssueTxs;
 using bench::CommitCounter;
 using bench::AwaitCommitted;
-using bench::SubmitBody;
-using bench::ErrorAppCodes;
 
 // Where progress and results are printed (stderr when --json is given).
 std::ostream* g_out = &std::cout;
@@ -187,48 +185,52 @@ Result<SingleResult> RunSingle(const IssueArgs& args, const IssuePlan& plan, ben
   Out() << "single-certificate txs: signing " << Grouped(args.txs) << " txs..." << std::flush;
   CIVIC_ASSIGN_OR_RETURN(std::vector<Bytes> txs,
                          BuildIssueTxs(plan, kSingleSerialPrefix, 0, args.txs, 1, st.height + kValidBlocks));
-  // One HTTP request carries `rpc_batch` tx_submit calls (a JSON-RPC batch when more than one).
-  std::vector<std::string> bodies;
+  // One HTTP request carries `rpc_batch` tx_submit calls (a JSON-RPC batch when
+  // more than one); request r goes over connection r mod `connections`.
+  using Calls = std::vector<std::pair<std::string, json::value>>;
+  const uint64_t requests = (txs.size() + args.rpc_batch - 1) / args.rpc_batch;
+  std::vector<Calls> calls(std::min<uint64_t>(args.connections, std::max<uint64_t>(requests, 1)));
   CIVIC_ASSIGN_OR_RETURN(st, GetChainStatus(api));
   CommitCounter counter(&api, st.height);
-  for (size_t i = 0; i < txs.size(); i += args.rpc_batch) {
-    size_t end = std::min<size_t>(txs.size(), i + args.rpc_batch);
-    std::string body = args.rpc_batch > 1 ? "[" : "";
-    for (size_t j = i; j < end; ++j) {
-      if (j > i) body += ",";
-      body += SubmitBody(j + 1, txs[j]);
-      counter.Expect(ToHex(ledger::TxId(txs[j])), 1);
-    }
-    if (args.rpc_batch > 1) body += "]";
-    bodies.push_back(std::move(body));
+  for (size_t i = 0; i < txs.size(); ++i) {
+    calls[(i / args.rpc_batch) % calls.size()].emplace_back("tx_submit", json::object{{"tx", ToHex(txs[i])}});
+    counter.Expect(ToHex(ledger::TxId(txs[i])), 1);
   }
   r.tx_bytes = txs.empty() ? 0 : txs[0].size();
   Out() << " done (" << r.tx_bytes << " bytes each); sending over " << args.connections << " connections, "
             << args.window << " pipelined requests each, " << args.rpc_batch << " tx_submit per request\n";
   std::mutex mu;
   std::atomic<uint64_t> admitted{0};
-  bench::PipelineOptions po;
-  po.port = node.rpc_port();
-  po.connections = args.connections;
-  po.window = args.window;
+  Status error;
+  auto on_result = [&](size_t, Result<json::value> result) {
+    if (result.ok()) {
+      ++admitted;
+      return;
+    }
+    const Status& refused = result.status();
+    std::lock_guard<std::mutex> lock(mu);
+    ++r.rejected[refused.app_code().empty() ? CodeName(refused.code()) : refused.app_code()];
+  };
   CIVIC_ASSIGN_OR_RETURN(double cpu0, bench::ProcessCpuSeconds(node.pid()));
   auto t0 = Clock::now();
-  CIVIC_ASSIGN_OR_RETURN(bench::PipelineStats ps,
-                         bench::PostPipelined(po, bodies, [&](size_t, int status, std::string_view body) {
-                           std::vector<std::string> codes;
-                           if (status != 200) codes.push_back("HTTP_" + std::to_string(status));
-                           else codes = ErrorAppCodes(body);
-                           for (const std::string& code : codes) {
-                             if (code.empty()) {
-                               ++admitted;
-                             } else {
-                               std::lock_guard<std::mutex> lock(mu);
-                               ++r.rejected[code];
-                             }
-                           }
-                         }));
+  std::vector<std::thread> senders;
+  for (const Calls& connection_calls : calls) {
+    senders.emplace_back([&, connection = &connection_calls] {
+      rpc::ClientOptions co;
+      co.port = node.rpc_port();
+      co.timeout = std::chrono::seconds(120);
+      rpc::Client client(co);
+      Status sent = client.CallPipelined(*connection, args.rpc_batch, args.window, on_result);
+      std::lock_guard<std::mutex> lock(mu);
+      if (error.ok()) error = sent;
+    });
+  }
+  for (auto& th : senders) th.join();
+  // Ctrl-C during the sending is seen once every answer is in (a few seconds).
+  CIVIC_RETURN_IF_ERROR(bench::CheckInterrupted());
+  CIVIC_RETURN_IF_ERROR(error);
   auto t_sent = Clock::now();
-  r.sent = ps.sent;
+  r.sent = requests;
   r.admitted = admitted.load();
   CIVIC_ASSIGN_OR_RETURN(auto t_done, AwaitCommitted(&counter, r.admitted, args.stall_s));
   CIVIC_ASSIGN_OR_RETURN(double cpu1, bench::ProcessCpuSeconds(node.pid()));

@@ -1,12 +1,8 @@
 #include "tools/bench/bench_common.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -20,7 +16,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -465,166 +460,6 @@ Result<crypto::KeyPair> BenchNode::OrgKey(std::string_view short_name, std::stri
   return Status::NotFound("NET_MALFORMED", "the network has no org '" + std::string(short_name) + "'");
 }
 
-// ---- Pipelined POSTs
-
-namespace {
-
-class Connection {
- public:
-  ~Connection() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Status Open(const std::string& host, uint16_t port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd_ < 0) return Status::IOError(std::string("socket: ") + std::strerror(errno));
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    if (::inet_pton(AF_INET, host.c_str(), &a.sin_addr) != 1) {
-      return Status::InvalidArgument("BAD_ADDRESS", host + " is not an IPv4 address");
-    }
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-      return Status::Unavailable("CONNECTION_REFUSED", "cannot connect to " + host + ":" + std::to_string(port) +
-                                                           ": " + std::strerror(errno));
-    }
-    int one = 1;
-    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    return Status::Ok();
-  }
-  Status WriteAll(std::string_view data) {
-    while (!data.empty()) {
-      ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return Status::IOError(std::string("send: ") + std::strerror(errno));
-      }
-      data.remove_prefix(static_cast<size_t>(n));
-    }
-    return Status::Ok();
-  }
-  // Reads one response (Content-Length framed).
-  Status ReadResponse(int timeout_s, int* status, std::string* body) {
-    auto deadline = Clock::now() + std::chrono::seconds(timeout_s);
-    for (;;) {
-      size_t header_end = buf_.find("\r\n\r\n");
-      if (header_end != std::string::npos) {
-        std::string_view head(buf_.data(), header_end);
-        if (head.size() < 12 || !StartsWith(head, "HTTP/1.")) {
-          return Status(Code::kInternal, "BAD_RESPONSE", "not an HTTP response");
-        }
-        *status = std::atoi(std::string(head.substr(9, 3)).c_str());
-        size_t length = 0;
-        bool have_length = false;
-        size_t pos = head.find("\r\n");
-        while (pos != std::string_view::npos && pos < head.size()) {
-          size_t next = head.find("\r\n", pos + 2);
-          std::string_view line = head.substr(pos + 2, (next == std::string_view::npos ? head.size() : next) - pos - 2);
-          std::string lower(line.substr(0, std::min<size_t>(line.size(), 15)));
-          std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-          if (lower == "content-length:") {
-            length = ParseCount(line.substr(15));
-            have_length = true;
-          }
-          pos = next;
-        }
-        if (!have_length) return Status(Code::kInternal, "BAD_RESPONSE", "an answer without Content-Length");
-        size_t total = header_end + 4 + length;
-        if (buf_.size() >= total) {
-          body->assign(buf_, header_end + 4, length);
-          buf_.erase(0, total);
-          return Status::Ok();
-        }
-      }
-      CIVIC_RETURN_IF_ERROR(CheckInterrupted());
-      if (Clock::now() >= deadline) {
-        return Status::DeadlineExceeded("BENCH_TIMEOUT", "no answer within " + std::to_string(timeout_s) + " s");
-      }
-      pollfd p{fd_, POLLIN, 0};
-      int r = ::poll(&p, 1, 200);
-      if (r <= 0) continue;
-      char chunk[65536];
-      ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-      if (n == 0) return Status::IOError("the server closed the connection");
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return Status::IOError(std::string("recv: ") + std::strerror(errno));
-      }
-      buf_.append(chunk, static_cast<size_t>(n));
-    }
-  }
-
- private:
-  int fd_ = -1;
-  std::string buf_;
-};
-
-}  // namespace
-
-Result<PipelineStats> PostPipelined(const PipelineOptions& options, const std::vector<std::string>& bodies,
-                                    const std::function<void(size_t, int, std::string_view)>& on_response) {
-  CIVIC_RETURN_IF_ERROR(CheckRange("connections", options.connections, 1, 1024));
-  CIVIC_RETURN_IF_ERROR(CheckRange("window", options.window, 1, 65536));
-  const size_t conns = std::min(options.connections, std::max<size_t>(1, bodies.size()));
-  std::string head_prefix = "POST " + options.path + " HTTP/1.1\r\nHost: " + options.host + ":" +
-                            std::to_string(options.port) +
-                            "\r\nContent-Type: application/json\r\nConnection: keep-alive\r\nContent-Length: ";
-  std::atomic<uint64_t> answered{0}, http_errors{0};
-  std::mutex mu;
-  Status first_error;
-  auto fail = [&](Status st) {
-    std::lock_guard<std::mutex> lock(mu);
-    if (first_error.ok()) first_error = std::move(st);
-  };
-  auto failed = [&] {
-    std::lock_guard<std::mutex> lock(mu);
-    return !first_error.ok();
-  };
-  auto start = Clock::now();
-  std::vector<std::thread> threads;
-  for (size_t c = 0; c < conns; ++c) {
-    threads.emplace_back([&, c] {
-      Connection conn;
-      Status st = conn.Open(options.host, options.port);
-      if (!st.ok()) return fail(st);
-      std::deque<size_t> in_flight;
-      size_t next = c;
-      std::string out, body;
-      while (next < bodies.size() || !in_flight.empty()) {
-        if (failed()) return;
-        out.clear();
-        while (next < bodies.size() && in_flight.size() < options.window) {
-          out += head_prefix;
-          out += std::to_string(bodies[next].size());
-          out += "\r\n\r\n";
-          out += bodies[next];
-          in_flight.push_back(next);
-          next += conns;
-        }
-        if (!out.empty()) {
-          st = conn.WriteAll(out);
-          if (!st.ok()) return fail(st);
-        }
-        int status = 0;
-        st = conn.ReadResponse(options.timeout_s, &status, &body);
-        if (!st.ok()) return fail(st);
-        size_t index = in_flight.front();
-        in_flight.pop_front();
-        ++answered;
-        if (status < 200 || status >= 300) ++http_errors;
-        if (on_response) on_response(index, status, body);
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  CIVIC_RETURN_IF_ERROR(first_error);
-  PipelineStats stats;
-  stats.sent = bodies.size();
-  stats.answered = answered.load();
-  stats.http_errors = http_errors.load();
-  stats.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  return stats;
-}
-
 // ---- wrk
 
 std::optional<double> ParseWrkDuration(std::string_view text) {
@@ -865,22 +700,6 @@ constexpr const char* kTypeSuffix = "001";  // the issuer's first certificate ty
 
 double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
 
-// The app code of a JSON-RPC answer object: "" for a result.
-std::string ErrorAppCode(const json::value& v) {
-  if (!v.is_object()) return "BAD_RESPONSE";
-  const json::object& o = v.get_object();
-  if (o.contains("result")) return "";
-  const json::value* err = o.if_contains("error");
-  if (!err || !err->is_object()) return "BAD_RESPONSE";
-  const json::value* data = err->as_object().if_contains("data");
-  if (data && data->is_object() && data->as_object().contains("app_code") &&
-      data->as_object().at("app_code").is_string()) {
-    return std::string(data->as_object().at("app_code").get_string());
-  }
-  const json::value* msg = err->as_object().if_contains("message");
-  return msg && msg->is_string() ? std::string(msg->get_string()) : "RPC_ERROR";
-}
-
 }  // namespace
 
 std::string Verdict(bool met) { return met ? "met" : "NOT met"; }
@@ -957,13 +776,6 @@ Result<std::vector<Bytes>> BuildIssueTxs(const IssuePlan& plan, std::string_view
   return txs;
 }
 
-std::string SubmitBody(uint64_t id, const Bytes& raw) {
-  std::string body = R"({"jsonrpc":"2.0","id":)" + std::to_string(id) + R"(,"method":"tx_submit","params":{"tx":")";
-  body += ToHex(raw);
-  body += "\"}}";
-  return body;
-}
-
 Status CommitCounter::Poll() {
   CIVIC_ASSIGN_OR_RETURN(ChainStatusInfo status, GetChainStatus(*api_));
   while (height_ < status.height) {
@@ -1012,16 +824,6 @@ Result<Clock::time_point> AwaitCommitted(CommitCounter* counter, uint64_t done_t
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-}
-
-std::vector<std::string> ErrorAppCodes(std::string_view body) {
-  json::error_code ec;
-  json::value v = json::parse(body, ec);
-  if (ec) return {"BAD_RESPONSE"};
-  if (!v.is_array()) return {ErrorAppCode(v)};
-  std::vector<std::string> codes;
-  for (const json::value& item : v.get_array()) codes.push_back(ErrorAppCode(item));
-  return codes;
 }
 
 }  // namespace civic::tools::bench

@@ -1,6 +1,6 @@
 // Shared pieces of the `civic bench ...` programs: a node started from a fresh
-// local network, child processes that are always stopped, a pipelined HTTP
-// poster, the wrk runner and its output parser, an nginx reference server,
+// local network, child processes that are always stopped, the wrk runner and
+// its output parser, an nginx reference server,
 // percentiles, resident memory and disk usage of a process and a folder, the
 // in-process signature verification floor, and signed certificate-issue txs with
 // the block walk that finds them committed (bench issue, bench net).
@@ -18,8 +18,7 @@
 // BENCH_PROCESS_FAILED, BENCH_BAD_TOOL_OUTPUT, BENCH_TIMEOUT,
 // BENCH_DATA_EXISTS, NET_RUNNING (BenchNode found a civicd it did not start),
 // PROCESS_GONE, IO_ERROR, plus those of tools/net/net.h.
-// Thread safety: free functions are thread-safe; objects are used by one thread,
-// except PostPipelined, which runs its own threads and calls `on_response` from them.
+// Thread safety: free functions are thread-safe; objects are used by one thread.
 #pragma once
 
 #include <boost/json.hpp>
@@ -178,30 +177,6 @@ class BenchNode {
   int pid_ = 0;
 };
 
-// ---- Pipelined HTTP POSTs
-
-struct PipelineOptions {
-  std::string host = "127.0.0.1";
-  uint16_t port = 0;
-  std::string path = "/rpc";
-  size_t connections = 8;
-  size_t window = 64;  // requests in flight per connection
-  int timeout_s = 120; // a connection that gets no answer this long fails
-};
-struct PipelineStats {
-  uint64_t sent = 0;
-  uint64_t answered = 0;
-  uint64_t http_errors = 0;  // non-2xx answers
-  double seconds = 0;
-};
-// Sends every body as "POST path" (Content-Type: application/json), spread over
-// `connections` keep-alive connections, each with up to `window` requests
-// pipelined. `on_response(index, http_status, body)` is called from the
-// connection threads as answers arrive. Transport failures: UNAVAILABLE,
-// IO_ERROR, BENCH_TIMEOUT, BENCH_INTERRUPTED.
-Result<PipelineStats> PostPipelined(const PipelineOptions& options, const std::vector<std::string>& bodies,
-                                    const std::function<void(size_t, int, std::string_view)>& on_response);
-
 // ---- wrk
 
 struct WrkResult {
@@ -309,11 +284,6 @@ Result<IssuePlan> LoadIssuePlan(crypto::KeyPair key, std::string org, NodeApi& a
 // random salts. BENCH_INTERRUPTED when interrupted.
 Result<std::vector<Bytes>> BuildIssueTxs(const IssuePlan& plan, std::string_view prefix, uint64_t first,
                                          uint64_t count, uint64_t per_tx, uint64_t valid_until_height);
-
-// The JSON-RPC request body of tx_submit for `raw`.
-std::string SubmitBody(uint64_t id, const Bytes& raw);
-// One app code per call of a single or batch JSON-RPC answer ("" for a result).
-std::vector<std::string> ErrorAppCodes(std::string_view body);
 
 // Counts committed txs of a run by walking the blocks after `from_height`.
 class CommitCounter {
