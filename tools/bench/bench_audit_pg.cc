@@ -62,13 +62,10 @@ std::vector<std::string> PgServer::AsOwner(std::vector<std::string> argv) const 
 
 Result<std::unique_ptr<PgServer>> PgServer::Start(const PgServerOptions& options) {
   if (options.port == 0) return Status::InvalidArgument("BENCH_BAD_ARGUMENT", "PostgreSQL needs a port");
-  if (FindPgBin().empty()) {
-    CIVIC_RETURN_IF_ERROR(EnsureTools({{"/usr/bin/pg_ctlcluster", "postgresql"}}));
-  }
   std::unique_ptr<PgServer> server(new PgServer());
   server->bin_ = FindPgBin();
   if (server->bin_.empty()) {
-    return Status::NotFound("BENCH_TOOL_MISSING", "no PostgreSQL server binaries (initdb, pg_ctl) under /usr/lib/postgresql");
+    return ToolsMissing("PostgreSQL's server binaries (initdb, pg_ctl under /usr/lib/postgresql)", {"postgresql"});
   }
   server->port_ = options.port;
   CIVIC_ASSIGN_OR_RETURN(TempDir dir, TempDir::Create("civic-bench-pg-"));

@@ -1,12 +1,13 @@
 // A throw-away PostgreSQL server for `civic bench audit`, and a small libpq
 // connection wrapper.
 //
-// PgServer::Start installs PostgreSQL with apt-get when no server binaries are
-// found (idempotent), creates a cluster with initdb in a fresh folder under the
-// system temp dir and starts it on 127.0.0.1:<port> (unix socket in that folder),
-// trust authentication for the user "bench". initdb and the server refuse to run
-// as root, so when the bench runs as root they run as the `postgres` system user
-// (runuser), which owns the folder. Stop() (also called by the destructor, so an
+// PgServer::Start needs PostgreSQL's server binaries (scripts/setup bench
+// installs them; BENCH_TOOL_MISSING says how when they are missing), creates a
+// cluster with initdb in a fresh folder under the system temp dir and starts it
+// on 127.0.0.1:<port> (unix socket in that folder), trust authentication for the
+// user "bench". initdb and the server refuse to run as root, so when the bench
+// runs as root they run as the `postgres` system user (runuser), which owns the
+// folder. Stop() (also called by the destructor, so an
 // error return or an interruption anywhere stops the server) asks the postmaster
 // for a fast shutdown (SIGINT), then an immediate one (SIGQUIT), then SIGKILL,
 // waits for it to exit and removes the folder.

@@ -25,8 +25,6 @@
 //   script POSTs JSON-RPC, or GETs /v1/certificates/{id}/verify with --rest),
 //   then nginx serving a static file with the bytes of one such answer under the
 //   same wrk load. Req/s, p50 and p99 of both, and the ratio.
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -551,15 +549,7 @@ CmdStatus BenchVerify(const VerifyArgs& args, const CommonOptions& common) {
   bench::InstallInterruptHandler();
   g_out = common.json ? &std::cerr : &std::cout;  // with --json, stdout holds only the JSON
   Out() << std::unitbuf;  // progress lines appear at once, also when piped
-  std::vector<bench::ToolPackage> tools;
-  if (args.wrk == "/usr/bin/wrk") tools.push_back({args.wrk, "wrk"});
-  if (args.nginx == "/usr/sbin/nginx") tools.push_back({args.nginx, "nginx"});
-  CIVIC_RETURN_IF_ERROR(bench::EnsureTools(tools));
-  for (const std::string& tool : {args.wrk, args.nginx}) {
-    if (::access(tool.c_str(), X_OK) != 0) {
-      return Status::NotFound("BENCH_TOOL_MISSING", tool + " is not an executable file");
-    }
-  }
+  CIVIC_RETURN_IF_ERROR(bench::CheckTools({{args.wrk, "wrk"}, {args.nginx, "nginx"}}));
 
   bench::BenchNodeOptions no;
   no.civicd = args.civicd;
@@ -737,8 +727,8 @@ void AddBenchCertCommands(CLI::App* bench, CliContext* ctx) {
   verify->add_option("--threads", va->threads, "wrk threads (default 2)");
   verify->add_option("--ids", va->ids, "Random certificate ids the script picks from (default 10,000)");
   verify->add_flag("--rest", va->rest, "GET /v1/certificates/{id}/verify instead of POST /rpc cert_verify");
-  verify->add_option("--wrk", va->wrk, "Path to wrk (default /usr/bin/wrk; installed when missing)");
-  verify->add_option("--nginx", va->nginx, "Path to nginx (default /usr/sbin/nginx; installed when missing)");
+  verify->add_option("--wrk", va->wrk, "Path to wrk (default /usr/bin/wrk; scripts/setup bench installs it)");
+  verify->add_option("--nginx", va->nginx, "Path to nginx (default /usr/sbin/nginx; scripts/setup bench installs it)");
   verify->add_option("--civicd", va->civicd, "Path to civicd (default: next to civic, or on PATH)");
   AddJsonOption(verify, ctx);
   OnRun(verify, ctx, [va, ctx] { return BenchVerify(*va, ctx->common); });

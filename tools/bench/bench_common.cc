@@ -356,33 +356,23 @@ Result<RunOutput> RunProcess(const std::vector<std::string>& argv, int timeout_s
 
 // ---- Tools
 
-Status EnsureTools(const std::vector<ToolPackage>& tools) {
-  std::vector<std::string> missing;
+Status CheckTools(const std::vector<ToolPackage>& tools) {
+  std::string missing;
+  std::vector<std::string> packages;
   for (const auto& t : tools) {
-    if (::access(t.binary.c_str(), X_OK) != 0) missing.push_back(t.package);
+    if (::access(t.binary.c_str(), X_OK) == 0) continue;
+    missing += (missing.empty() ? "" : ", ") + t.binary;
+    packages.push_back(t.package);
   }
-  if (missing.empty()) return Status::Ok();
-  std::vector<std::string> prefix;
-  if (::geteuid() != 0) prefix.push_back("sudo");
-  ::setenv("DEBIAN_FRONTEND", "noninteractive", 1);
-  std::vector<std::string> update = prefix;
-  update.insert(update.end(), {"apt-get", "update", "-qq"});
-  std::vector<std::string> install = prefix;
-  install.insert(install.end(), {"apt-get", "install", "-y", "-qq", "--no-install-recommends"});
-  install.insert(install.end(), missing.begin(), missing.end());
-  std::string log;
-  for (const auto& cmd : {update, install}) {
-    auto r = RunProcess(cmd, 900);
-    if (r.ok()) log += r->out;
-    else log += r.status().ToString() + "\n";
-  }
-  for (const auto& t : tools) {
-    if (::access(t.binary.c_str(), X_OK) != 0) {
-      return Status::NotFound("BENCH_TOOL_MISSING", t.binary + " is missing and installing the package '" +
-                                                        t.package + "' with apt-get did not provide it:\n" + log);
-    }
-  }
-  return Status::Ok();
+  if (packages.empty()) return Status::Ok();
+  return ToolsMissing(missing, packages);
+}
+
+Status ToolsMissing(const std::string& what, const std::vector<std::string>& packages) {
+  std::string install;
+  for (const auto& p : packages) install += " " + p;
+  return Status::NotFound("BENCH_TOOL_MISSING",
+                          what + " not found: run scripts/setup bench, or apt-get install" + install);
 }
 
 // ---- BenchNode

@@ -1,9 +1,10 @@
 // Shared pieces of the `civic bench ...` programs: a node started from a fresh
 // local network, child processes that are always stopped, the wrk runner and
-// its output parser, an nginx reference server,
-// percentiles, resident memory and disk usage of a process and a folder, the
-// in-process signature verification floor, and signed certificate-issue txs with
-// the block walk that finds them committed (bench issue, bench net).
+// its output parser, a check for the tools the benches run, an nginx reference
+// server, percentiles, resident memory and disk usage of a process and a
+// folder, the in-process signature verification floor, and signed
+// certificate-issue txs with the block walk that finds them committed (bench
+// issue, bench net).
 //
 // Contract for every bench built on these pieces:
 //   - Argument checks return BENCH_BAD_ARGUMENT (a usage error) before any
@@ -121,19 +122,16 @@ struct RunOutput {
 // `timeout_s`. BENCH_PROCESS_FAILED when it cannot be started.
 Result<RunOutput> RunProcess(const std::vector<std::string>& argv, int timeout_s);
 
-// ---- Ports
+// ---- Tools the benches run (scripts/setup bench installs them; a bench never does)
 
-
-// ---- Tools installed on demand
-
-// Ensures each `binary` path exists; for the missing ones installs the Debian
-// package `package` with apt-get (sudo when not root), as scripts/setup does.
-// Idempotent. BENCH_TOOL_MISSING when it is still missing afterwards.
 struct ToolPackage {
   std::string binary;   // "/usr/bin/wrk"
-  std::string package;  // "wrk"
+  std::string package;  // the Debian package that provides it: "wrk"
 };
-Status EnsureTools(const std::vector<ToolPackage>& tools);
+// OK when every `binary` is an executable file; else ToolsMissing for the missing ones.
+Status CheckTools(const std::vector<ToolPackage>& tools);
+// BENCH_TOOL_MISSING: "<what> not found: run scripts/setup bench, or apt-get install <packages>".
+Status ToolsMissing(const std::string& what, const std::vector<std::string>& packages);
 
 // ---- A bench node: a one-validator network of tools/net/net.h in a folder
 

@@ -1,7 +1,7 @@
 // The bench building blocks that need no running node: the wrk report parser,
-// /proc status parsing, percentiles, argument ranges, child processes, and the
-// commands' refusal of bad arguments (before starting anything), through
-// `civic bench` and `civic-bench`.
+// /proc status parsing, percentiles, argument ranges, child processes, the
+// check for the tools the benches run, and the commands' refusal of bad
+// arguments (before starting anything), through `civic bench` and `civic-bench`.
 #include <gtest/gtest.h>
 
 #include "test_util.h"
@@ -116,6 +116,14 @@ TEST(RunProcessTest, CapturesOutputAndExitCode) {
   EXPECT_EQ(slow.status().app_code(), "BENCH_TIMEOUT");
 }
 
+TEST(CheckToolsTest, NamesWhatIsMissingAndHowToInstallIt) {
+  EXPECT_TRUE(CheckTools({{"/bin/true", "coreutils"}}).ok());
+  Status st = CheckTools({{"/nonexistent/wrk", "wrk"}, {"/bin/true", "coreutils"}, {"/nonexistent/nginx", "nginx"}});
+  EXPECT_EQ(st.app_code(), "BENCH_TOOL_MISSING");
+  EXPECT_EQ(st.message(), "/nonexistent/wrk, /nonexistent/nginx not found: run scripts/setup bench, or apt-get install "
+                          "wrk nginx");
+}
+
 TEST(DiskUsageTest, CountsFiles) {
   testing::TempDir dir;
   {
@@ -172,6 +180,13 @@ TEST(BenchCliTest, CivicBenchAndCivicBenchCommandAnswerAlike) {
   }
   testing::RunResult verify = testing::Run(CIVIC_BENCH_PATH, {"verify", "--help"});
   EXPECT_NE(verify.out.find("--nginx"), std::string::npos) << verify.out;
+  testing::RunResult missing =
+      testing::Run(CIVIC_CLI_PATH, {"bench", "verify", "--wrk", "/nonexistent/wrk", "--nginx", "/bin/true"});
+  EXPECT_EQ(missing.exit_code, 1) << missing.out;
+  EXPECT_NE(missing.out.find("civic-bench: error: BENCH_TOOL_MISSING: /nonexistent/wrk not found: run scripts/setup "
+                             "bench, or apt-get install wrk"),
+            std::string::npos)
+      << missing.out;
 }
 
 TEST(BenchCliTest, MissingDataFolderIsATypedError) {
