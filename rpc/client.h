@@ -1,11 +1,13 @@
-// A small synchronous HTTP/JSON-RPC client for the CLI, tools and tests. It keeps
-// one keep-alive connection open and reconnects when the server closed it.
+// A small synchronous HTTP/JSON-RPC client for the CLI, tools, benchmarks and
+// tests. It keeps one keep-alive connection open and reconnects when the server
+// closed it; CallPipelined keeps many requests in flight on it.
 //
 // Errors are typed Status values:
 //   UNAVAILABLE/CONNECTION_REFUSED   nothing listens at host:port
 //   UNAVAILABLE/CONNECT_FAILED       other connection failures (resolve, network)
 //   DEADLINE_EXCEEDED/TIMEOUT        no complete answer within options.timeout
-//   IO_ERROR/CONNECTION_LOST         the connection broke mid-answer
+//   IO_ERROR/CONNECTION_LOST         the connection broke mid-answer, or the
+//                                    server closed it with requests unanswered
 //   <code>/HTTP_<status>             an HTTP error answer; when its body is a
 //                                    REST or JSON-RPC error, that error's code,
 //                                    app_code and message are kept instead
@@ -16,6 +18,8 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -60,6 +64,17 @@ class Client {
   // the batch as a whole fails (transport, HTTP, parse).
   Result<std::vector<Result<boost::json::value>>> CallBatch(
       const std::vector<std::pair<std::string, boost::json::value>>& calls);
+
+  // JSON-RPC calls pipelined on this connection (HTTP/1.1): the calls go
+  // `per_request` to an HTTP request (a single call when 1, else a batch), up to
+  // `window` requests wait for their answers at a time, and on_result(i, r)
+  // receives call i's result or error as the answers arrive, in order. Each
+  // request has options.timeout from the start of its sending to its answer.
+  // The returned Status fails only when the connection does (the calls answered
+  // until then have had their on_result); BAD_ARGUMENT when per_request is 0.
+  using CallResultHandler = std::function<void(size_t, Result<boost::json::value>)>;
+  Status CallPipelined(const std::vector<std::pair<std::string, boost::json::value>>& calls, size_t per_request,
+                       size_t window, const CallResultHandler& on_result);
 
   // GET `path`; a non-2xx answer becomes a typed error.
   Result<HttpResponse> Get(std::string_view path);

@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "crypto/keyfile.h"
-#include "tools/net.h"
+#include "tools/net/net.h"
 
 #ifndef CIVICD_PATH
 #error "CIVICD_PATH must name the civicd executable"

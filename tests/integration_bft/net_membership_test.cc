@@ -14,7 +14,7 @@
 #include "node/config.h"
 #include "tests/integration/civicd_harness.h"
 #include "tests/unit/node/sample_network.h"
-#include "tools/net.h"
+#include "tools/net/net.h"
 
 namespace civic::tools {
 namespace {

@@ -9,10 +9,10 @@
 #include <sstream>
 
 #include "credit_node.h"
-#include "tools/cli_common.h"
-#include "tools/credit_import.h"
-#include "tools/files.h"
-#include "tools/timefmt.h"
+#include "tools/common/cli_common.h"
+#include "tools/import/credit_import.h"
+#include "tools/common/files.h"
+#include "tools/common/timefmt.h"
 #include "tools/samples/credit_sample.h"
 #include "crypto/hash.h"
 

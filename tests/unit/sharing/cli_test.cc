@@ -12,8 +12,8 @@
 #include "rpc/request_auth.h"
 #include "rpc/server.h"
 #include "sharing_fixture.h"
-#include "tools/cli_common.h"
-#include "tools/credit_import.h"
+#include "tools/common/cli_common.h"
+#include "tools/import/credit_import.h"
 
 namespace civic::tools {
 void AddSharingCommands(CLI::App* app, CliContext* ctx);

@@ -1,4 +1,4 @@
-// The data set and query shapes of `civic bench audit` (tools/bench_audit_data.h)
+// The data set and query shapes of `civic bench audit` (tools/bench/bench_audit_data.h)
 // and the argument checks of `civic bench audit` / `civic bench credit`.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -9,7 +9,7 @@
 #include <regex>
 #include <set>
 
-#include "tools/bench_audit_data.h"
+#include "tools/bench/bench_audit_data.h"
 
 namespace civic::tools::bench {
 namespace {

@@ -1,10 +1,11 @@
 // The bench building blocks that need no running node: the wrk report parser,
-// /proc status parsing, percentiles, argument ranges, child processes, and the
-// `civic bench` commands' refusal of bad arguments (before starting anything).
+// /proc status parsing, percentiles, argument ranges, child processes, the
+// check for the tools the benches run, and the commands' refusal of bad
+// arguments (before starting anything), through `civic bench` and `civic-bench`.
 #include <gtest/gtest.h>
 
 #include "test_util.h"
-#include "tools/bench_common.h"
+#include "tools/bench/bench_common.h"
 
 namespace civic::tools::bench {
 namespace {
@@ -115,6 +116,14 @@ TEST(RunProcessTest, CapturesOutputAndExitCode) {
   EXPECT_EQ(slow.status().app_code(), "BENCH_TIMEOUT");
 }
 
+TEST(CheckToolsTest, NamesWhatIsMissingAndHowToInstallIt) {
+  EXPECT_TRUE(CheckTools({{"/bin/true", "coreutils"}}).ok());
+  Status st = CheckTools({{"/nonexistent/wrk", "wrk"}, {"/bin/true", "coreutils"}, {"/nonexistent/nginx", "nginx"}});
+  EXPECT_EQ(st.app_code(), "BENCH_TOOL_MISSING");
+  EXPECT_EQ(st.message(), "/nonexistent/wrk, /nonexistent/nginx not found: run scripts/setup bench, or apt-get install "
+                          "wrk nginx");
+}
+
 TEST(DiskUsageTest, CountsFiles) {
   testing::TempDir dir;
   {
@@ -153,6 +162,31 @@ TEST(BenchCliTest, BadArgumentsAreUsageErrors) {
     EXPECT_EQ(r.exit_code, 2) << cmd << "\n" << r.out;
     EXPECT_NE(r.out.find(c.expect), std::string::npos) << cmd << "\n" << r.out;
   }
+}
+
+// civic-bench is the program; `civic bench` runs it with the same arguments.
+TEST(BenchCliTest, CivicBenchAndCivicBenchCommandAnswerAlike) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"--help"}, {"issue", "--help"}, {"verify", "--help"}, {"audit", "--help"}, {"credit", "--help"},
+           {"net", "--help"}}) {
+    testing::RunResult direct = testing::Run(CIVIC_BENCH_PATH, args);
+    std::vector<std::string> through_civic = {"bench"};
+    through_civic.insert(through_civic.end(), args.begin(), args.end());
+    testing::RunResult via = testing::Run(CIVIC_CLI_PATH, through_civic);
+    EXPECT_EQ(direct.exit_code, 0) << args[0] << "\n" << direct.out;
+    EXPECT_NE(direct.out.find("Usage"), std::string::npos) << direct.out;
+    EXPECT_EQ(via.exit_code, direct.exit_code);
+    EXPECT_EQ(via.out, direct.out);
+  }
+  testing::RunResult verify = testing::Run(CIVIC_BENCH_PATH, {"verify", "--help"});
+  EXPECT_NE(verify.out.find("--nginx"), std::string::npos) << verify.out;
+  testing::RunResult missing =
+      testing::Run(CIVIC_CLI_PATH, {"bench", "verify", "--wrk", "/nonexistent/wrk", "--nginx", "/bin/true"});
+  EXPECT_EQ(missing.exit_code, 1) << missing.out;
+  EXPECT_NE(missing.out.find("civic-bench: error: BENCH_TOOL_MISSING: /nonexistent/wrk not found: run scripts/setup "
+                             "bench, or apt-get install wrk"),
+            std::string::npos)
+      << missing.out;
 }
 
 TEST(BenchCliTest, MissingDataFolderIsATypedError) {

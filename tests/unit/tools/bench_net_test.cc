@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "test_util.h"
-#include "tools/bench_net.h"
+#include "tools/bench/bench_net.h"
 
 namespace civic::tools::bench {
 namespace {

@@ -2,9 +2,11 @@
 // --help of every command, and the files it writes.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "crypto/keyfile.h"
 #include "test_util.h"
-#include "tools/files.h"
+#include "tools/common/files.h"
 
 namespace civic::tools {
 namespace {
@@ -242,6 +244,21 @@ TEST(CliTest, RuntimeErrorsExitWithOneAndATypedCode) {
   r = Civic({"chain", "status", "--node", "http://127.0.0.1:1", "--json"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(Contains(r.out, "\"app_code\": \"CONNECTION_REFUSED\"")) << r.out;
+}
+
+// `civic bench` runs the civic-bench next to civic; without one it says so.
+TEST(CliTest, BenchWithoutCivicBenchNextToItIsATypedError) {
+  TempDir tmp;
+  std::filesystem::copy_file(CIVIC_CLI_PATH, tmp.File("civic"));
+  std::filesystem::permissions(tmp.File("civic"), std::filesystem::perms::owner_all);
+  RunResult r = testing::Run(tmp.File("civic"), {"bench", "issue", "--certs", "10"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_TRUE(Contains(r.out, "civic: error: PROGRAM_NOT_FOUND: civic-bench is not installed next to civic (" +
+                                  tmp.File("civic-bench") + ")"))
+      << r.out;
+  RunResult help = Civic({"--help"});
+  EXPECT_TRUE(Contains(help.out, "bench")) << help.out;
+  EXPECT_TRUE(Contains(help.out, "runs civic-bench")) << help.out;
 }
 
 TEST(CliTest, KeygenWritesPrivateKeyFiles) {

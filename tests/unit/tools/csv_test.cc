@@ -1,4 +1,4 @@
-#include "tools/csv.h"
+#include "tools/import/csv.h"
 
 #include <gtest/gtest.h>
 

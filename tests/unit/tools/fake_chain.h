@@ -13,7 +13,7 @@
 
 #include "contracts/certificate/certificate.pb.h"
 #include "ledger/tx.h"
-#include "tools/node_api.h"
+#include "tools/common/node_api.h"
 
 namespace civic::tools::testing {
 

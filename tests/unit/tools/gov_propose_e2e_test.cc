@@ -12,7 +12,7 @@
 #include "contracts/genesis.h"
 #include "crypto/keyfile.h"
 #include "test_util.h"
-#include "tools/json_view.h"
+#include "tools/common/json_view.h"
 #include "tools/samples/network.h"
 
 namespace civic::tools {

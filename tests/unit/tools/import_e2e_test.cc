@@ -20,9 +20,9 @@
 #include "rpc/codec/holder_certificate.h"
 #include "contracts/base/identifiers.h"
 #include "test_util.h"
-#include "tools/import_state.h"
-#include "tools/json_view.h"
-#include "tools/node_api.h"
+#include "tools/import/import_state.h"
+#include "tools/common/json_view.h"
+#include "tools/common/node_api.h"
 
 namespace civic::tools {
 namespace {

@@ -1,11 +1,11 @@
-#include "tools/import_rows.h"
+#include "tools/import/import_rows.h"
 
 #include <gtest/gtest.h>
 
 #include <map>
 #include <sstream>
 
-#include "tools/samples/sample_data.h"
+#include "tools/import/sample_data.h"
 
 namespace civic::tools {
 namespace {

@@ -1,8 +1,8 @@
-#include "tools/import_state.h"
+#include "tools/import/import_state.h"
 
 #include <gtest/gtest.h>
 
-#include "tools/files.h"
+#include "tools/common/files.h"
 #include "test_util.h"
 
 namespace civic::tools {

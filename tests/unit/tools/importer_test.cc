@@ -1,4 +1,4 @@
-#include "tools/importer.h"
+#include "tools/import/importer.h"
 
 #include <gtest/gtest.h>
 
@@ -8,8 +8,8 @@
 #include "fake_chain.h"
 #include "rpc/codec/holder_certificate.h"
 #include "test_util.h"
-#include "tools/files.h"
-#include "tools/samples/sample_data.h"
+#include "tools/common/files.h"
+#include "tools/import/sample_data.h"
 
 namespace civic::tools {
 namespace {

@@ -1,4 +1,4 @@
-#include "tools/net.h"
+#include "tools/net/net.h"
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -11,7 +11,7 @@
 #include "crypto/keyfile.h"
 #include "node/config.h"
 #include "test_util.h"
-#include "tools/files.h"
+#include "tools/common/files.h"
 #include "tools/samples/network.h"
 
 namespace civic::tools {

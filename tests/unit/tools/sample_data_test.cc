@@ -1,11 +1,11 @@
-#include "tools/samples/sample_data.h"
+#include "tools/import/sample_data.h"
 
 #include <gtest/gtest.h>
 
 #include <sstream>
 
 #include "contracts/base/identifiers.h"
-#include "tools/import_rows.h"
+#include "tools/import/import_rows.h"
 
 namespace civic::tools {
 namespace {

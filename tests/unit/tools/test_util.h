@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "tools/net.h"
+#include "tools/net/net.h"
 
 namespace civic::tools::testing {
 

@@ -1,4 +1,4 @@
-#include "tools/timefmt.h"
+#include "tools/common/timefmt.h"
 
 #include <gtest/gtest.h>
 
