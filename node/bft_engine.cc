@@ -54,6 +54,7 @@ bool WantsBftEngine(const Config& config, const ledger::Tip& tip) {
 BftEngine::BftEngine(EngineHost host, BftOptions options)
     : host_(std::move(host)),
       options_(std::move(options)),
+      producer_(host_, options_.wall_clock_ms),
       signer_(*host_.node_key),
       admission_(std::make_shared<Admission>()),
       evidence_(options_.evidence) {}
@@ -75,11 +76,7 @@ Status BftEngine::Start() {
         "BAD_VALIDATOR_SET", fmt::format("the validator set for height {} cannot run consensus: {}",
                                          tip.height + 1, validators.status().message()));
   }
-  if (tip.height > 0) {
-    auto stored = chain.GetBlock(tip.height);
-    if (!stored.ok()) return stored.status();
-    last_commit_ = stored->commit();
-  }
+  CIVIC_RETURN_IF_ERROR(producer_.LoadLastCommit());
   if (options_.wal_path.empty()) {
     return Status::InvalidArgument("BAD_P2P_CONFIG", "the BFT engine needs a consensus WAL path");
   }
@@ -191,14 +188,6 @@ void BftEngine::OnTxsAvailable() {
   });
 }
 
-Result<Bytes> BftEngine::SubmitTx(Bytes raw) {
-  if (!started_ || !gossip_) return host_.mempool->Add(std::move(raw));
-  Bytes copy = raw;
-  Result<Bytes> id = host_.mempool->Add(std::move(raw));
-  if (id.ok()) gossip_->Gossip(std::move(copy));
-  return id;
-}
-
 Status BftEngine::AddPeer(std::string_view address) {
   if (!peers_) {
     return Status::FailedPrecondition("P2P_NOT_RUNNING", "the BFT engine has not started");
@@ -252,13 +241,11 @@ void BftEngine::BuildNow(uint64_t height, uint32_t round) {
   if (!st.ok()) {
     // A tx went stale in a way the mempool's re-check did not see: evict what
     // fails on its own and build again; if that still fails, propose an empty block.
-    const size_t evicted = EvictFailingTxs(block);
+    const size_t evicted = producer_.EvictFailingTxs(block);
     spdlog::warn("event=own_block_invalid height={} round={} error=\"{}\" evicted={}", height, round,
                  st.ToString(), evicted);
     block = AssembleBlock(tip);
-    if (!chain.ValidateBlock(block, preverified).ok()) {
-      block = chain.BuildBlock({}, WallClockMs(), host_.node_key->public_key(), last_commit_, {});
-    }
+    if (!chain.ValidateBlock(block, preverified).ok()) block = producer_.Build(/*max_tx_bytes=*/0);
   }
   Bytes hash = ledger::BlockHash(block);
   blocks_proposed_.fetch_add(1, std::memory_order_relaxed);
@@ -270,28 +257,11 @@ void BftEngine::BuildNow(uint64_t height, uint32_t round) {
 pb::Block BftEngine::AssembleBlock(const ledger::Tip& tip) {
   const ConsensusSection& cfg = *host_.config;
   std::vector<pb::Evidence> evidence = evidence_.Pending(tip.height, options_.max_block_evidence);
-  size_t overhead = kBlockOverheadBytes + last_commit_.ByteSizeLong() + cfg.max_block_txs * kPerTxFramingBytes;
+  size_t overhead =
+      kBlockOverheadBytes + producer_.last_commit().ByteSizeLong() + cfg.max_block_txs * kPerTxFramingBytes;
   for (const pb::Evidence& e : evidence) overhead += e.ByteSizeLong() + kPerTxFramingBytes;
   const size_t budget = cfg.max_block_bytes > overhead ? cfg.max_block_bytes - overhead : 0;
-  std::vector<Bytes> txs = host_.mempool->ReapForBlock(cfg.max_block_txs, budget);
-  return host_.chain->BuildBlock(std::move(txs), WallClockMs(), host_.node_key->public_key(), last_commit_,
-                                 std::move(evidence));
-}
-
-size_t BftEngine::EvictFailingTxs(const pb::Block& block) {
-  const ledger::Chain& chain = *host_.chain;
-  std::vector<Bytes> failing;
-  for (const Bytes& raw : block.txs()) {
-    auto tx = ledger::DecodeTx(raw, chain.options().chain_id, /*verify_signature=*/true);
-    Status st = tx.ok() ? chain.CheckTx(*tx) : tx.status();
-    if (!st.ok()) {
-      spdlog::warn("event=mempool_evict tx={} code={} reason=\"{}\"", ToHex(ledger::TxId(raw)), st.app_code(),
-                   st.message());
-      failing.push_back(ledger::TxId(raw));
-    }
-  }
-  host_.mempool->Remove(failing);
-  return failing.size();
+  return producer_.Build(budget, std::move(evidence));
 }
 
 // ---- validating and committing ----------------------------------------------------
@@ -307,7 +277,7 @@ bool BftEngine::ValidateBlock(uint64_t height, const Bytes& bytes, const Bytes& 
   if (ledger::BlockHash(block) != block_hash) return refuse("BAD_BLOCK", "the block does not hash to its proposal");
   pb::BlockHeader header;
   if (!header.ParseFromString(block.header())) return refuse("BAD_BLOCK", "the block header does not decode");
-  const int64_t now = WallClockMs();
+  const int64_t now = producer_.WallClockMs();
   if (header.time_ms() > now + options_.max_block_time_drift_ms) {
     return refuse("BLOCK_TIME_IN_FUTURE",
                   fmt::format("block time {} is {} ms ahead of this node's clock (at most {} accepted)",
@@ -319,19 +289,14 @@ bool BftEngine::ValidateBlock(uint64_t height, const Bytes& bytes, const Bytes& 
 }
 
 Result<consensus::ValidatorSet> BftEngine::CommitBlock(const consensus::Commit& decided) {
-  ledger::Chain& chain = *host_.chain;
   pb::Block block;
   if (!block.ParseFromString(decided.block)) {
     return Status::Internal(fmt::format("decided block {} does not decode", decided.height));
   }
-  const auto started = Clock::now();
-  Status applied = chain.ApplyBlock(block, decided.commit, [this](const Bytes& id) { return Preverified(id); });
-  const double apply_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-  if (!applied.ok()) {
+  if (Status applied = producer_.Commit(block, decided.commit); !applied.ok()) {
     return Status(applied.code(), applied.app_code(),
                   fmt::format("applying decided block {} failed: {}", decided.height, applied.message()));
   }
-  last_commit_ = decided.commit;
   last_commit_at_ = Clock::now();
   pending_build_.reset();
   has_pending_build_ = false;
@@ -340,16 +305,7 @@ Result<consensus::ValidatorSet> BftEngine::CommitBlock(const consensus::Commit& 
     spdlog::warn("event=evidence_committed height={} items={}", decided.height, block.evidence_size());
   }
 
-  CommittedBlock committed;
-  committed.height = decided.height;
-  committed.block = &block;
-  committed.commit = &decided.commit;
-  committed.apply_ms = apply_ms;
-  committed.tx_ids.reserve(block.txs_size());
-  for (const Bytes& raw : block.txs()) committed.tx_ids.push_back(ledger::TxId(raw));
-  if (host_.on_committed) host_.on_committed(committed);
-
-  const ledger::Tip tip = chain.tip();
+  const ledger::Tip tip = host_.chain->tip();
   UpdateAdmission(tip);
   auto next = consensus::ValidatorSet::FromProto(tip.validators);
   if (!next.ok()) {
@@ -370,9 +326,9 @@ void BftEngine::OnFatal(const Status& status) {
   if (host_.on_fatal) host_.on_fatal(status);
 }
 
-void BftEngine::OnPeerAhead(const crypto::PublicKey& peer, uint64_t height) { sync_->OnPeerAhead(peer, height); }
-
-void BftEngine::OnPeerBehind(const crypto::PublicKey& peer, uint64_t height) { sync_->OnPeerBehind(peer, height); }
+void BftEngine::OnHeightHint(const crypto::PublicKey& peer, const consensus::HeightHint& hint) {
+  sync_->OnHeightHint(peer, hint);
+}
 
 // ---- evidence ------------------------------------------------------------------------
 
@@ -448,13 +404,6 @@ void BftEngine::UpdateAdmission(const ledger::Tip& tip) {
 }
 
 // ---- helpers and metrics ----------------------------------------------------------------
-
-int64_t BftEngine::WallClockMs() const {
-  if (options_.wall_clock_ms) return options_.wall_clock_ms();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 bool BftEngine::Preverified(const Bytes& tx_id) const { return host_.mempool->IsVerified(tx_id); }
 

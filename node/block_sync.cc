@@ -150,6 +150,13 @@ void BlockSync::OnBlocks(const crypto::PublicKey& peer, const pb::BftSyncBlocks&
   }
 }
 
+void BlockSync::OnHeightHint(const crypto::PublicKey& peer, const consensus::HeightHint& hint) {
+  switch (hint.kind) {
+    case consensus::HeightHint::Kind::kSenderAhead: return OnPeerAhead(peer, hint.height);
+    case consensus::HeightHint::Kind::kSenderBehind: return OnPeerBehind(peer, hint.height);
+  }
+}
+
 void BlockSync::OnPeerAhead(const crypto::PublicKey& peer, uint64_t message_height) {
   auto it = peer_states_.find(peer);
   if (it == peer_states_.end() || message_height == 0) return;

@@ -4,7 +4,8 @@
 //
 // Knowing who is ahead: peers send their tip height (BftSyncStatus) on connect
 // and every status_interval_ms; a consensus message for a height this node has
-// not reached (the core's FUTURE_HEIGHT hint) also raises the peer's known height.
+// not reached (the core's HeightHint kSenderAhead, FUTURE_HEIGHT) also raises the
+// peer's known height.
 //
 // Fetching: when a peer's tip is at least two blocks past ours (or one block for
 // longer than lag_grace_ms, which normal consensus would have closed), BlockSync
@@ -27,7 +28,7 @@
 // Serving: a request is answered by a worker thread (chain reads are
 // thread-safe) with at most max_serve_blocks blocks and max_response_bytes
 // (always at least one block), or BftSyncNoBlocks if this node lacks the first
-// one. A peer whose consensus messages show it is just behind (STALE_HEIGHT) is
+// one. A peer whose consensus messages show it is just behind (kSenderBehind) is
 // sent the next few blocks unasked, so that a node that missed one commit does
 // not wait for a status round; a short delay first lets a late message of a
 // peer that has in fact moved on (its next message is for a later height) cancel
@@ -108,8 +109,7 @@ class BlockSync {
   void OnMessage(const crypto::PublicKey& peer, std::string payload);
 
   // Reactor thread: hints from the consensus core and the height start.
-  void OnPeerAhead(const crypto::PublicKey& peer, uint64_t message_height);
-  void OnPeerBehind(const crypto::PublicKey& peer, uint64_t message_height);
+  void OnHeightHint(const crypto::PublicKey& peer, const consensus::HeightHint& hint);
   void OnHeightStarted(uint64_t height);
 
   // Any thread.
@@ -143,6 +143,8 @@ class BlockSync {
   };
 
   // Reactor thread.
+  void OnPeerAhead(const crypto::PublicKey& peer, uint64_t message_height);
+  void OnPeerBehind(const crypto::PublicKey& peer, uint64_t message_height);
   void Handle(const crypto::PublicKey& peer, const pb::BftSyncMessage& message);
   void OnBlocks(const crypto::PublicKey& peer, const pb::BftSyncBlocks& blocks);
   void SchedulePump();

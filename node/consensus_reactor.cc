@@ -18,9 +18,6 @@ using consensus::Event;
 // Longest pause between gossip rounds when peers have everything.
 constexpr uint32_t kMaxGossipDelayMs = 1000;
 
-// Peers' inputs that are not faults: logged at debug level only.
-bool IsHint(const std::string &reason) { return reason == "STALE_HEIGHT" || reason == "FUTURE_HEIGHT"; }
-
 void AppendU64(std::string *out, uint64_t v) {
   for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>((v >> shift) & 0xff));
 }
@@ -228,16 +225,16 @@ void ConsensusReactor::HandlePeerMessage(const crypto::PublicKey &peer, const pb
     event = consensus::VoteReceived{message.vote()};
   }
   // Refusals are counted inside; an accepted message may be worth relaying.
-  if (Dispatch(std::move(event), &peer, MessageHeight(message)).ok()) GossipActivity();
+  if (Dispatch(std::move(event), &peer).ok()) GossipActivity();
 }
 
 void ConsensusReactor::Deliver(Event event) {
-  static_cast<void>(Dispatch(std::move(event), nullptr, 0));  // refusals are counted inside
+  static_cast<void>(Dispatch(std::move(event), nullptr));  // refusals are counted inside
 }
 
-Status ConsensusReactor::DeliverChecked(Event event) { return Dispatch(std::move(event), nullptr, 0); }
+Status ConsensusReactor::DeliverChecked(Event event) { return Dispatch(std::move(event), nullptr); }
 
-Status ConsensusReactor::Dispatch(Event event, const crypto::PublicKey *from, uint64_t message_height) {
+Status ConsensusReactor::Dispatch(Event event, const crypto::PublicKey *from) {
   if (halted_) return Status::Unavailable("CONSENSUS_HALTED", "the consensus reactor has halted");
   events_.push_back(std::move(event));
   if (dispatching_) return Status::Ok();
@@ -252,13 +249,10 @@ Status ConsensusReactor::Dispatch(Event event, const crypto::PublicKey *from, ui
     const uint64_t start_height = start ? start->height : 0;
     consensus::Output out = core_.Handle(e);
     if (!out.status.ok()) {
-      Reject(out.status, is_first ? from : nullptr);
+      Reject(out, is_first ? from : nullptr);
       if (is_first) {
         first = out.status;
-        if (from != nullptr && message_height != 0) {
-          if (out.status.app_code() == "STALE_HEIGHT") app_->OnPeerBehind(*from, message_height);
-          if (out.status.app_code() == "FUTURE_HEIGHT") app_->OnPeerAhead(*from, message_height);
-        }
+        if (from != nullptr && out.hint) app_->OnHeightHint(*from, *out.hint);
       }
     }
     is_first = false;
@@ -331,11 +325,13 @@ void ConsensusReactor::Halt(const Status &status) {
   app_->OnFatal(status);
 }
 
-void ConsensusReactor::Reject(const Status &status, const crypto::PublicKey *from) {
+void ConsensusReactor::Reject(const consensus::Output &out, const crypto::PublicKey *from) {
+  const Status &status = out.status;
   const std::string &reason = status.app_code().empty() ? std::string("REFUSED") : status.app_code();
+  // A height hint is no fault of the sender: logged at debug level only.
   CountRejected(reason,
                 fmt::format("{}{}", status.message(), from ? " (from " + from->ToString() + ")" : std::string()),
-                !IsHint(reason));
+                !out.hint.has_value());
 }
 
 void ConsensusReactor::CountRejected(const std::string &reason, const std::string &detail, bool warn) {

@@ -15,8 +15,8 @@
 //     StartHeight{h+1, validators of h+1} in a new task (after timeout_commit_ms
 //     for a block decided by votes; next in the queue for one received by
 //     block sync);
-//   - refusals are counted by reason; STALE_HEIGHT and FUTURE_HEIGHT become
-//     hints to the application (a peer is behind / ahead).
+//   - refusals are counted by reason; the core's HeightHint of a refused peer
+//     message (STALE_HEIGHT, FUTURE_HEIGHT) goes to the application.
 //
 // Consensus channel: each payload is one serialized civic.pb.ConsensusMessage.
 // Undecodable payloads are counted (MALFORMED_MESSAGE) and dropped on the p2p
@@ -76,10 +76,9 @@ class ConsensusApp {
   virtual void OnHeightStarted(uint64_t height) = 0;
   // A validator double-voted (from the core).
   virtual void OnEvidence(const pb::Evidence& evidence) = 0;
-  // A peer's consensus message was for `height`, which this node has not
-  // reached (ahead) or has passed (behind).
-  virtual void OnPeerAhead(const crypto::PublicKey& peer, uint64_t height) = 0;
-  virtual void OnPeerBehind(const crypto::PublicKey& peer, uint64_t height) = 0;
+  // A peer's consensus message was for a height this node has passed or not
+  // reached: where that peer is.
+  virtual void OnHeightHint(const crypto::PublicKey& peer, const consensus::HeightHint& hint) = 0;
   // The reactor halted for good (WAL or storage failure).
   virtual void OnFatal(const Status& status) = 0;
 };
@@ -182,10 +181,10 @@ class ConsensusReactor {
 
   void Run();
   void HandlePeerMessage(const crypto::PublicKey& peer, const pb::ConsensusMessage& message);
-  Status Dispatch(consensus::Event event, const crypto::PublicKey* from, uint64_t message_height);
+  Status Dispatch(consensus::Event event, const crypto::PublicKey* from);
   void Execute(consensus::Action& action);
   void Halt(const Status& status);
-  void Reject(const Status& status, const crypto::PublicKey* from);
+  void Reject(const consensus::Output& out, const crypto::PublicKey* from);
   void GossipTick();
   void ScheduleGossip(uint32_t delay_ms);
   void GossipActivity();

@@ -1,10 +1,11 @@
 // ConsensusEngine: the seam between the node and whatever decides the next block.
 //
 // The node owns the chain, the mempool and the RPC server; an engine decides
-// blocks and applies them with Chain::ApplyBlock, then reports each one through
-// EngineHost::on_committed before it works on the next height. Implemented by
-// SoloEngine (a lone one-validator node) and BftEngine (a network); Node picks
-// one with WantsBftEngine (node/bft_engine.h).
+// blocks, applies them and reports each one through EngineHost::on_committed
+// before it works on the next height (both through BlockProducer,
+// node/block_producer.h). Implemented by SoloEngine (a lone one-validator node)
+// and BftEngine (a network); Node picks one with WantsBftEngine
+// (node/bft_engine.h).
 //
 // Contract for implementations:
 // - Start() checks that the engine can run on this chain (validator set, keys)
@@ -60,6 +61,8 @@ class ConsensusEngine {
   virtual void OnTxsAvailable() = 0;
   // Whether this node signs blocks.
   virtual bool is_validator() const = 0;
+  // Connected p2p peers (0 for an engine without a network).
+  virtual size_t peer_count() const = 0;
   // Prometheus text lines for engine metrics (may be empty).
   virtual std::string MetricsText() const = 0;
 };

@@ -98,7 +98,7 @@ Result<ledger::DecodedTx> Mempool::Decode(const Bytes& raw) const {
   return ledger::DecodeTx(raw, chain_->options().chain_id, /*verify_signature=*/true);
 }
 
-Result<Bytes> Mempool::Admit(ledger::DecodedTx tx) {
+Result<Bytes> Mempool::Admit(ledger::DecodedTx tx, AdmittedTxs* admitted) {
   uint64_t checked_at = chain_->tip().height;
   CIVIC_RETURN_IF_ERROR(chain_->CheckTx(tx));
 
@@ -115,9 +115,11 @@ Result<Bytes> Mempool::Admit(ledger::DecodedTx tx) {
   }
   if (!HasRoomLocked(tx.raw.size())) return FullStatusLocked();
   bytes_ += tx.raw.size();
-  fifo_.push_back(Entry{tx.id, std::make_shared<const Bytes>(std::move(tx.raw)), checked_at});
+  auto raw = std::make_shared<const Bytes>(std::move(tx.raw));
+  fifo_.push_back(Entry{tx.id, raw, checked_at});
   by_id_.emplace(tx.id, std::prev(fifo_.end()));
   ++admitted_total_;
+  admitted->txs.push_back(std::move(raw));
   return tx.id;
 }
 
@@ -129,24 +131,22 @@ Result<Bytes> Mempool::Count(Result<Bytes> result) {
   return result;
 }
 
-void Mempool::NotifyAdmitted() {
-  std::function<void()> cb;
-  {
-    std::lock_guard<std::mutex> lock(callback_mu_);
-    cb = on_admitted_;
-  }
-  if (cb) cb();
+void Mempool::NotifyAdmitted(const AdmittedTxs& admitted) {
+  if (admitted.txs.empty()) return;
+  std::shared_lock<std::shared_mutex> lock(observers_mu_);
+  for (const auto& [subscription, observer] : observers_) observer(admitted);
 }
 
 Result<Bytes> Mempool::Add(Bytes raw) {
   auto decoded = Decode(raw);
   if (!decoded.ok()) return Count(decoded.status());
-  auto admitted = Count(Admit(std::move(decoded).value()));
-  if (admitted.ok()) NotifyAdmitted();
-  return admitted;
+  AdmittedTxs admitted;
+  auto id = Count(Admit(std::move(decoded).value(), &admitted));
+  NotifyAdmitted(admitted);
+  return id;
 }
 
-std::vector<Result<Bytes>> Mempool::AddBatch(std::vector<Bytes> raws) {
+std::vector<Result<Bytes>> Mempool::AddBatch(std::vector<Bytes> raws, std::optional<crypto::PublicKey> from) {
   std::vector<Result<ledger::DecodedTx>> decoded;
   decoded.reserve(raws.size());
   if (pool_ == nullptr || raws.size() < 2) {
@@ -165,16 +165,11 @@ std::vector<Result<Bytes>> Mempool::AddBatch(std::vector<Bytes> raws) {
 
   std::vector<Result<Bytes>> results;
   results.reserve(raws.size());
-  bool any = false;
+  AdmittedTxs admitted{{}, std::move(from)};
   for (auto& d : decoded) {
-    if (!d.ok()) {
-      results.push_back(Count(d.status()));
-      continue;
-    }
-    results.push_back(Count(Admit(std::move(d).value())));
-    any = any || results.back().ok();
+    results.push_back(Count(d.ok() ? Admit(std::move(d).value(), &admitted) : Result<Bytes>(d.status())));
   }
-  if (any) NotifyAdmitted();
+  NotifyAdmitted(admitted);
   return results;
 }
 
@@ -272,9 +267,16 @@ size_t Mempool::bytes() const {
   return bytes_;
 }
 
-void Mempool::SetOnAdmitted(std::function<void()> callback) {
-  std::lock_guard<std::mutex> lock(callback_mu_);
-  on_admitted_ = std::move(callback);
+uint64_t Mempool::Subscribe(AdmissionObserver observer) {
+  std::unique_lock<std::shared_mutex> lock(observers_mu_);
+  const uint64_t subscription = next_subscription_++;
+  observers_.emplace(subscription, std::move(observer));
+  return subscription;
+}
+
+void Mempool::Unsubscribe(uint64_t subscription) {
+  std::unique_lock<std::shared_mutex> lock(observers_mu_);
+  observers_.erase(subscription);
 }
 
 std::map<std::string, uint64_t> Mempool::RejectionCounts() const {

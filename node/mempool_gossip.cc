@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <utility>
+
 #include "node/bft.pb.h"
 
 namespace civic::node {
@@ -26,9 +28,11 @@ void MempoolGossip::Start() {
     stop_ = false;
   }
   thread_ = std::thread([this] { Run(); });
+  subscription_ = mempool_->Subscribe([this](const AdmittedTxs& admitted) { OnAdmitted(admitted); });
 }
 
 void MempoolGossip::Stop() {
+  if (subscription_ != 0) mempool_->Unsubscribe(std::exchange(subscription_, 0));
   {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
@@ -37,12 +41,13 @@ void MempoolGossip::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void MempoolGossip::Gossip(Bytes raw) {
+void MempoolGossip::OnAdmitted(const AdmittedTxs& admitted) {
+  if (admitted.from && !options_.relay) return;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stop_) return;
     if (outgoing_.empty()) first_outgoing_ = std::chrono::steady_clock::now();
-    outgoing_.push_back(Outgoing{std::move(raw), std::nullopt});
+    for (const auto& raw : admitted.txs) outgoing_.push_back(Outgoing{raw, admitted.from});
   }
   cv_.notify_one();
 }
@@ -96,28 +101,15 @@ void MempoolGossip::Run() {
       const bool due = !outgoing_.empty() && std::chrono::steady_clock::now() >= first_outgoing_ + flush_after;
       if (due) outgoing.swap(outgoing_);
     }
-    std::vector<Outgoing> relay;
-    for (Incoming& batch : incoming) Admit(std::move(batch), &relay);
-    if (!relay.empty()) {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (outgoing_.empty()) first_outgoing_ = std::chrono::steady_clock::now();
-      for (Outgoing& o : relay) outgoing_.push_back(std::move(o));
-    }
+    // Admitted txs come back through OnAdmitted to be relayed.
+    for (Incoming& batch : incoming) Admit(std::move(batch));
     if (!outgoing.empty()) Flush(std::move(outgoing));
   }
 }
 
-void MempoolGossip::Admit(Incoming batch, std::vector<Outgoing>* relay) {
-  std::vector<Bytes> copies;
-  if (options_.relay) copies = batch.txs;
-  std::vector<Result<Bytes>> results = mempool_->AddBatch(std::move(batch.txs));
-  for (size_t i = 0; i < results.size(); ++i) {
-    if (results[i].ok()) {
-      txs_admitted_.fetch_add(1, std::memory_order_relaxed);
-      if (options_.relay) relay->push_back(Outgoing{std::move(copies[i]), batch.from});
-    } else {
-      txs_refused_.fetch_add(1, std::memory_order_relaxed);
-    }
+void MempoolGossip::Admit(Incoming batch) {
+  for (const Result<Bytes>& result : mempool_->AddBatch(std::move(batch.txs), batch.from)) {
+    (result.ok() ? txs_admitted_ : txs_refused_).fetch_add(1, std::memory_order_relaxed);
   }
 }
 
@@ -137,9 +129,9 @@ void MempoolGossip::Flush(std::vector<Outgoing> out) {
     };
     for (const Outgoing& o : out) {
       if (o.from && *o.from == peer.node_key) continue;
-      if (bytes > 0 && bytes + o.raw.size() > options_.max_batch_bytes) send();
-      msg.add_txs(o.raw);
-      bytes += o.raw.size();
+      if (bytes > 0 && bytes + o.raw->size() > options_.max_batch_bytes) send();
+      msg.add_txs(*o.raw);
+      bytes += o.raw->size();
     }
     send();
   }

@@ -2,8 +2,8 @@
 // civic.pb.BftTxs) so that every validator can propose them and the proposer's
 // peers find most of a proposed block's txs already verified in their mempool.
 //
-// - A tx a client submitted to this node is sent to every peer once it is
-//   admitted (Gossip).
+// - It observes the mempool's admissions (Mempool::Subscribe, from Start to
+//   Stop): a tx a client submitted to this node is sent to every peer.
 // - Txs from a peer go through the mempool's normal admission (Mempool::AddBatch:
 //   size, dedup, signature on the worker pool, stateful checks). Only those
 //   admitted here for the first time are relayed, and never back to the sender,
@@ -61,11 +61,10 @@ class MempoolGossip {
 
   // Before the PeerManager starts: registers the mempool channel.
   Status Attach(p2p::PeerManager* peers, p2p::ChannelPolicy policy);
+  // Starts the thread and observing the mempool.
   void Start();
   void Stop();
 
-  // A tx this node admitted from a client: send it to every peer.
-  void Gossip(Bytes raw);
   // p2p handler of the mempool channel.
   void OnMessage(const crypto::PublicKey& peer, std::string payload);
 
@@ -75,7 +74,7 @@ class MempoolGossip {
 
  private:
   struct Outgoing {
-    Bytes raw;
+    std::shared_ptr<const Bytes> raw;
     std::optional<crypto::PublicKey> from;  // not sent back to the peer it came from
   };
   struct Incoming {
@@ -85,12 +84,15 @@ class MempoolGossip {
   };
 
   void Run();
-  void Admit(Incoming batch, std::vector<Outgoing>* relay);
+  // Mempool observer: queues admitted txs for sending.
+  void OnAdmitted(const AdmittedTxs& admitted);
+  void Admit(Incoming batch);
   void Flush(std::vector<Outgoing> out);
 
   const MempoolGossipOptions options_;
   Mempool* const mempool_;
   p2p::PeerManager* peers_ = nullptr;
+  uint64_t subscription_ = 0;  // of the mempool observer while started
 
   std::mutex mu_;
   std::condition_variable cv_;

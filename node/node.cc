@@ -123,17 +123,15 @@ Result<std::unique_ptr<Node>> Node::Open(const Config &config) {
   host.on_fatal = [self](const Status &st) { self->OnFatal(st); };
   // The engine: BFT for a network (several validators, or peers to follow),
   // the one-validator engine for a lone node (no network round trip per block).
-  if (WantsBftEngine(config, tip)) {
-    BftOptions bft = BftOptionsFromConfig(config);
-    auto engine = std::make_unique<BftEngine>(std::move(host), std::move(bft));
-    node->bft_ = engine.get();
-    node->engine_ = std::move(engine);
+  const bool bft = WantsBftEngine(config, tip);
+  if (bft) {
+    node->engine_ = std::make_unique<BftEngine>(std::move(host), BftOptionsFromConfig(config));
   } else {
     node->engine_ = std::make_unique<SoloEngine>(std::move(host));
   }
-  spdlog::info("event=engine_selected engine={} validators={} peers={}", node->bft_ ? "bft" : "solo",
+  spdlog::info("event=engine_selected engine={} validators={} peers={}", bft ? "bft" : "solo",
                tip.validators.validators_size(), config.p2p.peers.size());
-  node->mempool_->SetOnAdmitted([self] { self->engine_->OnTxsAvailable(); });
+  node->mempool_->Subscribe([self](const AdmittedTxs &) { self->engine_->OnTxsAvailable(); });
 
   node->methods_ = std::make_unique<rpc::MethodTable>();
   // chain_* and tx_*, cert_*, gov_*: every method this build has.
@@ -244,14 +242,12 @@ rpc::NodeInfo Node::info() const {
   info.moniker = config_.node.moniker;
   info.validator = engine_ && engine_->is_validator();
   info.mempool_size = mempool_->size();
-  info.peers = bft_ ? bft_->peer_count() : 0;
+  info.peers = engine_ ? engine_->peer_count() : 0;
   return info;
 }
 
 Result<Bytes> Node::SubmitTx(Bytes raw) {
   if (stopped_) return Status::Unavailable("SHUTTING_DOWN", "the node is shutting down");
-  // The BFT engine also gossips an admitted tx to its peers.
-  if (bft_) return bft_->SubmitTx(std::move(raw));
   return mempool_->Add(std::move(raw));
 }
 

@@ -47,8 +47,6 @@ class Registry;
 
 namespace civic::node {
 
-class BftEngine;
-
 class Node final : public rpc::NodeBackend {
  public:
   // Typed errors: NODE_KEY_PASSPHRASE_MISSING, NODE_KEY_NOT_ED25519, those of
@@ -99,7 +97,6 @@ class Node final : public rpc::NodeBackend {
   std::unique_ptr<Mempool> mempool_;
   std::unique_ptr<CommitWaiters> waiters_;
   std::unique_ptr<ConsensusEngine> engine_;
-  BftEngine* bft_ = nullptr;  // engine_ when it is the BFT engine
   std::unique_ptr<rpc::MethodTable> methods_;
   std::unique_ptr<rpc::Server> server_;
   std::atomic<bool> started_{false};

@@ -4,10 +4,9 @@
 // in the mempool (txs that arrive during a commit form the next block, so load
 // batches itself), or after `block_interval_ms` without a block (an empty
 // heartbeat block, so block time keeps up with the clock). Each block is built on
-// the tip with the current wall-clock time (Chain::BuildBlock keeps block time
-// strictly increasing), finalised by a 1-of-1 commit (this node's precommit
-// signature over ledger::VoteSignBytes, round 0) and applied with the mempool's
-// verified-ids shortcut.
+// the tip with the current wall-clock time (BlockProducer, shared with the BFT
+// engine), finalised by a 1-of-1 commit (this node's precommit signature over
+// ledger::VoteSignBytes, round 0), applied and reported by BlockProducer::Commit.
 //
 // Requires: the validator set for the next height is exactly this node's key;
 // otherwise Start() fails with NOT_SOLE_VALIDATOR (and production stops with the
@@ -20,6 +19,7 @@
 #include <mutex>
 #include <thread>
 
+#include "node/block_producer.h"
 #include "node/engine.h"
 
 namespace civic::node {
@@ -33,6 +33,7 @@ class SoloEngine final : public ConsensusEngine {
   void Stop() override;
   void OnTxsAvailable() override;
   bool is_validator() const override { return true; }
+  size_t peer_count() const override { return 0; }
   std::string MetricsText() const override;
 
   // Blocks produced since Start (empty ones included).
@@ -43,12 +44,9 @@ class SoloEngine final : public ConsensusEngine {
   Status CheckSoleValidator(const ledger::Tip& tip) const;
   void Run();
   Status ProduceBlock();
-  // Removes from the mempool the txs of a refused block that fail their checks
-  // on their own; returns how many.
-  size_t EvictFailingTxs(const pb::Block& block);
 
   EngineHost host_;
-  pb::Commit last_commit_;  // the commit of the tip block (empty at height 0)
+  BlockProducer producer_;
 
   std::mutex mu_;
   std::condition_variable cv_;

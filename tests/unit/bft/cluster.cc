@@ -110,7 +110,7 @@ TestNode::TestNode(const Network& net, size_t index, fs::path dir, node::BftOpti
     if (!fatal_) fatal_ = st;
   };
   engine_ = std::make_unique<node::BftEngine>(std::move(host), std::move(options));
-  mempool_->SetOnAdmitted([this] {
+  mempool_->Subscribe([this](const node::AdmittedTxs&) {
     if (engine_) engine_->OnTxsAvailable();
   });
 }
@@ -218,7 +218,7 @@ Bytes Cluster::NextTx() {
 }
 
 Bytes Cluster::Submit(size_t i, const Bytes& raw) {
-  auto id = nodes_[i]->engine().SubmitTx(raw);
+  auto id = nodes_[i]->mempool().Add(raw);
   if (!id.ok()) throw std::runtime_error(fmt::format("submit to node {}: {}", i, id.status().ToString()));
   return *id;
 }

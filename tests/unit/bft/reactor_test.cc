@@ -35,11 +35,10 @@ class FakeApp : public node::ConsensusApp {
     started.push_back(height);
   }
   void OnEvidence(const pb::Evidence&) override {}
-  void OnPeerAhead(const crypto::PublicKey& peer, uint64_t height) override {
+  void OnHeightHint(const crypto::PublicKey& peer, const consensus::HeightHint& hint) override {
     std::lock_guard<std::mutex> lock(mu);
-    ahead.emplace_back(peer, height);
+    if (hint.kind == consensus::HeightHint::Kind::kSenderAhead) ahead.emplace_back(peer, hint.height);
   }
-  void OnPeerBehind(const crypto::PublicKey&, uint64_t) override {}
   void OnFatal(const Status& status) override {
     std::lock_guard<std::mutex> lock(mu);
     fatal = status;

@@ -258,7 +258,7 @@ TEST_F(MempoolTest, ConcurrentSubmittersAdmitEachTxOnce) {
   for (uint64_t n = 0; n < kTxs; ++n) txs.push_back(Tx(n));
   std::atomic<int> admitted{0}, duplicates{0};
   std::atomic<int> notified{0};
-  pool->SetOnAdmitted([&] { ++notified; });
+  pool->Subscribe([&](const AdmittedTxs& a) { notified += static_cast<int>(a.txs.size()); });
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     // Every thread submits every tx, starting at a different offset.

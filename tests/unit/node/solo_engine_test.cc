@@ -56,7 +56,7 @@ class SoloEngineTest : public ::testing::Test {
       fatal_ = st;
     };
     auto engine = std::make_unique<SoloEngine>(std::move(host));
-    mempool_->SetOnAdmitted([e = engine.get()] { e->OnTxsAvailable(); });
+    mempool_->Subscribe([e = engine.get()](const AdmittedTxs&) { e->OnTxsAvailable(); });
     return engine;
   }
 
