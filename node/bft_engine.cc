@@ -57,7 +57,14 @@ BftEngine::BftEngine(EngineHost host, BftOptions options)
       producer_(host_, options_.wall_clock_ms),
       signer_(*host_.node_key),
       admission_(std::make_shared<Admission>()),
-      evidence_(options_.evidence) {}
+      evidence_(options_.evidence, *host_.metrics),
+      is_validator_(NewGauge(*host_.metrics, "civic_bft_is_validator", "1 if this node signs the current height.")),
+      peers_gauge_(NewGauge(*host_.metrics, "civic_bft_peers", "Connected p2p peers.")),
+      blocks_proposed_(NewCounter(*host_.metrics, "civic_bft_blocks_proposed_total", "Blocks this node proposed.")),
+      proposals_refused_(NewCounter(*host_.metrics, "civic_bft_proposals_refused_total",
+                                    "Proposed blocks this node judged invalid.")),
+      evidence_rejected_(NewCounter(*host_.metrics, "civic_bft_evidence_rejected_total",
+                                    "Evidence from peers that did not verify.")) {}
 
 BftEngine::~BftEngine() { Stop(); }
 
@@ -102,7 +109,7 @@ Status BftEngine::Start() {
   ro.gossip_interval_ms = options_.gossip_interval_ms;
   ro.full_resend_interval_ms = options_.full_resend_interval_ms;
   reactor_ = std::make_unique<ConsensusReactor>(ro, &signer_, &verifier_, std::move(wal).value(),
-                                                static_cast<ConsensusApp*>(this));
+                                                static_cast<ConsensusApp*>(this), *host_.metrics);
 
   p2p::PeerManagerOptions popts = options_.p2p;
   if (popts.chain_id.empty()) popts.chain_id = chain_id;
@@ -112,25 +119,27 @@ Status BftEngine::Start() {
   UpdateAdmission(tip);
   std::shared_ptr<Admission> admission = admission_;
   peers_ = std::make_unique<p2p::PeerManager>(
-      popts, *host_.node_key, p2p::AdmitIf([admission](const crypto::PublicKey& key) {
+      popts, *host_.node_key,
+      p2p::AdmitIf([admission](const crypto::PublicKey& key) {
         std::lock_guard<std::mutex> lock(admission->mu);
         return admission->keys.count(key) > 0;
-      }));
+      }),
+      *host_.metrics);
 
   const size_t block_bytes = cfg.max_block_bytes;
   CIVIC_RETURN_IF_ERROR(reactor_->Attach(peers_.get(), Policy(20000, 4 * block_bytes + (16u << 20))));
-  sync_ = std::make_unique<BlockSync>(options_.sync, &chain, reactor_.get(),
-                                      [this](const Bytes& id) { return Preverified(id); });
+  sync_ = std::make_unique<BlockSync>(
+      options_.sync, &chain, reactor_.get(), [this](const Bytes& id) { return Preverified(id); }, *host_.metrics);
   CIVIC_RETURN_IF_ERROR(
       sync_->Attach(peers_.get(), Policy(4096, std::max<size_t>(2 * block_bytes, options_.sync.max_response_bytes) +
                                                    (64u << 20))));
-  gossip_ = std::make_unique<MempoolGossip>(options_.mempool_gossip, host_.mempool);
+  gossip_ = std::make_unique<MempoolGossip>(options_.mempool_gossip, host_.mempool, *host_.metrics);
   CIVIC_RETURN_IF_ERROR(gossip_->Attach(peers_.get(), Policy(4096, 64u << 20)));
   CIVIC_RETURN_IF_ERROR(peers_->RegisterChannel(
       p2p::Channel::kEvidence, Policy(1024, 16u << 20), [this](const crypto::PublicKey& peer, std::string payload) {
         auto msg = std::make_shared<pb::BftEvidence>();
         if (!msg->ParseFromString(payload)) {
-          evidence_rejected_.fetch_add(1, std::memory_order_relaxed);
+          evidence_rejected_.Increment();
           reactor_->CountRejected("MALFORMED_EVIDENCE",
                                   fmt::format("evidence message from {} does not decode", peer.ToString()));
           return;
@@ -140,16 +149,18 @@ Status BftEngine::Start() {
   peers_->OnPeerConnected([this](const p2p::PeerInfo& info) {
     spdlog::info("event=peer_connected peer={} address={} outbound={}", info.node_key.ToString(),
                  info.remote_address, info.outbound);
+    peers_gauge_.Increment();
     reactor_->OnPeerConnected(info.node_key);
     sync_->OnPeerConnected(info.node_key);
   });
   peers_->OnPeerDisconnected([this](const crypto::PublicKey& peer, const Status& reason) {
     spdlog::info("event=peer_disconnected peer={} reason=\"{}\"", peer.ToString(), reason.ToString());
+    peers_gauge_.Decrement();
     reactor_->OnPeerDisconnected(peer);
     sync_->OnPeerDisconnected(peer);
   });
 
-  is_validator_ = validators->IndexOf(host_.node_key->public_key()).has_value();
+  is_validator_.Set(validators->IndexOf(host_.node_key->public_key()).has_value() ? 1 : 0);
   last_commit_at_ = Clock::now();
   Status st = reactor_->Start(tip.height + 1, *validators);
   if (!st.ok()) return st;
@@ -164,7 +175,7 @@ Status BftEngine::Start() {
   }
   started_ = true;
   spdlog::info("event=engine_started engine=bft height={} validator={} validators={} p2p_port={} peers={}",
-               tip.height, is_validator_.load(), validators->size(), peers_->listen_port(),
+               tip.height, is_validator(), validators->size(), peers_->listen_port(),
                popts.persistent_peers.size());
   return Status::Ok();
 }
@@ -173,6 +184,7 @@ void BftEngine::Stop() {
   const bool was_started = started_.exchange(false);
   // P2P first: no callback reaches the parts below once it has stopped.
   if (peers_) peers_->Stop();
+  peers_gauge_.Set(0);  // a stopped PeerManager reports no disconnections
   if (reactor_) reactor_->Stop();
   if (sync_) sync_->Stop();
   if (gossip_) gossip_->Stop();
@@ -248,7 +260,7 @@ void BftEngine::BuildNow(uint64_t height, uint32_t round) {
     if (!chain.ValidateBlock(block, preverified).ok()) block = producer_.Build(/*max_tx_bytes=*/0);
   }
   Bytes hash = ledger::BlockHash(block);
-  blocks_proposed_.fetch_add(1, std::memory_order_relaxed);
+  blocks_proposed_.Increment();
   spdlog::debug("event=block_proposed height={} round={} txs={} evidence={}", height, round, block.txs_size(),
                 block.evidence_size());
   reactor_->Deliver(consensus::BlockBuilt{height, round, block.SerializeAsString(), std::move(hash)});
@@ -268,7 +280,7 @@ pb::Block BftEngine::AssembleBlock(const ledger::Tip& tip) {
 
 bool BftEngine::ValidateBlock(uint64_t height, const Bytes& bytes, const Bytes& block_hash) {
   auto refuse = [&](const std::string& reason, const std::string& detail) {
-    proposals_refused_.fetch_add(1, std::memory_order_relaxed);
+    proposals_refused_.Increment();
     reactor_->CountRejected(reason, fmt::format("proposed block {}: {}", height, detail));
     return false;
   };
@@ -314,7 +326,8 @@ Result<consensus::ValidatorSet> BftEngine::CommitBlock(const consensus::Commit& 
                                          tip.height + 1, next.status().message()));
   }
   const bool validator = next->IndexOf(host_.node_key->public_key()).has_value();
-  if (validator != is_validator_.exchange(validator)) {
+  if (validator != is_validator()) {
+    is_validator_.Set(validator ? 1 : 0);
     spdlog::warn("event=validator_role_changed height={} validator={}", tip.height + 1, validator);
   }
   return next;
@@ -344,7 +357,7 @@ void BftEngine::OnPeerEvidence(const crypto::PublicKey& peer, const pb::BftEvide
   const ledger::Chain& chain = *host_.chain;
   const ledger::Tip tip = chain.tip();
   auto reject = [&](const std::string& reason, const std::string& detail) {
-    evidence_rejected_.fetch_add(1, std::memory_order_relaxed);
+    evidence_rejected_.Increment();
     reactor_->CountRejected(reason, fmt::format("evidence from {}: {}", peer.ToString(), detail));
   };
   for (const std::string& raw : message.evidence()) {
@@ -415,33 +428,10 @@ BftStats BftEngine::stats() const {
   s.peers = peer_count();
   s.evidence_pending = evidence_.size();
   s.evidence_committed = evidence_.committed();
-  s.evidence_rejected = evidence_rejected_.load();
-  s.blocks_proposed = blocks_proposed_.load();
-  s.proposals_refused = proposals_refused_.load();
+  s.evidence_rejected = CountOf(evidence_rejected_);
+  s.blocks_proposed = CountOf(blocks_proposed_);
+  s.proposals_refused = CountOf(proposals_refused_);
   return s;
-}
-
-std::string BftEngine::MetricsText() const {
-  std::string out;
-  auto metric = [&](std::string_view name, std::string_view type, std::string_view help, uint64_t value) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name, value);
-  };
-  BftStats s = stats();
-  metric("civic_bft_is_validator", "gauge", "1 if this node signs the current height.", is_validator_ ? 1 : 0);
-  metric("civic_bft_peers", "gauge", "Connected p2p peers.", s.peers);
-  metric("civic_bft_blocks_proposed_total", "counter", "Blocks this node proposed.", s.blocks_proposed);
-  metric("civic_bft_proposals_refused_total", "counter", "Proposed blocks this node judged invalid.",
-         s.proposals_refused);
-  metric("civic_bft_evidence_pending", "gauge", "Double-vote evidence waiting for a block.", s.evidence_pending);
-  metric("civic_bft_evidence_committed_total", "counter", "Evidence items seen in committed blocks.",
-         s.evidence_committed);
-  metric("civic_bft_evidence_rejected_total", "counter", "Evidence from peers that did not verify.",
-         s.evidence_rejected);
-  if (reactor_) out += reactor_->MetricsText();
-  if (sync_) out += sync_->MetricsText();
-  if (gossip_) out += gossip_->MetricsText();
-  if (peers_) out += peers_->PrometheusMetrics();
-  return out;
 }
 
 }  // namespace civic::node

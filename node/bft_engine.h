@@ -42,6 +42,11 @@
 // admitted. Peers listed in p2p.peers are dialed but not admitted by that alone,
 // so removing a department takes effect without editing every config.
 //
+// Metrics (node/metrics.h, in EngineHost::metrics): civic_bft_is_validator,
+// civic_bft_peers, civic_bft_blocks_proposed_total,
+// civic_bft_proposals_refused_total, civic_bft_evidence_rejected_total, and
+// those of the parts (civic_bft_*, civic_p2p_*).
+//
 // Thread safety: as ConsensusEngine. AddPeer and the getters may be called from
 // any thread.
 #pragma once
@@ -125,8 +130,7 @@ class BftEngine final : public ConsensusEngine, private ConsensusApp {
   void Stop() override;
   void OnTxsAvailable() override;
   // Whether this node's key is in the validator set of the height being decided.
-  bool is_validator() const override { return is_validator_.load(); }
-  std::string MetricsText() const override;
+  bool is_validator() const override { return is_validator_.Value() != 0; }
   size_t peer_count() const override;
 
   // Dials another peer ("ed25519:<hex>@host:port") from now on. Error: BAD_PEER_ADDRESS.
@@ -185,10 +189,13 @@ class BftEngine final : public ConsensusEngine, private ConsensusApp {
   std::atomic<bool> has_pending_build_{false};
 
   std::atomic<bool> started_{false};
-  std::atomic<bool> is_validator_{false};
-  std::atomic<uint64_t> blocks_proposed_{0};
-  std::atomic<uint64_t> proposals_refused_{0};
-  std::atomic<uint64_t> evidence_rejected_{0};
+
+  // Metrics, read back by the getters and stats().
+  prometheus::Gauge& is_validator_;
+  prometheus::Gauge& peers_gauge_;
+  prometheus::Counter& blocks_proposed_;
+  prometheus::Counter& proposals_refused_;
+  prometheus::Counter& evidence_rejected_;
 };
 
 }  // namespace civic::node

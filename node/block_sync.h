@@ -36,6 +36,10 @@
 //
 // Bounded memory: blocks are buffered only within the request window above the
 // tip and up to max_buffered_bytes; serve jobs are queued up to max_queued_serves.
+// Metrics (node/metrics.h): civic_bft_sync_target_height, civic_bft_syncing,
+// civic_bft_sync_{blocks_applied,requests,request_timeouts,blocks_served,
+// serves_dropped,peers_disconnected}_total and civic_bft_sync_rejected_total{reason}.
+//
 // Thread safety: the p2p callbacks and the getters from any thread; the On*
 // hint methods on the reactor thread.
 #pragma once
@@ -54,6 +58,7 @@
 #include "ledger/chain.h"
 #include "node/bft.pb.h"
 #include "node/consensus_reactor.h"
+#include "node/metrics.h"
 #include "node/p2p/peer_manager.h"
 
 namespace civic::node {
@@ -90,9 +95,9 @@ class BlockSync {
   // Whether a tx's signature is already known to be valid (the mempool).
   using Preverified = std::function<bool(const Bytes&)>;
 
-  // `chain` and `reactor` must outlive this object.
+  // `chain`, `reactor` and `metrics` must outlive this object.
   BlockSync(BlockSyncOptions options, const ledger::Chain* chain, ConsensusReactor* reactor,
-            Preverified preverified);
+            Preverified preverified, prometheus::Registry& metrics);
   ~BlockSync();  // Stop()
   BlockSync(const BlockSync&) = delete;
   BlockSync& operator=(const BlockSync&) = delete;
@@ -113,11 +118,9 @@ class BlockSync {
   void OnHeightStarted(uint64_t height);
 
   // Any thread.
-  bool syncing() const { return syncing_.load(); }
-  uint64_t target_height() const { return target_height_.load(); }
+  bool syncing() const { return syncing_.Value() != 0; }
+  uint64_t target_height() const { return static_cast<uint64_t>(target_height_.Value()); }
   BlockSyncStats stats() const;
-  // Prometheus text lines (civic_bft_sync_*).
-  std::string MetricsText() const;
 
  private:
   struct PeerState {
@@ -164,8 +167,6 @@ class BlockSync {
   void ServeLoop();
   void Serve(const ServeJob& job);
 
-  void Count(const std::string& reason);
-
   const BlockSyncOptions options_;
   const ledger::Chain* const chain_;
   ConsensusReactor* const reactor_;
@@ -191,16 +192,16 @@ class BlockSync {
   bool serve_stop_ = false;
   std::thread serve_thread_;
 
-  std::atomic<bool> syncing_{false};
-  std::atomic<uint64_t> target_height_{0};
-  std::atomic<uint64_t> blocks_applied_{0};
-  std::atomic<uint64_t> requests_sent_{0};
-  std::atomic<uint64_t> request_timeouts_{0};
-  std::atomic<uint64_t> blocks_served_{0};
-  std::atomic<uint64_t> serves_dropped_{0};
-  std::atomic<uint64_t> peers_disconnected_{0};
-  mutable std::mutex rejected_mu_;
-  std::map<std::string, uint64_t> rejected_;
+  // Metrics, read back by the getters and stats().
+  prometheus::Gauge& target_height_;
+  prometheus::Gauge& syncing_;
+  prometheus::Counter& blocks_applied_;
+  prometheus::Counter& requests_sent_;
+  prometheus::Counter& request_timeouts_;
+  prometheus::Counter& blocks_served_;
+  prometheus::Counter& serves_dropped_;
+  prometheus::Counter& peers_disconnected_;
+  CounterByLabel rejected_;
 };
 
 }  // namespace civic::node

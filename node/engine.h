@@ -24,6 +24,8 @@
 #include <string>
 #include <vector>
 
+#include <prometheus/registry.h>
+
 #include "crypto/signature.h"
 #include "crypto/base/status.h"
 #include "ledger/chain.h"
@@ -48,6 +50,8 @@ struct EngineHost {
   Mempool* mempool = nullptr;
   const crypto::KeyPair* node_key = nullptr;
   const ConsensusSection* config = nullptr;
+  // Where the engine and its parts register their metrics (node/metrics.h).
+  prometheus::Registry* metrics = nullptr;
   std::function<void(const CommittedBlock&)> on_committed;
   std::function<void(const Status&)> on_fatal;
 };
@@ -63,8 +67,6 @@ class ConsensusEngine {
   virtual bool is_validator() const = 0;
   // Connected p2p peers (0 for an engine without a network).
   virtual size_t peer_count() const = 0;
-  // Prometheus text lines for engine metrics (may be empty).
-  virtual std::string MetricsText() const = 0;
 };
 
 }  // namespace civic::node

@@ -48,8 +48,15 @@ void WorkerPool::Run() {
 
 // ---- Mempool
 
-Mempool::Mempool(const ledger::Chain* chain, MempoolOptions options)
-    : chain_(chain), options_(options) {
+Mempool::Mempool(const ledger::Chain* chain, MempoolOptions options, prometheus::Registry& metrics)
+    : chain_(chain),
+      options_(options),
+      txs_gauge_(NewGauge(metrics, "civic_mempool_txs", "Txs waiting in the mempool.")),
+      bytes_gauge_(NewGauge(metrics, "civic_mempool_bytes", "Bytes of the txs waiting in the mempool.")),
+      admitted_(NewCounter(metrics, "civic_mempool_admitted_total", "Txs admitted to the mempool since start.")),
+      rejections_(metrics, "civic_tx_rejections_total", "Txs refused at admission, by app code.", "app_code"),
+      drops_(metrics, "civic_mempool_dropped_total", "Txs dropped by the re-check after a block, by app code.",
+             "app_code") {
   if (options_.verify_threads > 0) pool_ = std::make_unique<WorkerPool>(options_.verify_threads);
   updated_height_ = chain_->tip().height;
 }
@@ -118,16 +125,14 @@ Result<Bytes> Mempool::Admit(ledger::DecodedTx tx, AdmittedTxs* admitted) {
   auto raw = std::make_shared<const Bytes>(std::move(tx.raw));
   fifo_.push_back(Entry{tx.id, raw, checked_at});
   by_id_.emplace(tx.id, std::prev(fifo_.end()));
-  ++admitted_total_;
+  PublishSizeLocked();
+  admitted_.Increment();
   admitted->txs.push_back(std::move(raw));
   return tx.id;
 }
 
 Result<Bytes> Mempool::Count(Result<Bytes> result) {
-  if (!result.ok()) {
-    std::lock_guard<std::mutex> lock(mu_);
-    ++rejections_[result.status().app_code()];
-  }
+  if (!result.ok()) rejections_.Increment(result.status().app_code());
   return result;
 }
 
@@ -232,7 +237,7 @@ std::vector<DroppedTx> Mempool::Update(uint64_t height, const std::vector<Bytes>
       if (it != by_id_.end()) it->second->checked_at = std::max(it->second->checked_at, height);
       continue;
     }
-    ++drops_[results[i].app_code()];
+    drops_.Increment(results[i].app_code());
     EraseLocked(stale[i].id);
     dropped.push_back(DroppedTx{stale[i].id, std::move(results[i])});
   }
@@ -245,6 +250,12 @@ void Mempool::EraseLocked(const Bytes& id) {
   bytes_ -= it->second->raw->size();
   fifo_.erase(it->second);
   by_id_.erase(it);
+  PublishSizeLocked();
+}
+
+void Mempool::PublishSizeLocked() {
+  txs_gauge_.Set(static_cast<double>(by_id_.size()));
+  bytes_gauge_.Set(static_cast<double>(bytes_));
 }
 
 void Mempool::Remove(const std::vector<Bytes>& ids) {
@@ -279,19 +290,10 @@ void Mempool::Unsubscribe(uint64_t subscription) {
   observers_.erase(subscription);
 }
 
-std::map<std::string, uint64_t> Mempool::RejectionCounts() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return rejections_;
-}
+std::map<std::string, uint64_t> Mempool::RejectionCounts() const { return rejections_.Values(); }
 
-std::map<std::string, uint64_t> Mempool::DropCounts() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return drops_;
-}
+std::map<std::string, uint64_t> Mempool::DropCounts() const { return drops_.Values(); }
 
-uint64_t Mempool::admitted_total() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return admitted_total_;
-}
+uint64_t Mempool::admitted_total() const { return CountOf(admitted_); }
 
 }  // namespace civic::node

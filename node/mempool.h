@@ -26,6 +26,10 @@
 // IsVerified(id) is true for every tx in the pool: its signature has been checked
 // over exactly these bytes (the id is their hash), so Chain::ApplyBlock may skip it.
 //
+// Metrics (node/metrics.h): civic_mempool_txs, civic_mempool_bytes,
+// civic_mempool_admitted_total, civic_tx_rejections_total{app_code} and
+// civic_mempool_dropped_total{app_code}.
+//
 // Observers (Subscribe) hear of every admission: the engine proposes sooner,
 // mempool gossip sends the txs to peers. They are called on the admitting
 // thread, after the txs are in the pool and outside the pool's lock, and must
@@ -51,6 +55,7 @@
 
 #include "crypto/base/status.h"
 #include "ledger/chain.h"
+#include "node/metrics.h"
 
 namespace civic::node {
 
@@ -98,7 +103,8 @@ class WorkerPool {
 
 class Mempool {
  public:
-  Mempool(const ledger::Chain* chain, MempoolOptions options);
+  // `metrics` must outlive the mempool.
+  Mempool(const ledger::Chain* chain, MempoolOptions options, prometheus::Registry& metrics);
   ~Mempool();
   Mempool(const Mempool&) = delete;
   Mempool& operator=(const Mempool&) = delete;
@@ -159,8 +165,9 @@ class Mempool {
   // Stateful check (Chain::CheckTx) and insertion; an admitted tx is appended to `admitted`.
   Result<Bytes> Admit(ledger::DecodedTx tx, AdmittedTxs* admitted);
   Result<Bytes> Count(Result<Bytes> result);
-  // Requires mu_.
+  // Require mu_.
   void EraseLocked(const Bytes& id);
+  void PublishSizeLocked();
   void NotifyAdmitted(const AdmittedTxs& admitted);
 
   const ledger::Chain* chain_;
@@ -172,9 +179,12 @@ class Mempool {
   std::unordered_map<Bytes, List::iterator> by_id_;
   size_t bytes_ = 0;
   uint64_t updated_height_ = 0;  // height of the last Update
-  uint64_t admitted_total_ = 0;
-  std::map<std::string, uint64_t> rejections_;
-  std::map<std::string, uint64_t> drops_;
+
+  prometheus::Gauge& txs_gauge_;
+  prometheus::Gauge& bytes_gauge_;
+  prometheus::Counter& admitted_;
+  CounterByLabel rejections_;
+  CounterByLabel drops_;
 
   std::shared_mutex observers_mu_;
   uint64_t next_subscription_ = 1;

@@ -9,8 +9,19 @@
 
 namespace civic::node {
 
-MempoolGossip::MempoolGossip(MempoolGossipOptions options, Mempool* mempool)
-    : options_(options), mempool_(mempool) {}
+MempoolGossip::MempoolGossip(MempoolGossipOptions options, Mempool* mempool, prometheus::Registry& metrics)
+    : options_(options),
+      mempool_(mempool),
+      txs_sent_(NewCounter(metrics, "civic_bft_mempool_gossip_sent_total", "Tx copies sent to peers.")),
+      txs_received_(NewCounter(metrics, "civic_bft_mempool_gossip_received_total", "Txs received from peers.")),
+      txs_admitted_(
+          NewCounter(metrics, "civic_bft_mempool_gossip_admitted_total", "Txs from peers admitted here first.")),
+      txs_refused_(NewCounter(metrics, "civic_bft_mempool_gossip_refused_total",
+                              "Txs from peers refused (duplicates included).")),
+      batches_dropped_(NewCounter(metrics, "civic_bft_mempool_gossip_dropped_batches_total",
+                                  "Tx batches from peers dropped: queue full.")),
+      malformed_(
+          NewCounter(metrics, "civic_bft_mempool_gossip_malformed_total", "Undecodable tx batches from peers.")) {}
 
 MempoolGossip::~MempoolGossip() { Stop(); }
 
@@ -56,7 +67,7 @@ void MempoolGossip::OnMessage(const crypto::PublicKey& peer, std::string payload
   pb::BftTxs msg;
   if (!msg.ParseFromString(payload) || msg.txs_size() == 0 ||
       static_cast<size_t>(msg.txs_size()) > options_.max_txs_per_message) {
-    malformed_.fetch_add(1, std::memory_order_relaxed);
+    malformed_.Increment();
     spdlog::warn("event=mempool_gossip_refused reason=MALFORMED_TX_BATCH peer={} bytes={} action=disconnect",
                  peer.ToString(), payload.size());
     if (peers_ != nullptr) peers_->DisconnectPeer(peer);
@@ -65,12 +76,12 @@ void MempoolGossip::OnMessage(const crypto::PublicKey& peer, std::string payload
   Incoming batch{peer, {}, payload.size()};
   batch.txs.reserve(msg.txs_size());
   for (std::string& raw : *msg.mutable_txs()) batch.txs.push_back(std::move(raw));
-  txs_received_.fetch_add(batch.txs.size(), std::memory_order_relaxed);
+  txs_received_.Increment(static_cast<double>(batch.txs.size()));
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stop_) return;
     if (incoming_bytes_ + batch.bytes > options_.max_inbound_bytes) {
-      batches_dropped_.fetch_add(1, std::memory_order_relaxed);
+      batches_dropped_.Increment();
       return;
     }
     incoming_bytes_ += batch.bytes;
@@ -109,7 +120,7 @@ void MempoolGossip::Run() {
 
 void MempoolGossip::Admit(Incoming batch) {
   for (const Result<Bytes>& result : mempool_->AddBatch(std::move(batch.txs), batch.from)) {
-    (result.ok() ? txs_admitted_ : txs_refused_).fetch_add(1, std::memory_order_relaxed);
+    (result.ok() ? txs_admitted_ : txs_refused_).Increment();
   }
 }
 
@@ -122,7 +133,7 @@ void MempoolGossip::Flush(std::vector<Outgoing> out) {
       if (msg.txs_size() == 0) return;
       const size_t n = static_cast<size_t>(msg.txs_size());
       if (peers_->Send(peer.node_key, p2p::Channel::kMempool, msg.SerializeAsString()).ok()) {
-        txs_sent_.fetch_add(n, std::memory_order_relaxed);
+        txs_sent_.Increment(static_cast<double>(n));
       }
       msg.Clear();
       bytes = 0;
@@ -139,30 +150,13 @@ void MempoolGossip::Flush(std::vector<Outgoing> out) {
 
 MempoolGossipStats MempoolGossip::stats() const {
   MempoolGossipStats s;
-  s.txs_sent = txs_sent_.load();
-  s.txs_received = txs_received_.load();
-  s.txs_admitted = txs_admitted_.load();
-  s.txs_refused = txs_refused_.load();
-  s.batches_dropped = batches_dropped_.load();
-  s.malformed = malformed_.load();
+  s.txs_sent = CountOf(txs_sent_);
+  s.txs_received = CountOf(txs_received_);
+  s.txs_admitted = CountOf(txs_admitted_);
+  s.txs_refused = CountOf(txs_refused_);
+  s.batches_dropped = CountOf(batches_dropped_);
+  s.malformed = CountOf(malformed_);
   return s;
-}
-
-std::string MempoolGossip::MetricsText() const {
-  MempoolGossipStats s = stats();
-  std::string out;
-  auto metric = [&](std::string_view name, std::string_view help, uint64_t value) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} counter\n{} {}\n", name, help, name, name, value);
-  };
-  metric("civic_bft_mempool_gossip_sent_total", "Tx copies sent to peers.", s.txs_sent);
-  metric("civic_bft_mempool_gossip_received_total", "Txs received from peers.", s.txs_received);
-  metric("civic_bft_mempool_gossip_admitted_total", "Txs from peers admitted here first.", s.txs_admitted);
-  metric("civic_bft_mempool_gossip_refused_total", "Txs from peers refused (duplicates included).",
-         s.txs_refused);
-  metric("civic_bft_mempool_gossip_dropped_batches_total", "Tx batches from peers dropped: queue full.",
-         s.batches_dropped);
-  metric("civic_bft_mempool_gossip_malformed_total", "Undecodable tx batches from peers.", s.malformed);
-  return out;
 }
 
 }  // namespace civic::node

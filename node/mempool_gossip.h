@@ -14,6 +14,9 @@
 //   are dropped and counted (the sender's mempool still holds the txs, and its
 //   proposals carry them). An undecodable message disconnects the peer.
 //
+// Metrics (node/metrics.h): civic_bft_mempool_gossip_{sent,received,admitted,
+// refused,dropped_batches,malformed}_total.
+//
 // Thread safety: every public method may be called from any thread; admission
 // and sending run on the gossip's own thread.
 #pragma once
@@ -31,6 +34,7 @@
 
 #include "crypto/signature.h"
 #include "node/mempool.h"
+#include "node/metrics.h"
 #include "node/p2p/peer_manager.h"
 
 namespace civic::node {
@@ -54,7 +58,8 @@ struct MempoolGossipStats {
 
 class MempoolGossip {
  public:
-  MempoolGossip(MempoolGossipOptions options, Mempool* mempool);
+  // `mempool` and `metrics` must outlive this object.
+  MempoolGossip(MempoolGossipOptions options, Mempool* mempool, prometheus::Registry& metrics);
   ~MempoolGossip();  // Stop()
   MempoolGossip(const MempoolGossip&) = delete;
   MempoolGossip& operator=(const MempoolGossip&) = delete;
@@ -69,8 +74,6 @@ class MempoolGossip {
   void OnMessage(const crypto::PublicKey& peer, std::string payload);
 
   MempoolGossipStats stats() const;
-  // Prometheus text lines (civic_bft_mempool_gossip_*).
-  std::string MetricsText() const;
 
  private:
   struct Outgoing {
@@ -103,12 +106,13 @@ class MempoolGossip {
   std::chrono::steady_clock::time_point first_outgoing_;
   std::thread thread_;
 
-  std::atomic<uint64_t> txs_sent_{0};
-  std::atomic<uint64_t> txs_received_{0};
-  std::atomic<uint64_t> txs_admitted_{0};
-  std::atomic<uint64_t> txs_refused_{0};
-  std::atomic<uint64_t> batches_dropped_{0};
-  std::atomic<uint64_t> malformed_{0};
+  // Metrics, read back by stats().
+  prometheus::Counter& txs_sent_;
+  prometheus::Counter& txs_received_;
+  prometheus::Counter& txs_admitted_;
+  prometheus::Counter& txs_refused_;
+  prometheus::Counter& batches_dropped_;
+  prometheus::Counter& malformed_;
 };
 
 }  // namespace civic::node

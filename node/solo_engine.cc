@@ -28,7 +28,13 @@ bool IsTxLevelRefusal(const Status& st) {
 
 }  // namespace
 
-SoloEngine::SoloEngine(EngineHost host) : host_(std::move(host)), producer_(host_, nullptr) {}
+SoloEngine::SoloEngine(EngineHost host)
+    : host_(std::move(host)),
+      producer_(host_, nullptr),
+      blocks_produced_(NewCounter(*host_.metrics, "civic_engine_blocks_produced_total",
+                                  "Blocks this node produced since start.", {{"engine", "solo"}})),
+      empty_blocks_(NewCounter(*host_.metrics, "civic_engine_empty_blocks_total",
+                               "Empty heartbeat blocks produced since start.", {{"engine", "solo"}})) {}
 
 SoloEngine::~SoloEngine() { Stop(); }
 
@@ -141,20 +147,9 @@ Status SoloEngine::ProduceBlock() {
     return Status(applied.code(), applied.app_code(),
                   fmt::format("applying block {} failed: {}", height, applied.message()));
   }
-  ++blocks_produced_;
-  if (empty) ++empty_blocks_;
+  blocks_produced_.Increment();
+  if (empty) empty_blocks_.Increment();
   return Status::Ok();
-}
-
-std::string SoloEngine::MetricsText() const {
-  return fmt::format(
-      "# HELP civic_engine_blocks_produced_total Blocks this node produced since start.\n"
-      "# TYPE civic_engine_blocks_produced_total counter\n"
-      "civic_engine_blocks_produced_total{{engine=\"solo\"}} {}\n"
-      "# HELP civic_engine_empty_blocks_total Empty heartbeat blocks produced since start.\n"
-      "# TYPE civic_engine_empty_blocks_total counter\n"
-      "civic_engine_empty_blocks_total{{engine=\"solo\"}} {}\n",
-      blocks_produced_.load(), empty_blocks_.load());
 }
 
 }  // namespace civic::node

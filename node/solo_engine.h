@@ -8,6 +8,9 @@
 // engine), finalised by a 1-of-1 commit (this node's precommit signature over
 // ledger::VoteSignBytes, round 0), applied and reported by BlockProducer::Commit.
 //
+// Metrics (node/metrics.h): civic_engine_blocks_produced_total{engine="solo"},
+// civic_engine_empty_blocks_total{engine="solo"}.
+//
 // Requires: the validator set for the next height is exactly this node's key;
 // otherwise Start() fails with NOT_SOLE_VALIDATOR (and production stops with the
 // same error reported through on_fatal if governance changes the set).
@@ -21,6 +24,7 @@
 
 #include "node/block_producer.h"
 #include "node/engine.h"
+#include "node/metrics.h"
 
 namespace civic::node {
 
@@ -34,11 +38,10 @@ class SoloEngine final : public ConsensusEngine {
   void OnTxsAvailable() override;
   bool is_validator() const override { return true; }
   size_t peer_count() const override { return 0; }
-  std::string MetricsText() const override;
 
   // Blocks produced since Start (empty ones included).
-  uint64_t blocks_produced() const { return blocks_produced_.load(); }
-  uint64_t empty_blocks_produced() const { return empty_blocks_.load(); }
+  uint64_t blocks_produced() const { return CountOf(blocks_produced_); }
+  uint64_t empty_blocks_produced() const { return CountOf(empty_blocks_); }
 
  private:
   Status CheckSoleValidator(const ledger::Tip& tip) const;
@@ -54,8 +57,8 @@ class SoloEngine final : public ConsensusEngine {
   bool wake_ = false;
   std::thread thread_;
 
-  std::atomic<uint64_t> blocks_produced_{0};
-  std::atomic<uint64_t> empty_blocks_{0};
+  prometheus::Counter& blocks_produced_;
+  prometheus::Counter& empty_blocks_;
 };
 
 }  // namespace civic::node

@@ -58,7 +58,7 @@ struct Core {
       : options(std::move(opts)),
         methods(table),
         node(backend),
-        metrics_ptr(std::make_shared<HttpMetrics>(table)),
+        metrics_ptr(std::make_shared<HttpMetrics>(table, backend ? backend->metrics() : nullptr)),
         metrics(*metrics_ptr),
         limiter(options.rate_limit_per_sec, options.rate_limit_burst),
         dispatcher(table, options.max_batch, [m = metrics_ptr](std::string_view method, const Status& st) {
@@ -725,19 +725,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   }
 
   void HandleMetrics() {
-    std::string text = core_->metrics.Text();
-    if (NodeBackend* node = core_->node) {
-      const ledger::Chain& chain = node->chain();
-      if (chain.initialised()) {
-        text += "# HELP civic_chain_height Height of the last committed block.\n";
-        text += "# TYPE civic_chain_height gauge\n";
-        text += "civic_chain_height " + std::to_string(chain.tip().height) + "\n";
-      }
-      std::string node_text = node->MetricsText();
-      if (!node_text.empty() && node_text.back() != '\n') node_text.push_back('\n');
-      text += node_text;
-    }
-    SendText(http::status::ok, std::move(text), "text/plain; version=0.0.4; charset=utf-8");
+    NodeBackend* node = core_->node;
+    if (node && node->chain().initialised()) core_->metrics.SetChainHeight(node->chain().tip().height);
+    SendText(http::status::ok, core_->metrics.Text(), "text/plain; version=0.0.4; charset=utf-8");
   }
 
   // ---- static files
