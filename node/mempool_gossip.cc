@@ -1,6 +1,5 @@
 #include "node/mempool_gossip.h"
 
-#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <utility>
