@@ -11,13 +11,6 @@ namespace {
 constexpr uint32_t kKindProposal = 0;  // kinds of buffered next-height messages;
                                        // votes use their type (1, 2)
 
-Status StaleHeight() {
-  return Status::FailedPrecondition("STALE_HEIGHT", "message is for a height this node has passed");
-}
-Status FutureHeight() {
-  return Status::FailedPrecondition("FUTURE_HEIGHT", "message is for a height this node has not reached");
-}
-
 }  // namespace
 
 const char* StepName(Step step) {
@@ -80,6 +73,16 @@ void Core::Refuse(Status status) {
   if (out_.status.ok()) out_.status = std::move(status);
 }
 
+void Core::RefuseHeight(HeightHint::Kind kind, uint64_t height) {
+  if (!out_.status.ok()) return;
+  if (kind == HeightHint::Kind::kSenderBehind) {
+    out_.status = Status::FailedPrecondition("STALE_HEIGHT", "message is for a height this node has passed");
+  } else {
+    out_.status = Status::FailedPrecondition("FUTURE_HEIGHT", "message is for a height this node has not reached");
+  }
+  out_.hint = HeightHint{kind, height};
+}
+
 bool Core::IsMe(const crypto::PublicKey& key) const {
   return signer_ != nullptr && signer_->public_key() == key;
 }
@@ -125,7 +128,9 @@ void Core::OnStartHeight(const StartHeight& e) {
       OnVote(msg.vote());
     }
   }
-  out_.status = Status::Ok();  // buffered messages were checked when buffered
+  // Buffered messages were checked when buffered.
+  out_.status = Status::Ok();
+  out_.hint.reset();
   Advance();
 }
 
@@ -173,11 +178,11 @@ void Core::Restore(const pb::ConsensusWalEntry& entry, uint32_t* max_round) {
 bool Core::AdmitHeight(uint64_t height, const pb::ConsensusMessage& message,
                        const pb::PublicKey& signer, uint32_t round, uint32_t kind) {
   if (height < height_) {
-    Refuse(StaleHeight());
+    RefuseHeight(HeightHint::Kind::kSenderBehind, height);
     return false;
   }
   if (height > height_ + 1) {
-    Refuse(FutureHeight());
+    RefuseHeight(HeightHint::Kind::kSenderAhead, height);
     return false;
   }
   if (height == height_ + 1) {
@@ -340,8 +345,8 @@ void Core::OnBlockValidated(const BlockValidated& e) {
 
 void Core::OnCommitReceived(const CommitReceived& e) {
   const pb::Commit& c = e.commit;
-  if (c.height() < height_) return Refuse(StaleHeight());
-  if (c.height() > height_) return Refuse(FutureHeight());
+  if (c.height() < height_) return RefuseHeight(HeightHint::Kind::kSenderBehind, c.height());
+  if (c.height() > height_) return RefuseHeight(HeightHint::Kind::kSenderAhead, c.height());
   if (decided_) return;
   if (c.block_hash() != e.block_hash || e.block_hash.size() != kBlockHashSize || e.block.empty() ||
       c.round() > kMaxRound) {

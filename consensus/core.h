@@ -59,9 +59,10 @@
 //
 // Refused inputs come back as out.status: MALFORMED_VOTE, MALFORMED_PROPOSAL,
 // BAD_SIGNATURE, NOT_A_VALIDATOR, NOT_PROPOSER, CONFLICTING_PROPOSAL, BAD_COMMIT,
-// BAD_BLOCK (BlockBuilt), NOT_STARTED, STALE_START; and two that are not faults:
-// STALE_HEIGHT (the peer is behind: the driver may send it blocks) and
-// FUTURE_HEIGHT (this node is behind: the driver should run block sync).
+// BAD_BLOCK (BlockBuilt), NOT_STARTED, STALE_START; and two that are not faults,
+// which also set out.hint (a HeightHint): STALE_HEIGHT (the sender is behind: the
+// driver may send it blocks) and FUTURE_HEIGHT (this node is behind: the driver
+// should run block sync).
 //
 // Liveness needs gossip that eventually reaches everyone: GossipMessages() lists
 // what the driver should periodically re-send to peers that may have missed it.
@@ -190,9 +191,21 @@ struct ReportEvidence {
 using Action = std::variant<WriteWal, Broadcast, ScheduleTimeout, BuildBlock, ValidateBlock,
                             Commit, ReportEvidence>;
 
+// What a message refused for its height tells about where its sender is. Not a
+// fault of the sender: a hint for block sync.
+struct HeightHint {
+  enum class Kind : uint8_t {
+    kSenderBehind,  // STALE_HEIGHT: for a height this node has passed
+    kSenderAhead,   // FUTURE_HEIGHT: for a height this node has not reached
+  };
+  Kind kind = Kind::kSenderBehind;
+  uint64_t height = 0;  // the height the refused message is for
+};
+
 struct Output {
   std::vector<Action> actions;
-  Status status;  // why the input was refused, if it was
+  Status status;                   // why the input was refused, if it was
+  std::optional<HeightHint> hint;  // set with STALE_HEIGHT and FUTURE_HEIGHT
 };
 
 class Core {
@@ -277,6 +290,7 @@ class Core {
   bool IsMe(const crypto::PublicKey& key) const;
   void Emit(Action action) { out_.actions.push_back(std::move(action)); }
   void Refuse(Status status);
+  void RefuseHeight(HeightHint::Kind kind, uint64_t height);
   void Schedule(Step step);
 
   const CoreOptions options_;

@@ -54,9 +54,17 @@ bool WantsBftEngine(const Config& config, const ledger::Tip& tip) {
 BftEngine::BftEngine(EngineHost host, BftOptions options)
     : host_(std::move(host)),
       options_(std::move(options)),
+      producer_(host_, options_.wall_clock_ms),
       signer_(*host_.node_key),
       admission_(std::make_shared<Admission>()),
-      evidence_(options_.evidence) {}
+      evidence_(options_.evidence, *host_.metrics),
+      is_validator_(NewGauge(*host_.metrics, "civic_bft_is_validator", "1 if this node signs the current height.")),
+      peers_gauge_(NewGauge(*host_.metrics, "civic_bft_peers", "Connected p2p peers.")),
+      blocks_proposed_(NewCounter(*host_.metrics, "civic_bft_blocks_proposed_total", "Blocks this node proposed.")),
+      proposals_refused_(NewCounter(*host_.metrics, "civic_bft_proposals_refused_total",
+                                    "Proposed blocks this node judged invalid.")),
+      evidence_rejected_(NewCounter(*host_.metrics, "civic_bft_evidence_rejected_total",
+                                    "Evidence from peers that did not verify.")) {}
 
 BftEngine::~BftEngine() { Stop(); }
 
@@ -75,11 +83,7 @@ Status BftEngine::Start() {
         "BAD_VALIDATOR_SET", fmt::format("the validator set for height {} cannot run consensus: {}",
                                          tip.height + 1, validators.status().message()));
   }
-  if (tip.height > 0) {
-    auto stored = chain.GetBlock(tip.height);
-    if (!stored.ok()) return stored.status();
-    last_commit_ = stored->commit();
-  }
+  CIVIC_RETURN_IF_ERROR(producer_.LoadLastCommit());
   if (options_.wal_path.empty()) {
     return Status::InvalidArgument("BAD_P2P_CONFIG", "the BFT engine needs a consensus WAL path");
   }
@@ -105,7 +109,7 @@ Status BftEngine::Start() {
   ro.gossip_interval_ms = options_.gossip_interval_ms;
   ro.full_resend_interval_ms = options_.full_resend_interval_ms;
   reactor_ = std::make_unique<ConsensusReactor>(ro, &signer_, &verifier_, std::move(wal).value(),
-                                                static_cast<ConsensusApp*>(this));
+                                                static_cast<ConsensusApp*>(this), *host_.metrics);
 
   p2p::PeerManagerOptions popts = options_.p2p;
   if (popts.chain_id.empty()) popts.chain_id = chain_id;
@@ -115,25 +119,27 @@ Status BftEngine::Start() {
   UpdateAdmission(tip);
   std::shared_ptr<Admission> admission = admission_;
   peers_ = std::make_unique<p2p::PeerManager>(
-      popts, *host_.node_key, p2p::AdmitIf([admission](const crypto::PublicKey& key) {
+      popts, *host_.node_key,
+      p2p::AdmitIf([admission](const crypto::PublicKey& key) {
         std::lock_guard<std::mutex> lock(admission->mu);
         return admission->keys.count(key) > 0;
-      }));
+      }),
+      *host_.metrics);
 
   const size_t block_bytes = cfg.max_block_bytes;
   CIVIC_RETURN_IF_ERROR(reactor_->Attach(peers_.get(), Policy(20000, 4 * block_bytes + (16u << 20))));
-  sync_ = std::make_unique<BlockSync>(options_.sync, &chain, reactor_.get(),
-                                      [this](const Bytes& id) { return Preverified(id); });
+  sync_ = std::make_unique<BlockSync>(
+      options_.sync, &chain, reactor_.get(), [this](const Bytes& id) { return Preverified(id); }, *host_.metrics);
   CIVIC_RETURN_IF_ERROR(
       sync_->Attach(peers_.get(), Policy(4096, std::max<size_t>(2 * block_bytes, options_.sync.max_response_bytes) +
                                                    (64u << 20))));
-  gossip_ = std::make_unique<MempoolGossip>(options_.mempool_gossip, host_.mempool);
+  gossip_ = std::make_unique<MempoolGossip>(options_.mempool_gossip, host_.mempool, *host_.metrics);
   CIVIC_RETURN_IF_ERROR(gossip_->Attach(peers_.get(), Policy(4096, 64u << 20)));
   CIVIC_RETURN_IF_ERROR(peers_->RegisterChannel(
       p2p::Channel::kEvidence, Policy(1024, 16u << 20), [this](const crypto::PublicKey& peer, std::string payload) {
         auto msg = std::make_shared<pb::BftEvidence>();
         if (!msg->ParseFromString(payload)) {
-          evidence_rejected_.fetch_add(1, std::memory_order_relaxed);
+          evidence_rejected_.Increment();
           reactor_->CountRejected("MALFORMED_EVIDENCE",
                                   fmt::format("evidence message from {} does not decode", peer.ToString()));
           return;
@@ -143,16 +149,18 @@ Status BftEngine::Start() {
   peers_->OnPeerConnected([this](const p2p::PeerInfo& info) {
     spdlog::info("event=peer_connected peer={} address={} outbound={}", info.node_key.ToString(),
                  info.remote_address, info.outbound);
+    peers_gauge_.Increment();
     reactor_->OnPeerConnected(info.node_key);
     sync_->OnPeerConnected(info.node_key);
   });
   peers_->OnPeerDisconnected([this](const crypto::PublicKey& peer, const Status& reason) {
     spdlog::info("event=peer_disconnected peer={} reason=\"{}\"", peer.ToString(), reason.ToString());
+    peers_gauge_.Decrement();
     reactor_->OnPeerDisconnected(peer);
     sync_->OnPeerDisconnected(peer);
   });
 
-  is_validator_ = validators->IndexOf(host_.node_key->public_key()).has_value();
+  is_validator_.Set(validators->IndexOf(host_.node_key->public_key()).has_value() ? 1 : 0);
   last_commit_at_ = Clock::now();
   Status st = reactor_->Start(tip.height + 1, *validators);
   if (!st.ok()) return st;
@@ -167,7 +175,7 @@ Status BftEngine::Start() {
   }
   started_ = true;
   spdlog::info("event=engine_started engine=bft height={} validator={} validators={} p2p_port={} peers={}",
-               tip.height, is_validator_.load(), validators->size(), peers_->listen_port(),
+               tip.height, is_validator(), validators->size(), peers_->listen_port(),
                popts.persistent_peers.size());
   return Status::Ok();
 }
@@ -176,6 +184,7 @@ void BftEngine::Stop() {
   const bool was_started = started_.exchange(false);
   // P2P first: no callback reaches the parts below once it has stopped.
   if (peers_) peers_->Stop();
+  peers_gauge_.Set(0);  // a stopped PeerManager reports no disconnections
   if (reactor_) reactor_->Stop();
   if (sync_) sync_->Stop();
   if (gossip_) gossip_->Stop();
@@ -189,14 +198,6 @@ void BftEngine::OnTxsAvailable() {
     build_wake_posted_ = false;
     if (pending_build_) BuildNow(pending_build_->height, pending_build_->round);
   });
-}
-
-Result<Bytes> BftEngine::SubmitTx(Bytes raw) {
-  if (!started_ || !gossip_) return host_.mempool->Add(std::move(raw));
-  Bytes copy = raw;
-  Result<Bytes> id = host_.mempool->Add(std::move(raw));
-  if (id.ok()) gossip_->Gossip(std::move(copy));
-  return id;
 }
 
 Status BftEngine::AddPeer(std::string_view address) {
@@ -252,16 +253,14 @@ void BftEngine::BuildNow(uint64_t height, uint32_t round) {
   if (!st.ok()) {
     // A tx went stale in a way the mempool's re-check did not see: evict what
     // fails on its own and build again; if that still fails, propose an empty block.
-    const size_t evicted = EvictFailingTxs(block);
+    const size_t evicted = producer_.EvictFailingTxs(block);
     spdlog::warn("event=own_block_invalid height={} round={} error=\"{}\" evicted={}", height, round,
                  st.ToString(), evicted);
     block = AssembleBlock(tip);
-    if (!chain.ValidateBlock(block, preverified).ok()) {
-      block = chain.BuildBlock({}, WallClockMs(), host_.node_key->public_key(), last_commit_, {});
-    }
+    if (!chain.ValidateBlock(block, preverified).ok()) block = producer_.Build(/*max_tx_bytes=*/0);
   }
   Bytes hash = ledger::BlockHash(block);
-  blocks_proposed_.fetch_add(1, std::memory_order_relaxed);
+  blocks_proposed_.Increment();
   spdlog::debug("event=block_proposed height={} round={} txs={} evidence={}", height, round, block.txs_size(),
                 block.evidence_size());
   reactor_->Deliver(consensus::BlockBuilt{height, round, block.SerializeAsString(), std::move(hash)});
@@ -270,35 +269,18 @@ void BftEngine::BuildNow(uint64_t height, uint32_t round) {
 pb::Block BftEngine::AssembleBlock(const ledger::Tip& tip) {
   const ConsensusSection& cfg = *host_.config;
   std::vector<pb::Evidence> evidence = evidence_.Pending(tip.height, options_.max_block_evidence);
-  size_t overhead = kBlockOverheadBytes + last_commit_.ByteSizeLong() + cfg.max_block_txs * kPerTxFramingBytes;
+  size_t overhead =
+      kBlockOverheadBytes + producer_.last_commit().ByteSizeLong() + cfg.max_block_txs * kPerTxFramingBytes;
   for (const pb::Evidence& e : evidence) overhead += e.ByteSizeLong() + kPerTxFramingBytes;
   const size_t budget = cfg.max_block_bytes > overhead ? cfg.max_block_bytes - overhead : 0;
-  std::vector<Bytes> txs = host_.mempool->ReapForBlock(cfg.max_block_txs, budget);
-  return host_.chain->BuildBlock(std::move(txs), WallClockMs(), host_.node_key->public_key(), last_commit_,
-                                 std::move(evidence));
-}
-
-size_t BftEngine::EvictFailingTxs(const pb::Block& block) {
-  const ledger::Chain& chain = *host_.chain;
-  std::vector<Bytes> failing;
-  for (const Bytes& raw : block.txs()) {
-    auto tx = ledger::DecodeTx(raw, chain.options().chain_id, /*verify_signature=*/true);
-    Status st = tx.ok() ? chain.CheckTx(*tx) : tx.status();
-    if (!st.ok()) {
-      spdlog::warn("event=mempool_evict tx={} code={} reason=\"{}\"", ToHex(ledger::TxId(raw)), st.app_code(),
-                   st.message());
-      failing.push_back(ledger::TxId(raw));
-    }
-  }
-  host_.mempool->Remove(failing);
-  return failing.size();
+  return producer_.Build(budget, std::move(evidence));
 }
 
 // ---- validating and committing ----------------------------------------------------
 
 bool BftEngine::ValidateBlock(uint64_t height, const Bytes& bytes, const Bytes& block_hash) {
   auto refuse = [&](const std::string& reason, const std::string& detail) {
-    proposals_refused_.fetch_add(1, std::memory_order_relaxed);
+    proposals_refused_.Increment();
     reactor_->CountRejected(reason, fmt::format("proposed block {}: {}", height, detail));
     return false;
   };
@@ -307,7 +289,7 @@ bool BftEngine::ValidateBlock(uint64_t height, const Bytes& bytes, const Bytes& 
   if (ledger::BlockHash(block) != block_hash) return refuse("BAD_BLOCK", "the block does not hash to its proposal");
   pb::BlockHeader header;
   if (!header.ParseFromString(block.header())) return refuse("BAD_BLOCK", "the block header does not decode");
-  const int64_t now = WallClockMs();
+  const int64_t now = producer_.WallClockMs();
   if (header.time_ms() > now + options_.max_block_time_drift_ms) {
     return refuse("BLOCK_TIME_IN_FUTURE",
                   fmt::format("block time {} is {} ms ahead of this node's clock (at most {} accepted)",
@@ -319,19 +301,14 @@ bool BftEngine::ValidateBlock(uint64_t height, const Bytes& bytes, const Bytes& 
 }
 
 Result<consensus::ValidatorSet> BftEngine::CommitBlock(const consensus::Commit& decided) {
-  ledger::Chain& chain = *host_.chain;
   pb::Block block;
   if (!block.ParseFromString(decided.block)) {
     return Status::Internal(fmt::format("decided block {} does not decode", decided.height));
   }
-  const auto started = Clock::now();
-  Status applied = chain.ApplyBlock(block, decided.commit, [this](const Bytes& id) { return Preverified(id); });
-  const double apply_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-  if (!applied.ok()) {
+  if (Status applied = producer_.Commit(block, decided.commit); !applied.ok()) {
     return Status(applied.code(), applied.app_code(),
                   fmt::format("applying decided block {} failed: {}", decided.height, applied.message()));
   }
-  last_commit_ = decided.commit;
   last_commit_at_ = Clock::now();
   pending_build_.reset();
   has_pending_build_ = false;
@@ -340,16 +317,7 @@ Result<consensus::ValidatorSet> BftEngine::CommitBlock(const consensus::Commit& 
     spdlog::warn("event=evidence_committed height={} items={}", decided.height, block.evidence_size());
   }
 
-  CommittedBlock committed;
-  committed.height = decided.height;
-  committed.block = &block;
-  committed.commit = &decided.commit;
-  committed.apply_ms = apply_ms;
-  committed.tx_ids.reserve(block.txs_size());
-  for (const Bytes& raw : block.txs()) committed.tx_ids.push_back(ledger::TxId(raw));
-  if (host_.on_committed) host_.on_committed(committed);
-
-  const ledger::Tip tip = chain.tip();
+  const ledger::Tip tip = host_.chain->tip();
   UpdateAdmission(tip);
   auto next = consensus::ValidatorSet::FromProto(tip.validators);
   if (!next.ok()) {
@@ -358,7 +326,8 @@ Result<consensus::ValidatorSet> BftEngine::CommitBlock(const consensus::Commit& 
                                          tip.height + 1, next.status().message()));
   }
   const bool validator = next->IndexOf(host_.node_key->public_key()).has_value();
-  if (validator != is_validator_.exchange(validator)) {
+  if (validator != is_validator()) {
+    is_validator_.Set(validator ? 1 : 0);
     spdlog::warn("event=validator_role_changed height={} validator={}", tip.height + 1, validator);
   }
   return next;
@@ -370,9 +339,9 @@ void BftEngine::OnFatal(const Status& status) {
   if (host_.on_fatal) host_.on_fatal(status);
 }
 
-void BftEngine::OnPeerAhead(const crypto::PublicKey& peer, uint64_t height) { sync_->OnPeerAhead(peer, height); }
-
-void BftEngine::OnPeerBehind(const crypto::PublicKey& peer, uint64_t height) { sync_->OnPeerBehind(peer, height); }
+void BftEngine::OnHeightHint(const crypto::PublicKey& peer, const consensus::HeightHint& hint) {
+  sync_->OnHeightHint(peer, hint);
+}
 
 // ---- evidence ------------------------------------------------------------------------
 
@@ -388,7 +357,7 @@ void BftEngine::OnPeerEvidence(const crypto::PublicKey& peer, const pb::BftEvide
   const ledger::Chain& chain = *host_.chain;
   const ledger::Tip tip = chain.tip();
   auto reject = [&](const std::string& reason, const std::string& detail) {
-    evidence_rejected_.fetch_add(1, std::memory_order_relaxed);
+    evidence_rejected_.Increment();
     reactor_->CountRejected(reason, fmt::format("evidence from {}: {}", peer.ToString(), detail));
   };
   for (const std::string& raw : message.evidence()) {
@@ -449,13 +418,6 @@ void BftEngine::UpdateAdmission(const ledger::Tip& tip) {
 
 // ---- helpers and metrics ----------------------------------------------------------------
 
-int64_t BftEngine::WallClockMs() const {
-  if (options_.wall_clock_ms) return options_.wall_clock_ms();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 bool BftEngine::Preverified(const Bytes& tx_id) const { return host_.mempool->IsVerified(tx_id); }
 
 BftStats BftEngine::stats() const {
@@ -466,33 +428,10 @@ BftStats BftEngine::stats() const {
   s.peers = peer_count();
   s.evidence_pending = evidence_.size();
   s.evidence_committed = evidence_.committed();
-  s.evidence_rejected = evidence_rejected_.load();
-  s.blocks_proposed = blocks_proposed_.load();
-  s.proposals_refused = proposals_refused_.load();
+  s.evidence_rejected = CountOf(evidence_rejected_);
+  s.blocks_proposed = CountOf(blocks_proposed_);
+  s.proposals_refused = CountOf(proposals_refused_);
   return s;
-}
-
-std::string BftEngine::MetricsText() const {
-  std::string out;
-  auto metric = [&](std::string_view name, std::string_view type, std::string_view help, uint64_t value) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name, value);
-  };
-  BftStats s = stats();
-  metric("civic_bft_is_validator", "gauge", "1 if this node signs the current height.", is_validator_ ? 1 : 0);
-  metric("civic_bft_peers", "gauge", "Connected p2p peers.", s.peers);
-  metric("civic_bft_blocks_proposed_total", "counter", "Blocks this node proposed.", s.blocks_proposed);
-  metric("civic_bft_proposals_refused_total", "counter", "Proposed blocks this node judged invalid.",
-         s.proposals_refused);
-  metric("civic_bft_evidence_pending", "gauge", "Double-vote evidence waiting for a block.", s.evidence_pending);
-  metric("civic_bft_evidence_committed_total", "counter", "Evidence items seen in committed blocks.",
-         s.evidence_committed);
-  metric("civic_bft_evidence_rejected_total", "counter", "Evidence from peers that did not verify.",
-         s.evidence_rejected);
-  if (reactor_) out += reactor_->MetricsText();
-  if (sync_) out += sync_->MetricsText();
-  if (gossip_) out += gossip_->MetricsText();
-  if (peers_) out += peers_->PrometheusMetrics();
-  return out;
 }
 
 }  // namespace civic::node

@@ -15,7 +15,7 @@
 //
 // Blocks. The proposer builds on the chain tip from the mempool (FIFO, within
 // the block limits) and the pending evidence, with block time max(now, previous
-// block time + 1 ms) (Chain::BuildBlock), and checks its own block before
+// block time + 1 ms) (BlockProducer, shared with SoloEngine), and checks its own block before
 // proposing it: a tx that went stale is evicted and the block rebuilt. When the
 // mempool is empty it waits up to block_interval_ms after the last commit for
 // txs (capped at half the propose timeout, so peers do not give up on it), then
@@ -24,9 +24,9 @@
 // Chain::ValidateBlock (signatures of txs already in their mempool are not
 // checked again; every other tx is fully verified) and refuse a block whose time
 // is more than max_block_time_drift_ms ahead of their own clock (a clock check
-// that the deterministic ledger cannot make). A decided block is applied with
-// Chain::ApplyBlock, then reported through EngineHost::on_committed (the node
-// updates the mempool, answers tx_commit waiters and notifies RPC subscribers).
+// that the deterministic ledger cannot make). A decided block is decoded once,
+// applied and reported by BlockProducer::Commit (the node updates the mempool,
+// answers tx_commit waiters and notifies RPC subscribers).
 //
 // Validators and membership. Each height starts with the validator set the chain
 // tip names for it (governance changes take effect two blocks after the block
@@ -42,8 +42,13 @@
 // admitted. Peers listed in p2p.peers are dialed but not admitted by that alone,
 // so removing a department takes effect without editing every config.
 //
-// Thread safety: as ConsensusEngine. SubmitTx, AddPeer and the getters may be
-// called from any thread.
+// Metrics (node/metrics.h, in EngineHost::metrics): civic_bft_is_validator,
+// civic_bft_peers, civic_bft_blocks_proposed_total,
+// civic_bft_proposals_refused_total, civic_bft_evidence_rejected_total, and
+// those of the parts (civic_bft_*, civic_p2p_*).
+//
+// Thread safety: as ConsensusEngine. AddPeer and the getters may be called from
+// any thread.
 #pragma once
 
 #include <atomic>
@@ -57,6 +62,7 @@
 #include <vector>
 
 #include "consensus/signer.h"
+#include "node/block_producer.h"
 #include "node/block_sync.h"
 #include "node/config.h"
 #include "node/consensus_reactor.h"
@@ -124,15 +130,12 @@ class BftEngine final : public ConsensusEngine, private ConsensusApp {
   void Stop() override;
   void OnTxsAvailable() override;
   // Whether this node's key is in the validator set of the height being decided.
-  bool is_validator() const override { return is_validator_.load(); }
-  std::string MetricsText() const override;
+  bool is_validator() const override { return is_validator_.Value() != 0; }
+  size_t peer_count() const override;
 
-  // A tx a client submitted: mempool admission, then gossip to peers if admitted.
-  Result<Bytes> SubmitTx(Bytes raw);
   // Dials another peer ("ed25519:<hex>@host:port") from now on. Error: BAD_PEER_ADDRESS.
   Status AddPeer(std::string_view address);
 
-  size_t peer_count() const;
   // The bound p2p port once started (0 before).
   uint16_t p2p_port() const;
   BftStats stats() const;
@@ -144,23 +147,21 @@ class BftEngine final : public ConsensusEngine, private ConsensusApp {
   Result<consensus::ValidatorSet> CommitBlock(const consensus::Commit& decided) override;
   void OnHeightStarted(uint64_t height) override;
   void OnEvidence(const pb::Evidence& evidence) override;
-  void OnPeerAhead(const crypto::PublicKey& peer, uint64_t height) override;
-  void OnPeerBehind(const crypto::PublicKey& peer, uint64_t height) override;
+  void OnHeightHint(const crypto::PublicKey& peer, const consensus::HeightHint& hint) override;
   void OnFatal(const Status& status) override;
 
   // Reactor thread.
   void BuildNow(uint64_t height, uint32_t round);
   pb::Block AssembleBlock(const ledger::Tip& tip);
-  size_t EvictFailingTxs(const pb::Block& block);
   void OnPeerEvidence(const crypto::PublicKey& peer, const pb::BftEvidence& message);
   void GossipEvidence(const pb::Evidence& evidence, const crypto::PublicKey* except);
   void UpdateAdmission(const ledger::Tip& tip);
 
-  int64_t WallClockMs() const;
   bool Preverified(const Bytes& tx_id) const;
 
   EngineHost host_;
   BftOptions options_;
+  BlockProducer producer_;
   consensus::KeyPairSigner signer_;
   consensus::CryptoVerifier verifier_;
 
@@ -178,7 +179,6 @@ class BftEngine final : public ConsensusEngine, private ConsensusApp {
   EvidencePool evidence_;
 
   // Reactor thread state.
-  pb::Commit last_commit_;  // commit of the tip block (empty at height 0)
   std::chrono::steady_clock::time_point last_commit_at_;
   struct PendingBuild {
     uint64_t height = 0;
@@ -189,10 +189,13 @@ class BftEngine final : public ConsensusEngine, private ConsensusApp {
   std::atomic<bool> has_pending_build_{false};
 
   std::atomic<bool> started_{false};
-  std::atomic<bool> is_validator_{false};
-  std::atomic<uint64_t> blocks_proposed_{0};
-  std::atomic<uint64_t> proposals_refused_{0};
-  std::atomic<uint64_t> evidence_rejected_{0};
+
+  // Metrics, read back by the getters and stats().
+  prometheus::Gauge& is_validator_;
+  prometheus::Gauge& peers_gauge_;
+  prometheus::Counter& blocks_proposed_;
+  prometheus::Counter& proposals_refused_;
+  prometheus::Counter& evidence_rejected_;
 };
 
 }  // namespace civic::node

@@ -21,8 +21,24 @@ std::string Short(const crypto::PublicKey& key) {
 }  // namespace
 
 BlockSync::BlockSync(BlockSyncOptions options, const ledger::Chain* chain, ConsensusReactor* reactor,
-                     Preverified preverified)
-    : options_(options), chain_(chain), reactor_(reactor), preverified_(std::move(preverified)) {}
+                     Preverified preverified, prometheus::Registry& metrics)
+    : options_(options),
+      chain_(chain),
+      reactor_(reactor),
+      preverified_(std::move(preverified)),
+      target_height_(NewGauge(metrics, "civic_bft_sync_target_height", "Highest chain height reported by a peer.")),
+      syncing_(NewGauge(metrics, "civic_bft_syncing", "1 while this node fetches blocks because it is behind.")),
+      blocks_applied_(NewCounter(metrics, "civic_bft_sync_blocks_applied_total", "Blocks applied from block sync.")),
+      requests_sent_(NewCounter(metrics, "civic_bft_sync_requests_total", "Block requests sent to peers.")),
+      request_timeouts_(
+          NewCounter(metrics, "civic_bft_sync_request_timeouts_total", "Block requests that timed out.")),
+      blocks_served_(NewCounter(metrics, "civic_bft_sync_blocks_served_total", "Blocks sent to peers.")),
+      serves_dropped_(NewCounter(metrics, "civic_bft_sync_serves_dropped_total",
+                                 "Block requests dropped: serve queue full.")),
+      peers_disconnected_(NewCounter(metrics, "civic_bft_sync_peers_disconnected_total",
+                                     "Peers disconnected for invalid commits, blocks or messages.")),
+      rejected_(metrics, "civic_bft_sync_rejected_total", "Synced blocks and messages refused, by reason.",
+                "reason") {}
 
 BlockSync::~BlockSync() { Stop(); }
 
@@ -73,18 +89,18 @@ void BlockSync::OnPeerDisconnected(const crypto::PublicKey& peer) {
 void BlockSync::OnMessage(const crypto::PublicKey& peer, std::string payload) {
   auto message = std::make_shared<pb::BftSyncMessage>();
   if (!message->ParseFromString(payload) || message->msg_case() == pb::BftSyncMessage::MSG_NOT_SET) {
-    Count("MALFORMED_SYNC_MESSAGE");
+    rejected_.Increment("MALFORMED_SYNC_MESSAGE");
     spdlog::warn("event=sync_message_refused reason=MALFORMED_SYNC_MESSAGE peer={} bytes={}", Short(peer),
                  payload.size());
     peers_->DisconnectPeer(peer);
-    peers_disconnected_.fetch_add(1, std::memory_order_relaxed);
+    peers_disconnected_.Increment();
     return;
   }
   if (message->has_request()) {
     // Serving needs only the chain: straight to the serving thread.
     const pb::BftSyncRequest& r = message->request();
     if (r.from_height() == 0 || r.count() == 0) {
-      Count("BAD_SYNC_REQUEST");
+      rejected_.Increment("BAD_SYNC_REQUEST");
       return;
     }
     QueueServe(ServeJob{peer, r.from_height(), r.count()});
@@ -131,7 +147,7 @@ void BlockSync::OnBlocks(const crypto::PublicKey& peer, const pb::BftSyncBlocks&
     if (state != peer_states_.end()) state->second.height = std::max(state->second.height, height);
     if (height <= tip || height > tip + 2 * Window() || buffered_.count(height)) continue;
     if (buffered_bytes_ + raw.size() > options_.max_buffered_bytes && height != tip + 1) {
-      Count("SYNC_BUFFER_FULL");
+      rejected_.Increment("SYNC_BUFFER_FULL");
       continue;
     }
     buffered_bytes_ += raw.size();
@@ -147,6 +163,13 @@ void BlockSync::OnBlocks(const crypto::PublicKey& peer, const pb::BftSyncBlocks&
     } else {
       ++r;
     }
+  }
+}
+
+void BlockSync::OnHeightHint(const crypto::PublicKey& peer, const consensus::HeightHint& hint) {
+  switch (hint.kind) {
+    case consensus::HeightHint::Kind::kSenderAhead: return OnPeerAhead(peer, hint.height);
+    case consensus::HeightHint::Kind::kSenderBehind: return OnPeerBehind(peer, hint.height);
   }
 }
 
@@ -210,7 +233,7 @@ void BlockSync::Pump() {
     const bool passed = r.from + r.count - 1 <= tip;
     if (passed || r.deadline <= now) {
       if (!passed) {
-        request_timeouts_.fetch_add(1, std::memory_order_relaxed);
+        request_timeouts_.Increment();
         spdlog::info("event=sync_request_timeout peer={} from={} count={}", Short(r.peer), r.from, r.count);
       }
       auto ps = peer_states_.find(r.peer);
@@ -271,7 +294,7 @@ bool BlockSync::ApplyNext() {
     return false;
   }
   if (chain_->tip().height != height) return false;  // the reactor halted
-  blocks_applied_.fetch_add(1, std::memory_order_relaxed);
+  blocks_applied_.Increment();
   spdlog::debug("event=sync_block_applied height={} from={}", height, Short(b.from));
   return true;
 }
@@ -286,22 +309,22 @@ bool BlockSync::Covered(uint64_t height) const {
 void BlockSync::RequestMissing(uint64_t tip) {
   uint64_t target = 0;
   for (const auto& [peer, ps] : peer_states_) target = std::max(target, ps.height);
-  target_height_ = target;
+  target_height_.Set(static_cast<double>(target));
   const auto now = Clock::now();
   const bool behind =
       target >= tip + 2 ||
       (target >= tip + 1 && now - tip_changed_at_ >= std::chrono::milliseconds(options_.lag_grace_ms));
-  if (behind && !syncing_.load()) {
+  if (behind && !syncing()) {
     sync_started_at_ = now;
-    applied_at_sync_start_ = blocks_applied_.load();
+    applied_at_sync_start_ = CountOf(blocks_applied_);
     spdlog::info("event=sync_started height={} target={}", tip, target);
-  } else if (!behind && syncing_.load()) {
-    const uint64_t applied = blocks_applied_.load() - applied_at_sync_start_;
+  } else if (!behind && syncing()) {
+    const uint64_t applied = CountOf(blocks_applied_) - applied_at_sync_start_;
     const double seconds = std::chrono::duration<double>(now - sync_started_at_).count();
     spdlog::info("event=sync_finished height={} target={} blocks={} seconds={:.3f} blocks_per_s={:.1f}", tip,
                  target, applied, seconds, seconds > 0 ? applied / seconds : 0.0);
   }
-  syncing_ = behind;
+  syncing_.Set(behind ? 1 : 0);
   if (!behind || peers_ == nullptr) return;
 
   const uint64_t end = std::min(target, tip + Window());
@@ -335,7 +358,7 @@ void BlockSync::RequestMissing(uint64_t tip) {
     msg.mutable_request()->set_from_height(h);
     msg.mutable_request()->set_count(count);
     if (!peers_->Send(chosen->first, p2p::Channel::kBlockSync, msg.SerializeAsString()).ok()) break;
-    requests_sent_.fetch_add(1, std::memory_order_relaxed);
+    requests_sent_.Increment();
     requests_[h] = Request{chosen->first, h, count, now + std::chrono::milliseconds(options_.request_timeout_ms)};
     ++chosen->second.inflight;
     h += count;
@@ -355,7 +378,7 @@ void BlockSync::ForgetRequestsOf(const crypto::PublicKey& peer) {
 }
 
 void BlockSync::Punish(const crypto::PublicKey& peer, const std::string& reason, const std::string& detail) {
-  Count(reason);
+  rejected_.Increment(reason);
   spdlog::warn("event=sync_block_refused reason={} peer={} detail=\"{}\" action=disconnect", reason,
                peer.ToString(), detail);
   ForgetRequestsOf(peer);
@@ -369,7 +392,7 @@ void BlockSync::Punish(const crypto::PublicKey& peer, const std::string& reason,
   }
   peer_states_.erase(peer);
   if (peers_ != nullptr) peers_->DisconnectPeer(peer);
-  peers_disconnected_.fetch_add(1, std::memory_order_relaxed);
+  peers_disconnected_.Increment();
   SchedulePump();
 }
 
@@ -399,7 +422,7 @@ bool BlockSync::QueueServe(ServeJob job) {
     std::lock_guard<std::mutex> lock(serve_mu_);
     if (serve_stop_) return false;
     if (serve_jobs_.size() >= options_.max_queued_serves) {
-      serves_dropped_.fetch_add(1, std::memory_order_relaxed);
+      serves_dropped_.Increment();
       return false;
     }
     serve_jobs_.push_back(std::move(job));
@@ -447,56 +470,24 @@ void BlockSync::Serve(const ServeJob& job) {
   }
   const int served = msg.has_blocks() ? msg.blocks().stored_blocks_size() : 0;
   if (peers_->Send(job.peer, p2p::Channel::kBlockSync, msg.SerializeAsString()).ok()) {
-    blocks_served_.fetch_add(static_cast<uint64_t>(served), std::memory_order_relaxed);
+    blocks_served_.Increment(served);
   }
 }
 
 // ---- counters ------------------------------------------------------------------
 
-void BlockSync::Count(const std::string& reason) {
-  std::lock_guard<std::mutex> lock(rejected_mu_);
-  ++rejected_[reason];
-}
-
 BlockSyncStats BlockSync::stats() const {
   BlockSyncStats s;
-  s.target_height = target_height_.load();
-  s.syncing = syncing_.load();
-  s.blocks_applied = blocks_applied_.load();
-  s.requests_sent = requests_sent_.load();
-  s.request_timeouts = request_timeouts_.load();
-  s.blocks_served = blocks_served_.load();
-  s.serves_dropped = serves_dropped_.load();
-  s.peers_disconnected = peers_disconnected_.load();
-  std::lock_guard<std::mutex> lock(rejected_mu_);
-  s.rejected = rejected_;
+  s.target_height = target_height();
+  s.syncing = syncing();
+  s.blocks_applied = CountOf(blocks_applied_);
+  s.requests_sent = CountOf(requests_sent_);
+  s.request_timeouts = CountOf(request_timeouts_);
+  s.blocks_served = CountOf(blocks_served_);
+  s.serves_dropped = CountOf(serves_dropped_);
+  s.peers_disconnected = CountOf(peers_disconnected_);
+  s.rejected = rejected_.Values();
   return s;
-}
-
-std::string BlockSync::MetricsText() const {
-  BlockSyncStats s = stats();
-  std::string out;
-  auto metric = [&](std::string_view name, std::string_view type, std::string_view help, uint64_t value) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name, value);
-  };
-  metric("civic_bft_sync_target_height", "gauge", "Highest chain height reported by a peer.", s.target_height);
-  metric("civic_bft_syncing", "gauge", "1 while this node fetches blocks because it is behind.",
-         s.syncing ? 1 : 0);
-  metric("civic_bft_sync_blocks_applied_total", "counter", "Blocks applied from block sync.", s.blocks_applied);
-  metric("civic_bft_sync_requests_total", "counter", "Block requests sent to peers.", s.requests_sent);
-  metric("civic_bft_sync_request_timeouts_total", "counter", "Block requests that timed out.",
-         s.request_timeouts);
-  metric("civic_bft_sync_blocks_served_total", "counter", "Blocks sent to peers.", s.blocks_served);
-  metric("civic_bft_sync_serves_dropped_total", "counter", "Block requests dropped: serve queue full.",
-         s.serves_dropped);
-  metric("civic_bft_sync_peers_disconnected_total", "counter",
-         "Peers disconnected for invalid commits, blocks or messages.", s.peers_disconnected);
-  out += "# HELP civic_bft_sync_rejected_total Synced blocks and messages refused, by reason.\n";
-  out += "# TYPE civic_bft_sync_rejected_total counter\n";
-  for (const auto& [reason, n] : s.rejected) {
-    out += fmt::format("civic_bft_sync_rejected_total{{reason=\"{}\"}} {}\n", reason, n);
-  }
-  return out;
 }
 
 }  // namespace civic::node

@@ -4,7 +4,8 @@
 //
 // Knowing who is ahead: peers send their tip height (BftSyncStatus) on connect
 // and every status_interval_ms; a consensus message for a height this node has
-// not reached (the core's FUTURE_HEIGHT hint) also raises the peer's known height.
+// not reached (the core's HeightHint kSenderAhead, FUTURE_HEIGHT) also raises the
+// peer's known height.
 //
 // Fetching: when a peer's tip is at least two blocks past ours (or one block for
 // longer than lag_grace_ms, which normal consensus would have closed), BlockSync
@@ -27,7 +28,7 @@
 // Serving: a request is answered by a worker thread (chain reads are
 // thread-safe) with at most max_serve_blocks blocks and max_response_bytes
 // (always at least one block), or BftSyncNoBlocks if this node lacks the first
-// one. A peer whose consensus messages show it is just behind (STALE_HEIGHT) is
+// one. A peer whose consensus messages show it is just behind (kSenderBehind) is
 // sent the next few blocks unasked, so that a node that missed one commit does
 // not wait for a status round; a short delay first lets a late message of a
 // peer that has in fact moved on (its next message is for a later height) cancel
@@ -35,6 +36,10 @@
 //
 // Bounded memory: blocks are buffered only within the request window above the
 // tip and up to max_buffered_bytes; serve jobs are queued up to max_queued_serves.
+// Metrics (node/metrics.h): civic_bft_sync_target_height, civic_bft_syncing,
+// civic_bft_sync_{blocks_applied,requests,request_timeouts,blocks_served,
+// serves_dropped,peers_disconnected}_total and civic_bft_sync_rejected_total{reason}.
+//
 // Thread safety: the p2p callbacks and the getters from any thread; the On*
 // hint methods on the reactor thread.
 #pragma once
@@ -53,6 +58,7 @@
 #include "ledger/chain.h"
 #include "node/bft.pb.h"
 #include "node/consensus_reactor.h"
+#include "node/metrics.h"
 #include "node/p2p/peer_manager.h"
 
 namespace civic::node {
@@ -89,9 +95,9 @@ class BlockSync {
   // Whether a tx's signature is already known to be valid (the mempool).
   using Preverified = std::function<bool(const Bytes&)>;
 
-  // `chain` and `reactor` must outlive this object.
+  // `chain`, `reactor` and `metrics` must outlive this object.
   BlockSync(BlockSyncOptions options, const ledger::Chain* chain, ConsensusReactor* reactor,
-            Preverified preverified);
+            Preverified preverified, prometheus::Registry& metrics);
   ~BlockSync();  // Stop()
   BlockSync(const BlockSync&) = delete;
   BlockSync& operator=(const BlockSync&) = delete;
@@ -108,16 +114,13 @@ class BlockSync {
   void OnMessage(const crypto::PublicKey& peer, std::string payload);
 
   // Reactor thread: hints from the consensus core and the height start.
-  void OnPeerAhead(const crypto::PublicKey& peer, uint64_t message_height);
-  void OnPeerBehind(const crypto::PublicKey& peer, uint64_t message_height);
+  void OnHeightHint(const crypto::PublicKey& peer, const consensus::HeightHint& hint);
   void OnHeightStarted(uint64_t height);
 
   // Any thread.
-  bool syncing() const { return syncing_.load(); }
-  uint64_t target_height() const { return target_height_.load(); }
+  bool syncing() const { return syncing_.Value() != 0; }
+  uint64_t target_height() const { return static_cast<uint64_t>(target_height_.Value()); }
   BlockSyncStats stats() const;
-  // Prometheus text lines (civic_bft_sync_*).
-  std::string MetricsText() const;
 
  private:
   struct PeerState {
@@ -143,6 +146,8 @@ class BlockSync {
   };
 
   // Reactor thread.
+  void OnPeerAhead(const crypto::PublicKey& peer, uint64_t message_height);
+  void OnPeerBehind(const crypto::PublicKey& peer, uint64_t message_height);
   void Handle(const crypto::PublicKey& peer, const pb::BftSyncMessage& message);
   void OnBlocks(const crypto::PublicKey& peer, const pb::BftSyncBlocks& blocks);
   void SchedulePump();
@@ -161,8 +166,6 @@ class BlockSync {
   bool QueueServe(ServeJob job);
   void ServeLoop();
   void Serve(const ServeJob& job);
-
-  void Count(const std::string& reason);
 
   const BlockSyncOptions options_;
   const ledger::Chain* const chain_;
@@ -189,16 +192,16 @@ class BlockSync {
   bool serve_stop_ = false;
   std::thread serve_thread_;
 
-  std::atomic<bool> syncing_{false};
-  std::atomic<uint64_t> target_height_{0};
-  std::atomic<uint64_t> blocks_applied_{0};
-  std::atomic<uint64_t> requests_sent_{0};
-  std::atomic<uint64_t> request_timeouts_{0};
-  std::atomic<uint64_t> blocks_served_{0};
-  std::atomic<uint64_t> serves_dropped_{0};
-  std::atomic<uint64_t> peers_disconnected_{0};
-  mutable std::mutex rejected_mu_;
-  std::map<std::string, uint64_t> rejected_;
+  // Metrics, read back by the getters and stats().
+  prometheus::Gauge& target_height_;
+  prometheus::Gauge& syncing_;
+  prometheus::Counter& blocks_applied_;
+  prometheus::Counter& requests_sent_;
+  prometheus::Counter& request_timeouts_;
+  prometheus::Counter& blocks_served_;
+  prometheus::Counter& serves_dropped_;
+  prometheus::Counter& peers_disconnected_;
+  CounterByLabel rejected_;
 };
 
 }  // namespace civic::node

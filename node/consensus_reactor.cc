@@ -7,7 +7,6 @@
 #include <optional>
 
 #include "ledger/tx.h"
-#include "rpc/metrics.h"
 
 namespace civic::node {
 namespace {
@@ -17,9 +16,6 @@ using consensus::Event;
 
 // Longest pause between gossip rounds when peers have everything.
 constexpr uint32_t kMaxGossipDelayMs = 1000;
-
-// Peers' inputs that are not faults: logged at debug level only.
-bool IsHint(const std::string &reason) { return reason == "STALE_HEIGHT" || reason == "FUTURE_HEIGHT"; }
 
 void AppendU64(std::string *out, uint64_t v) {
   for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>((v >> shift) & 0xff));
@@ -61,8 +57,28 @@ uint64_t MessageHeight(const pb::ConsensusMessage &message) {
 
 ConsensusReactor::ConsensusReactor(ReactorOptions options, const consensus::Signer *signer,
                                    const consensus::Verifier *verifier, std::unique_ptr<consensus::Wal> wal,
-                                   ConsensusApp *app)
-    : options_(std::move(options)), app_(app), wal_(std::move(wal)), core_(options_.core, signer, verifier) {
+                                   ConsensusApp *app, prometheus::Registry &metrics)
+    : options_(std::move(options)),
+      app_(app),
+      wal_(std::move(wal)),
+      core_(options_.core, signer, verifier),
+      height_(NewGauge(metrics, "civic_bft_height", "Height the consensus core is deciding.")),
+      round_(NewGauge(metrics, "civic_bft_round", "Round of the current height.")),
+      halted_gauge_(NewGauge(metrics, "civic_bft_halted", "1 if consensus stopped after a WAL or storage failure.")),
+      blocks_decided_(
+          NewCounter(metrics, "civic_bft_blocks_decided_total", "Blocks decided and applied since start.")),
+      messages_received_(
+          NewCounter(metrics, "civic_bft_consensus_messages_total", "Consensus messages received from peers.")),
+      inbound_dropped_(NewCounter(metrics, "civic_bft_inbound_dropped_total",
+                                  "Peer messages dropped because the reactor's inbound queue was full.")),
+      timeouts_fired_(NewCounter(metrics, "civic_bft_timeouts_total", "Consensus timeouts that fired.")),
+      round_changes_(NewCounter(metrics, "civic_bft_round_changes_total",
+                                "Rounds after round 0 started (failed rounds).")),
+      wal_entries_replayed_(
+          NewGauge(metrics, "civic_bft_wal_entries_replayed", "Entries read from the consensus WAL at start.")),
+      gossip_sent_(
+          NewCounter(metrics, "civic_bft_gossip_resent_total", "Consensus messages re-sent by periodic gossip.")),
+      rejected_(metrics, "civic_bft_rejected_messages_total", "Consensus inputs refused, by reason.", "reason") {
   gossip_delay_ms_ = std::max<uint32_t>(options_.gossip_interval_ms, 1);
 }
 
@@ -82,7 +98,7 @@ Status ConsensusReactor::Start(uint64_t height, consensus::ValidatorSet validato
     const Status &st = entries.status();
     return Status(st.code(), st.app_code(), "consensus WAL: " + st.message());
   }
-  wal_entries_replayed_ = entries->size();
+  wal_entries_replayed_.Set(static_cast<double>(entries->size()));
   {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = false;
@@ -125,7 +141,7 @@ bool ConsensusReactor::PostInbound(std::function<void()> task, size_t bytes) {
     std::lock_guard<std::mutex> lock(mu_);
     if (stop_) return false;
     if (inbound_queued_ >= options_.max_queued_inbound || inbound_bytes_ + bytes > options_.max_queued_inbound_bytes) {
-      inbound_dropped_.fetch_add(1, std::memory_order_relaxed);
+      inbound_dropped_.Increment();
       return false;
     }
     ++inbound_queued_;
@@ -215,7 +231,7 @@ uint64_t ConsensusReactor::PeerMessageHeight(const crypto::PublicKey &peer) cons
 
 void ConsensusReactor::HandlePeerMessage(const crypto::PublicKey &peer, const pb::ConsensusMessage &message) {
   if (halted_) return;
-  messages_received_.fetch_add(1, std::memory_order_relaxed);
+  messages_received_.Increment();
   NoteKnown(peer, GossipKey(message));
   if (gossip_.count(peer)) {
     uint64_t &seen = peer_heights_[peer];
@@ -228,16 +244,16 @@ void ConsensusReactor::HandlePeerMessage(const crypto::PublicKey &peer, const pb
     event = consensus::VoteReceived{message.vote()};
   }
   // Refusals are counted inside; an accepted message may be worth relaying.
-  if (Dispatch(std::move(event), &peer, MessageHeight(message)).ok()) GossipActivity();
+  if (Dispatch(std::move(event), &peer).ok()) GossipActivity();
 }
 
 void ConsensusReactor::Deliver(Event event) {
-  static_cast<void>(Dispatch(std::move(event), nullptr, 0));  // refusals are counted inside
+  static_cast<void>(Dispatch(std::move(event), nullptr));  // refusals are counted inside
 }
 
-Status ConsensusReactor::DeliverChecked(Event event) { return Dispatch(std::move(event), nullptr, 0); }
+Status ConsensusReactor::DeliverChecked(Event event) { return Dispatch(std::move(event), nullptr); }
 
-Status ConsensusReactor::Dispatch(Event event, const crypto::PublicKey *from, uint64_t message_height) {
+Status ConsensusReactor::Dispatch(Event event, const crypto::PublicKey *from) {
   if (halted_) return Status::Unavailable("CONSENSUS_HALTED", "the consensus reactor has halted");
   events_.push_back(std::move(event));
   if (dispatching_) return Status::Ok();
@@ -252,13 +268,10 @@ Status ConsensusReactor::Dispatch(Event event, const crypto::PublicKey *from, ui
     const uint64_t start_height = start ? start->height : 0;
     consensus::Output out = core_.Handle(e);
     if (!out.status.ok()) {
-      Reject(out.status, is_first ? from : nullptr);
+      Reject(out, is_first ? from : nullptr);
       if (is_first) {
         first = out.status;
-        if (from != nullptr && message_height != 0) {
-          if (out.status.app_code() == "STALE_HEIGHT") app_->OnPeerBehind(*from, message_height);
-          if (out.status.app_code() == "FUTURE_HEIGHT") app_->OnPeerAhead(*from, message_height);
-        }
+        if (from != nullptr && out.hint) app_->OnHeightHint(*from, *out.hint);
       }
     }
     is_first = false;
@@ -266,12 +279,12 @@ Status ConsensusReactor::Dispatch(Event event, const crypto::PublicKey *from, ui
       if (halted_) break;
       Execute(action);
     }
-    height_ = core_.height();
+    height_.Set(static_cast<double>(core_.height()));
     if (core_.round() != last_round_ || start_height != 0) {
-      if (core_.round() > last_round_ && start_height == 0) round_changes_.fetch_add(1, std::memory_order_relaxed);
+      if (core_.round() > last_round_ && start_height == 0) round_changes_.Increment();
       last_round_ = core_.round();
     }
-    round_ = core_.round();
+    round_.Set(core_.round());
     if (start_height != 0 && core_.started() && core_.height() == start_height && !halted_) {
       app_->OnHeightStarted(start_height);
     }
@@ -294,7 +307,7 @@ void ConsensusReactor::Execute(Action &action) {
         } else if constexpr (std::is_same_v<T, consensus::ScheduleTimeout>) {
           consensus::TimeoutFired fired{a.height, a.round, a.step};
           PostAfter(std::chrono::milliseconds(a.duration_ms), [this, fired] {
-            timeouts_fired_.fetch_add(1, std::memory_order_relaxed);
+            timeouts_fired_.Increment();
             Deliver(fired);
           });
         } else if constexpr (std::is_same_v<T, consensus::BuildBlock>) {
@@ -305,7 +318,7 @@ void ConsensusReactor::Execute(Action &action) {
         } else if constexpr (std::is_same_v<T, consensus::Commit>) {
           Result<consensus::ValidatorSet> next = app_->CommitBlock(a);
           if (!next.ok()) return Halt(next.status());
-          blocks_decided_.fetch_add(1, std::memory_order_relaxed);
+          blocks_decided_.Increment();
           if (Status st = wal_->Reset(); !st.ok()) {
             return Halt(Status(st.code(), st.app_code(), "resetting the consensus WAL failed: " + st.message()));
           }
@@ -326,31 +339,31 @@ void ConsensusReactor::Execute(Action &action) {
 
 void ConsensusReactor::Halt(const Status &status) {
   if (halted_.exchange(true)) return;
+  halted_gauge_.Set(1);
   events_.clear();
   spdlog::critical("event=consensus_halted height={} error=\"{}\"", core_.height(), status.ToString());
   app_->OnFatal(status);
 }
 
-void ConsensusReactor::Reject(const Status &status, const crypto::PublicKey *from) {
+void ConsensusReactor::Reject(const consensus::Output &out, const crypto::PublicKey *from) {
+  const Status &status = out.status;
   const std::string &reason = status.app_code().empty() ? std::string("REFUSED") : status.app_code();
+  // A height hint is no fault of the sender: logged at debug level only.
   CountRejected(reason,
                 fmt::format("{}{}", status.message(), from ? " (from " + from->ToString() + ")" : std::string()),
-                !IsHint(reason));
+                !out.hint.has_value());
 }
 
 void ConsensusReactor::CountRejected(const std::string &reason, const std::string &detail, bool warn) {
   bool log = false;
-  uint64_t count = 0;
-  {
-    std::lock_guard<std::mutex> lock(rejected_mu_);
-    count = ++rejected_[reason];
-    if (warn) {
-      auto now = Clock::now();
-      auto [it, inserted] = last_logged_.try_emplace(reason, now);
-      if (inserted || now - it->second >= std::chrono::seconds(10)) {
-        it->second = now;
-        log = true;
-      }
+  const uint64_t count = rejected_.Increment(reason);
+  if (warn) {
+    std::lock_guard<std::mutex> lock(log_mu_);
+    auto now = Clock::now();
+    auto [it, inserted] = last_logged_.try_emplace(reason, now);
+    if (inserted || now - it->second >= std::chrono::seconds(10)) {
+      it->second = now;
+      log = true;
     }
   }
   if (log) {
@@ -421,7 +434,7 @@ void ConsensusReactor::GossipTick() {
           if (!gossip.known.insert(keys[i]).second) continue;
           if (!payloads[i]) payloads[i] = messages[i].SerializeAsString();
           if (peers_->Send(peer, p2p::Channel::kConsensus, *payloads[i]).ok()) {
-            gossip_sent_.fetch_add(1, std::memory_order_relaxed);
+            gossip_sent_.Increment();
             sent = true;
           } else {
             gossip.known.erase(keys[i]);  // try again next tick
@@ -442,49 +455,18 @@ void ConsensusReactor::GossipTick() {
 
 ReactorStats ConsensusReactor::stats() const {
   ReactorStats s;
-  s.height = height_.load();
-  s.round = round_.load();
+  s.height = static_cast<uint64_t>(height_.Value());
+  s.round = static_cast<uint32_t>(round_.Value());
   s.halted = halted_.load();
-  s.blocks_decided = blocks_decided_.load();
-  s.messages_received = messages_received_.load();
-  s.inbound_dropped = inbound_dropped_.load();
-  s.timeouts_fired = timeouts_fired_.load();
-  s.round_changes = round_changes_.load();
-  s.wal_entries_replayed = wal_entries_replayed_.load();
-  s.gossip_messages_sent = gossip_sent_.load();
-  std::lock_guard<std::mutex> lock(rejected_mu_);
-  s.rejected = rejected_;
+  s.blocks_decided = CountOf(blocks_decided_);
+  s.messages_received = CountOf(messages_received_);
+  s.inbound_dropped = CountOf(inbound_dropped_);
+  s.timeouts_fired = CountOf(timeouts_fired_);
+  s.round_changes = CountOf(round_changes_);
+  s.wal_entries_replayed = static_cast<uint64_t>(wal_entries_replayed_.Value());
+  s.gossip_messages_sent = CountOf(gossip_sent_);
+  s.rejected = rejected_.Values();
   return s;
-}
-
-std::string ConsensusReactor::MetricsText() const {
-  ReactorStats s = stats();
-  std::string out;
-  auto metric = [&](std::string_view name, std::string_view type, std::string_view help, uint64_t value) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name, value);
-  };
-  metric("civic_bft_height", "gauge", "Height the consensus core is deciding.", s.height);
-  metric("civic_bft_round", "gauge", "Round of the current height.", s.round);
-  metric("civic_bft_halted", "gauge", "1 if consensus stopped after a WAL or storage failure.", s.halted ? 1 : 0);
-  metric("civic_bft_blocks_decided_total", "counter", "Blocks decided and applied since start.", s.blocks_decided);
-  metric("civic_bft_consensus_messages_total", "counter", "Consensus messages received from peers.",
-         s.messages_received);
-  metric("civic_bft_inbound_dropped_total", "counter",
-         "Peer messages dropped because the reactor's inbound queue was full.", s.inbound_dropped);
-  metric("civic_bft_timeouts_total", "counter", "Consensus timeouts that fired.", s.timeouts_fired);
-  metric("civic_bft_round_changes_total", "counter", "Rounds after round 0 started (failed rounds).", s.round_changes);
-  metric("civic_bft_wal_entries_replayed", "gauge", "Entries read from the consensus WAL at start.",
-         s.wal_entries_replayed);
-  metric("civic_bft_gossip_resent_total", "counter", "Consensus messages re-sent by periodic gossip.",
-         s.gossip_messages_sent);
-  out +=
-      "# HELP civic_bft_rejected_messages_total Consensus inputs refused, "
-      "by reason.\n";
-  out += "# TYPE civic_bft_rejected_messages_total counter\n";
-  for (const auto &[reason, n] : s.rejected) {
-    out += fmt::format("civic_bft_rejected_messages_total{{reason=\"{}\"}} {}\n", rpc::PrometheusLabelValue(reason), n);
-  }
-  return out;
 }
 
 }  // namespace civic::node

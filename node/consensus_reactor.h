@@ -15,8 +15,8 @@
 //     StartHeight{h+1, validators of h+1} in a new task (after timeout_commit_ms
 //     for a block decided by votes; next in the queue for one received by
 //     block sync);
-//   - refusals are counted by reason; STALE_HEIGHT and FUTURE_HEIGHT become
-//     hints to the application (a peer is behind / ahead).
+//   - refusals are counted by reason; the core's HeightHint of a refused peer
+//     message (STALE_HEIGHT, FUTURE_HEIGHT) goes to the application.
 //
 // Consensus channel: each payload is one serialized civic.pb.ConsensusMessage.
 // Undecodable payloads are counted (MALFORMED_MESSAGE) and dropped on the p2p
@@ -30,6 +30,11 @@
 // that lost messages (it was behind, or restarted) gets them again. Rounds that
 // send nothing double the pause (up to 1 s); a send, a new height, a new peer or
 // a newly accepted message resets it.
+//
+// Metrics (node/metrics.h): civic_bft_height, _round, _halted,
+// _blocks_decided_total, _consensus_messages_total, _inbound_dropped_total,
+// _timeouts_total, _round_changes_total, _wal_entries_replayed,
+// _gossip_resent_total and _rejected_messages_total{reason}.
 //
 // Thread safety: Post, PostAfter, the p2p callbacks, OnPeer* and the getters may
 // be called from any thread; Deliver and core() only on the reactor thread.
@@ -55,6 +60,7 @@
 #include "consensus/wal.h"
 #include "crypto/signature.h"
 #include "crypto/base/status.h"
+#include "node/metrics.h"
 #include "node/p2p/peer_manager.h"
 
 namespace civic::node {
@@ -76,10 +82,9 @@ class ConsensusApp {
   virtual void OnHeightStarted(uint64_t height) = 0;
   // A validator double-voted (from the core).
   virtual void OnEvidence(const pb::Evidence& evidence) = 0;
-  // A peer's consensus message was for `height`, which this node has not
-  // reached (ahead) or has passed (behind).
-  virtual void OnPeerAhead(const crypto::PublicKey& peer, uint64_t height) = 0;
-  virtual void OnPeerBehind(const crypto::PublicKey& peer, uint64_t height) = 0;
+  // A peer's consensus message was for a height this node has passed or not
+  // reached: where that peer is.
+  virtual void OnHeightHint(const crypto::PublicKey& peer, const consensus::HeightHint& hint) = 0;
   // The reactor halted for good (WAL or storage failure).
   virtual void OnFatal(const Status& status) = 0;
 };
@@ -115,11 +120,11 @@ class ConsensusReactor {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // `signer` may be null (never signs); `signer`, `verifier` and `app` must
-  // outlive the reactor. `wal` is this node's opened log.
+  // `signer` may be null (never signs); `signer`, `verifier`, `app` and
+  // `metrics` must outlive the reactor. `wal` is this node's opened log.
   ConsensusReactor(ReactorOptions options, const consensus::Signer* signer,
                    const consensus::Verifier* verifier, std::unique_ptr<consensus::Wal> wal,
-                   ConsensusApp* app);
+                   ConsensusApp* app, prometheus::Registry& metrics);
   ~ConsensusReactor();  // Stop()
   ConsensusReactor(const ConsensusReactor&) = delete;
   ConsensusReactor& operator=(const ConsensusReactor&) = delete;
@@ -162,9 +167,6 @@ class ConsensusReactor {
 
   ReactorStats stats() const;
   bool halted() const { return halted_.load(); }
-  uint64_t height() const { return height_.load(); }
-  // Prometheus text lines (civic_bft_consensus_*).
-  std::string MetricsText() const;
 
  private:
   struct Timer {
@@ -182,10 +184,10 @@ class ConsensusReactor {
 
   void Run();
   void HandlePeerMessage(const crypto::PublicKey& peer, const pb::ConsensusMessage& message);
-  Status Dispatch(consensus::Event event, const crypto::PublicKey* from, uint64_t message_height);
+  Status Dispatch(consensus::Event event, const crypto::PublicKey* from);
   void Execute(consensus::Action& action);
   void Halt(const Status& status);
-  void Reject(const Status& status, const crypto::PublicKey* from);
+  void Reject(const consensus::Output& out, const crypto::PublicKey* from);
   void GossipTick();
   void ScheduleGossip(uint32_t delay_ms);
   void GossipActivity();
@@ -228,20 +230,22 @@ class ConsensusReactor {
   std::thread thread_;
   std::atomic<std::thread::id> thread_id_{};
 
-  // Counters.
   std::atomic<bool> halted_{false};
-  std::atomic<uint64_t> height_{0};
-  std::atomic<uint32_t> round_{0};
-  std::atomic<uint64_t> blocks_decided_{0};
-  std::atomic<uint64_t> messages_received_{0};
-  std::atomic<uint64_t> inbound_dropped_{0};
-  std::atomic<uint64_t> timeouts_fired_{0};
-  std::atomic<uint64_t> round_changes_{0};
-  std::atomic<uint64_t> wal_entries_replayed_{0};
-  std::atomic<uint64_t> gossip_sent_{0};
-  mutable std::mutex rejected_mu_;
-  std::map<std::string, uint64_t> rejected_;
-  std::map<std::string, Clock::time_point> last_logged_;
+
+  // Metrics, read back by stats().
+  prometheus::Gauge& height_;
+  prometheus::Gauge& round_;
+  prometheus::Gauge& halted_gauge_;
+  prometheus::Counter& blocks_decided_;
+  prometheus::Counter& messages_received_;
+  prometheus::Counter& inbound_dropped_;
+  prometheus::Counter& timeouts_fired_;
+  prometheus::Counter& round_changes_;
+  prometheus::Gauge& wal_entries_replayed_;
+  prometheus::Counter& gossip_sent_;
+  CounterByLabel rejected_;
+  std::mutex log_mu_;
+  std::map<std::string, Clock::time_point> last_logged_;  // by reason
 };
 
 // Message keys for gossip bookkeeping: equal for the same signed content; they

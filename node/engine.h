@@ -1,10 +1,11 @@
 // ConsensusEngine: the seam between the node and whatever decides the next block.
 //
 // The node owns the chain, the mempool and the RPC server; an engine decides
-// blocks and applies them with Chain::ApplyBlock, then reports each one through
-// EngineHost::on_committed before it works on the next height. Implemented by
-// SoloEngine (a lone one-validator node) and BftEngine (a network); Node picks
-// one with WantsBftEngine (node/bft_engine.h).
+// blocks, applies them and reports each one through EngineHost::on_committed
+// before it works on the next height (both through BlockProducer,
+// node/block_producer.h). Implemented by SoloEngine (a lone one-validator node)
+// and BftEngine (a network); Node picks one with WantsBftEngine
+// (node/bft_engine.h).
 //
 // Contract for implementations:
 // - Start() checks that the engine can run on this chain (validator set, keys)
@@ -22,6 +23,8 @@
 #include <functional>
 #include <string>
 #include <vector>
+
+#include <prometheus/registry.h>
 
 #include "crypto/signature.h"
 #include "crypto/base/status.h"
@@ -47,6 +50,8 @@ struct EngineHost {
   Mempool* mempool = nullptr;
   const crypto::KeyPair* node_key = nullptr;
   const ConsensusSection* config = nullptr;
+  // Where the engine and its parts register their metrics (node/metrics.h).
+  prometheus::Registry* metrics = nullptr;
   std::function<void(const CommittedBlock&)> on_committed;
   std::function<void(const Status&)> on_fatal;
 };
@@ -60,8 +65,8 @@ class ConsensusEngine {
   virtual void OnTxsAvailable() = 0;
   // Whether this node signs blocks.
   virtual bool is_validator() const = 0;
-  // Prometheus text lines for engine metrics (may be empty).
-  virtual std::string MetricsText() const = 0;
+  // Connected p2p peers (0 for an engine without a network).
+  virtual size_t peer_count() const = 0;
 };
 
 }  // namespace civic::node

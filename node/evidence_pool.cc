@@ -18,7 +18,11 @@ Bytes EvidenceId(const pb::Evidence& evidence) {
   return crypto::Sha256(bytes);
 }
 
-EvidencePool::EvidencePool(EvidencePoolOptions options) : options_(options) {}
+EvidencePool::EvidencePool(EvidencePoolOptions options, prometheus::Registry& metrics)
+    : options_(options),
+      pending_gauge_(NewGauge(metrics, "civic_bft_evidence_pending", "Double-vote evidence waiting for a block.")),
+      committed_(
+          NewCounter(metrics, "civic_bft_evidence_committed_total", "Evidence items seen in committed blocks.")) {}
 
 bool EvidencePool::Add(const pb::Evidence& evidence) {
   const Bytes id = EvidenceId(evidence);
@@ -30,6 +34,7 @@ bool EvidencePool::Add(const pb::Evidence& evidence) {
     return false;
   }
   pending_.emplace(std::make_pair(height, id), evidence);
+  pending_gauge_.Set(static_cast<double>(pending_.size()));
   return true;
 }
 
@@ -48,7 +53,7 @@ void EvidencePool::OnBlockCommitted(uint64_t height, const pb::Block& block) {
   for (const pb::Evidence& e : block.evidence()) {
     const Bytes id = EvidenceId(e);
     pending_.erase({e.a().height(), id});
-    ++committed_;
+    committed_.Increment();
     if (committed_ids_.insert(id).second) {
       committed_order_.push_back(id);
       if (committed_order_.size() > options_.max_remembered) {
@@ -61,6 +66,7 @@ void EvidencePool::OnBlockCommitted(uint64_t height, const pb::Block& block) {
     const uint64_t floor = height - options_.max_age_heights;
     pending_.erase(pending_.begin(), pending_.lower_bound({floor, Bytes()}));
   }
+  pending_gauge_.Set(static_cast<double>(pending_.size()));
 }
 
 bool EvidencePool::Contains(const pb::Evidence& evidence) const {
@@ -74,10 +80,7 @@ size_t EvidencePool::size() const {
   return pending_.size();
 }
 
-uint64_t EvidencePool::committed() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return committed_;
-}
+uint64_t EvidencePool::committed() const { return CountOf(committed_); }
 
 uint64_t EvidencePool::dropped() const {
   std::lock_guard<std::mutex> lock(mu_);

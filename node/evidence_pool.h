@@ -10,6 +10,8 @@
 //
 // Identity: SHA-256 of the deterministic serialization; consensus::MakeEvidence
 // orders the two votes canonically, so every node builds the same bytes.
+// Metrics (node/metrics.h): civic_bft_evidence_pending and
+// civic_bft_evidence_committed_total.
 // Thread safety: every method may be called from any thread.
 #pragma once
 
@@ -22,6 +24,7 @@
 
 #include "crypto/base/bytes.h"
 #include "ledger/ledger.pb.h"
+#include "node/metrics.h"
 
 namespace civic::node {
 
@@ -36,7 +39,8 @@ Bytes EvidenceId(const pb::Evidence& evidence);
 
 class EvidencePool {
  public:
-  explicit EvidencePool(EvidencePoolOptions options = {});
+  // `metrics` must outlive the pool.
+  EvidencePool(EvidencePoolOptions options, prometheus::Registry& metrics);
 
   // Adds verified evidence. False if already pending or committed, or the pool
   // is full (counted in dropped()).
@@ -60,8 +64,9 @@ class EvidencePool {
   std::map<std::pair<uint64_t, Bytes>, pb::Evidence> pending_;
   std::set<Bytes> committed_ids_;
   std::deque<Bytes> committed_order_;
-  uint64_t committed_ = 0;
   uint64_t dropped_ = 0;
+  prometheus::Gauge& pending_gauge_;
+  prometheus::Counter& committed_;
 };
 
 }  // namespace civic::node

@@ -48,8 +48,15 @@ void WorkerPool::Run() {
 
 // ---- Mempool
 
-Mempool::Mempool(const ledger::Chain* chain, MempoolOptions options)
-    : chain_(chain), options_(options) {
+Mempool::Mempool(const ledger::Chain* chain, MempoolOptions options, prometheus::Registry& metrics)
+    : chain_(chain),
+      options_(options),
+      txs_gauge_(NewGauge(metrics, "civic_mempool_txs", "Txs waiting in the mempool.")),
+      bytes_gauge_(NewGauge(metrics, "civic_mempool_bytes", "Bytes of the txs waiting in the mempool.")),
+      admitted_(NewCounter(metrics, "civic_mempool_admitted_total", "Txs admitted to the mempool since start.")),
+      rejections_(metrics, "civic_tx_rejections_total", "Txs refused at admission, by app code.", "app_code"),
+      drops_(metrics, "civic_mempool_dropped_total", "Txs dropped by the re-check after a block, by app code.",
+             "app_code") {
   if (options_.verify_threads > 0) pool_ = std::make_unique<WorkerPool>(options_.verify_threads);
   updated_height_ = chain_->tip().height;
 }
@@ -98,7 +105,7 @@ Result<ledger::DecodedTx> Mempool::Decode(const Bytes& raw) const {
   return ledger::DecodeTx(raw, chain_->options().chain_id, /*verify_signature=*/true);
 }
 
-Result<Bytes> Mempool::Admit(ledger::DecodedTx tx) {
+Result<Bytes> Mempool::Admit(ledger::DecodedTx tx, AdmittedTxs* admitted) {
   uint64_t checked_at = chain_->tip().height;
   CIVIC_RETURN_IF_ERROR(chain_->CheckTx(tx));
 
@@ -115,38 +122,36 @@ Result<Bytes> Mempool::Admit(ledger::DecodedTx tx) {
   }
   if (!HasRoomLocked(tx.raw.size())) return FullStatusLocked();
   bytes_ += tx.raw.size();
-  fifo_.push_back(Entry{tx.id, std::make_shared<const Bytes>(std::move(tx.raw)), checked_at});
+  auto raw = std::make_shared<const Bytes>(std::move(tx.raw));
+  fifo_.push_back(Entry{tx.id, raw, checked_at});
   by_id_.emplace(tx.id, std::prev(fifo_.end()));
-  ++admitted_total_;
+  PublishSizeLocked();
+  admitted_.Increment();
+  admitted->txs.push_back(std::move(raw));
   return tx.id;
 }
 
 Result<Bytes> Mempool::Count(Result<Bytes> result) {
-  if (!result.ok()) {
-    std::lock_guard<std::mutex> lock(mu_);
-    ++rejections_[result.status().app_code()];
-  }
+  if (!result.ok()) rejections_.Increment(result.status().app_code());
   return result;
 }
 
-void Mempool::NotifyAdmitted() {
-  std::function<void()> cb;
-  {
-    std::lock_guard<std::mutex> lock(callback_mu_);
-    cb = on_admitted_;
-  }
-  if (cb) cb();
+void Mempool::NotifyAdmitted(const AdmittedTxs& admitted) {
+  if (admitted.txs.empty()) return;
+  std::shared_lock<std::shared_mutex> lock(observers_mu_);
+  for (const auto& [subscription, observer] : observers_) observer(admitted);
 }
 
 Result<Bytes> Mempool::Add(Bytes raw) {
   auto decoded = Decode(raw);
   if (!decoded.ok()) return Count(decoded.status());
-  auto admitted = Count(Admit(std::move(decoded).value()));
-  if (admitted.ok()) NotifyAdmitted();
-  return admitted;
+  AdmittedTxs admitted;
+  auto id = Count(Admit(std::move(decoded).value(), &admitted));
+  NotifyAdmitted(admitted);
+  return id;
 }
 
-std::vector<Result<Bytes>> Mempool::AddBatch(std::vector<Bytes> raws) {
+std::vector<Result<Bytes>> Mempool::AddBatch(std::vector<Bytes> raws, std::optional<crypto::PublicKey> from) {
   std::vector<Result<ledger::DecodedTx>> decoded;
   decoded.reserve(raws.size());
   if (pool_ == nullptr || raws.size() < 2) {
@@ -165,16 +170,11 @@ std::vector<Result<Bytes>> Mempool::AddBatch(std::vector<Bytes> raws) {
 
   std::vector<Result<Bytes>> results;
   results.reserve(raws.size());
-  bool any = false;
+  AdmittedTxs admitted{{}, std::move(from)};
   for (auto& d : decoded) {
-    if (!d.ok()) {
-      results.push_back(Count(d.status()));
-      continue;
-    }
-    results.push_back(Count(Admit(std::move(d).value())));
-    any = any || results.back().ok();
+    results.push_back(Count(d.ok() ? Admit(std::move(d).value(), &admitted) : Result<Bytes>(d.status())));
   }
-  if (any) NotifyAdmitted();
+  NotifyAdmitted(admitted);
   return results;
 }
 
@@ -237,7 +237,7 @@ std::vector<DroppedTx> Mempool::Update(uint64_t height, const std::vector<Bytes>
       if (it != by_id_.end()) it->second->checked_at = std::max(it->second->checked_at, height);
       continue;
     }
-    ++drops_[results[i].app_code()];
+    drops_.Increment(results[i].app_code());
     EraseLocked(stale[i].id);
     dropped.push_back(DroppedTx{stale[i].id, std::move(results[i])});
   }
@@ -250,6 +250,12 @@ void Mempool::EraseLocked(const Bytes& id) {
   bytes_ -= it->second->raw->size();
   fifo_.erase(it->second);
   by_id_.erase(it);
+  PublishSizeLocked();
+}
+
+void Mempool::PublishSizeLocked() {
+  txs_gauge_.Set(static_cast<double>(by_id_.size()));
+  bytes_gauge_.Set(static_cast<double>(bytes_));
 }
 
 void Mempool::Remove(const std::vector<Bytes>& ids) {
@@ -272,24 +278,22 @@ size_t Mempool::bytes() const {
   return bytes_;
 }
 
-void Mempool::SetOnAdmitted(std::function<void()> callback) {
-  std::lock_guard<std::mutex> lock(callback_mu_);
-  on_admitted_ = std::move(callback);
+uint64_t Mempool::Subscribe(AdmissionObserver observer) {
+  std::unique_lock<std::shared_mutex> lock(observers_mu_);
+  const uint64_t subscription = next_subscription_++;
+  observers_.emplace(subscription, std::move(observer));
+  return subscription;
 }
 
-std::map<std::string, uint64_t> Mempool::RejectionCounts() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return rejections_;
+void Mempool::Unsubscribe(uint64_t subscription) {
+  std::unique_lock<std::shared_mutex> lock(observers_mu_);
+  observers_.erase(subscription);
 }
 
-std::map<std::string, uint64_t> Mempool::DropCounts() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return drops_;
-}
+std::map<std::string, uint64_t> Mempool::RejectionCounts() const { return rejections_.Values(); }
 
-uint64_t Mempool::admitted_total() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return admitted_total_;
-}
+std::map<std::string, uint64_t> Mempool::DropCounts() const { return drops_.Values(); }
+
+uint64_t Mempool::admitted_total() const { return CountOf(admitted_); }
 
 }  // namespace civic::node

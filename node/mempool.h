@@ -26,6 +26,15 @@
 // IsVerified(id) is true for every tx in the pool: its signature has been checked
 // over exactly these bytes (the id is their hash), so Chain::ApplyBlock may skip it.
 //
+// Metrics (node/metrics.h): civic_mempool_txs, civic_mempool_bytes,
+// civic_mempool_admitted_total, civic_tx_rejections_total{app_code} and
+// civic_mempool_dropped_total{app_code}.
+//
+// Observers (Subscribe) hear of every admission: the engine proposes sooner,
+// mempool gossip sends the txs to peers. They are called on the admitting
+// thread, after the txs are in the pool and outside the pool's lock, and must
+// not call Subscribe or Unsubscribe.
+//
 // Thread safety: every method may be called from any thread.
 #pragma once
 
@@ -37,6 +46,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -44,6 +55,7 @@
 
 #include "crypto/base/status.h"
 #include "ledger/chain.h"
+#include "node/metrics.h"
 
 namespace civic::node {
 
@@ -61,6 +73,13 @@ struct DroppedTx {
   Bytes id;
   Status reason;
 };
+
+// Txs just admitted, as told to the observers.
+struct AdmittedTxs {
+  std::vector<std::shared_ptr<const Bytes>> txs;  // serialized SignedTx, in admission order
+  std::optional<crypto::PublicKey> from;          // the peer that sent them; none for a client's
+};
+using AdmissionObserver = std::function<void(const AdmittedTxs&)>;
 
 // A small fixed pool of threads that run submitted jobs FIFO.
 class WorkerPool {
@@ -84,16 +103,18 @@ class WorkerPool {
 
 class Mempool {
  public:
-  Mempool(const ledger::Chain* chain, MempoolOptions options);
+  // `metrics` must outlive the mempool.
+  Mempool(const ledger::Chain* chain, MempoolOptions options, prometheus::Registry& metrics);
   ~Mempool();
   Mempool(const Mempool&) = delete;
   Mempool& operator=(const Mempool&) = delete;
 
-  // Checks and admits one serialized SignedTx; returns its id.
+  // Checks and admits one serialized SignedTx from a client; returns its id.
   Result<Bytes> Add(Bytes raw);
-  // Checks and admits many txs, verifying signatures on the worker pool; one
-  // result per input, in input order. Admission order is input order.
-  std::vector<Result<Bytes>> AddBatch(std::vector<Bytes> raws);
+  // Checks and admits many txs (from peer `from`, if set), verifying signatures
+  // on the worker pool; one result per input, in input order. Admission order is
+  // input order.
+  std::vector<Result<Bytes>> AddBatch(std::vector<Bytes> raws, std::optional<crypto::PublicKey> from = {});
 
   // The oldest txs, in admission order, up to `max_txs` and `max_bytes` in total
   // (stops at the first tx that does not fit). The txs stay in the pool.
@@ -113,8 +134,10 @@ class Mempool {
   size_t size() const;
   size_t bytes() const;
 
-  // Called (outside the pool's lock) after one or more txs were admitted.
-  void SetOnAdmitted(std::function<void()> callback);
+  // Calls `observer` after each admission of one or more txs, until
+  // Unsubscribe(the returned handle); Unsubscribe waits for calls in progress.
+  uint64_t Subscribe(AdmissionObserver observer);
+  void Unsubscribe(uint64_t subscription);
 
   // Counts since start, by app code: txs refused at admission, txs dropped by
   // the re-check after a block.
@@ -139,12 +162,13 @@ class Mempool {
   bool HasRoomLocked(size_t tx_bytes) const;
   Status FullStatusLocked() const;
   Result<ledger::DecodedTx> Decode(const Bytes& raw) const;
-  // Stateful check (Chain::CheckTx) and insertion.
-  Result<Bytes> Admit(ledger::DecodedTx tx);
+  // Stateful check (Chain::CheckTx) and insertion; an admitted tx is appended to `admitted`.
+  Result<Bytes> Admit(ledger::DecodedTx tx, AdmittedTxs* admitted);
   Result<Bytes> Count(Result<Bytes> result);
-  // Requires mu_.
+  // Require mu_.
   void EraseLocked(const Bytes& id);
-  void NotifyAdmitted();
+  void PublishSizeLocked();
+  void NotifyAdmitted(const AdmittedTxs& admitted);
 
   const ledger::Chain* chain_;
   const MempoolOptions options_;
@@ -155,12 +179,16 @@ class Mempool {
   std::unordered_map<Bytes, List::iterator> by_id_;
   size_t bytes_ = 0;
   uint64_t updated_height_ = 0;  // height of the last Update
-  uint64_t admitted_total_ = 0;
-  std::map<std::string, uint64_t> rejections_;
-  std::map<std::string, uint64_t> drops_;
 
-  std::mutex callback_mu_;
-  std::function<void()> on_admitted_;
+  prometheus::Gauge& txs_gauge_;
+  prometheus::Gauge& bytes_gauge_;
+  prometheus::Counter& admitted_;
+  CounterByLabel rejections_;
+  CounterByLabel drops_;
+
+  std::shared_mutex observers_mu_;
+  uint64_t next_subscription_ = 1;
+  std::map<uint64_t, AdmissionObserver> observers_;
 };
 
 }  // namespace civic::node

@@ -1,14 +1,26 @@
 #include "node/mempool_gossip.h"
 
-#include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <utility>
 
 #include "node/bft.pb.h"
 
 namespace civic::node {
 
-MempoolGossip::MempoolGossip(MempoolGossipOptions options, Mempool* mempool)
-    : options_(options), mempool_(mempool) {}
+MempoolGossip::MempoolGossip(MempoolGossipOptions options, Mempool* mempool, prometheus::Registry& metrics)
+    : options_(options),
+      mempool_(mempool),
+      txs_sent_(NewCounter(metrics, "civic_bft_mempool_gossip_sent_total", "Tx copies sent to peers.")),
+      txs_received_(NewCounter(metrics, "civic_bft_mempool_gossip_received_total", "Txs received from peers.")),
+      txs_admitted_(
+          NewCounter(metrics, "civic_bft_mempool_gossip_admitted_total", "Txs from peers admitted here first.")),
+      txs_refused_(NewCounter(metrics, "civic_bft_mempool_gossip_refused_total",
+                              "Txs from peers refused (duplicates included).")),
+      batches_dropped_(NewCounter(metrics, "civic_bft_mempool_gossip_dropped_batches_total",
+                                  "Tx batches from peers dropped: queue full.")),
+      malformed_(
+          NewCounter(metrics, "civic_bft_mempool_gossip_malformed_total", "Undecodable tx batches from peers.")) {}
 
 MempoolGossip::~MempoolGossip() { Stop(); }
 
@@ -26,9 +38,11 @@ void MempoolGossip::Start() {
     stop_ = false;
   }
   thread_ = std::thread([this] { Run(); });
+  subscription_ = mempool_->Subscribe([this](const AdmittedTxs& admitted) { OnAdmitted(admitted); });
 }
 
 void MempoolGossip::Stop() {
+  if (subscription_ != 0) mempool_->Unsubscribe(std::exchange(subscription_, 0));
   {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
@@ -37,12 +51,13 @@ void MempoolGossip::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void MempoolGossip::Gossip(Bytes raw) {
+void MempoolGossip::OnAdmitted(const AdmittedTxs& admitted) {
+  if (admitted.from && !options_.relay) return;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stop_) return;
     if (outgoing_.empty()) first_outgoing_ = std::chrono::steady_clock::now();
-    outgoing_.push_back(Outgoing{std::move(raw), std::nullopt});
+    for (const auto& raw : admitted.txs) outgoing_.push_back(Outgoing{raw, admitted.from});
   }
   cv_.notify_one();
 }
@@ -51,7 +66,7 @@ void MempoolGossip::OnMessage(const crypto::PublicKey& peer, std::string payload
   pb::BftTxs msg;
   if (!msg.ParseFromString(payload) || msg.txs_size() == 0 ||
       static_cast<size_t>(msg.txs_size()) > options_.max_txs_per_message) {
-    malformed_.fetch_add(1, std::memory_order_relaxed);
+    malformed_.Increment();
     spdlog::warn("event=mempool_gossip_refused reason=MALFORMED_TX_BATCH peer={} bytes={} action=disconnect",
                  peer.ToString(), payload.size());
     if (peers_ != nullptr) peers_->DisconnectPeer(peer);
@@ -60,12 +75,12 @@ void MempoolGossip::OnMessage(const crypto::PublicKey& peer, std::string payload
   Incoming batch{peer, {}, payload.size()};
   batch.txs.reserve(msg.txs_size());
   for (std::string& raw : *msg.mutable_txs()) batch.txs.push_back(std::move(raw));
-  txs_received_.fetch_add(batch.txs.size(), std::memory_order_relaxed);
+  txs_received_.Increment(static_cast<double>(batch.txs.size()));
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stop_) return;
     if (incoming_bytes_ + batch.bytes > options_.max_inbound_bytes) {
-      batches_dropped_.fetch_add(1, std::memory_order_relaxed);
+      batches_dropped_.Increment();
       return;
     }
     incoming_bytes_ += batch.bytes;
@@ -96,28 +111,15 @@ void MempoolGossip::Run() {
       const bool due = !outgoing_.empty() && std::chrono::steady_clock::now() >= first_outgoing_ + flush_after;
       if (due) outgoing.swap(outgoing_);
     }
-    std::vector<Outgoing> relay;
-    for (Incoming& batch : incoming) Admit(std::move(batch), &relay);
-    if (!relay.empty()) {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (outgoing_.empty()) first_outgoing_ = std::chrono::steady_clock::now();
-      for (Outgoing& o : relay) outgoing_.push_back(std::move(o));
-    }
+    // Admitted txs come back through OnAdmitted to be relayed.
+    for (Incoming& batch : incoming) Admit(std::move(batch));
     if (!outgoing.empty()) Flush(std::move(outgoing));
   }
 }
 
-void MempoolGossip::Admit(Incoming batch, std::vector<Outgoing>* relay) {
-  std::vector<Bytes> copies;
-  if (options_.relay) copies = batch.txs;
-  std::vector<Result<Bytes>> results = mempool_->AddBatch(std::move(batch.txs));
-  for (size_t i = 0; i < results.size(); ++i) {
-    if (results[i].ok()) {
-      txs_admitted_.fetch_add(1, std::memory_order_relaxed);
-      if (options_.relay) relay->push_back(Outgoing{std::move(copies[i]), batch.from});
-    } else {
-      txs_refused_.fetch_add(1, std::memory_order_relaxed);
-    }
+void MempoolGossip::Admit(Incoming batch) {
+  for (const Result<Bytes>& result : mempool_->AddBatch(std::move(batch.txs), batch.from)) {
+    (result.ok() ? txs_admitted_ : txs_refused_).Increment();
   }
 }
 
@@ -130,16 +132,16 @@ void MempoolGossip::Flush(std::vector<Outgoing> out) {
       if (msg.txs_size() == 0) return;
       const size_t n = static_cast<size_t>(msg.txs_size());
       if (peers_->Send(peer.node_key, p2p::Channel::kMempool, msg.SerializeAsString()).ok()) {
-        txs_sent_.fetch_add(n, std::memory_order_relaxed);
+        txs_sent_.Increment(static_cast<double>(n));
       }
       msg.Clear();
       bytes = 0;
     };
     for (const Outgoing& o : out) {
       if (o.from && *o.from == peer.node_key) continue;
-      if (bytes > 0 && bytes + o.raw.size() > options_.max_batch_bytes) send();
-      msg.add_txs(o.raw);
-      bytes += o.raw.size();
+      if (bytes > 0 && bytes + o.raw->size() > options_.max_batch_bytes) send();
+      msg.add_txs(*o.raw);
+      bytes += o.raw->size();
     }
     send();
   }
@@ -147,30 +149,13 @@ void MempoolGossip::Flush(std::vector<Outgoing> out) {
 
 MempoolGossipStats MempoolGossip::stats() const {
   MempoolGossipStats s;
-  s.txs_sent = txs_sent_.load();
-  s.txs_received = txs_received_.load();
-  s.txs_admitted = txs_admitted_.load();
-  s.txs_refused = txs_refused_.load();
-  s.batches_dropped = batches_dropped_.load();
-  s.malformed = malformed_.load();
+  s.txs_sent = CountOf(txs_sent_);
+  s.txs_received = CountOf(txs_received_);
+  s.txs_admitted = CountOf(txs_admitted_);
+  s.txs_refused = CountOf(txs_refused_);
+  s.batches_dropped = CountOf(batches_dropped_);
+  s.malformed = CountOf(malformed_);
   return s;
-}
-
-std::string MempoolGossip::MetricsText() const {
-  MempoolGossipStats s = stats();
-  std::string out;
-  auto metric = [&](std::string_view name, std::string_view help, uint64_t value) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} counter\n{} {}\n", name, help, name, name, value);
-  };
-  metric("civic_bft_mempool_gossip_sent_total", "Tx copies sent to peers.", s.txs_sent);
-  metric("civic_bft_mempool_gossip_received_total", "Txs received from peers.", s.txs_received);
-  metric("civic_bft_mempool_gossip_admitted_total", "Txs from peers admitted here first.", s.txs_admitted);
-  metric("civic_bft_mempool_gossip_refused_total", "Txs from peers refused (duplicates included).",
-         s.txs_refused);
-  metric("civic_bft_mempool_gossip_dropped_batches_total", "Tx batches from peers dropped: queue full.",
-         s.batches_dropped);
-  metric("civic_bft_mempool_gossip_malformed_total", "Undecodable tx batches from peers.", s.malformed);
-  return out;
 }
 
 }  // namespace civic::node

@@ -2,8 +2,8 @@
 // civic.pb.BftTxs) so that every validator can propose them and the proposer's
 // peers find most of a proposed block's txs already verified in their mempool.
 //
-// - A tx a client submitted to this node is sent to every peer once it is
-//   admitted (Gossip).
+// - It observes the mempool's admissions (Mempool::Subscribe, from Start to
+//   Stop): a tx a client submitted to this node is sent to every peer.
 // - Txs from a peer go through the mempool's normal admission (Mempool::AddBatch:
 //   size, dedup, signature on the worker pool, stateful checks). Only those
 //   admitted here for the first time are relayed, and never back to the sender,
@@ -13,6 +13,9 @@
 // - Received batches wait in a queue bounded by max_inbound_bytes; beyond it they
 //   are dropped and counted (the sender's mempool still holds the txs, and its
 //   proposals carry them). An undecodable message disconnects the peer.
+//
+// Metrics (node/metrics.h): civic_bft_mempool_gossip_{sent,received,admitted,
+// refused,dropped_batches,malformed}_total.
 //
 // Thread safety: every public method may be called from any thread; admission
 // and sending run on the gossip's own thread.
@@ -31,6 +34,7 @@
 
 #include "crypto/signature.h"
 #include "node/mempool.h"
+#include "node/metrics.h"
 #include "node/p2p/peer_manager.h"
 
 namespace civic::node {
@@ -54,28 +58,26 @@ struct MempoolGossipStats {
 
 class MempoolGossip {
  public:
-  MempoolGossip(MempoolGossipOptions options, Mempool* mempool);
+  // `mempool` and `metrics` must outlive this object.
+  MempoolGossip(MempoolGossipOptions options, Mempool* mempool, prometheus::Registry& metrics);
   ~MempoolGossip();  // Stop()
   MempoolGossip(const MempoolGossip&) = delete;
   MempoolGossip& operator=(const MempoolGossip&) = delete;
 
   // Before the PeerManager starts: registers the mempool channel.
   Status Attach(p2p::PeerManager* peers, p2p::ChannelPolicy policy);
+  // Starts the thread and observing the mempool.
   void Start();
   void Stop();
 
-  // A tx this node admitted from a client: send it to every peer.
-  void Gossip(Bytes raw);
   // p2p handler of the mempool channel.
   void OnMessage(const crypto::PublicKey& peer, std::string payload);
 
   MempoolGossipStats stats() const;
-  // Prometheus text lines (civic_bft_mempool_gossip_*).
-  std::string MetricsText() const;
 
  private:
   struct Outgoing {
-    Bytes raw;
+    std::shared_ptr<const Bytes> raw;
     std::optional<crypto::PublicKey> from;  // not sent back to the peer it came from
   };
   struct Incoming {
@@ -85,12 +87,15 @@ class MempoolGossip {
   };
 
   void Run();
-  void Admit(Incoming batch, std::vector<Outgoing>* relay);
+  // Mempool observer: queues admitted txs for sending.
+  void OnAdmitted(const AdmittedTxs& admitted);
+  void Admit(Incoming batch);
   void Flush(std::vector<Outgoing> out);
 
   const MempoolGossipOptions options_;
   Mempool* const mempool_;
   p2p::PeerManager* peers_ = nullptr;
+  uint64_t subscription_ = 0;  // of the mempool observer while started
 
   std::mutex mu_;
   std::condition_variable cv_;
@@ -101,12 +106,13 @@ class MempoolGossip {
   std::chrono::steady_clock::time_point first_outgoing_;
   std::thread thread_;
 
-  std::atomic<uint64_t> txs_sent_{0};
-  std::atomic<uint64_t> txs_received_{0};
-  std::atomic<uint64_t> txs_admitted_{0};
-  std::atomic<uint64_t> txs_refused_{0};
-  std::atomic<uint64_t> batches_dropped_{0};
-  std::atomic<uint64_t> malformed_{0};
+  // Metrics, read back by stats().
+  prometheus::Counter& txs_sent_;
+  prometheus::Counter& txs_received_;
+  prometheus::Counter& txs_admitted_;
+  prometheus::Counter& txs_refused_;
+  prometheus::Counter& batches_dropped_;
+  prometheus::Counter& malformed_;
 };
 
 }  // namespace civic::node

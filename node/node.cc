@@ -13,7 +13,6 @@
 #include "node/bft_engine.h"
 #include "node/solo_engine.h"
 #include "rpc/methods.h"
-#include "rpc/metrics.h"
 #include "rpc/server.h"
 
 namespace civic::node {
@@ -48,7 +47,14 @@ Result<crypto::KeyPair> ReadNodeKey(const NodeSection &cfg) {
 
 }  // namespace
 
-Node::Node(Config config, crypto::KeyPair key) : config_(std::move(config)), key_(std::move(key)) {}
+Node::Node(Config config, crypto::KeyPair key)
+    : config_(std::move(config)),
+      key_(std::move(key)),
+      metrics_(std::make_shared<prometheus::Registry>()),
+      blocks_committed_(NewCounter(*metrics_, "civic_blocks_committed_total", "Blocks committed since start.")),
+      txs_committed_(NewCounter(*metrics_, "civic_txs_committed_total", "Txs committed since start.")),
+      last_apply_ms_(NewGauge(*metrics_, "civic_last_block_apply_ms", "Time spent applying the last block (ms).")),
+      commit_waiters_(NewGauge(*metrics_, "civic_commit_waiters", "tx_commit calls waiting for their tx.")) {}
 
 Node::~Node() { Stop(); }
 
@@ -108,7 +114,7 @@ Result<std::unique_ptr<Node>> Node::Open(const Config &config) {
   mempool_options.max_bytes = config.mempool.max_bytes;
   mempool_options.max_tx_bytes = std::min(config.consensus.max_block_bytes, ledger::kMaxTxBytes);
   mempool_options.verify_threads = config.mempool.verify_threads;
-  node->mempool_ = std::make_unique<Mempool>(node->chain_.get(), mempool_options);
+  node->mempool_ = std::make_unique<Mempool>(node->chain_.get(), mempool_options, *node->metrics_);
   node->waiters_ = std::make_unique<CommitWaiters>();
 
   Node *self = node.get();
@@ -117,21 +123,20 @@ Result<std::unique_ptr<Node>> Node::Open(const Config &config) {
   host.mempool = node->mempool_.get();
   host.node_key = &node->key_;
   host.config = &node->config_.consensus;
+  host.metrics = node->metrics_.get();
   host.on_committed = [self](const CommittedBlock &b) { self->OnCommitted(b); };
   host.on_fatal = [self](const Status &st) { self->OnFatal(st); };
   // The engine: BFT for a network (several validators, or peers to follow),
   // the one-validator engine for a lone node (no network round trip per block).
-  if (WantsBftEngine(config, tip)) {
-    BftOptions bft = BftOptionsFromConfig(config);
-    auto engine = std::make_unique<BftEngine>(std::move(host), std::move(bft));
-    node->bft_ = engine.get();
-    node->engine_ = std::move(engine);
+  const bool bft = WantsBftEngine(config, tip);
+  if (bft) {
+    node->engine_ = std::make_unique<BftEngine>(std::move(host), BftOptionsFromConfig(config));
   } else {
     node->engine_ = std::make_unique<SoloEngine>(std::move(host));
   }
-  spdlog::info("event=engine_selected engine={} validators={} peers={}", node->bft_ ? "bft" : "solo",
+  spdlog::info("event=engine_selected engine={} validators={} peers={}", bft ? "bft" : "solo",
                tip.validators.validators_size(), config.p2p.peers.size());
-  node->mempool_->SetOnAdmitted([self] { self->engine_->OnTxsAvailable(); });
+  node->mempool_->Subscribe([self](const AdmittedTxs &) { self->engine_->OnTxsAvailable(); });
 
   node->methods_ = std::make_unique<rpc::MethodTable>();
   // chain_* and tx_*, cert_*, gov_*: every method this build has.
@@ -206,9 +211,9 @@ uint16_t Node::rpc_port() const { return server_ ? server_->port() : 0; }
 std::string Node::rpc_url() const { return server_ ? server_->url() : ""; }
 
 void Node::OnCommitted(const CommittedBlock &block) {
-  blocks_committed_.fetch_add(1, std::memory_order_relaxed);
-  txs_committed_.fetch_add(block.tx_ids.size(), std::memory_order_relaxed);
-  last_apply_us_.store(static_cast<uint64_t>(block.apply_ms * 1000), std::memory_order_relaxed);
+  blocks_committed_.Increment();
+  txs_committed_.Increment(static_cast<double>(block.tx_ids.size()));
+  last_apply_ms_.Set(block.apply_ms);
 
   std::vector<DroppedTx> dropped = mempool_->Update(block.height, block.tx_ids);
 
@@ -241,14 +246,12 @@ rpc::NodeInfo Node::info() const {
   info.moniker = config_.node.moniker;
   info.validator = engine_ && engine_->is_validator();
   info.mempool_size = mempool_->size();
-  info.peers = bft_ ? bft_->peer_count() : 0;
+  info.peers = engine_ ? engine_->peer_count() : 0;
   return info;
 }
 
 Result<Bytes> Node::SubmitTx(Bytes raw) {
   if (stopped_) return Status::Unavailable("SHUTTING_DOWN", "the node is shutting down");
-  // The BFT engine also gossips an admitted tx to its peers.
-  if (bft_) return bft_->SubmitTx(std::move(raw));
   return mempool_->Add(std::move(raw));
 }
 
@@ -257,43 +260,13 @@ void Node::AwaitCommit(const Bytes &tx_id, std::chrono::milliseconds timeout,
   timeout = std::clamp(timeout, std::chrono::milliseconds(0), std::chrono::milliseconds(config_.rpc.commit_timeout_ms));
   // Register first, then look: a commit between the two is seen by one of them,
   // and CompleteOne makes sure only one answers.
-  uint64_t token = waiters_->Add(tx_id, timeout, std::move(done));
+  commit_waiters_.Increment();
+  uint64_t token = waiters_->Add(tx_id, timeout, [this, done = std::move(done)](Result<pb::TxLocation> result) {
+    commit_waiters_.Decrement();
+    done(std::move(result));
+  });
   auto record = chain_->GetTx(tx_id);
   if (record.ok()) waiters_->CompleteOne(token, record->location);
-}
-
-std::string Node::MetricsText() const {
-  std::string out;
-  auto metric = [&](std::string_view name, std::string_view type, std::string_view help, const std::string &value) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name, value);
-  };
-  metric("civic_mempool_txs", "gauge", "Txs waiting in the mempool.", std::to_string(mempool_->size()));
-  metric("civic_mempool_bytes", "gauge", "Bytes of the txs waiting in the mempool.", std::to_string(mempool_->bytes()));
-  metric("civic_mempool_admitted_total", "counter", "Txs admitted to the mempool since start.",
-         std::to_string(mempool_->admitted_total()));
-  metric("civic_blocks_committed_total", "counter", "Blocks committed since start.",
-         std::to_string(blocks_committed_.load()));
-  metric("civic_txs_committed_total", "counter", "Txs committed since start.", std::to_string(txs_committed_.load()));
-  metric("civic_last_block_apply_ms", "gauge", "Time spent applying the last block (ms).",
-         fmt::format("{:.3f}", last_apply_us_.load() / 1000.0));
-  metric("civic_commit_waiters", "gauge", "tx_commit calls waiting for their tx.", std::to_string(waiters_->pending()));
-
-  out +=
-      "# HELP civic_tx_rejections_total Txs refused at admission, by app "
-      "code.\n";
-  out += "# TYPE civic_tx_rejections_total counter\n";
-  for (const auto &[code, n] : mempool_->RejectionCounts()) {
-    out += fmt::format("civic_tx_rejections_total{{app_code=\"{}\"}} {}\n", rpc::PrometheusLabelValue(code), n);
-  }
-  out +=
-      "# HELP civic_mempool_dropped_total Txs dropped by the re-check after "
-      "a block, by app code.\n";
-  out += "# TYPE civic_mempool_dropped_total counter\n";
-  for (const auto &[code, n] : mempool_->DropCounts()) {
-    out += fmt::format("civic_mempool_dropped_total{{app_code=\"{}\"}} {}\n", rpc::PrometheusLabelValue(code), n);
-  }
-  if (engine_) out += engine_->MetricsText();
-  return out;
 }
 
 }  // namespace civic::node

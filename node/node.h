@@ -17,6 +17,12 @@
 // are gone and must be submitted again: a tx's id is stable, so resubmission is
 // safe and a committed one is refused as a replay).
 //
+// Metrics: the node owns one registry (node/metrics.h); its parts register their
+// series in it (mempool, engine, consensus, block sync, p2p), the node adds
+// civic_blocks_committed_total, civic_txs_committed_total,
+// civic_last_block_apply_ms and civic_commit_waiters, and the RPC server adds
+// its own and serves it at /metrics.
+//
 // Thread safety: Start/Stop from one owner thread; the NodeBackend methods and
 // the getters from any thread.
 #pragma once
@@ -34,6 +40,7 @@
 #include "node/config.h"
 #include "node/engine.h"
 #include "node/mempool.h"
+#include "node/metrics.h"
 #include "rpc/backend.h"
 
 namespace civic::rpc {
@@ -46,8 +53,6 @@ class Registry;
 }  // namespace civic::contracts
 
 namespace civic::node {
-
-class BftEngine;
 
 class Node final : public rpc::NodeBackend {
  public:
@@ -81,7 +86,7 @@ class Node final : public rpc::NodeBackend {
   Result<Bytes> SubmitTx(Bytes raw) override;
   void AwaitCommit(const Bytes& tx_id, std::chrono::milliseconds timeout,
                    std::function<void(Result<pb::TxLocation>)> done) override;
-  std::string MetricsText() const override;
+  std::shared_ptr<prometheus::Registry> metrics() const override { return metrics_; }
   // False before Start, after Stop began, and once the engine reported a fatal
   // error: /healthz then answers 503.
   bool ready() const override;
@@ -93,21 +98,23 @@ class Node final : public rpc::NodeBackend {
 
   const Config config_;
   const crypto::KeyPair key_;
+  // Before every part that holds series of it.
+  const std::shared_ptr<prometheus::Registry> metrics_;
   std::string chain_id_;
   std::unique_ptr<contracts::Registry> executor_;
   std::unique_ptr<ledger::Chain> chain_;
   std::unique_ptr<Mempool> mempool_;
   std::unique_ptr<CommitWaiters> waiters_;
   std::unique_ptr<ConsensusEngine> engine_;
-  BftEngine* bft_ = nullptr;  // engine_ when it is the BFT engine
   std::unique_ptr<rpc::MethodTable> methods_;
   std::unique_ptr<rpc::Server> server_;
   std::atomic<bool> started_{false};
   std::atomic<bool> stopped_{false};
 
-  std::atomic<uint64_t> blocks_committed_{0};
-  std::atomic<uint64_t> txs_committed_{0};
-  std::atomic<uint64_t> last_apply_us_{0};
+  prometheus::Counter& blocks_committed_;
+  prometheus::Counter& txs_committed_;
+  prometheus::Gauge& last_apply_ms_;
+  prometheus::Gauge& commit_waiters_;
 
   mutable std::mutex fatal_mu_;
   mutable std::condition_variable fatal_cv_;

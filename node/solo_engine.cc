@@ -13,12 +13,6 @@
 namespace civic::node {
 namespace {
 
-int64_t WallClockMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 bool IsTxLevelRefusal(const Status& st) {
   switch (st.code()) {
     case Code::kInvalidArgument:
@@ -34,23 +28,13 @@ bool IsTxLevelRefusal(const Status& st) {
 
 }  // namespace
 
-size_t SoloEngine::EvictFailingTxs(const pb::Block& block) {
-  const ledger::Chain& chain = *host_.chain;
-  std::vector<Bytes> failing;
-  for (const Bytes& raw : block.txs()) {
-    auto tx = ledger::DecodeTx(raw, chain.options().chain_id, /*verify_signature=*/true);
-    Status st = tx.ok() ? chain.CheckTx(*tx) : tx.status();
-    if (!st.ok()) {
-      spdlog::warn("event=mempool_evict tx={} code={} reason=\"{}\"", ToHex(ledger::TxId(raw)),
-                   st.app_code(), st.message());
-      failing.push_back(ledger::TxId(raw));
-    }
-  }
-  host_.mempool->Remove(failing);
-  return failing.size();
-}
-
-SoloEngine::SoloEngine(EngineHost host) : host_(std::move(host)) {}
+SoloEngine::SoloEngine(EngineHost host)
+    : host_(std::move(host)),
+      producer_(host_, nullptr),
+      blocks_produced_(NewCounter(*host_.metrics, "civic_engine_blocks_produced_total",
+                                  "Blocks this node produced since start.", {{"engine", "solo"}})),
+      empty_blocks_(NewCounter(*host_.metrics, "civic_engine_empty_blocks_total",
+                               "Empty heartbeat blocks produced since start.", {{"engine", "solo"}})) {}
 
 SoloEngine::~SoloEngine() { Stop(); }
 
@@ -73,11 +57,7 @@ Status SoloEngine::Start() {
   if (thread_.joinable()) return Status::Ok();
   ledger::Tip tip = host_.chain->tip();
   CIVIC_RETURN_IF_ERROR(CheckSoleValidator(tip));
-  if (tip.height > 0) {
-    auto stored = host_.chain->GetBlock(tip.height);
-    if (!stored.ok()) return stored.status();
-    last_commit_ = stored->commit();
-  }
+  CIVIC_RETURN_IF_ERROR(producer_.LoadLastCommit());
   {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = false;
@@ -140,10 +120,8 @@ Status SoloEngine::ProduceBlock() {
   ledger::Tip tip = chain.tip();
   CIVIC_RETURN_IF_ERROR(CheckSoleValidator(tip));
 
-  std::vector<Bytes> txs =
-      host_.mempool->ReapForBlock(host_.config->max_block_txs, host_.config->max_block_bytes);
-  const bool empty = txs.empty();
-  pb::Block block = chain.BuildBlock(std::move(txs), WallClockMs(), key.public_key(), last_commit_);
+  pb::Block block = producer_.Build(host_.config->max_block_bytes);
+  const bool empty = block.txs_size() == 0;
   const uint64_t height = tip.height + 1;
   const Bytes hash = ledger::BlockHash(block);
 
@@ -156,17 +134,12 @@ Status SoloEngine::ProduceBlock() {
   sig->set_sig(key.Sign(
       ledger::VoteSignBytes(chain.options().chain_id, ledger::kPrecommit, height, 0, hash)));
 
-  Mempool* mempool = host_.mempool;
-  auto started = std::chrono::steady_clock::now();
-  Status applied =
-      chain.ApplyBlock(block, commit, [mempool](const Bytes& id) { return mempool->IsVerified(id); });
-  double apply_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  Status applied = producer_.Commit(block, commit);
   if (!applied.ok()) {
     // A block built from admitted txs is refused only if a tx went stale in a
     // way the mempool's re-check did not see. Evict the txs that fail on their
     // own and go on; anything else (storage, corruption) is fatal.
-    if (IsTxLevelRefusal(applied) && EvictFailingTxs(block) > 0) {
+    if (IsTxLevelRefusal(applied) && producer_.EvictFailingTxs(block) > 0) {
       spdlog::error("event=block_refused height={} error=\"{}\" action=evicted_failing_txs", height,
                     applied.ToString());
       return Status::Ok();
@@ -174,30 +147,9 @@ Status SoloEngine::ProduceBlock() {
     return Status(applied.code(), applied.app_code(),
                   fmt::format("applying block {} failed: {}", height, applied.message()));
   }
-  last_commit_ = commit;
-  ++blocks_produced_;
-  if (empty) ++empty_blocks_;
-
-  CommittedBlock committed;
-  committed.height = height;
-  committed.block = &block;
-  committed.commit = &commit;
-  committed.apply_ms = apply_ms;
-  committed.tx_ids.reserve(block.txs_size());
-  for (const Bytes& raw : block.txs()) committed.tx_ids.push_back(ledger::TxId(raw));
-  if (host_.on_committed) host_.on_committed(committed);
+  blocks_produced_.Increment();
+  if (empty) empty_blocks_.Increment();
   return Status::Ok();
-}
-
-std::string SoloEngine::MetricsText() const {
-  return fmt::format(
-      "# HELP civic_engine_blocks_produced_total Blocks this node produced since start.\n"
-      "# TYPE civic_engine_blocks_produced_total counter\n"
-      "civic_engine_blocks_produced_total{{engine=\"solo\"}} {}\n"
-      "# HELP civic_engine_empty_blocks_total Empty heartbeat blocks produced since start.\n"
-      "# TYPE civic_engine_empty_blocks_total counter\n"
-      "civic_engine_empty_blocks_total{{engine=\"solo\"}} {}\n",
-      blocks_produced_.load(), empty_blocks_.load());
 }
 
 }  // namespace civic::node

@@ -4,10 +4,12 @@
 // in the mempool (txs that arrive during a commit form the next block, so load
 // batches itself), or after `block_interval_ms` without a block (an empty
 // heartbeat block, so block time keeps up with the clock). Each block is built on
-// the tip with the current wall-clock time (Chain::BuildBlock keeps block time
-// strictly increasing), finalised by a 1-of-1 commit (this node's precommit
-// signature over ledger::VoteSignBytes, round 0) and applied with the mempool's
-// verified-ids shortcut.
+// the tip with the current wall-clock time (BlockProducer, shared with the BFT
+// engine), finalised by a 1-of-1 commit (this node's precommit signature over
+// ledger::VoteSignBytes, round 0), applied and reported by BlockProducer::Commit.
+//
+// Metrics (node/metrics.h): civic_engine_blocks_produced_total{engine="solo"},
+// civic_engine_empty_blocks_total{engine="solo"}.
 //
 // Requires: the validator set for the next height is exactly this node's key;
 // otherwise Start() fails with NOT_SOLE_VALIDATOR (and production stops with the
@@ -20,7 +22,9 @@
 #include <mutex>
 #include <thread>
 
+#include "node/block_producer.h"
 #include "node/engine.h"
+#include "node/metrics.h"
 
 namespace civic::node {
 
@@ -33,22 +37,19 @@ class SoloEngine final : public ConsensusEngine {
   void Stop() override;
   void OnTxsAvailable() override;
   bool is_validator() const override { return true; }
-  std::string MetricsText() const override;
+  size_t peer_count() const override { return 0; }
 
   // Blocks produced since Start (empty ones included).
-  uint64_t blocks_produced() const { return blocks_produced_.load(); }
-  uint64_t empty_blocks_produced() const { return empty_blocks_.load(); }
+  uint64_t blocks_produced() const { return CountOf(blocks_produced_); }
+  uint64_t empty_blocks_produced() const { return CountOf(empty_blocks_); }
 
  private:
   Status CheckSoleValidator(const ledger::Tip& tip) const;
   void Run();
   Status ProduceBlock();
-  // Removes from the mempool the txs of a refused block that fail their checks
-  // on their own; returns how many.
-  size_t EvictFailingTxs(const pb::Block& block);
 
   EngineHost host_;
-  pb::Commit last_commit_;  // the commit of the tip block (empty at height 0)
+  BlockProducer producer_;
 
   std::mutex mu_;
   std::condition_variable cv_;
@@ -56,8 +57,8 @@ class SoloEngine final : public ConsensusEngine {
   bool wake_ = false;
   std::thread thread_;
 
-  std::atomic<uint64_t> blocks_produced_{0};
-  std::atomic<uint64_t> empty_blocks_{0};
+  prometheus::Counter& blocks_produced_;
+  prometheus::Counter& empty_blocks_;
 };
 
 }  // namespace civic::node

@@ -4,9 +4,14 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "ledger/chain.h"
+
+namespace prometheus {
+class Registry;
+}  // namespace prometheus
 
 namespace civic::rpc {
 
@@ -30,8 +35,10 @@ class NodeBackend {
   // DEADLINE_EXCEEDED after `timeout`. Called from a node thread.
   virtual void AwaitCommit(const Bytes& tx_id, std::chrono::milliseconds timeout,
                            std::function<void(Result<pb::TxLocation>)> done) = 0;
-  // Prometheus text lines for node-side metrics (mempool, consensus, p2p).
-  virtual std::string MetricsText() const = 0;
+  // The registry of the node's metrics (mempool, consensus, p2p): the server
+  // adds its own series to it and serves it at /metrics. Null (the default):
+  // the server keeps a registry of its own.
+  virtual std::shared_ptr<prometheus::Registry> metrics() const { return nullptr; }
   // False while the node cannot answer yet (starting, catching up); /healthz
   // answers 503 then. Default: ready.
   virtual bool ready() const { return true; }

@@ -270,19 +270,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   }
 
   void HandleMetrics() {
-    std::string text = state_->metrics.Text();
-    if (NodeBackend* node = state_->node) {
-      const ledger::Chain& chain = node->chain();
-      if (chain.initialised()) {
-        text += "# HELP civic_chain_height Height of the last committed block.\n";
-        text += "# TYPE civic_chain_height gauge\n";
-        text += "civic_chain_height " + std::to_string(chain.tip().height) + "\n";
-      }
-      std::string node_text = node->MetricsText();
-      if (!node_text.empty() && node_text.back() != '\n') node_text.push_back('\n');
-      text += node_text;
-    }
-    SendText(http::status::ok, std::move(text), "text/plain; version=0.0.4; charset=utf-8");
+    NodeBackend* node = state_->node;
+    if (node && node->chain().initialised()) state_->metrics.SetChainHeight(node->chain().tip().height);
+    SendText(http::status::ok, state_->metrics.Text(), "text/plain; version=0.0.4; charset=utf-8");
   }
 
   // ---- static files

@@ -1,21 +1,28 @@
 #include "rpc/metrics.h"
 
-#include <fmt/format.h>
+#include <prometheus/text_serializer.h>
+
+#include <algorithm>
+#include <string>
 
 namespace civic::rpc {
+namespace {
 
-std::string PrometheusLabelValue(std::string_view value) {
-  std::string out;
-  for (char c : value) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
+const prometheus::Histogram::BucketBoundaries kLatencyBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                                                 0.025,  0.05,    0.1,    0.25,  0.5,    1,     5};
+
+// The series in `slot`, made by `make` the first time.
+template <typename T, typename Make>
+T& Lazy(std::atomic<T*>& slot, Make make) {
+  T* series = slot.load(std::memory_order_acquire);
+  if (series == nullptr) {
+    series = &make();
+    slot.store(series, std::memory_order_release);
   }
-  return out;
+  return *series;
 }
+
+}  // namespace
 
 const char* RouteLabel(Route route) {
   switch (route) {
@@ -48,9 +55,41 @@ const char* RejectLabel(Reject reason) {
   return "other";
 }
 
-HttpMetrics::HttpMetrics(const MethodTable* methods) {
+HttpMetrics::HttpMetrics(const MethodTable* methods, std::shared_ptr<prometheus::Registry> registry)
+    : registry_(registry ? std::move(registry) : std::make_shared<prometheus::Registry>()),
+      requests_(prometheus::BuildCounter()
+                    .Name("civic_rpc_http_requests_total")
+                    .Help("HTTP requests answered, by route and status.")
+                    .Register(*registry_)),
+      durations_(prometheus::BuildHistogram()
+                     .Name("civic_rpc_http_request_duration_seconds")
+                     .Help("Time from a request's last byte to its answer.")
+                     .Register(*registry_)),
+      calls_(prometheus::BuildCounter()
+                 .Name("civic_rpc_calls_total")
+                 .Help("JSON-RPC calls answered, by method and result code.")
+                 .Register(*registry_)),
+      chain_height_(prometheus::BuildGauge()
+                        .Name("civic_chain_height")
+                        .Help("Height of the last committed block.")
+                        .Register(*registry_)),
+      open_connections_(prometheus::BuildGauge()
+                            .Name("civic_rpc_open_connections")
+                            .Help("Open HTTP and WebSocket connections.")
+                            .Register(*registry_)
+                            .Add({})),
+      subscribers_(prometheus::BuildGauge()
+                       .Name("civic_rpc_ws_subscribers")
+                       .Help("WebSocket connections subscribed to at least one topic.")
+                       .Register(*registry_)
+                       .Add({})) {
+  auto& rejects = prometheus::BuildCounter()
+                      .Name("civic_rpc_rejected_total")
+                      .Help("Requests and connections refused before dispatch, by reason.")
+                      .Register(*registry_);
+  for (int i = 0; i < kRejects; ++i) rejects_[i] = &rejects.Add({{"reason", RejectLabel(static_cast<Reject>(i))}});
   if (methods) {
-    for (const auto& [name, method] : methods->all()) calls_.emplace(name, std::make_unique<CallStats>());
+    for (const auto& [name, method] : methods->all()) method_series_.emplace(name, std::make_unique<CallSeries>());
   }
 }
 
@@ -62,82 +101,31 @@ size_t HttpMetrics::StatusIndex(int http_status) {
 }
 
 void HttpMetrics::RecordRequest(Route route, int http_status, std::chrono::nanoseconds latency) {
-  RouteStats& r = routes_[static_cast<int>(route)];
-  r.by_status[StatusIndex(http_status)].fetch_add(1, std::memory_order_relaxed);
-  double seconds = std::chrono::duration<double>(latency).count();
-  size_t b = 0;
-  while (b < kBuckets.size() && seconds > kBuckets[b]) ++b;
-  r.buckets[b].fetch_add(1, std::memory_order_relaxed);
-  r.sum_ns.fetch_add(static_cast<uint64_t>(latency.count() > 0 ? latency.count() : 0),
-                     std::memory_order_relaxed);
-  r.count.fetch_add(1, std::memory_order_relaxed);
+  const int r = static_cast<int>(route);
+  const size_t s = StatusIndex(http_status);
+  Lazy(by_status_[r][s], [&]() -> prometheus::Counter& {
+    const std::string status = kStatuses[s] == 0 ? "other" : std::to_string(kStatuses[s]);
+    return requests_.Add({{"route", RouteLabel(route)}, {"status", status}});
+  }).Increment();
+  Lazy(latency_[r], [&]() -> prometheus::Histogram& {
+    return durations_.Add({{"route", RouteLabel(route)}}, kLatencyBuckets);
+  }).Observe(std::chrono::duration<double>(std::max(latency, std::chrono::nanoseconds(0))).count());
 }
 
 void HttpMetrics::RecordCall(std::string_view method, Code code) {
-  auto it = calls_.find(method);
-  CallStats& stats = it == calls_.end() ? unknown_calls_ : *it->second;
-  stats.by_code[static_cast<int>(code)].fetch_add(1, std::memory_order_relaxed);
+  auto it = method_series_.find(method);
+  if (it == method_series_.end()) return CallCounter("unknown", unknown_calls_, code).Increment();
+  CallCounter(it->first, *it->second, code).Increment();
 }
 
-std::string HttpMetrics::Text() const {
-  auto load = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };
-  std::string out;
-  out += "# HELP civic_rpc_http_requests_total HTTP requests answered, by route and status.\n";
-  out += "# TYPE civic_rpc_http_requests_total counter\n";
-  for (int r = 0; r < kRoutes; ++r) {
-    for (size_t s = 0; s < kStatuses.size(); ++s) {
-      uint64_t n = load(routes_[r].by_status[s]);
-      if (n == 0) continue;
-      std::string status = kStatuses[s] == 0 ? "other" : std::to_string(kStatuses[s]);
-      out += fmt::format("civic_rpc_http_requests_total{{route=\"{}\",status=\"{}\"}} {}\n",
-                         RouteLabel(static_cast<Route>(r)), status, n);
-    }
-  }
-  out += "# HELP civic_rpc_http_request_duration_seconds Time from a request's last byte to its answer.\n";
-  out += "# TYPE civic_rpc_http_request_duration_seconds histogram\n";
-  for (int r = 0; r < kRoutes; ++r) {
-    const RouteStats& rs = routes_[r];
-    uint64_t count = load(rs.count);
-    if (count == 0) continue;
-    const char* route = RouteLabel(static_cast<Route>(r));
-    uint64_t cumulative = 0;
-    for (size_t b = 0; b < kBuckets.size(); ++b) {
-      cumulative += load(rs.buckets[b]);
-      out += fmt::format("civic_rpc_http_request_duration_seconds_bucket{{route=\"{}\",le=\"{}\"}} {}\n",
-                         route, kBuckets[b], cumulative);
-    }
-    cumulative += load(rs.buckets[kBuckets.size()]);
-    out += fmt::format("civic_rpc_http_request_duration_seconds_bucket{{route=\"{}\",le=\"+Inf\"}} {}\n",
-                       route, cumulative);
-    out += fmt::format("civic_rpc_http_request_duration_seconds_sum{{route=\"{}\"}} {:.9f}\n", route,
-                       static_cast<double>(load(rs.sum_ns)) / 1e9);
-    out += fmt::format("civic_rpc_http_request_duration_seconds_count{{route=\"{}\"}} {}\n", route, cumulative);
-  }
-  out += "# HELP civic_rpc_calls_total JSON-RPC calls answered, by method and result code.\n";
-  out += "# TYPE civic_rpc_calls_total counter\n";
-  auto calls = [&](std::string_view name, const CallStats& stats) {
-    for (int c = 0; c < kCodes; ++c) {
-      uint64_t n = load(stats.by_code[c]);
-      if (n == 0) continue;
-      out += fmt::format("civic_rpc_calls_total{{method=\"{}\",code=\"{}\"}} {}\n", name,
-                         CodeName(static_cast<Code>(c)), n);
-    }
-  };
-  for (const auto& [name, stats] : calls_) calls(name, *stats);
-  calls("unknown", unknown_calls_);
-  out += "# HELP civic_rpc_rejected_total Requests and connections refused before dispatch, by reason.\n";
-  out += "# TYPE civic_rpc_rejected_total counter\n";
-  for (int i = 0; i < static_cast<int>(Reject::kCount); ++i) {
-    out += fmt::format("civic_rpc_rejected_total{{reason=\"{}\"}} {}\n", RejectLabel(static_cast<Reject>(i)),
-                       load(rejects_[i]));
-  }
-  out += "# HELP civic_rpc_open_connections Open HTTP and WebSocket connections.\n";
-  out += "# TYPE civic_rpc_open_connections gauge\n";
-  out += fmt::format("civic_rpc_open_connections {}\n", open_connections_.load(std::memory_order_relaxed));
-  out += "# HELP civic_rpc_ws_subscribers WebSocket connections subscribed to at least one topic.\n";
-  out += "# TYPE civic_rpc_ws_subscribers gauge\n";
-  out += fmt::format("civic_rpc_ws_subscribers {}\n", subscribers_.load(std::memory_order_relaxed));
-  return out;
+prometheus::Counter& HttpMetrics::CallCounter(std::string_view method, CallSeries& series, Code code) {
+  return Lazy(series.by_code[static_cast<int>(code)], [&]() -> prometheus::Counter& {
+    return calls_.Add({{"method", std::string(method)}, {"code", CodeName(code)}});
+  });
 }
+
+void HttpMetrics::SetChainHeight(uint64_t height) { chain_height_.Add({}).Set(static_cast<double>(height)); }
+
+std::string HttpMetrics::Text() const { return prometheus::TextSerializer().Serialize(registry_->Collect()); }
 
 }  // namespace civic::rpc

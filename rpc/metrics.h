@@ -1,10 +1,14 @@
-// The RPC server's own counters, rendered in the Prometheus text format
-// (version 0.0.4): HTTP requests by route and status, a latency histogram per
-// route, JSON-RPC calls by method and result code, open connections, WebSocket
-// subscribers and requests rejected before dispatch (by reason).
+// The RPC server's own series, in the node's metrics registry (prometheus-cpp):
+// HTTP requests by route and status, a latency histogram per route, JSON-RPC
+// calls by method and result code, open connections, WebSocket subscribers,
+// requests rejected before dispatch (by reason) and the chain height; and the
+// whole registry in the Prometheus text format (version 0.0.4) for /metrics.
 //
-// Thread safety: every Record*/counter method is lock-free (relaxed atomics) and
-// may be called from any thread; Text() reads a consistent-enough snapshot.
+// A series of a route, status, method or code appears once it counts something;
+// civic_rpc_rejected_total shows every reason from the start.
+// Thread safety: every method may be called from any thread. Recording into a
+// series seen before takes no lock; the first record of a series takes its
+// family's.
 #pragma once
 
 #include <array>
@@ -14,6 +18,12 @@
 #include <memory>
 #include <string>
 #include <string_view>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
 
 #include "crypto/base/status.h"
 #include "rpc/methods.h"
@@ -37,56 +47,60 @@ enum class Route : int {
 };
 const char* RouteLabel(Route route);
 
-// A label value escaped for the Prometheus text format (backslash, quote, newline).
-std::string PrometheusLabelValue(std::string_view value);
-
 enum class Reject : int { kRateLimit, kBodyTooLarge, kHeaderTooLarge, kMalformedHttp, kConnectionLimit, kSlowSubscriber, kCount };
 const char* RejectLabel(Reject reason);
 
 class HttpMetrics {
  public:
-  // Methods of `methods` get their own label; calls of other names count as "unknown".
-  explicit HttpMetrics(const MethodTable* methods);
+  // Methods of `methods` get their own label; calls of other names count as
+  // "unknown". The series go in `registry` (the node's), or in a registry of
+  // their own if it is null.
+  HttpMetrics(const MethodTable* methods, std::shared_ptr<prometheus::Registry> registry);
 
   void RecordRequest(Route route, int http_status, std::chrono::nanoseconds latency);
   void RecordCall(std::string_view method, Code code);
-  void RecordReject(Reject reason) { rejects_[static_cast<int>(reason)].fetch_add(1, std::memory_order_relaxed); }
-  void ConnectionOpened() { open_connections_.fetch_add(1, std::memory_order_relaxed); }
-  void ConnectionClosed() { open_connections_.fetch_sub(1, std::memory_order_relaxed); }
-  void SubscriberAdded() { subscribers_.fetch_add(1, std::memory_order_relaxed); }
-  void SubscriberRemoved() { subscribers_.fetch_sub(1, std::memory_order_relaxed); }
+  void RecordReject(Reject reason) { rejects_[static_cast<int>(reason)]->Increment(); }
+  void ConnectionOpened() { open_connections_.Increment(); }
+  void ConnectionClosed() { open_connections_.Decrement(); }
+  void SubscriberAdded() { subscribers_.Increment(); }
+  void SubscriberRemoved() { subscribers_.Decrement(); }
+  void SetChainHeight(uint64_t height);
 
-  int64_t open_connections() const { return open_connections_.load(std::memory_order_relaxed); }
-  uint64_t rejected(Reject reason) const { return rejects_[static_cast<int>(reason)].load(std::memory_order_relaxed); }
+  int64_t open_connections() const { return static_cast<int64_t>(open_connections_.Value()); }
+  uint64_t rejected(Reject reason) const {
+    return static_cast<uint64_t>(rejects_[static_cast<int>(reason)]->Value());
+  }
 
+  // Every series of the registry (the node's too) in the Prometheus text format.
   std::string Text() const;
 
  private:
   static constexpr std::array<int, 15> kStatuses = {101, 200, 204, 400, 403, 404, 405, 409, 413, 429, 431, 500, 503, 504, 0};
-  static constexpr std::array<double, 14> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                                      0.025, 0.05, 0.1, 0.25, 0.5, 1, 5};
   static constexpr int kRoutes = static_cast<int>(Route::kCount);
   static constexpr int kCodes = static_cast<int>(Code::kInternal) + 1;
+  static constexpr int kRejects = static_cast<int>(Reject::kCount);
 
-  struct RouteStats {
-    std::array<std::atomic<uint64_t>, kStatuses.size()> by_status{};
-    std::array<std::atomic<uint64_t>, kBuckets.size() + 1> buckets{};  // last = +Inf only
-    std::atomic<uint64_t> sum_ns{0};
-    std::atomic<uint64_t> count{0};
-  };
-  struct CallStats {
-    std::array<std::atomic<uint64_t>, kCodes> by_code{};
+  // Series made on first use; the family returns the same one to racing makers.
+  struct CallSeries {
+    std::array<std::atomic<prometheus::Counter*>, kCodes> by_code{};
   };
 
   static size_t StatusIndex(int http_status);
+  prometheus::Counter& CallCounter(std::string_view method, CallSeries& series, Code code);
 
-  std::array<RouteStats, kRoutes> routes_;
+  const std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>& requests_;
+  prometheus::Family<prometheus::Histogram>& durations_;
+  prometheus::Family<prometheus::Counter>& calls_;
+  prometheus::Family<prometheus::Gauge>& chain_height_;
+  prometheus::Gauge& open_connections_;
+  prometheus::Gauge& subscribers_;
+  std::array<prometheus::Counter*, kRejects> rejects_{};
+  std::array<std::array<std::atomic<prometheus::Counter*>, kStatuses.size()>, kRoutes> by_status_{};
+  std::array<std::atomic<prometheus::Histogram*>, kRoutes> latency_{};
   // Keys are fixed at construction, so lookups need no lock.
-  std::map<std::string, std::unique_ptr<CallStats>, std::less<>> calls_;
-  CallStats unknown_calls_;
-  std::array<std::atomic<uint64_t>, static_cast<int>(Reject::kCount)> rejects_{};
-  std::atomic<int64_t> open_connections_{0};
-  std::atomic<int64_t> subscribers_{0};
+  std::map<std::string, std::unique_ptr<CallSeries>, std::less<>> method_series_;
+  CallSeries unknown_calls_;
 };
 
 }  // namespace civic::rpc

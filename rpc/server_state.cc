@@ -6,7 +6,7 @@ ServerState::ServerState(ServerOptions opts, const MethodTable* table, NodeBacke
     : options(std::move(opts)),
       methods(table),
       node(backend),
-      metrics_ptr(std::make_shared<HttpMetrics>(table)),
+      metrics_ptr(std::make_shared<HttpMetrics>(table, backend ? backend->metrics() : nullptr)),
       metrics(*metrics_ptr),
       limiter(options.rate_limit_per_sec, options.rate_limit_burst),
       dispatcher(table, options.max_batch, [m = metrics_ptr](std::string_view method, const Status& st) {

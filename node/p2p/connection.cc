@@ -86,11 +86,11 @@ Connection::Connection(ConnectionHost& host, tcp::socket socket, Role role,
   const tcp::endpoint remote = socket_.remote_endpoint(ec);
   remote_address_ = ec ? std::string("unknown") : remote.address().to_string() + ":" + std::to_string(remote.port());
   socket_.set_option(tcp::no_delay(true), ec);
-  MetricsRegistry::Add(ctx_.metrics->handshakes_in_progress);
+  ctx_.metrics->handshakes_in_progress.Increment();
 }
 
 Connection::~Connection() {
-  if (handshake_gauge_held_) MetricsRegistry::Sub(ctx_.metrics->handshakes_in_progress);
+  if (handshake_gauge_held_) ctx_.metrics->handshakes_in_progress.Decrement();
 }
 
 std::string Connection::Describe() const {
@@ -125,7 +125,7 @@ asio::awaitable<Connection::Outcome> Connection::Run(CoroutineCounter::Token tok
   handshake_timer_.cancel();
   if (handshake_gauge_held_) {
     handshake_gauge_held_ = false;
-    MetricsRegistry::Sub(ctx_.metrics->handshakes_in_progress);
+    ctx_.metrics->handshakes_in_progress.Decrement();
   }
   if (!status.ok()) {
     CountHandshakeFailure(status);
@@ -133,7 +133,7 @@ asio::awaitable<Connection::Outcome> Connection::Run(CoroutineCounter::Token tok
     host_.Finished(self, close_reason_);
     co_return Outcome::kHandshakeFailed;
   }
-  MetricsRegistry::Add(ctx_.metrics->handshakes_completed);
+  ctx_.metrics->handshakes_completed.Increment();
 
   const RegisterOutcome registered = host_.Register(self);
   if (registered != RegisterOutcome::kRegistered) {
@@ -258,24 +258,24 @@ Status Connection::SocketError(const boost::system::error_code& ec, const char* 
 }
 
 void Connection::CountHandshakeFailure(const Status& status) {
-  MetricsRegistry& m = *ctx_.metrics;
-  MetricsRegistry::Add(m.handshake_failures);
+  LiveMetrics& m = *ctx_.metrics;
+  m.handshake_failures.Increment();
   const std::string& code = status.app_code();
   bool protocol_violation = true;
   if (code == "HANDSHAKE_TIMEOUT") {
-    MetricsRegistry::Add(m.handshake_timeouts);
+    m.handshake_timeouts.Increment();
   } else if (code == "HANDSHAKE_BAD_MAGIC" || code == "PROTOCOL_VERSION_MISMATCH" ||
              code == "CHAIN_ID_MISMATCH" || code == "HANDSHAKE_REFLECTED" || code == "HANDSHAKE_BAD_KEY") {
-    MetricsRegistry::Add(m.handshake_bad_hello);
+    m.handshake_bad_hello.Increment();
   } else if (code == "BAD_MAC" || code == "HANDSHAKE_MALFORMED" || code == "UNSUPPORTED_KEY_ALGO" ||
              code == "BAD_HANDSHAKE_SIGNATURE") {
-    MetricsRegistry::Add(m.handshake_bad_auth);
+    m.handshake_bad_auth.Increment();
   } else if (code == "PEER_NOT_ADMITTED") {
-    MetricsRegistry::Add(m.rejected_unadmitted);
+    m.rejected_unadmitted.Increment();
   } else if (code == "UNEXPECTED_PEER_KEY") {
-    MetricsRegistry::Add(m.rejected_unexpected_key);
+    m.rejected_unexpected_key.Increment();
   } else if (code == "SELF_CONNECTION") {
-    MetricsRegistry::Add(m.rejected_self);
+    m.rejected_self.Increment();
   } else {
     protocol_violation = false;  // the peer hung up or the node is stopping
   }
@@ -290,7 +290,7 @@ void Connection::CountHandshakeFailure(const Status& status) {
 // ---- reading --------------------------------------------------------------------
 
 asio::awaitable<Status> Connection::ReadLoop() {
-  MetricsRegistry& m = *ctx_.metrics;
+  LiveMetrics& m = *ctx_.metrics;
   std::string buffer(kReadChunk, '\0');
   size_t begin = 0;
   size_t end = 0;
@@ -303,7 +303,7 @@ asio::awaitable<Status> Connection::ReadLoop() {
       const std::string_view header(buffer.data() + begin, kFrameHeaderBytes);
       Result<uint32_t> length = ParseFrameHeader(header, ctx_.max_frame_bytes);
       if (!length.ok()) {
-        MetricsRegistry::Add(Is(length.status(), "FRAME_TOO_LARGE") ? m.oversized_frames : m.malformed_frames);
+        (Is(length.status(), "FRAME_TOO_LARGE") ? m.oversized_frames : m.malformed_frames).Increment();
         ctx_.log->warn("p2p: closing {}: {}", Describe(), length.status().ToString());
         co_return length.status();
       }
@@ -315,15 +315,15 @@ asio::awaitable<Status> Connection::ReadLoop() {
       Status opened = session_->OpenFrame(header, std::string_view(buffer.data() + begin + kFrameHeaderBytes, *length),
                                           &plaintext);
       if (!opened.ok()) {
-        MetricsRegistry::Add(m.bad_mac);
+        m.bad_mac.Increment();
         ctx_.log->warn("p2p: closing {}: {}", Describe(), opened.ToString());
         co_return opened;
       }
       begin += frame_size;
       frames_in_.fetch_add(1, std::memory_order_relaxed);
       bytes_in_.fetch_add(frame_size, std::memory_order_relaxed);
-      MetricsRegistry::Add(m.frames_in);
-      MetricsRegistry::Add(m.bytes_in, frame_size);
+      m.frames_in.Increment();
+      m.bytes_in.Increment(static_cast<double>(frame_size));
       CIVIC_CO_RETURN_IF_ERROR(Dispatch(plaintext));
     }
 
@@ -344,7 +344,7 @@ asio::awaitable<Status> Connection::ReadLoop() {
 
     auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer.data() + end, buffer.size() - end), kAwait);
     if (ec) {
-      if (!closed_.load()) MetricsRegistry::Add(m.io_errors);
+      if (!closed_.load()) m.io_errors.Increment();
       co_return SocketError(ec, "read");
     }
     end += n;
@@ -354,10 +354,10 @@ asio::awaitable<Status> Connection::ReadLoop() {
 }
 
 Status Connection::Dispatch(const Bytes& plaintext) {
-  MetricsRegistry& m = *ctx_.metrics;
+  LiveMetrics& m = *ctx_.metrics;
   wire::Envelope envelope;
   if (!envelope.ParseFromString(plaintext)) {
-    MetricsRegistry::Add(m.malformed_frames);
+    m.malformed_frames.Increment();
     Status bad = Status::InvalidArgument("MALFORMED_ENVELOPE", "frame does not hold a decodable envelope");
     ctx_.log->warn("p2p: closing {}: {}", Describe(), bad.ToString());
     return bad;
@@ -365,7 +365,7 @@ Status Connection::Dispatch(const Bytes& plaintext) {
   const uint32_t channel = envelope.channel();
   if (channel == kControl) return Status::Ok();  // keepalive
   if (channel >= kMaxChannels || !ctx_.channels[channel].registered) {
-    MetricsRegistry::Add(m.unknown_channel_messages);
+    m.unknown_channel_messages.Increment();
     ctx_.log->debug("p2p: ignoring a message from {} on unregistered {}", Describe(), ChannelName(channel));
     return Status::Ok();
   }
@@ -410,11 +410,11 @@ Status Connection::Enqueue(uint32_t channel, std::shared_ptr<const std::string> 
   }
   if (full) {
     drops_.fetch_add(1, std::memory_order_relaxed);
-    MetricsRegistry::Add(ctx_.metrics->queue_drops);
+    ctx_.metrics->queue_drops.Increment();
     Status status = Status::ResourceExhausted(
         "SEND_QUEUE_FULL", "send queue of " + ChannelName(channel) + " to " + ShortKey(peer_key_) + " is full");
     if (on_full == OnQueueFull::kDisconnect && !queue_disconnect_counted_.exchange(true)) {
-      MetricsRegistry::Add(ctx_.metrics->queue_full_disconnects);
+      ctx_.metrics->queue_full_disconnects.Increment();
       ctx_.log->warn("p2p: disconnecting {}: {}", Describe(), status.message());
       RequestClose(status);
     }
@@ -463,7 +463,7 @@ void Connection::TakeBatch(std::vector<std::shared_ptr<const std::string>>* batc
 
 asio::awaitable<void> Connection::WriteLoop(CoroutineCounter::Token token) {
   auto self = shared_from_this();
-  MetricsRegistry& m = *ctx_.metrics;
+  LiveMetrics& m = *ctx_.metrics;
   std::vector<std::shared_ptr<const std::string>> batch;
   std::string out;
   while (!closed_.load()) {
@@ -485,14 +485,14 @@ asio::awaitable<void> Connection::WriteLoop(CoroutineCounter::Token token) {
     batch.clear();
     auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(out), kAwait);
     if (ec) {
-      if (!closed_.load()) MetricsRegistry::Add(m.io_errors);
+      if (!closed_.load()) m.io_errors.Increment();
       CloseNow(SocketError(ec, "write"));
       co_return;
     }
     frames_out_.fetch_add(frames, std::memory_order_relaxed);
     bytes_out_.fetch_add(n, std::memory_order_relaxed);
-    MetricsRegistry::Add(m.frames_out, frames);
-    MetricsRegistry::Add(m.bytes_out, n);
+    m.frames_out.Increment(static_cast<double>(frames));
+    m.bytes_out.Increment(static_cast<double>(n));
     last_write_ = Clock::now();
     if (out.capacity() > 4 * kMaxBatchBytes) std::string().swap(out);  // after a large frame
   }
@@ -510,7 +510,7 @@ asio::awaitable<void> Connection::KeepaliveLoop(CoroutineCounter::Token token) {
     if (ec || closed_.load()) co_return;
     const auto now = Clock::now();
     if (idle.count() > 0 && now - last_read_ > idle) {
-      MetricsRegistry::Add(ctx_.metrics->idle_timeouts);
+      ctx_.metrics->idle_timeouts.Increment();
       Status status = Status::DeadlineExceeded(
           "IDLE_TIMEOUT", "received nothing for " + std::to_string(idle.count()) + " ms");
       ctx_.log->warn("p2p: closing {}: {}", Describe(), status.message());

@@ -84,7 +84,7 @@ struct ConnectionContext {
   std::chrono::milliseconds ping_interval{5000};
   std::chrono::milliseconds idle_timeout{20000};  // zero: never
   std::array<ChannelEntry, kMaxChannels> channels;
-  MetricsRegistry* metrics = nullptr;
+  LiveMetrics* metrics = nullptr;
   spdlog::logger* log = nullptr;
   std::atomic<bool>* stopping = nullptr;  // set once shutdown starts: no more callbacks
 };

@@ -1,27 +1,31 @@
 #include "node/p2p/metrics.h"
 
-#include <string_view>
+#include <string>
 
 namespace civic::node::p2p {
+namespace {
 
-P2PMetrics MetricsRegistry::Snapshot() const {
-  P2PMetrics out;
-#define CIVIC_P2P_FIELD(name, type, help) out.name = name.load(std::memory_order_relaxed);
-  CIVIC_P2P_METRICS(CIVIC_P2P_FIELD)
-#undef CIVIC_P2P_FIELD
-  return out;
+prometheus::Counter& NewCounter(prometheus::Registry& registry, const std::string& field, const std::string& help) {
+  return prometheus::BuildCounter().Name("civic_p2p_" + field + "_total").Help(help).Register(registry).Add({});
 }
 
-std::string PrometheusText(const P2PMetrics& metrics, std::string_view prefix) {
-  std::string out;
-  auto emit = [&](std::string_view field, std::string_view type, std::string_view help, uint64_t value) {
-    std::string name = std::string(prefix) + "_" + std::string(field);
-    if (type == "counter") name += "_total";
-    out += "# HELP " + name + " " + std::string(help) + "\n";
-    out += "# TYPE " + name + " " + std::string(type) + "\n";
-    out += name + " " + std::to_string(value) + "\n";
+prometheus::Gauge& NewGauge(prometheus::Registry& registry, const std::string& field, const std::string& help) {
+  return prometheus::BuildGauge().Name("civic_p2p_" + field).Help(help).Register(registry).Add({});
+}
+
+}  // namespace
+
+LiveMetrics RegisterMetrics(prometheus::Registry& registry) {
+  return LiveMetrics{
+#define CIVIC_P2P_FIELD(name, type, help) New##type(registry, #name, help),
+      CIVIC_P2P_METRICS(CIVIC_P2P_FIELD)
+#undef CIVIC_P2P_FIELD
   };
-#define CIVIC_P2P_FIELD(name, type, help) emit(#name, type, help, metrics.name);
+}
+
+P2PMetrics LiveMetrics::Snapshot() const {
+  P2PMetrics out;
+#define CIVIC_P2P_FIELD(name, type, help) out.name = static_cast<uint64_t>(name.Value());
   CIVIC_P2P_METRICS(CIVIC_P2P_FIELD)
 #undef CIVIC_P2P_FIELD
   return out;

@@ -55,11 +55,13 @@ struct DialState {
 
 class PeerManager::Impl final : public ConnectionHost {
  public:
-  Impl(PeerManagerOptions options, crypto::KeyPair node_key, std::shared_ptr<const AdmissionPolicy> admission)
+  Impl(PeerManagerOptions options, crypto::KeyPair node_key, std::shared_ptr<const AdmissionPolicy> admission,
+       prometheus::Registry& metrics)
       : options_(std::move(options)),
         node_key_(std::move(node_key)),
         admission_(std::move(admission)),
         logger_(options_.logger ? options_.logger : spdlog::default_logger()),
+        metrics_(RegisterMetrics(metrics)),
         ioc_(options_.io_threads > 0 ? options_.io_threads : 1),
         acceptor_strand_(asio::make_strand(ioc_)) {
     if (sodium_init() < 0) std::abort();  // libsodium cannot work without its RNG
@@ -185,7 +187,7 @@ class PeerManager::Impl final : public ConnectionHost {
     {
       std::lock_guard lock(mu_);
       peers_.clear();
-      metrics_.peers_connected.store(0);
+      metrics_.peers_connected.Set(0);
     }
     logger_->info("p2p: node {} stopped", ShortKey(node_key_.public_key()));
   }
@@ -270,7 +272,7 @@ class PeerManager::Impl final : public ConnectionHost {
     std::lock_guard lock(mu_);
     for (auto& [key, connection] : peers_) {
       if (admission_->Admitted(key)) continue;
-      MetricsRegistry::Add(metrics_.rejected_unadmitted);
+      metrics_.rejected_unadmitted.Increment();
       logger_->warn("p2p: disconnecting {}: its node key is no longer admitted", ShortKey(key));
       connection->RequestClose(Status::PermissionDenied("PEER_NOT_ADMITTED", "node key " + ShortKey(key) +
                                                                                  " is no longer admitted"));
@@ -307,20 +309,20 @@ class PeerManager::Impl final : public ConnectionHost {
     auto it = peers_.find(key);
     if (it != peers_.end()) {
       if (!NewerWins(*it->second, *connection)) {
-        MetricsRegistry::Add(metrics_.duplicate_connections);
+        metrics_.duplicate_connections.Increment();
         return RegisterOutcome::kDuplicate;
       }
       replaced = std::move(it->second);
       replaced->Supersede();
       it->second = connection;
-      MetricsRegistry::Add(metrics_.duplicate_connections);
+      metrics_.duplicate_connections.Increment();
     } else {
       if (peers_.size() >= options_.max_peers) {
-        MetricsRegistry::Add(metrics_.rejected_over_limit);
+        metrics_.rejected_over_limit.Increment();
         return RegisterOutcome::kTooManyPeers;
       }
       peers_.emplace(key, connection);
-      MetricsRegistry::Add(metrics_.peers_connected);
+      metrics_.peers_connected.Increment();
     }
     const PeerInfo info = connection->Info();
     // Lifecycle callbacks fire in the order the peer table changed.
@@ -344,7 +346,7 @@ class PeerManager::Impl final : public ConnectionHost {
     auto it = peers_.find(key);
     if (it != peers_.end() && it->second == connection) {
       peers_.erase(it);
-      MetricsRegistry::Sub(metrics_.peers_connected);
+      metrics_.peers_connected.Decrement();
       was_live = true;
     }
     auto dial = dials_.find(key);
@@ -538,9 +540,9 @@ class PeerManager::Impl final : public ConnectionHost {
         co_await pause.async_wait(kAwait);  // e.g. out of file descriptors: do not spin
         continue;
       }
-      MetricsRegistry::Add(metrics_.connections_accepted);
-      if (metrics_.handshakes_in_progress.load() >= options_.max_pending_handshakes) {
-        MetricsRegistry::Add(metrics_.rejected_over_limit);
+      metrics_.connections_accepted.Increment();
+      if (metrics_.handshakes_in_progress.Value() >= options_.max_pending_handshakes) {
+        metrics_.rejected_over_limit.Increment();
         logger_->debug("p2p: refusing a connection: {} handshakes already pending", options_.max_pending_handshakes);
         continue;  // the socket closes as it goes out of scope
       }
@@ -559,12 +561,12 @@ class PeerManager::Impl final : public ConnectionHost {
         co_await dial->wake.async_wait(kAwait);
         continue;
       }
-      MetricsRegistry::Add(metrics_.dials);
+      metrics_.dials.Increment();
       tcp::socket socket(dial->strand);
       Status connected = co_await ConnectTo(*dial, socket);
       if (!KeepDialing(*dial)) co_return;
       if (!connected.ok()) {
-        MetricsRegistry::Add(metrics_.dial_failures);
+        metrics_.dial_failures.Increment();
         const std::chrono::milliseconds delay = dial->backoff.Next();
         const auto level = dial->backoff.failures() == 1 ? spdlog::level::info : spdlog::level::debug;
         logger_->log(level, "p2p: cannot reach {}: {}; retrying in {} ms", address.ToString(), connected.ToString(),
@@ -633,7 +635,7 @@ class PeerManager::Impl final : public ConnectionHost {
   crypto::KeyPair node_key_;
   std::shared_ptr<const AdmissionPolicy> admission_;
   std::shared_ptr<spdlog::logger> logger_;
-  MetricsRegistry metrics_;
+  LiveMetrics metrics_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> running_{false};
   ConnectionContext ctx_;
@@ -663,8 +665,8 @@ class PeerManager::Impl final : public ConnectionHost {
 // ---- PeerManager ----------------------------------------------------------------
 
 PeerManager::PeerManager(PeerManagerOptions options, crypto::KeyPair node_key,
-                         std::shared_ptr<const AdmissionPolicy> admission)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(node_key), std::move(admission))) {}
+                         std::shared_ptr<const AdmissionPolicy> admission, prometheus::Registry& metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(node_key), std::move(admission), metrics)) {}
 
 PeerManager::~PeerManager() = default;
 
@@ -690,7 +692,6 @@ void PeerManager::ReevaluateAdmission() { impl_->ReevaluateAdmission(); }
 bool PeerManager::IsConnected(const crypto::PublicKey& peer) const { return impl_->IsConnected(peer); }
 std::vector<PeerInfo> PeerManager::Peers() const { return impl_->Peers(); }
 P2PMetrics PeerManager::Metrics() const { return impl_->Metrics(); }
-std::string PeerManager::PrometheusMetrics() const { return PrometheusText(impl_->Metrics()); }
 uint16_t PeerManager::listen_port() const { return impl_->listen_port(); }
 const crypto::PublicKey& PeerManager::node_key() const { return impl_->node_key(); }
 

@@ -85,9 +85,10 @@ struct PeerManagerOptions {
 class PeerManager {
  public:
   // `node_key` must be an Ed25519 key pair. `admission` decides which node keys
-  // may connect (required; see node/p2p/admission.h).
+  // may connect (required; see node/p2p/admission.h). The layer's series
+  // (civic_p2p_*, node/p2p/metrics.h) go in `metrics`, which must outlive it.
   PeerManager(PeerManagerOptions options, crypto::KeyPair node_key,
-              std::shared_ptr<const AdmissionPolicy> admission);
+              std::shared_ptr<const AdmissionPolicy> admission, prometheus::Registry& metrics);
   // Stops if running.
   ~PeerManager();
   PeerManager(const PeerManager&) = delete;
@@ -130,8 +131,6 @@ class PeerManager {
   bool IsConnected(const crypto::PublicKey& peer) const;
   std::vector<PeerInfo> Peers() const;
   P2PMetrics Metrics() const;
-  // Metrics() in Prometheus text format (names start with civic_p2p_).
-  std::string PrometheusMetrics() const;
   // The bound port once started (useful with listen_port = 0), else 0.
   uint16_t listen_port() const;
   const crypto::PublicKey& node_key() const;

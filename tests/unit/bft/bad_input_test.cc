@@ -40,7 +40,8 @@ std::string Payload(const pb::Vote& v) {
 class Attacker {
  public:
   Attacker(Cluster& c, const crypto::KeyPair& key, const std::vector<size_t>& targets)
-      : c_(c), pm_(FastP2p(c.net().sample.chain_id), key, node::p2p::AdmitIf([](const auto&) { return true; })) {
+      : c_(c),
+        pm_(FastP2p(c.net().sample.chain_id), key, node::p2p::AdmitIf([](const auto&) { return true; }), metrics_) {
     for (Channel ch : {Channel::kConsensus, Channel::kMempool, Channel::kBlockSync, Channel::kEvidence}) {
       EXPECT_TRUE(pm_.RegisterChannel(ch, {}, [](const crypto::PublicKey&, std::string) {}).ok());
     }
@@ -61,6 +62,7 @@ class Attacker {
 
  private:
   Cluster& c_;
+  prometheus::Registry metrics_;
   node::p2p::PeerManager pm_;
 };
 
@@ -180,7 +182,7 @@ TEST(BftBadInput, RefusedCountedAndCommitsContinue) {
     attack_round();
     std::this_thread::sleep_for(150ms);
     return all_seen();
-  }, 40s)) << c.node(0).engine().MetricsText();
+  }, 40s)) << c.node(0).MetricsText();
 
   // The double vote was turned into evidence and committed on chain.
   ASSERT_TRUE(WaitFor([&] {
@@ -208,7 +210,7 @@ TEST(BftBadInput, RefusedCountedAndCommitsContinue) {
     EXPECT_LT(s.consensus.round, 1000u);
   }
   EXPECT_EQ(c.CheckConsistent(), "");
-  const std::string metrics = c.node(0).engine().MetricsText();
+  const std::string metrics = c.node(0).MetricsText();
   EXPECT_NE(metrics.find("civic_bft_rejected_messages_total{reason=\"BAD_SIGNATURE\"}"), std::string::npos);
   EXPECT_NE(metrics.find("civic_bft_rejected_messages_total{reason=\"NOT_A_VALIDATOR\"}"), std::string::npos);
   EXPECT_NE(metrics.find("civic_bft_sync_rejected_total"), std::string::npos);

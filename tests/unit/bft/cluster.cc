@@ -5,6 +5,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <prometheus/text_serializer.h>
 
 #include "contracts/genesis.h"
 #include "ledger/block.h"
@@ -93,13 +94,14 @@ TestNode::TestNode(const Network& net, size_t index, fs::path dir, node::BftOpti
     : key_(net.node_keys[index]), consensus_(consensus), chain_(OpenSampleChain(net.sample, dir / "chain")) {
   node::MempoolOptions mo;
   mo.verify_threads = 1;
-  mempool_ = std::make_unique<node::Mempool>(chain_.chain.get(), mo);
+  mempool_ = std::make_unique<node::Mempool>(chain_.chain.get(), mo, metrics_);
   options.wal_path = (dir / "consensus.wal").string();
   node::EngineHost host;
   host.chain = chain_.chain.get();
   host.mempool = mempool_.get();
   host.node_key = &key_;
   host.config = &consensus_;
+  host.metrics = &metrics_;
   host.on_committed = [this](const node::CommittedBlock& b) {
     mempool_->Update(b.height, b.tx_ids);
     std::lock_guard<std::mutex> lock(mu_);
@@ -110,7 +112,7 @@ TestNode::TestNode(const Network& net, size_t index, fs::path dir, node::BftOpti
     if (!fatal_) fatal_ = st;
   };
   engine_ = std::make_unique<node::BftEngine>(std::move(host), std::move(options));
-  mempool_->SetOnAdmitted([this] {
+  mempool_->Subscribe([this](const node::AdmittedTxs&) {
     if (engine_) engine_->OnTxsAvailable();
   });
 }
@@ -127,6 +129,8 @@ std::optional<Status> TestNode::fatal() const {
   std::lock_guard<std::mutex> lock(mu_);
   return fatal_;
 }
+
+std::string TestNode::MetricsText() const { return prometheus::TextSerializer().Serialize(metrics_.Collect()); }
 
 uint64_t TestNode::txs_committed() const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -218,7 +222,7 @@ Bytes Cluster::NextTx() {
 }
 
 Bytes Cluster::Submit(size_t i, const Bytes& raw) {
-  auto id = nodes_[i]->engine().SubmitTx(raw);
+  auto id = nodes_[i]->mempool().Add(raw);
   if (!id.ok()) throw std::runtime_error(fmt::format("submit to node {}: {}", i, id.status().ToString()));
   return *id;
 }

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include <prometheus/registry.h>
+
 #include "node/bft_engine.h"
 #include "node/config.h"
 #include "node/mempool.h"
@@ -55,6 +57,8 @@ class TestNode {
   node::BftEngine& engine() { return *engine_; }
   const crypto::KeyPair& key() const { return key_; }
   uint64_t height() const { return chain_.chain->tip().height; }
+  // The node's metrics in the Prometheus text format.
+  std::string MetricsText() const;
   std::optional<Status> fatal() const;
   uint64_t txs_committed() const;
 
@@ -62,6 +66,7 @@ class TestNode {
   const crypto::KeyPair key_;
   node::ConsensusSection consensus_;
   OpenChain chain_;
+  prometheus::Registry metrics_;
   std::unique_ptr<node::Mempool> mempool_;
   std::unique_ptr<node::BftEngine> engine_;
   mutable std::mutex mu_;

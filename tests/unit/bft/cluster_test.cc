@@ -37,7 +37,7 @@ TEST(BftCluster, FourValidatorsCommitTxsSubmittedAnywhere) {
     }
     return true;
   }, 10s));
-  std::string metrics = c.node(0).engine().MetricsText();
+  std::string metrics = c.node(0).MetricsText();
   EXPECT_NE(metrics.find("civic_bft_height "), std::string::npos);
   EXPECT_NE(metrics.find("civic_bft_blocks_decided_total "), std::string::npos);
   EXPECT_NE(metrics.find("civic_p2p_peers_connected 3"), std::string::npos);

@@ -19,10 +19,11 @@ class EvidencePoolTest : public ::testing::Test {
  protected:
   crypto::KeyPair key_ = crypto::KeyPair::Generate(crypto::Algo::kEd25519);
   consensus::KeyPairSigner signer_{key_};
+  prometheus::Registry metrics_;
 };
 
 TEST_F(EvidencePoolTest, DeduplicatesAndOrdersByHeight) {
-  EvidencePool pool;
+  EvidencePool pool({}, metrics_);
   EXPECT_TRUE(pool.Add(MakeDoubleVote(signer_, 7)));
   EXPECT_FALSE(pool.Add(MakeDoubleVote(signer_, 7)));  // same votes, same id
   EXPECT_TRUE(pool.Add(MakeDoubleVote(signer_, 3)));
@@ -38,7 +39,7 @@ TEST_F(EvidencePoolTest, DeduplicatesAndOrdersByHeight) {
 }
 
 TEST_F(EvidencePoolTest, CommittedEvidenceLeavesAndDoesNotComeBack) {
-  EvidencePool pool;
+  EvidencePool pool({}, metrics_);
   pb::Evidence e = MakeDoubleVote(signer_, 4);
   ASSERT_TRUE(pool.Add(e));
   pb::Block block;
@@ -54,7 +55,7 @@ TEST_F(EvidencePoolTest, BoundedBySizeAndAge) {
   EvidencePoolOptions options;
   options.max_pending = 2;
   options.max_age_heights = 10;
-  EvidencePool pool(options);
+  EvidencePool pool(options, metrics_);
   EXPECT_TRUE(pool.Add(MakeDoubleVote(signer_, 1)));
   EXPECT_TRUE(pool.Add(MakeDoubleVote(signer_, 20)));
   EXPECT_FALSE(pool.Add(MakeDoubleVote(signer_, 21)));

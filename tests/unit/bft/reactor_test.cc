@@ -5,6 +5,8 @@
 
 #include <mutex>
 
+#include <prometheus/text_serializer.h>
+
 #include "consensus/messages.h"
 #include "consensus/signer.h"
 #include "crypto/hash.h"
@@ -35,11 +37,10 @@ class FakeApp : public node::ConsensusApp {
     started.push_back(height);
   }
   void OnEvidence(const pb::Evidence&) override {}
-  void OnPeerAhead(const crypto::PublicKey& peer, uint64_t height) override {
+  void OnHeightHint(const crypto::PublicKey& peer, const consensus::HeightHint& hint) override {
     std::lock_guard<std::mutex> lock(mu);
-    ahead.emplace_back(peer, height);
+    if (hint.kind == consensus::HeightHint::Kind::kSenderAhead) ahead.emplace_back(peer, hint.height);
   }
-  void OnPeerBehind(const crypto::PublicKey&, uint64_t) override {}
   void OnFatal(const Status& status) override {
     std::lock_guard<std::mutex> lock(mu);
     fatal = status;
@@ -84,7 +85,8 @@ TEST(ConsensusReactor, OneValidatorDecidesHeightsInOrderAndResetsTheWal) {
   FakeApp app(s.set);
   auto wal = std::make_unique<consensus::MemoryWal>();
   consensus::MemoryWal* wal_view = wal.get();
-  node::ConsensusReactor reactor(Options(), &s.signer, &s.verifier, std::move(wal), &app);
+  prometheus::Registry metrics;
+  node::ConsensusReactor reactor(Options(), &s.signer, &s.verifier, std::move(wal), &app, metrics);
   app.reactor = &reactor;
   ASSERT_TRUE(reactor.Start(1, s.set).ok());
   ASSERT_TRUE(WaitFor([&] {
@@ -105,7 +107,8 @@ TEST(ConsensusReactor, OneValidatorDecidesHeightsInOrderAndResetsTheWal) {
 TEST(ConsensusReactor, WalFailureHaltsBeforeAnythingIsSentOrDecided) {
   OneKey s;
   FakeApp app(s.set);
-  node::ConsensusReactor reactor(Options(), &s.signer, &s.verifier, std::make_unique<FailingWal>(), &app);
+  prometheus::Registry metrics;
+  node::ConsensusReactor reactor(Options(), &s.signer, &s.verifier, std::make_unique<FailingWal>(), &app, metrics);
   app.reactor = &reactor;
   ASSERT_TRUE(reactor.Start(1, s.set).ok());
   ASSERT_TRUE(WaitFor([&] { return reactor.halted(); }, 5s));
@@ -125,7 +128,9 @@ TEST(ConsensusReactor, RefusedPeerInputIsCountedAndHinted) {
   consensus::ValidatorSet set =
       consensus::ValidatorSet::Create({{s.key.public_key(), 10}, {other.public_key(), 10}}).value();
   FakeApp app(set);
-  node::ConsensusReactor reactor(Options(), &s.signer, &s.verifier, std::make_unique<consensus::MemoryWal>(), &app);
+  prometheus::Registry metrics;
+  node::ConsensusReactor reactor(Options(), &s.signer, &s.verifier, std::make_unique<consensus::MemoryWal>(), &app,
+                                 metrics);
   app.reactor = &reactor;
   ASSERT_TRUE(reactor.Start(1, set).ok());
   const crypto::PublicKey peer = other.public_key();
@@ -150,7 +155,7 @@ TEST(ConsensusReactor, RefusedPeerInputIsCountedAndHinted) {
     auto st = reactor.stats().rejected;
     return st["MALFORMED_MESSAGE"] == 1 && st["FUTURE_HEIGHT"] == 1 && st["BAD_SIGNATURE"] == 1 &&
            st["NOT_A_VALIDATOR"] == 1;
-  }, 5s)) << reactor.MetricsText();
+  }, 5s)) << prometheus::TextSerializer().Serialize(metrics.Collect());
   reactor.Stop();
   std::lock_guard<std::mutex> lock(app.mu);
   ASSERT_EQ(app.ahead.size(), 1u);

@@ -408,7 +408,11 @@ TEST_F(CoreTest, DecidesWithCertificate) {  // line 49
   EXPECT_TRUE(h2.status.ok());
   EXPECT_EQ(core_->height(), 2u);
   EXPECT_EQ(core_->locked_round(), -1);
-  EXPECT_EQ(Vote(1, VoteType::kPrevote, 0, kNil, 1).status.app_code(), "STALE_HEIGHT");
+  Output stale = Vote(1, VoteType::kPrevote, 0, kNil, 1);
+  EXPECT_EQ(stale.status.app_code(), "STALE_HEIGHT");
+  ASSERT_TRUE(stale.hint.has_value());
+  EXPECT_EQ(stale.hint->kind, HeightHint::Kind::kSenderBehind);
+  EXPECT_EQ(stale.hint->height, 1u);
 }
 
 TEST_F(CoreTest, DecidesOnPrecommitsOfAnEarlierRound) {
@@ -459,7 +463,12 @@ TEST_F(CoreTest, RefusesBadInput) {
   KeyPairSigner outsider(testing::TestKey(99));
   EXPECT_EQ(Feed(VoteReceived{MakeVote(kChain, VoteType::kPrevote, 1, 0, kNil, outsider)}).status.app_code(),
             "NOT_A_VALIDATOR");
-  EXPECT_EQ(Vote(1, VoteType::kPrevote, 0, kNil, 3).status.app_code(), "FUTURE_HEIGHT");
+  Output ahead = Vote(1, VoteType::kPrevote, 0, kNil, 3);
+  EXPECT_EQ(ahead.status.app_code(), "FUTURE_HEIGHT");
+  ASSERT_TRUE(ahead.hint.has_value());
+  EXPECT_EQ(ahead.hint->kind, HeightHint::Kind::kSenderAhead);
+  EXPECT_EQ(ahead.hint->height, 3u);
+  EXPECT_FALSE(Feed(VoteReceived{pb::Vote()}).hint.has_value());
   pb::Vote bad_type = MakeVote(kChain, VoteType::kPrevote, 1, 0, kNil, v_.signer(1));
   bad_type.set_type(7);
   EXPECT_EQ(Feed(VoteReceived{bad_type}).status.app_code(), "MALFORMED_VOTE");

@@ -29,7 +29,6 @@ class LedgerNode final : public rpc::NodeBackend {
   void AwaitCommit(const Bytes&, std::chrono::milliseconds, std::function<void(Result<pb::TxLocation>)> done) override {
     done(Status::Unavailable("NOT_READY", "not in this test"));
   }
-  std::string MetricsText() const override { return ""; }
 
  private:
   const ledger::Chain* chain_;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <deque>
 #include <set>
 #include <thread>
 
@@ -25,7 +26,7 @@ class MempoolTest : public ::testing::Test {
   }
 
   std::unique_ptr<Mempool> NewMempool(MempoolOptions options = {}) {
-    return std::make_unique<Mempool>(open_.chain.get(), options);
+    return std::make_unique<Mempool>(open_.chain.get(), options, registries_.emplace_back());
   }
   // A distinct valid tx (one certificate numbered n).
   Bytes Tx(uint64_t n, uint64_t valid_until = 0) {
@@ -43,6 +44,7 @@ class MempoolTest : public ::testing::Test {
   testing::OpenChain open_;
   testing::Issuer issuer_;
   pb::Commit last_commit_;
+  std::deque<prometheus::Registry> registries_;  // one per mempool
 };
 
 TEST_F(MempoolTest, AdmitsAValidTx) {
@@ -258,7 +260,7 @@ TEST_F(MempoolTest, ConcurrentSubmittersAdmitEachTxOnce) {
   for (uint64_t n = 0; n < kTxs; ++n) txs.push_back(Tx(n));
   std::atomic<int> admitted{0}, duplicates{0};
   std::atomic<int> notified{0};
-  pool->SetOnAdmitted([&] { ++notified; });
+  pool->Subscribe([&](const AdmittedTxs& a) { notified += static_cast<int>(a.txs.size()); });
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     // Every thread submits every tx, starting at a different offset.

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <future>
 
+#include <prometheus/text_serializer.h>
+
 #include "crypto/keyfile.h"
 #include "ledger/tx.h"
 #include "tests/unit/node/sample_network.h"
@@ -69,7 +71,7 @@ TEST_F(NodeTest, SubmitAwaitAndMetrics) {
 
   auto bad = (*node)->SubmitTx("garbage");
   ASSERT_FALSE(bad.ok());
-  std::string metrics = (*node)->MetricsText();
+  std::string metrics = prometheus::TextSerializer().Serialize((*node)->metrics()->Collect());
   EXPECT_NE(metrics.find("civic_blocks_committed_total 1\n"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("civic_txs_committed_total 1\n"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("civic_tx_rejections_total{app_code=\"TX_MALFORMED\"} 1\n"), std::string::npos)

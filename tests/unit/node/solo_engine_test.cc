@@ -36,7 +36,7 @@ class SoloEngineTest : public ::testing::Test {
     dir_ = std::make_unique<testing::TempDir>("civic-solo-test");
     open_ = testing::OpenSampleChain(net_, dir_->path());
     issuer_ = testing::FindIssuer(net_);
-    mempool_ = std::make_unique<Mempool>(open_.chain.get(), MempoolOptions{});
+    mempool_ = std::make_unique<Mempool>(open_.chain.get(), MempoolOptions{}, metrics_);
   }
 
   std::unique_ptr<SoloEngine> NewEngine(uint32_t interval_ms, const crypto::KeyPair* key = nullptr) {
@@ -46,6 +46,7 @@ class SoloEngineTest : public ::testing::Test {
     host.mempool = mempool_.get();
     host.node_key = key ? key : &net_.node_key;
     host.config = &config_;
+    host.metrics = &metrics_;
     host.on_committed = [this](const CommittedBlock& b) {
       mempool_->Update(b.height, b.tx_ids);
       std::lock_guard<std::mutex> lock(mu_);
@@ -56,7 +57,7 @@ class SoloEngineTest : public ::testing::Test {
       fatal_ = st;
     };
     auto engine = std::make_unique<SoloEngine>(std::move(host));
-    mempool_->SetOnAdmitted([e = engine.get()] { e->OnTxsAvailable(); });
+    mempool_->Subscribe([e = engine.get()](const AdmittedTxs&) { e->OnTxsAvailable(); });
     return engine;
   }
 
@@ -68,6 +69,7 @@ class SoloEngineTest : public ::testing::Test {
   testing::OpenChain open_;
   testing::Issuer issuer_;
   ConsensusSection config_;
+  prometheus::Registry metrics_;
   std::unique_ptr<Mempool> mempool_;
 
   std::mutex mu_;

@@ -71,7 +71,7 @@ TEST(PeerManagerTest, TwoPeersExchangeMessagesOnChannelsBothWays) {
   EXPECT_EQ(metrics.handshakes_completed, 1u);
   EXPECT_GE(metrics.frames_in, static_cast<uint64_t>(kCount + 2));
   EXPECT_EQ(metrics.bad_mac, 0u);
-  const std::string text = bob.manager().PrometheusMetrics();
+  const std::string text = bob.MetricsText();
   EXPECT_NE(text.find("# TYPE civic_p2p_peers_connected gauge\ncivic_p2p_peers_connected 1\n"), std::string::npos);
   EXPECT_NE(text.find("civic_p2p_handshakes_completed_total 1\n"), std::string::npos);
   EXPECT_EQ(alice.ConnectEvents(), 1u);
@@ -264,39 +264,40 @@ TEST(PeerManagerTest, SendRefusesWhatItCannotDeliver) {
 }
 
 TEST(PeerManagerTest, ConfigurationErrorsAreTyped) {
+  prometheus::Registry metrics;
   {
     PeerManagerOptions options = FastOptions();
     options.chain_id.clear();
-    PeerManager manager(options, NewKey(), AdmitAll());
+    PeerManager manager(options, NewKey(), AdmitAll(), metrics);
     EXPECT_EQ(manager.Start().app_code(), "BAD_P2P_CONFIG");
   }
   {
     PeerManagerOptions options = FastOptions();
     options.persistent_peers = {"not-an-address"};
-    PeerManager manager(options, NewKey(), AdmitAll());
+    PeerManager manager(options, NewKey(), AdmitAll(), metrics);
     EXPECT_EQ(manager.Start().app_code(), "BAD_PEER_ADDRESS");
   }
   {
     PeerManagerOptions options = FastOptions();
     options.idle_timeout = options.ping_interval;
-    PeerManager manager(options, NewKey(), AdmitAll());
+    PeerManager manager(options, NewKey(), AdmitAll(), metrics);
     EXPECT_EQ(manager.Start().app_code(), "BAD_P2P_CONFIG");
   }
   {
-    PeerManager manager(FastOptions(), crypto::KeyPair::Generate(crypto::Algo::kSecp256k1), AdmitAll());
+    PeerManager manager(FastOptions(), crypto::KeyPair::Generate(crypto::Algo::kSecp256k1), AdmitAll(), metrics);
     EXPECT_EQ(manager.Start().app_code(), "BAD_P2P_CONFIG");
   }
   {
-    PeerManager first(FastOptions(), NewKey(), AdmitAll());
+    PeerManager first(FastOptions(), NewKey(), AdmitAll(), metrics);
     ASSERT_TRUE(first.Start().ok());
     EXPECT_EQ(first.Start().app_code(), "ALREADY_STARTED");
     PeerManagerOptions options = FastOptions();
     options.listen_port = first.listen_port();
-    PeerManager second(options, NewKey(), AdmitAll());
+    PeerManager second(options, NewKey(), AdmitAll(), metrics);
     EXPECT_EQ(second.Start().app_code(), "LISTEN_FAILED");
   }
   {
-    PeerManager manager(FastOptions(), NewKey(), AdmitAll());
+    PeerManager manager(FastOptions(), NewKey(), AdmitAll(), metrics);
     EXPECT_EQ(manager.RegisterChannel(Channel::kControl, {}, [](auto&&...) {}).app_code(), "BAD_CHANNEL");
     EXPECT_EQ(manager.RegisterChannel(static_cast<Channel>(kMaxChannels), {}, [](auto&&...) {}).app_code(),
               "BAD_CHANNEL");

@@ -25,6 +25,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
 
 #include "crypto/signature.h"
 #include "node/p2p/handshake.h"
@@ -82,7 +84,8 @@ class TestNode {
  public:
   TestNode(crypto::KeyPair key, PeerManagerOptions options, std::shared_ptr<const AdmissionPolicy> admission,
            ChannelPolicy policy = {})
-      : key_(key), manager_(std::make_unique<PeerManager>(std::move(options), key, std::move(admission))) {
+      : key_(key),
+        manager_(std::make_unique<PeerManager>(std::move(options), key, std::move(admission), metrics_)) {
     for (Channel channel : {Channel::kConsensus, Channel::kMempool, Channel::kBlockSync, Channel::kEvidence}) {
       EXPECT_TRUE(manager_
                       ->RegisterChannel(channel, policy,
@@ -107,6 +110,8 @@ class TestNode {
 
   Status Start() { return manager_->Start(); }
   PeerManager& manager() { return *manager_; }
+  // The PeerManager's metrics in the Prometheus text format.
+  std::string MetricsText() const { return prometheus::TextSerializer().Serialize(metrics_.Collect()); }
   const crypto::PublicKey& key() const { return key_.public_key(); }
   std::string address() const { return AddressOf(key(), manager_->listen_port()); }
   uint16_t port() const { return manager_->listen_port(); }
@@ -144,6 +149,7 @@ class TestNode {
 
  private:
   crypto::KeyPair key_;
+  prometheus::Registry metrics_;  // before manager_, which holds its series
   std::unique_ptr<PeerManager> manager_;
   std::mutex mu_;
   std::vector<Received> received_;

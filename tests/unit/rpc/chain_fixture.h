@@ -9,6 +9,8 @@
 //         ids, hashes and times are the same on every run (docs/RPC.md shows them).
 #pragma once
 
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
 #include <sodium.h>
 
 #include <condition_variable>
@@ -242,7 +244,7 @@ class FakeNode final : public NodeBackend {
       }
     });
   }
-  std::string MetricsText() const override { return "# TYPE civic_test_node_metric gauge\ncivic_test_node_metric 7"; }
+  std::shared_ptr<prometheus::Registry> metrics() const override { return metrics_; }
   bool ready() const override { return ready_; }
 
   // Commits the mempool as the next block; returns it.
@@ -328,6 +330,12 @@ class FakeNode final : public NodeBackend {
   size_t await_calls_ = 0;
   bool stopping_ = false;
   int nonce_ = 0;
+  // The node's series as the server finds them: one test gauge.
+  std::shared_ptr<prometheus::Registry> metrics_ = [] {
+    auto registry = std::make_shared<prometheus::Registry>();
+    prometheus::BuildGauge().Name("civic_test_node_metric").Help("A node series.").Register(*registry).Add({}).Set(7);
+    return registry;
+  }();
 };
 
 }  // namespace civic::rpc::testing

@@ -327,7 +327,7 @@ TEST(ChainServerTest, RestHealthMetricsAndBlockEvents) {
   std::string metrics = client.Get("/metrics")->body;
   EXPECT_NE(metrics.find("civic_chain_height 1\n"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("civic_test_node_metric 7\n"), std::string::npos);
-  EXPECT_NE(metrics.find("civic_rpc_calls_total{method=\"chain_getBlock\",code=\"OK\"} 3"), std::string::npos);
+  EXPECT_NE(metrics.find("civic_rpc_calls_total{code=\"OK\",method=\"chain_getBlock\"} 3"), std::string::npos);
   EXPECT_NE(metrics.find("civic_rpc_http_requests_total{route=\"/v1/blocks/{height}\",status=\"404\"} 1"),
             std::string::npos);
   EXPECT_NE(metrics.find("civic_rpc_ws_subscribers 1"), std::string::npos);

@@ -190,7 +190,7 @@ TEST(ServerTest, KeepAliveServesManyRequestsOnOneConnection) {
   }
   std::string metrics = client.Get("/metrics")->body;
   EXPECT_NE(metrics.find("civic_rpc_open_connections 1\n"), std::string::npos) << metrics;
-  EXPECT_NE(metrics.find("civic_rpc_calls_total{method=\"add\",code=\"OK\"} 300"), std::string::npos);
+  EXPECT_NE(metrics.find("civic_rpc_calls_total{code=\"OK\",method=\"add\"} 300"), std::string::npos);
 }
 
 TEST(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
@@ -400,8 +400,8 @@ TEST(ServerTest, MetricsAreValidPrometheusText) {
   EXPECT_NE(text.find("civic_rpc_http_requests_total{route=\"/rpc\",status=\"200\"} 2"), std::string::npos) << text;
   EXPECT_NE(text.find("civic_rpc_http_request_duration_seconds_bucket{route=\"/rpc\",le=\"+Inf\"} 2"),
             std::string::npos);
-  EXPECT_NE(text.find("civic_rpc_calls_total{method=\"echo\",code=\"OK\"} 1"), std::string::npos);
-  EXPECT_NE(text.find("civic_rpc_calls_total{method=\"unknown\",code=\"NOT_FOUND\"} 1"), std::string::npos);
+  EXPECT_NE(text.find("civic_rpc_calls_total{code=\"OK\",method=\"echo\"} 1"), std::string::npos);
+  EXPECT_NE(text.find("civic_rpc_calls_total{code=\"NOT_FOUND\",method=\"unknown\"} 1"), std::string::npos);
   EXPECT_NE(text.find("civic_rpc_rejected_total{reason=\"rate_limit\"} 0"), std::string::npos);
   std::regex sample(R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="[^"]*",?)*\})? -?[0-9.eE+-]+(Inf)?$)");
   std::regex comment(R"(^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+$)");

@@ -267,7 +267,6 @@ class TestNode final : public rpc::NodeBackend {
     if (!record.ok()) return done(Status::DeadlineExceeded("TX_WAIT_TIMEOUT", "not committed"));
     done(record->location);
   }
-  std::string MetricsText() const override { return ""; }
 
   std::vector<crypto::KeyPair> org_keys;
 
