@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "contracts/base/checks.h"
 #include "contracts/base/time_format.h"
 
 namespace civic::contracts {
@@ -35,12 +36,10 @@ unsigned ParseDigits(std::string_view s) {
   return v;
 }
 
-// Input echoed in messages is clipped: a malicious tx must not make errors huge.
-std::string Clip(std::string_view s) { return std::string(s.substr(0, 64)); }
-
+// Input echoed in messages is clipped (Shown): a malicious tx must not make errors huge.
 Status BadUscc(std::string_view code, std::string why) {
   return Status::InvalidArgument("BAD_USCC",
-                                 "unified social credit code '" + Clip(code) + "': " + why);
+                                 "unified social credit code '" + Shown(code) + "': " + why);
 }
 
 Status BadCitizenId(std::string why) {
@@ -49,7 +48,7 @@ Status BadCitizenId(std::string why) {
 
 Status BadCertId(std::string_view id, std::string why) {
   return Status::InvalidArgument("BAD_CERT_ID",
-                                 "certificate identifier '" + Clip(id) + "': " + why);
+                                 "certificate identifier '" + Shown(id) + "': " + why);
 }
 
 }  // namespace
@@ -140,16 +139,16 @@ Result<char> Mod3736CheckChar(std::string_view text) {
 
 Status ValidateTypeCode(std::string_view code) {
   if (code.size() != 21) {
-    return Status::InvalidArgument("BAD_TYPE_CODE", "certificate type code '" + Clip(code) +
+    return Status::InvalidArgument("BAD_TYPE_CODE", "certificate type code '" + Shown(code) +
                                                         "': must be 21 characters (the defining "
                                                         "authority's USCC and 3 digits)");
   }
   if (Status st = ValidateUscc(code.substr(0, 18)); !st.ok()) {
-    return Status::InvalidArgument("BAD_TYPE_CODE", "certificate type code '" + Clip(code) +
+    return Status::InvalidArgument("BAD_TYPE_CODE", "certificate type code '" + Shown(code) +
                                                         "': defining authority: " + st.message());
   }
   if (!AllDigits(code.substr(18))) {
-    return Status::InvalidArgument("BAD_TYPE_CODE", "certificate type code '" + Clip(code) +
+    return Status::InvalidArgument("BAD_TYPE_CODE", "certificate type code '" + Shown(code) +
                                                         "': the last 3 characters must be digits");
   }
   return Status::Ok();
@@ -157,12 +156,12 @@ Status ValidateTypeCode(std::string_view code) {
 
 Status ValidateSerial(std::string_view serial) {
   if (serial.empty() || serial.size() > kMaxSerialLength) {
-    return Status::InvalidArgument("BAD_SERIAL", "serial '" + Clip(serial) + "': must be 1 to " +
+    return Status::InvalidArgument("BAD_SERIAL", "serial '" + Shown(serial) + "': must be 1 to " +
                                                      std::to_string(kMaxSerialLength) + " characters");
   }
   for (char c : serial) {
     if (Mod36Value(c) < 0) {
-      return Status::InvalidArgument("BAD_SERIAL", "serial '" + Clip(serial) +
+      return Status::InvalidArgument("BAD_SERIAL", "serial '" + Shown(serial) +
                                                        "': only digits and upper-case letters A-Z");
     }
   }

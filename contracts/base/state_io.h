@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ledger/kv.h"
 
@@ -23,6 +24,28 @@ Result<std::optional<Message>> ReadRecord(const ledger::KvReader& state, std::st
                               std::string(Message::descriptor()->name()));
   }
   return std::optional<Message>(std::move(message));
+}
+
+// The records under `prefix`, in key order, those `keep` accepts (all by
+// default).
+template <typename Message, typename Keep = bool (*)(const Message&)>
+Result<std::vector<Message>> RecordsUnder(const ledger::KvReader& state, std::string_view prefix,
+                                          Keep keep = [](const Message&) { return true; }) {
+  std::vector<Message> out;
+  Status bad;
+  Status st = state.Scan(ledger::Space::kState, prefix, "", [&](std::string_view key, std::string_view value) {
+    Message m;
+    if (!m.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+      bad = Status::Corruption("state record '" + std::string(key) + "' does not parse as " +
+                               std::string(Message::descriptor()->name()));
+      return false;
+    }
+    if (keep(m)) out.push_back(std::move(m));
+    return true;
+  });
+  if (!st.ok()) return st;
+  if (!bad.ok()) return bad;
+  return out;
 }
 
 // Deterministic serialization (no unknown-field or map-order surprises).

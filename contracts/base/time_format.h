@@ -11,6 +11,8 @@
 
 namespace civic::contracts {
 
+constexpr int64_t kDayMs = 86'400'000;
+
 // "2025-05-22T08:00:00Z", or with ".123" when the milliseconds are not zero.
 std::string FormatRfc3339(int64_t ms);
 // Accepts "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+hh:mm|-hh:mm)" ('t'/'z'/' ' tolerated).

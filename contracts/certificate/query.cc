@@ -186,20 +186,7 @@ Result<CertPage> ListByIssuer(const ledger::KvReader& state, std::string_view is
 }
 
 Result<std::vector<pb::CertType>> ListTypes(const ledger::KvReader& state) {
-  std::vector<pb::CertType> types;
-  Status parse_error;
-  Status st = state.Scan(ledger::Space::kState, keys::kCertTypePrefix, "", [&](std::string_view key, std::string_view value) {
-    pb::CertType t;
-    if (!t.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-      parse_error = Status::Corruption("state record '" + std::string(key) + "' does not parse as CertType");
-      return false;
-    }
-    types.push_back(std::move(t));
-    return true;
-  });
-  if (!st.ok()) return st;
-  if (!parse_error.ok()) return parse_error;
-  return types;
+  return RecordsUnder<pb::CertType>(state, keys::kCertTypePrefix);
 }
 
 }  // namespace civic::contracts

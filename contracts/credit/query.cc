@@ -11,26 +11,6 @@
 namespace civic::contracts {
 namespace {
 
-// The records under `prefix`, in key order. Typed error: CORRUPTION.
-template <typename Message>
-Result<std::vector<Message>> RecordsUnder(const ledger::KvReader& state, std::string_view prefix) {
-  std::vector<Message> out;
-  Status bad;
-  Status st = state.Scan(ledger::Space::kState, prefix, "", [&](std::string_view key, std::string_view value) {
-    Message m;
-    if (!m.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-      bad = Status::Corruption("state record '" + std::string(key) + "' does not parse as " +
-                               std::string(Message::descriptor()->name()));
-      return false;
-    }
-    out.push_back(std::move(m));
-    return true;
-  });
-  if (!st.ok()) return st;
-  if (!bad.ok()) return bad;
-  return out;
-}
-
 // The entry ids under an index prefix (a key fragment followed by an 8-byte id), ascending.
 Result<std::vector<uint64_t>> IdsUnder(const ledger::KvReader& state, std::string_view prefix) {
   std::vector<uint64_t> ids;

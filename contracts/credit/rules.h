@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "contracts/base/checks.h"
+#include "contracts/base/time_format.h"
 #include "contracts/credit/credit.pb.h"
 #include "crypto/base/status.h"
 
@@ -21,9 +22,6 @@ constexpr size_t kMaxCreditBatch = 1000;         // listings per tx
 constexpr size_t kMaxApplicationsPerEntry = 20;  // repair applications, and objections, per entry
 constexpr size_t kMaxCreditText = 1000;          // reason, legal basis, statements, notes (bytes)
 constexpr size_t kMaxCreditShortText = 200;      // names, document numbers, summaries (bytes)
-
-// Publicity periods are kept in ms and set and shown in whole days.
-constexpr int64_t kDayMs = 86'400'000;
 
 // A LISTED entry whose publicity end is at or before `now_ms` reads as EXPIRED.
 pb::CreditEntryState EffectiveState(const pb::CreditEntry& entry, int64_t now_ms);

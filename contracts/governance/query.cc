@@ -16,20 +16,7 @@ Result<pb::Org> GetOrg(const ledger::KvReader& state, std::string_view code) {
 }
 
 Result<std::vector<pb::Org>> ListOrgs(const ledger::KvReader& state) {
-  std::vector<pb::Org> orgs;
-  Status parse_error;
-  Status st = state.Scan(ledger::Space::kState, keys::kOrgPrefix, "", [&](std::string_view key, std::string_view value) {
-    pb::Org org;
-    if (!org.ParseFromString(std::string(value))) {
-      parse_error = Status::Corruption("state record '" + std::string(key) + "' does not parse as Org");
-      return false;
-    }
-    orgs.push_back(std::move(org));
-    return true;
-  });
-  if (!st.ok()) return st;
-  if (!parse_error.ok()) return parse_error;
-  return orgs;
+  return RecordsUnder<pb::Org>(state, keys::kOrgPrefix);
 }
 
 Result<std::optional<std::string>> OrgOfKey(const ledger::KvReader& state, const crypto::PublicKey& key) {

@@ -609,20 +609,9 @@ Result<std::vector<pb::SharingResource>> ListResources(const ledger::KvReader& s
     if (r.has_value() && (provider.empty() || r->provider_org() == provider)) out.push_back(std::move(*r));
     return out;
   }
-  Status error;
-  Status st =
-      state.Scan(ledger::Space::kState, sk::kResourcePrefix, "", [&](std::string_view key, std::string_view value) {
-        pb::SharingResource r;
-        if (!r.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-          error = Status::Corruption("state record '" + std::string(key) + "' does not parse as SharingResource");
-          return false;
-        }
-        if (provider.empty() || r.provider_org() == provider) out.push_back(std::move(r));
-        return true;
-      });
-  CIVIC_RETURN_IF_ERROR(st);
-  CIVIC_RETURN_IF_ERROR(error);
-  return out;
+  return RecordsUnder<pb::SharingResource>(state, sk::kResourcePrefix, [&](const pb::SharingResource& r) {
+    return provider.empty() || r.provider_org() == provider;
+  });
 }
 
 Result<std::vector<pb::SharingGrant>> ListGrants(const ledger::KvReader& state, const GrantFilter& f) {
@@ -638,20 +627,7 @@ Result<std::vector<pb::SharingGrant>> ListGrants(const ledger::KvReader& state, 
     if (g.has_value() && keep(*g)) out.push_back(std::move(*g));
     return out;
   }
-  Status error;
-  Status st =
-      state.Scan(ledger::Space::kState, sk::kGrantPrefix, "", [&](std::string_view key, std::string_view value) {
-        pb::SharingGrant g;
-        if (!g.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-          error = Status::Corruption("state record '" + std::string(key) + "' does not parse as SharingGrant");
-          return false;
-        }
-        if (keep(g)) out.push_back(std::move(g));
-        return true;
-      });
-  CIVIC_RETURN_IF_ERROR(st);
-  CIVIC_RETURN_IF_ERROR(error);
-  return out;
+  return RecordsUnder<pb::SharingGrant>(state, sk::kGrantPrefix, keep);
 }
 
 }  // namespace civic::contracts

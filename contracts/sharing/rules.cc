@@ -11,8 +11,6 @@ namespace civic::contracts {
 
 namespace {
 
-constexpr int64_t kDayMs = 86'400'000;
-
 // Parses the lower-case name of a value of E; otherwise `app` naming `what` and the names.
 template <typename E>
 Result<E> ParseName(std::string_view name, const char* app, std::string_view what) {

@@ -1,6 +1,9 @@
 #include "rpc/codec/chain.h"
 
+#include <google/protobuf/util/json_util.h>
 #include <sodium.h>
+
+#include <memory>
 
 #include "contracts/base/time_format.h"
 #include "crypto/base/bytes.h"
@@ -184,6 +187,24 @@ json::object TxJson(std::string_view raw, const pb::TxLocation& location, const 
   }
   if (include_raw) out["raw_hex"] = ToHex(raw);
   return out;
+}
+
+Result<json::value> CallJson(const google::protobuf::Message& prototype, std::string_view call) {
+  std::unique_ptr<google::protobuf::Message> m(prototype.New());
+  const std::string& type = prototype.GetDescriptor()->name();
+  if (!m->ParseFromArray(call.data(), static_cast<int>(call.size()))) {
+    return Status::InvalidArgument("CALL_MALFORMED", "the call does not decode as " + type);
+  }
+  std::string text;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  if (!google::protobuf::util::MessageToJsonString(*m, &text, options).ok()) {
+    return Status::Internal(type + " could not be rendered as JSON");
+  }
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec) return Status::Internal(type + " JSON does not parse");
+  return v;
 }
 
 Result<Bytes> DecodeBinary(std::string_view text, std::string_view what, std::string_view app_code) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <boost/json.hpp>
+#include <google/protobuf/message.h>
 #include <string>
 #include <string_view>
 
@@ -42,6 +43,12 @@ Result<json::object> BlockJson(const ledger::Chain& chain, const pb::StoredBlock
 // (may be null) renders TxBody.call as JSON for contracts that have one.
 json::object TxJson(std::string_view raw, const pb::TxLocation& location, const MethodTable* decoders,
                     bool include_raw);
+
+// A contract call's protobuf bytes decoded as `prototype`'s message type and
+// rendered as JSON (field names as in the .proto, bytes base64): the call
+// decoder each contract's methods register for chain_getTx. Typed error:
+// CALL_MALFORMED.
+Result<json::value> CallJson(const google::protobuf::Message& prototype, std::string_view call);
 
 // Binary parameters given as hex (optionally "0x"-prefixed) or base64
 // (standard or URL-safe, padding optional). Hex wins when both would parse.

@@ -30,6 +30,7 @@
 #include "crypto/keyfile.h"
 #include "rpc/client.h"
 #include "tools/common/files.h"
+#include "tools/common/spawn.h"
 #include "tools/import/sample_data.h"
 
 namespace civic::tools::bench {
@@ -244,27 +245,10 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& o) noexcept {
 ChildProcess::~ChildProcess() { Stop(); }
 
 Result<ChildProcess> ChildProcess::Spawn(const std::vector<std::string>& argv, const std::string& log_path) {
-  if (argv.empty()) return ProcessFailed("empty command");
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  std::string log = log_path.empty() ? "/dev/null" : log_path;
-  pid_t pid = ::fork();
-  if (pid < 0) return ProcessFailed(std::string("fork failed: ") + std::strerror(errno));
-  if (pid == 0) {
-    ::setsid();
-    int in = ::open("/dev/null", O_RDONLY);
-    int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (in >= 0) ::dup2(in, 0);
-    if (out >= 0) {
-      ::dup2(out, 1);
-      ::dup2(out, 2);
-    }
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
+  auto pid = SpawnDetached(argv.empty() ? std::string() : argv[0], argv, log_path);
+  if (!pid.ok()) return ProcessFailed(pid.status().message());
   ChildProcess p;
-  p.pid_ = pid;
+  p.pid_ = *pid;
   return p;
 }
 

@@ -54,33 +54,10 @@ void AddSubjectOptions(CLI::App* cmd, SubjectArgs* s) {
   cmd->add_option("--masked-name", s->masked_name, "The masked name that goes with --commitment, e.g. 张*");
 }
 
-// Builds a tx for the node's chain and sends it (SendSignedTx: a refusal at
-// admission answers at once); returns the outcome when it waited. A tx the chain
-// refused in its block is an error with the chain's code.
-Result<std::optional<TxOutcome>> Send(NodeApi& api, const CommonOptions& common, const Signer& signer,
-                                      const TxBuilder& build, bool force_wait, std::string* tx_id) {
-  CIVIC_ASSIGN_OR_RETURN(ChainStatusInfo tip, GetChainStatus(api));
-  contracts::TxParams params;
-  params.chain_id = tip.chain_id;
-  params.org = signer.org;
-  params.valid_until_height = tip.height + common.valid_blocks;
-  Bytes raw = build(params);
-  *tx_id = ToHex(ledger::TxId(raw));
-  CIVIC_ASSIGN_OR_RETURN(std::optional<TxOutcome> outcome,
-                         SendSignedTx(api, raw, common.wait || force_wait, common.commit_timeout_ms));
-  if (outcome && !outcome->result.ok()) {
-    const Status& r = outcome->result;
-    return Status(r.code(), r.app_code(),
-                  r.message() + " (tx " + outcome->id + " is in block " + std::to_string(outcome->height) +
-                      " and changed nothing)");
-  }
-  return outcome;
-}
-
 // Signs and sends a credit call; returns the outcome when it waited.
 Result<std::optional<TxOutcome>> SendCredit(NodeApi& api, const CommonOptions& common, const Signer& signer,
                                             const pb::CreditCall& call, bool force_wait, std::string* tx_id) {
-  return Send(api, common, signer, [&](const contracts::TxParams& p) { return contracts::CreditTx(p, call, signer.key); },
+  return SendTx(api, common, signer, [&](const contracts::TxParams& p) { return contracts::CreditTx(p, call, signer.key); },
               force_wait, tx_id);
 }
 
@@ -93,7 +70,7 @@ CmdStatus Propose(const pb::CreditCall& action, const std::string& title, const 
   CIVIC_ASSIGN_OR_RETURN(auto api, Connect(common));
   std::string tx_id;
   CIVIC_ASSIGN_OR_RETURN(
-      auto outcome, Send(*api, common, *signer,
+      auto outcome, SendTx(*api, common, *signer,
                          [&](const contracts::TxParams& p) {
                            return contracts::GovernanceTx(p, contracts::ProposeCreditCall(title, action), signer->key);
                          },

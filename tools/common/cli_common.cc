@@ -109,19 +109,15 @@ Result<std::optional<TxOutcome>> SendTx(NodeApi& api, const CommonOptions& commo
   params.valid_until_height = tip.height + common.valid_blocks;
   Bytes raw = build(params);
   *tx_id_hex = ToHex(ledger::TxId(raw));
-  if (!common.wait && !force_wait) {
-    CIVIC_ASSIGN_OR_RETURN(std::string id, SubmitTx(api, raw));
-    *tx_id_hex = id;
-    return std::optional<TxOutcome>();
-  }
-  CIVIC_ASSIGN_OR_RETURN(TxOutcome outcome, CommitTx(api, raw, common.commit_timeout_ms));
-  if (!outcome.result.ok()) {
-    const Status& r = outcome.result;
+  CIVIC_ASSIGN_OR_RETURN(std::optional<TxOutcome> outcome,
+                         SendSignedTx(api, raw, common.wait || force_wait, common.commit_timeout_ms));
+  if (outcome && !outcome->result.ok()) {
+    const Status& r = outcome->result;
     return Status(r.code(), r.app_code(),
-                  r.message() + " (tx " + outcome.id + " is in block " + std::to_string(outcome.height) +
+                  r.message() + " (tx " + outcome->id + " is in block " + std::to_string(outcome->height) +
                       " and changed nothing)");
   }
-  return std::optional<TxOutcome>(std::move(outcome));
+  return outcome;
 }
 
 void PrintTxOutcome(const CommonOptions& common, const std::string& what, const std::string& tx_id,

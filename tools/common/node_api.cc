@@ -166,6 +166,17 @@ Result<TxOutcome> CommitTx(NodeApi& api, const Bytes& raw, uint32_t timeout_ms) 
   return ParseTxOutcome(v);
 }
 
+Result<std::optional<TxOutcome>> SendSignedTx(NodeApi& api, const Bytes& raw, bool wait, uint32_t timeout_ms) {
+  auto submitted = SubmitTx(api, raw);
+  // A tx already waiting or already committed (sent again, e.g. after a timeout
+  // or to wait for it) is not a refusal: tx_commit answers its outcome.
+  const std::string& code = submitted.status().app_code();
+  if (!submitted.ok() && code != "TX_IN_MEMPOOL" && code != "TX_ALREADY_COMMITTED") return submitted.status();
+  if (!wait) return std::optional<TxOutcome>();
+  CIVIC_ASSIGN_OR_RETURN(TxOutcome outcome, CommitTx(api, raw, timeout_ms));
+  return std::optional<TxOutcome>(std::move(outcome));
+}
+
 Result<std::vector<CertTypeInfo>> GetCertTypes(NodeApi& api) {
   CIVIC_ASSIGN_OR_RETURN(json::value v, api.Call("cert_types", json::object()));
   const json::value* list = v.is_array() ? &v : Member(v, "types");

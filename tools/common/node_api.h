@@ -69,6 +69,13 @@ Result<std::optional<TxOutcome>> GetTxOutcome(NodeApi& api, std::string_view id_
 Result<std::string> SubmitTx(NodeApi& api, const Bytes& raw);
 // tx_commit: waits until the tx is committed or `timeout_ms` passes (DEADLINE_EXCEEDED).
 Result<TxOutcome> CommitTx(NodeApi& api, const Bytes& raw, uint32_t timeout_ms);
+// Sends a signed tx: tx_submit first, so that a tx the node refuses at admission
+// (the contract's check, e.g. DUPLICATE_LISTING) comes back at once as the
+// Result's status, then, when `wait`, tx_commit until it is committed (the
+// outcome carries the chain's result for it). A tx already in the mempool or
+// already committed is sent again harmlessly: waiting gives its outcome.
+// nullopt when not waiting.
+Result<std::optional<TxOutcome>> SendSignedTx(NodeApi& api, const Bytes& raw, bool wait, uint32_t timeout_ms);
 Result<std::vector<CertTypeInfo>> GetCertTypes(NodeApi& api);
 // Typed error CERT_TYPE_NOT_FOUND.
 Result<CertTypeInfo> GetCertType(NodeApi& api, std::string_view code);

@@ -77,13 +77,6 @@ Result<Bytes> DigestArg(const std::string& hex, const std::string& file, std::st
 
 // ---- Sending
 
-// Sends a signed tx: tx_submit first, so that a tx the node refuses at admission
-// (the contract's check, e.g. DUPLICATE_LISTING) comes back at once as the
-// Result's status, then, when `wait`, tx_commit until it is committed (the
-// outcome carries the chain's result for it). A tx already in the mempool or
-// already committed is sent again harmlessly: waiting gives its outcome.
-// nullopt when not waiting.
-Result<std::optional<TxOutcome>> SendSignedTx(NodeApi& api, const Bytes& raw, bool wait, uint32_t timeout_ms);
 // True for an admission refusal about the tx's content or permissions (as
 // opposed to an unreachable, busy or failing node).
 bool IsTxRefusal(const Status& status);

@@ -161,6 +161,19 @@ std::string Trim(std::string s) {
   return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
 }
 
+// Sets the column of `raw` that has a member of its own (holder, validity,
+// issue time, serial); false for a certificate field.
+bool SetNamedColumn(RawRow& raw, const std::string& name, const std::string& value) {
+  if (name == "holder_type") raw.holder_type = value;
+  else if (name == "holder") raw.holder = value;
+  else if (name == "valid_from") raw.valid_from = value;
+  else if (name == "valid_until") raw.valid_until = value;
+  else if (name == "issued_at") raw.issued_at = value;
+  else if (name == "serial") raw.serial = value;
+  else return false;
+  return true;
+}
+
 }  // namespace
 
 Result<std::string> HolderCodeType(std::string_view holder_type) {
@@ -244,13 +257,7 @@ Result<ImportFileContent> ReadImportCsv(std::istream& in, const ImportSchema& sc
     for (size_t i = 0; i < r.fields.size(); ++i) {
       const std::string& name = out.header[i];
       std::string value = Trim(r.fields[i]);
-      if (name == "holder_type") raw.holder_type = value;
-      else if (name == "holder") raw.holder = value;
-      else if (name == "valid_from") raw.valid_from = value;
-      else if (name == "valid_until") raw.valid_until = value;
-      else if (name == "issued_at") raw.issued_at = value;
-      else if (name == "serial") raw.serial = value;
-      else raw.fields[name] = value;
+      if (!SetNamedColumn(raw, name, value)) raw.fields[name] = value;
     }
     auto row = checker.Check(raw);
     if (row.ok()) {
@@ -291,13 +298,8 @@ Result<RawRow> RawFromJson(const json::object& o, uint64_t line) {
       continue;
     }
     CIVIC_ASSIGN_OR_RETURN(std::string value, JsonText(kv.value(), name));
-    if (name == "holder_type") raw.holder_type = value;
-    else if (name == "holder") raw.holder = value;
-    else if (name == "valid_from") raw.valid_from = value;
-    else if (name == "valid_until") raw.valid_until = value;
-    else if (name == "issued_at") raw.issued_at = value;
-    else if (name == "serial") raw.serial = value;
-    else if (!raw.fields.emplace(name, std::move(value)).second) {
+    if (SetNamedColumn(raw, name, value)) continue;
+    if (!raw.fields.emplace(name, std::move(value)).second) {
       return RowError("BAD_FIELD_VALUE", "field \"" + name + "\" is given twice");
     }
   }

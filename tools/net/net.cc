@@ -30,6 +30,7 @@
 #include "node/config.h"
 #include "rpc/client.h"
 #include "tools/common/files.h"
+#include "tools/common/spawn.h"
 #include "tools/common/node_api.h"
 #include "tools/common/timefmt.h"
 #include "tools/samples/network.h"
@@ -586,21 +587,7 @@ Result<std::vector<NodeRunState>> StartNetwork(const Network& net, const NetUpOp
     }
     std::string config = net.Path(n.dir + "/config.toml");
     std::string log = net.Path(n.dir + "/civicd.log");
-    pid_t pid = ::fork();
-    if (pid < 0) return Status::IOError(std::string("fork failed: ") + std::strerror(errno));
-    if (pid == 0) {
-      // Child: a session of its own so the terminal's Ctrl-C does not reach it.
-      ::setsid();
-      int in = ::open("/dev/null", O_RDONLY);
-      int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      if (in >= 0) ::dup2(in, 0);
-      if (out >= 0) {
-        ::dup2(out, 1);
-        ::dup2(out, 2);
-      }
-      ::execl(civicd.c_str(), "civicd", "--config", config.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
+    CIVIC_ASSIGN_OR_RETURN(pid_t pid, SpawnDetached(civicd, {"civicd", "--config", config}, log));
     states[i].pid = pid;
     started[i] = true;
     CIVIC_RETURN_IF_ERROR(WriteFileAtomic(pid_file, std::to_string(pid) + "\n", 0644));
