@@ -45,6 +45,8 @@ class FaultMesh {
 
   // Sums over every proxy.
   ProxyStats Totals() const;
+  // The proxy `from` dials `to` through; requires AddLink(from, to, ...).
+  const FaultProxy& link(size_t from, size_t to) const { return *proxies_.at({from, to}); }
 
  private:
   // The proxies between a and b in either dialing direction, with the

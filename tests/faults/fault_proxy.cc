@@ -35,8 +35,9 @@ void ResetSocket(tcp::socket& socket) {
 // writer that releases them in order when due. All on the io thread.
 class FaultProxy::Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(FaultProxy* proxy, tcp::socket dialer, tcp::socket listener)
+  Connection(FaultProxy* proxy, tcp::socket dialer, tcp::socket listener, bool capture)
       : proxy_(proxy),
+        capture_(capture),
         dialer_(std::move(dialer)),
         listener_(std::move(listener)),
         pipes_{Pipe(dialer_, listener_), Pipe(listener_, dialer_)} {}
@@ -96,6 +97,7 @@ class FaultProxy::Connection : public std::enable_shared_from_this<Connection> {
       p.queue.push_back(Chunk{release, std::vector<char>(buf.begin(), buf.begin() + static_cast<ptrdiff_t>(n))});
       p.queued += n;
       p.wake.cancel();
+      if (capture_ && d == Direction::kDialerToListener) proxy_->Capture(buf.data(), n);
     }
     Close();
   }
@@ -130,6 +132,7 @@ class FaultProxy::Connection : public std::enable_shared_from_this<Connection> {
   }
 
   FaultProxy* const proxy_;
+  const bool capture_;
   tcp::socket dialer_;
   tcp::socket listener_;
   Pipe pipes_[2];
@@ -171,17 +174,22 @@ asio::awaitable<void> FaultProxy::Connect(tcp::socket dialer) {
   tcp::socket listener(io_);
   auto [ec] = co_await listener.async_connect(tcp::endpoint(asio::ip::address_v4::loopback(), target_port_), kUseTuple);
   bool refuse;
+  bool capture = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     refuse = refusing_ || !acceptor_.is_open();
-    if (!ec && !refuse) ++stats_.accepted;
+    if (!ec && !refuse) {
+      ++stats_.accepted;
+      capture = !capturing_started_;
+      capturing_started_ = true;
+    }
   }
   if (ec || refuse) {
     ResetSocket(dialer);
     ResetSocket(listener);
     co_return;
   }
-  auto connection = std::make_shared<Connection>(this, std::move(dialer), std::move(listener));
+  auto connection = std::make_shared<Connection>(this, std::move(dialer), std::move(listener), capture);
   connections_.insert(connection);
   connection->Start();
 }
@@ -209,6 +217,16 @@ std::chrono::milliseconds FaultProxy::DrawDelay(Direction direction) {
 void FaultProxy::CountBytes(Direction direction, size_t n) {
   std::lock_guard<std::mutex> lock(mu_);
   stats_.bytes[static_cast<int>(direction)] += n;
+}
+
+void FaultProxy::Capture(const char* data, size_t n) {
+  std::lock_guard<std::mutex> lock(mu_);
+  captured_.append(data, std::min(n, kCaptureBytes - captured_.size()));
+}
+
+std::string FaultProxy::captured() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return captured_;
 }
 
 void FaultProxy::Set(Direction direction, const LinkFaults& faults) {

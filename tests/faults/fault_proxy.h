@@ -17,6 +17,8 @@
 //   refusing         both ways cut: open connections reset, new ones closed at
 //                    accept (a partition, as the nodes see it)
 //   ResetConnections every open connection reset now (loss that TCP gives up on)
+// It also keeps the first kCaptureBytes the dialer sent on the first connection
+// through it, for a test to replay on a connection of its own.
 // Faults are per direction: kDialerToListener is what the dialing node sends.
 //
 // Bounds: at most kMaxQueuedBytes wait in one direction of one connection; past
@@ -34,6 +36,7 @@
 #include <mutex>
 #include <random>
 #include <set>
+#include <string>
 
 namespace civic::faults {
 
@@ -58,6 +61,7 @@ struct ProxyStats {
 class FaultProxy {
  public:
   static constexpr size_t kMaxQueuedBytes = 1 << 20;
+  static constexpr size_t kCaptureBytes = 1 << 16;
 
   // Listens on 127.0.0.1 (a free port); forwards to 127.0.0.1:target_port.
   FaultProxy(boost::asio::io_context& io, uint16_t target_port, uint64_t seed);
@@ -67,6 +71,7 @@ class FaultProxy {
   FaultProxy& operator=(const FaultProxy&) = delete;
 
   uint16_t port() const { return port_; }
+  uint16_t target_port() const { return target_port_; }
 
   void Set(Direction direction, const LinkFaults& faults);
   LinkFaults Get(Direction direction) const;
@@ -75,6 +80,8 @@ class FaultProxy {
   // No faults, not refusing.
   void Heal();
   ProxyStats stats() const;
+  // What the dialer sent first on the first connection (up to kCaptureBytes).
+  std::string captured() const;
 
   // Closes the listener and every connection (posted to the io_context).
   void Stop();
@@ -88,6 +95,7 @@ class FaultProxy {
   void Remove(const std::shared_ptr<Connection>& connection);
   void CloseAll();  // io thread
   void CountBytes(Direction direction, size_t n);
+  void Capture(const char* data, size_t n);
   // Release delay for a chunk in `direction`: delay + jitter + maybe a stall.
   std::chrono::milliseconds DrawDelay(Direction direction);
 
@@ -100,6 +108,8 @@ class FaultProxy {
   LinkFaults faults_[2];
   bool refusing_ = false;
   ProxyStats stats_;
+  bool capturing_started_ = false;
+  std::string captured_;
   std::mt19937_64 rng_;
   std::set<std::shared_ptr<Connection>> connections_;  // io thread only
 };

@@ -153,6 +153,20 @@ TEST_F(FaultProxyTest, RefusingResetsOpenConnectionsAndClosesNewOnes) {
   EXPECT_EQ(ReadN(again_server, 4), "back");
 }
 
+TEST_F(FaultProxyTest, CapturesWhatTheDialerSentFirstOnTheFirstConnection) {
+  auto [client, server] = Connect();
+  ASSERT_GE(server, 0);
+  SendAll(client, "first");
+  EXPECT_EQ(ReadN(server, 5), "first");
+  SendAll(server, "answer");
+  EXPECT_EQ(ReadN(client, 6), "answer");
+  auto [second, second_server] = Connect();
+  ASSERT_GE(second_server, 0);
+  SendAll(second, "second");
+  EXPECT_EQ(ReadN(second_server, 6), "second");
+  EXPECT_EQ(proxy_->captured(), "first");
+}
+
 TEST_F(FaultProxyTest, ResetCutsOpenConnectionsOnly) {
   auto [client, server] = Connect();
   ASSERT_GE(server, 0);
