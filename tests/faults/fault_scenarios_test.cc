@@ -398,7 +398,11 @@ TEST_F(DiskFullTest, NodeWithAFullDiskStopsCleanlyOthersGoOnAndItCatchesUpAfter)
   ASSERT_TRUE(code.has_value()) << "node 3 still runs on a full disk:\n" << procs_[3]->LogTail();
   EXPECT_EQ(*code, 1) << procs_[3]->LogTail();
   const std::string log = procs_[3]->LogTail(20000);
-  EXPECT_NE(log.find("No space left on device"), std::string::npos) << log;
+  const size_t cause = log.find("No space left on device");
+  ASSERT_NE(cause, std::string::npos) << log;
+  const size_t line_start = log.rfind('\n', cause) + 1;
+  std::cout << "FAULTS disk_full_stop exit_code=" << *code
+            << " log: " << log.substr(line_start, log.find('\n', cause) - line_start) << std::endl;
   const uint64_t at_stop = checker_->MaxHeight({0, 1, 2});
   ASSERT_TRUE(checker_->WaitAllAt({0, 1, 2}, at_stop + 10, kLivenessBound).ok()) << "the three others stopped";
 
