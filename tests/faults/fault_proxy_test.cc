@@ -12,6 +12,8 @@
 #include <string>
 #include <thread>
 
+#include "tests/faults/fault_proxy_control.h"
+
 namespace civic::faults {
 namespace {
 
@@ -92,6 +94,18 @@ class FaultProxyTest : public ::testing::Test {
     return {client, accepted};
   }
 
+  // Connect, then one byte each way: the proxy has then set the connection up
+  // (the server's accept alone returns before that).
+  std::pair<int, int> ConnectAndSync() {
+    auto [client, server] = Connect();
+    if (server < 0) return {client, server};
+    SendAll(client, "s");
+    EXPECT_EQ(ReadN(server, 1), "s");
+    SendAll(server, "s");
+    EXPECT_EQ(ReadN(client, 1), "s");
+    return {client, server};
+  }
+
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{io_.get_executor()};
   std::unique_ptr<FaultProxy> proxy_;
@@ -132,7 +146,7 @@ TEST_F(FaultProxyTest, HeldDirectionWaitsWhileTheOtherFlows) {
 }
 
 TEST_F(FaultProxyTest, RefusingResetsOpenConnectionsAndClosesNewOnes) {
-  auto [client, server] = Connect();
+  auto [client, server] = ConnectAndSync();
   ASSERT_GE(server, 0);
   proxy_->SetRefusing(true);
   EXPECT_TRUE(Ended(client, 5s));
@@ -168,7 +182,7 @@ TEST_F(FaultProxyTest, CapturesWhatTheDialerSentFirstOnTheFirstConnection) {
 }
 
 TEST_F(FaultProxyTest, ResetCutsOpenConnectionsOnly) {
-  auto [client, server] = Connect();
+  auto [client, server] = ConnectAndSync();
   ASSERT_GE(server, 0);
   proxy_->ResetConnections();
   EXPECT_TRUE(Ended(client, 5s));
@@ -188,6 +202,32 @@ TEST_F(FaultProxyTest, BandwidthLimitDripsTheStream) {
   EXPECT_EQ(ReadN(server, data.size()), data);
   // Two seconds' worth at the limit, less the first chunk sent at once.
   EXPECT_GE(std::chrono::steady_clock::now() - start, 1500ms);
+}
+
+TEST_F(FaultProxyTest, ControlCommandsSetFaultsAndRejectBadInput) {
+  EXPECT_EQ(RunProxyCommand(*proxy_, "set out delay=5 jitter=3 stall=10:50 rate=1000 held=1"), "ok");
+  const LinkFaults out = proxy_->Get(Direction::kDialerToListener);
+  EXPECT_EQ(out.delay_ms, 5u);
+  EXPECT_EQ(out.jitter_ms, 3u);
+  EXPECT_EQ(out.stall_per_mille, 10u);
+  EXPECT_EQ(out.stall_ms, 50u);
+  EXPECT_EQ(out.bytes_per_second, 1000u);
+  EXPECT_TRUE(out.held);
+  EXPECT_EQ(proxy_->Get(Direction::kListenerToDialer).delay_ms, 0u);
+  EXPECT_EQ(RunProxyCommand(*proxy_, "set both delay=7"), "ok");
+  EXPECT_EQ(proxy_->Get(Direction::kDialerToListener).delay_ms, 7u);
+  EXPECT_FALSE(proxy_->Get(Direction::kDialerToListener).held) << "fields not named go back to none";
+  EXPECT_EQ(proxy_->Get(Direction::kListenerToDialer).delay_ms, 7u);
+
+  for (const char* bad : {"set sideways delay=1", "set out delay=-1", "set out delay=99999999999", "set out held=yes",
+                          "set out stall=5", "set out colour=red", "set out delay", "refuse maybe", "bogus", ""}) {
+    EXPECT_EQ(RunProxyCommand(*proxy_, bad).rfind("error: ", 0), 0u) << bad;
+  }
+  EXPECT_EQ(proxy_->Get(Direction::kDialerToListener).delay_ms, 7u) << "a bad command changed the proxy";
+
+  EXPECT_EQ(RunProxyCommand(*proxy_, "heal"), "ok");
+  EXPECT_EQ(proxy_->Get(Direction::kDialerToListener).delay_ms, 0u);
+  EXPECT_EQ(RunProxyCommand(*proxy_, "stats"), "stats accepted=0 refused=0 resets=0 bytes_out=0 bytes_in=0");
 }
 
 }  // namespace
