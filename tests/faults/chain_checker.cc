@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <thread>
 
 namespace civic::faults {
@@ -135,30 +136,34 @@ Status ChainChecker::CheckNoCommitLost(const std::vector<size_t>& nodes) const {
 }
 
 Status ChainChecker::CheckStateRoots(const std::vector<size_t>& nodes) const {
-  // Blocks keep coming: sample until at least two nodes share a height, and
-  // compare within each height seen.
-  for (int attempt = 0; attempt < 20; ++attempt) {
-    std::map<uint64_t, std::vector<std::pair<size_t, std::string>>> by_height;
-    for (size_t n : nodes) {
-      rpc::Client client = ClientOf(n);
+  // Blocks keep coming, so one round of chain_status calls may straddle a
+  // block. Rounds accumulate (height -> node -> root, each pair from one
+  // answer); every height seen on two nodes is compared, until each node has
+  // shared a height with another. Nodes are keyed by their place in `nodes`.
+  std::map<uint64_t, std::map<size_t, std::string>> roots;
+  std::set<size_t> compared;
+  for (int round = 0; round < 100; ++round) {
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      rpc::Client client = ClientOf(nodes[i]);
       CIVIC_ASSIGN_OR_RETURN(json::value status, CallRetrying(client, "chain_status", json::object{}));
-      by_height[AsU64(status.at("height"))].emplace_back(n, std::string(status.at("app_state_root").as_string()));
+      roots[AsU64(status.at("height"))][i] = std::string(status.at("app_state_root").as_string());
     }
-    bool compared = false;
-    for (const auto& [height, roots] : by_height) {
-      for (const auto& [n, root] : roots) {
-        if (root != roots.front().second) {
+    for (const auto& [height, by_node] : roots) {
+      if (by_node.size() < 2) continue;
+      const auto& [first, first_root] = *by_node.begin();
+      for (const auto& [i, root] : by_node) {
+        if (root != first_root) {
           return Status(Code::kInternal, "STATE_ROOT_MISMATCH",
-                        fmt::format("at height {} node {} has {} but node {} has {}", height, n, root,
-                                    roots.front().first, roots.front().second));
+                        fmt::format("at height {} node {} has {} but node {} has {}", height, nodes[i], root,
+                                    nodes[first], first_root));
         }
+        compared.insert(i);
       }
-      compared = compared || roots.size() == nodes.size();
     }
-    if (compared) return Status::Ok();
-    std::this_thread::sleep_for(20ms);
+    if (compared.size() == nodes.size()) return Status::Ok();
+    std::this_thread::sleep_for(10ms);
   }
-  return Status::DeadlineExceeded("NOT_LIVE", "the nodes were never seen at one height");
+  return Status::DeadlineExceeded("NOT_LIVE", "some node never shared a height with another");
 }
 
 Status ChainChecker::CheckBlockTimes(size_t node, int64_t max_ahead_ms) const {

@@ -50,6 +50,11 @@ TEST_F(ChainCheckerTest, TwoChainsAreAFork) {
   EXPECT_EQ(st.app_code(), "FORK") << st.ToString();
 }
 
+TEST_F(ChainCheckerTest, TwoChainsAtOneHeightHaveDifferentStateRoots) {
+  const Status st = checker_->CheckStateRoots({0, 1});
+  EXPECT_EQ(st.app_code(), "STATE_ROOT_MISMATCH") << st.ToString();
+}
+
 TEST_F(ChainCheckerTest, AnAcknowledgedTxMissingOnANodeIsALostCommit) {
   checker_->Acknowledge(tx_);
   EXPECT_TRUE(checker_->CheckNoCommitLost({0}).ok());
