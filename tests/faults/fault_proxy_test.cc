@@ -129,6 +129,10 @@ TEST_F(FaultProxyTest, JitterKeepsTheByteOrderBothWays) {
   writer.join();
   SendAll(server, data);
   EXPECT_EQ(ReadN(client, data.size()), data);
+  // Counted once the proxy's write completed, which may be after the reader saw the bytes.
+  for (int i = 0; i < 100 && (proxy_->stats().bytes[0] < data.size() || proxy_->stats().bytes[1] < data.size()); ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
   EXPECT_EQ(proxy_->stats().bytes[0], data.size());
   EXPECT_EQ(proxy_->stats().bytes[1], data.size());
 }
