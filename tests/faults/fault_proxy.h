@@ -29,7 +29,6 @@
 // runs on the io_context given to it (one thread runs it; see FaultMesh).
 #pragma once
 
-#include <atomic>
 #include <boost/asio.hpp>
 #include <cstdint>
 #include <memory>
