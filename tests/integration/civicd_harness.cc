@@ -82,6 +82,11 @@ void CivicdProcess::StartWithArgs(const std::vector<std::string>& args) {
   std::vector<char*> argv;
   for (auto& a : argv_store) argv.push_back(a.data());
   argv.push_back(nullptr);
+  std::vector<std::string> env_store = extra_env_;
+  std::vector<char*> envp;
+  for (auto& e : env_store) envp.push_back(e.data());
+  for (char** e = environ; *e != nullptr; ++e) envp.push_back(*e);
+  envp.push_back(nullptr);
   std::string log = files_->log_path.string();
 
   pid_t pid = ::fork();
@@ -93,7 +98,7 @@ void CivicdProcess::StartWithArgs(const std::vector<std::string>& args) {
       ::dup2(fd, STDERR_FILENO);
       ::close(fd);
     }
-    ::execv(argv[0], argv.data());
+    ::execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
   pid_ = pid;

@@ -52,6 +52,9 @@ class CivicdProcess {
   // fork/exec civicd --config <file>; extra args replace the default ones.
   void Start();
   void StartWithArgs(const std::vector<std::string>& args);
+  // "NAME=value" entries added to the environment of the next starts (e.g. a
+  // preloaded library that skews the clock).
+  void SetExtraEnvironment(std::vector<std::string> vars) { extra_env_ = std::move(vars); }
   // Polls GET /healthz until it answers 200 or the process exits; true if healthy.
   bool WaitHealthy(std::chrono::milliseconds timeout = std::chrono::seconds(30));
   // SIGTERM and wait; returns the exit code (or 128 + signal).
@@ -69,6 +72,7 @@ class CivicdProcess {
 
  private:
   const NodeFiles* files_;
+  std::vector<std::string> extra_env_;
   pid_t pid_ = -1;
 };
 

@@ -9,13 +9,6 @@
 // carries the root after h) and every tx that RPC reported committed.
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <atomic>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -30,7 +23,9 @@
 #include "contracts/base/tx_builder.h"
 #include "contracts/genesis.h"
 #include "crypto/keyfile.h"
+#include "tests/faults/fault_mesh.h"
 #include "tests/integration/civicd_harness.h"
+#include "tests/integration/civicd_network.h"
 #include "tools/samples/network.h"
 
 namespace civic::testing {
@@ -38,204 +33,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// A TCP proxy on 127.0.0.1 in front of one node's p2p port, for one dialing
-// node: while blocked it cuts every connection through it and refuses new ones
-// (accepts and closes at once), which the nodes see as a broken link.
-class LinkProxy {
- public:
-  explicit LinkProxy(uint16_t target) : target_(target) {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    sockaddr_in addr = Loopback(0);
-    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || ::listen(listen_fd_, 16) != 0) {
-      throw std::runtime_error("proxy: cannot listen");
-    }
-    socklen_t len = sizeof(addr);
-    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    accept_thread_ = std::thread([this] { AcceptLoop(); });
-  }
-  ~LinkProxy() {
-    stop_ = true;
-    accept_thread_.join();
-    ::close(listen_fd_);
-    CutAll();
-    for (auto& t : pumps_) t.join();
-    for (int fd : fds_) ::close(fd);
-  }
-  LinkProxy(const LinkProxy&) = delete;
-  LinkProxy& operator=(const LinkProxy&) = delete;
-  uint16_t port() const { return port_; }
-
-  // Under mu_, like the registration of a new connection: a connection being
-  // set up at the moment of the cut is either cut with the others or refused.
-  void SetBlocked(bool blocked) {
-    std::lock_guard<std::mutex> lock(mu_);
-    blocked_ = blocked;
-    if (blocked) CutAllLocked();
-  }
-
- private:
-  static sockaddr_in Loopback(uint16_t port) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(port);
-    return addr;
-  }
-
-  void AcceptLoop() {
-    while (!stop_) {
-      pollfd pfd{listen_fd_, POLLIN, 0};
-      if (::poll(&pfd, 1, 100) <= 0) continue;
-      int client = ::accept(listen_fd_, nullptr, nullptr);
-      if (client < 0) continue;
-      if (blocked_) {
-        ::close(client);
-        continue;
-      }
-      int upstream = ::socket(AF_INET, SOCK_STREAM, 0);
-      sockaddr_in addr = Loopback(target_);
-      if (::connect(upstream, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-        ::close(upstream);
-        ::close(client);
-        continue;
-      }
-      std::lock_guard<std::mutex> lock(mu_);
-      if (blocked_) {
-        ::close(upstream);
-        ::close(client);
-        continue;
-      }
-      fds_.push_back(client);
-      fds_.push_back(upstream);
-      pumps_.emplace_back([client, upstream] { Pump(client, upstream); });
-      pumps_.emplace_back([client, upstream] { Pump(upstream, client); });
-    }
-  }
-
-  // Copies bytes until either side closes; shutting both down ends the other pump.
-  static void Pump(int from, int to) {
-    char buf[16384];
-    for (;;) {
-      ssize_t n = ::recv(from, buf, sizeof(buf), 0);
-      if (n <= 0) break;
-      ssize_t off = 0;
-      while (off < n) {
-        ssize_t w = ::send(to, buf + off, static_cast<size_t>(n - off), MSG_NOSIGNAL);
-        if (w <= 0) break;
-        off += w;
-      }
-      if (off < n) break;
-    }
-    ::shutdown(from, SHUT_RDWR);
-    ::shutdown(to, SHUT_RDWR);
-  }
-
-  // Shuts every connection down: both pumps of each end. The sockets are
-  // closed when the proxy goes away (a pump may still hold one).
-  void CutAll() {
-    std::lock_guard<std::mutex> lock(mu_);
-    CutAllLocked();
-  }
-  void CutAllLocked() {
-    for (int fd : fds_) ::shutdown(fd, SHUT_RDWR);
-  }
-
-  const uint16_t target_;
-  int listen_fd_ = -1;
-  uint16_t port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::atomic<bool> blocked_{false};
-  std::thread accept_thread_;
-  std::mutex mu_;
-  std::vector<int> fds_;
-  std::vector<std::thread> pumps_;
-};
-
-// The port node `from` dials to reach node `to` listening on `port`.
-using PeerPortFn = std::function<uint16_t(size_t from, size_t to, uint16_t port)>;
-
-// How the nodes after the genesis validators take part.
-enum class ExtraNodes {
-  kObservers,  // listed in every validator's [p2p] observers
-  kJoiners,    // admitted by nobody until governance makes them validators
-};
-
-// The files of a network of `validators` genesis validators plus `extra` other
-// nodes, one NodeFiles per node (each with its own node key in net.node_key and
-// the shared genesis). Validators dial each other; extra nodes dial every
-// validator and are dialed by nobody.
-std::vector<std::unique_ptr<NodeFiles>> WriteNetwork(size_t validators, const std::string& chain_id,
-                                                     size_t extra = 0,
-                                                     ExtraNodes kind = ExtraNodes::kObservers,
-                                                     const PeerPortFn& peer_port = {}) {
-  const size_t n = validators + extra;
-  std::vector<crypto::KeyPair> node_keys;
-  for (size_t i = 0; i < n; ++i) node_keys.push_back(crypto::KeyPair::Generate(crypto::Algo::kEd25519));
-  SampleNetwork base{chain_id, node_keys[0], {}, {}, {}};
-  samples::SampleGenesisInput input;
-  input.chain_id = chain_id;
-  input.genesis_time_ms = NowMs() - 24 * 3600 * 1000;
-  for (size_t i = 0; i < samples::kSampleOrgCount; ++i) {
-    base.org_keys.push_back(crypto::KeyPair::Generate(crypto::Algo::kEd25519));
-    input.org_keys.push_back(base.org_keys.back().public_key());
-  }
-  for (size_t i = 0; i < validators; ++i) input.node_keys.push_back(node_keys[i].public_key());
-  base.genesis_text = samples::SampleGenesisText(input).value();
-  base.genesis = contracts::ParseGenesis(base.genesis_text).value();
-
-  std::vector<std::unique_ptr<NodeFiles>> nodes;
-  std::vector<uint16_t> p2p_ports;
-  for (size_t i = 0; i < n; ++i) p2p_ports.push_back(PickFreePort());
-  for (size_t i = 0; i < n; ++i) {
-    SampleNetwork net = base;
-    net.node_key = node_keys[i];
-    auto files = std::make_unique<NodeFiles>(
-        NodeFiles{std::move(net), std::make_unique<TempDir>("civic-bft-it"), {}, {}, {}});
-    const fs::path& dir = files->dir->path();
-    Status st = crypto::WriteKeyFile((dir / "node_key.json").string(), node_keys[i]);
-    if (!st.ok()) throw std::runtime_error("write node key: " + st.ToString());
-    std::ofstream(dir / "genesis.json") << base.genesis_text;
-    node::Config& c = files->config;
-    c.node.moniker = fmt::format("bft-it-{}", i);
-    c.node.data_dir = "data";
-    c.node.key_file = "node_key.json";
-    c.node.genesis_file = "genesis.json";
-    c.node.log_level = "info";
-    c.rpc.listen = node::HostPort{"127.0.0.1", PickFreePort()};
-    c.rpc.threads = 4;
-    c.p2p.listen = node::HostPort{"127.0.0.1", p2p_ports[i]};
-    for (size_t j = 0; j < validators; ++j) {
-      if (j == i) continue;
-      const uint16_t port = peer_port ? peer_port(i, j, p2p_ports[j]) : p2p_ports[j];
-      c.p2p.peers.push_back(node::PeerAddress{node_keys[j].public_key(), {"127.0.0.1", port}});
-    }
-    if (i < validators && kind == ExtraNodes::kObservers) {
-      for (size_t j = validators; j < n; ++j) c.p2p.observers.push_back(node_keys[j].public_key());
-    }
-    c.consensus.block_interval_ms = 200;
-    c.consensus.timeout_propose_ms = 1000;
-    c.consensus.timeout_propose_delta_ms = 250;
-    c.consensus.timeout_prevote_ms = 500;
-    c.consensus.timeout_prevote_delta_ms = 250;
-    c.consensus.timeout_precommit_ms = 500;
-    c.consensus.timeout_precommit_delta_ms = 250;
-    files->config_path = dir / "node.toml";
-    files->log_path = dir / "civicd.log";
-    std::ofstream(files->config_path) << node::FormatConfig(c);
-    nodes.push_back(std::move(files));
-  }
-  return nodes;
-}
 
 // RPC polls: every 50 ms, not the harness's default 5 ms.
 bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
@@ -482,31 +279,17 @@ TEST_F(BftNetworkTest, TwoOfFourDownStopsCommitsOneBackResumes) {
   ExpectConsistent();
 }
 
-// Every link goes through a LinkProxy per direction, so the test can split the
-// network.
+// Every link goes through a fault proxy (tests/faults/fault_mesh.h), so the
+// test can split the network.
 class BftPartitionTest : public BftNetworkTest {
  protected:
   PeerPortFn PeerPort() override {
-    return [this](size_t from, size_t to, uint16_t port) {
-      auto proxy = std::make_unique<LinkProxy>(port);
-      const uint16_t through = proxy->port();
-      proxies_[{from, to}] = std::move(proxy);
-      return through;
-    };
-  }
-  void TearDown() override {
-    BftNetworkTest::TearDown();  // nodes first: the proxies' pumps then end
-    for (auto& [link, proxy] : proxies_) proxy->SetBlocked(true);
-    proxies_.clear();
+    return [this](size_t from, size_t to, uint16_t port) { return mesh_.AddLink(from, to, port); };
   }
   // Cuts (or heals) every link between {0, 1} and {2, 3}.
-  void Split(bool split) {
-    for (auto& [link, proxy] : proxies_) {
-      if ((link.first < 2) != (link.second < 2)) proxy->SetBlocked(split);
-    }
-  }
+  void Split(bool split) { mesh_.Partition({0, 1}, split); }
 
-  std::map<std::pair<size_t, size_t>, std::unique_ptr<LinkProxy>> proxies_;
+  faults::FaultMesh mesh_{/*seed=*/1};
 };
 
 TEST_F(BftPartitionTest, SplitInHalvesStopsCommitsWithoutForkAndHealingResumes) {
