@@ -228,7 +228,9 @@ void Core::NoteFutureHeight(uint64_t height, const pb::Vote* vote, const pb::Blo
                             const pb::PublicKey& signer) {
   const crypto::PublicKey key = ledger::FromProto(signer);
   if (!validators_.IndexOf(key)) {
-    return Refuse(Status::PermissionDenied("NOT_A_VALIDATOR", "future-height message signer is not a validator"));
+    // Not NOT_A_VALIDATOR: the set may have changed at heights this node has not reached.
+    return Refuse(Status::PermissionDenied("UNKNOWN_SIGNER",
+                                           "future-height message signer is not a validator of this height"));
   }
   uint64_t& seen = future_heights_[key];
   if (height > seen) {

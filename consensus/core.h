@@ -59,14 +59,17 @@
 //
 // Refused inputs come back as out.status: MALFORMED_VOTE, MALFORMED_PROPOSAL,
 // BAD_SIGNATURE, NOT_A_VALIDATOR, NOT_PROPOSER, CONFLICTING_PROPOSAL, BAD_COMMIT,
-// BAD_BLOCK (BlockBuilt), NOT_STARTED, STALE_START; and two that are not faults:
+// BAD_BLOCK (BlockBuilt), NOT_STARTED, STALE_START, UNKNOWN_SIGNER (below); and
+// two that are not faults:
 // STALE_HEIGHT (the sender is behind: out.hint is set, the driver may send it
 // blocks) and FUTURE_HEIGHT (a message for a height past the next one).
 //
-// Height claims are worth only their signatures. A FUTURE_HEIGHT message is
-// first checked like any other: a signer outside the current validator set is
-// refused (NOT_A_VALIDATOR), a bad signature too (BAD_SIGNATURE); both are faults
-// of whoever sent the message. A verified one is remembered as that validator's
+// Height claims are worth only their signatures. A message for a height past the
+// next one is first checked: a signer outside the current validator set is
+// refused (UNKNOWN_SIGNER: no signature check, and no fault of the sender, as the
+// set may have changed at heights this node has not reached), a bad signature of
+// a validator's key too (BAD_SIGNATURE: a fault of whoever sent the message).
+// A verified one is remembered as that validator's
 // highest height seen (one signature check per validator and new height). Only
 // when validators holding > 1/3 of the power have signed messages for heights >=
 // H (so at least one correct validator has committed H - 1) does FUTURE_HEIGHT

@@ -15,8 +15,9 @@
 //   - a claim raises a target to at most own tip + window (Target, PeerTip);
 //   - a claim ahead of the own tip is time-boxed: if the peer serves no block
 //     within claim_ttl_ms (a block it served, OnServed, restarts the box), the
-//     claim is dropped and the peer is reported (Expire) and its claims are
-//     ignored for another claim_ttl_ms; a repeated status does not restart it;
+//     claim is dropped (Expire) and the peer's claims are ignored for another
+//     claim_ttl_ms; a repeated status does not restart the box. Not a fault by
+//     itself: a correct peer that was never asked serves nothing either;
 //   - a peer that answers NoBlocks for a height it claimed, or lets a request
 //     time out, loses its claim at once and is reported (its verdict).
 // Memory: one entry per peer the driver tells about; Forget removes it.
@@ -56,7 +57,7 @@ class SyncTarget {
   // A request to `peer` got no answer in time: its claim is dropped.
   SyncVerdict OnRequestTimeout(const Peer& peer, uint64_t now_ms);
   void Forget(const Peer& peer) { peers_.erase(peer); }
-  // Drops the claims whose time box ran out; returns their peers (to score).
+  // Drops the claims whose time box ran out; returns their peers (to log).
   std::vector<Peer> Expire(uint64_t own_tip, uint64_t now_ms);
 
   // The peer's tip as far as this node acts on it: min(claim, own_tip + window).

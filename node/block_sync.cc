@@ -1,6 +1,7 @@
 #include "node/block_sync.h"
 
 #include <algorithm>
+#include <set>
 #include <vector>
 
 #include <fmt/format.h>
@@ -243,6 +244,7 @@ void BlockSync::Pump() {
     buffered_bytes_ -= buffered_.begin()->second.bytes;
     buffered_.erase(buffered_.begin());
   }
+  std::set<crypto::PublicKey> timed_out;  // penalised once per pass, however many requests
   for (auto it = requests_.begin(); it != requests_.end();) {
     const Request& r = it->second;
     const bool passed = r.from + r.count - 1 <= tip;
@@ -250,9 +252,7 @@ void BlockSync::Pump() {
       if (!passed) {
         request_timeouts_.Increment();
         spdlog::info("event=sync_request_timeout peer={} from={} count={}", Short(r.peer), r.from, r.count);
-        if (claims_.OnRequestTimeout(r.peer, NowMs()) == consensus::SyncVerdict::kPenalise && penalise_) {
-          penalise_(r.peer, Offence::kRequestTimeout);
-        }
+        if (claims_.OnRequestTimeout(r.peer, NowMs()) == consensus::SyncVerdict::kPenalise) timed_out.insert(r.peer);
       }
       auto ps = peer_states_.find(r.peer);
       if (ps != peer_states_.end() && ps->second.inflight > 0) --ps->second.inflight;
@@ -262,13 +262,16 @@ void BlockSync::Pump() {
     }
   }
 
+  if (penalise_) {
+    for (const crypto::PublicKey& peer : timed_out) penalise_(peer, Offence::kRequestTimeout);
+  }
+
   uint32_t applied = 0;
   while (applied < options_.apply_per_task && ApplyNext()) ++applied;
   tip = chain_->tip().height;
   for (const crypto::PublicKey& peer : claims_.Expire(tip, NowMs())) {
     rejected_.Increment("CLAIM_EXPIRED");
-    spdlog::warn("event=sync_claim_dropped reason=CLAIM_EXPIRED peer={} ttl_ms={}", Short(peer), options_.claim_ttl_ms);
-    if (penalise_) penalise_(peer, Offence::kFailedToServe);
+    spdlog::info("event=sync_claim_dropped reason=CLAIM_EXPIRED peer={} ttl_ms={}", Short(peer), options_.claim_ttl_ms);
   }
   if (tip != last_tip_) {
     last_tip_ = tip;

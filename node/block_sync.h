@@ -5,9 +5,10 @@
 // Knowing who is ahead (consensus/sync_target.h holds the rules): peers send
 // their tip height (BftSyncStatus) on connect and every status_interval_ms; that
 // is a peer's word only: it may make this node fetch from that peer, up to own
-// tip + Window(), and a peer that then answers NoBlocks for a height it claimed,
-// lets a request time out, or serves no block within claim_ttl_ms loses its claim
-// and is reported to the engine's PeerScore (node/peer_score.h). A consensus
+// tip + Window(). A peer that then answers NoBlocks for a height it claimed, or
+// lets a request time out, loses its claim and is reported to the engine's
+// PeerScore (node/peer_score.h); a claim not served within claim_ttl_ms is
+// dropped (CLAIM_EXPIRED) and ignored for as long again. A consensus
 // message for a height this node has not reached raises a peer's known height
 // only when the core proved it (the HeightHint kSenderAhead: signatures of > 1/3
 // of the voting power); such a proven target is what proven_target_height()

@@ -26,8 +26,10 @@
 // bound, is dropped (counted; the sender's periodic gossip repairs the loss), and
 // a drop over quota is reported (ConsensusApp::OnPeerOffence, kOverQuota). A peer
 // message the core refuses for a bad signature or a signer outside the validator
-// set (BAD_SIGNATURE, NOT_A_VALIDATOR) or for its shape (MALFORMED_*, also an
-// undecodable payload) is reported the same way (kInvalidSignature, kMalformed).
+// set of its height (BAD_SIGNATURE, NOT_A_VALIDATOR) or for its shape (MALFORMED_*,
+// also an undecodable payload) is reported the same way (kInvalidSignature,
+// kMalformed); a far-future message from an unknown signer (UNKNOWN_SIGNER) is
+// not, since the set may have changed at heights this node has not reached.
 //
 // Gossip: every gossip_interval_ms the reactor offers Core::GossipMessages() to
 // each connected peer, skipping what that peer already got from this node or

@@ -21,7 +21,7 @@ int64_t PeerScore::Cost(Offence offence) {
     case Offence::kInvalidSignature: return 25;
     case Offence::kInvalidEvidence: return 25;
     case Offence::kFailedToServe: return 25;
-    case Offence::kRequestTimeout: return 10;
+    case Offence::kRequestTimeout: return 3;
     case Offence::kOverQuota: return 5;
     case Offence::kMalformed: return 25;
   }

@@ -25,7 +25,7 @@ enum class Offence : uint8_t {
   kInvalidSignature,  // a consensus message with a bad signature or a non-validator signer
   kInvalidEvidence,   // evidence that does not verify, or too many items
   kFailedToServe,     // NoBlocks for a height it claimed; a claim it never served
-  kRequestTimeout,    // a block request it did not answer in time
+  kRequestTimeout,    // block requests it did not answer in time (once per check)
   kOverQuota,         // its inbound queue share was full
   kMalformed,         // a message that does not decode
 };

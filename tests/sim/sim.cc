@@ -563,7 +563,7 @@ void World::Handle(Node& node, const consensus::Event& event, int from) {
 // not served in time (as node/block_sync.cc does).
 void World::FetchTick(Node& node) {
   const uint64_t tip = node.tip();
-  if (!config_.trust_height_claims) result_.penalties += node.claims->Expire(tip, now_).size();
+  if (!config_.trust_height_claims) node.claims->Expire(tip, now_);
   if (node.claims->Target(tip) <= tip || nodes_.size() < 2) return;
   for (size_t i = 0; i < nodes_.size(); ++i) {
     const int peer = static_cast<int>((node.next_request + i) % nodes_.size());

@@ -41,7 +41,7 @@ TEST(PeerScore, RareSlipsDecay) {
   for (int64_t now = 0; now < 3'600'000; now += 10'000) {
     ASSERT_FALSE(score.Penalise(Peer('a'), Offence::kRequestTimeout, now)) << now;
   }
-  EXPECT_LE(score.Score(Peer('a'), 3'600'000), 10);
+  EXPECT_LE(score.Score(Peer('a'), 3'600'000), 3);
   // A flood over quota does, quickly.
   int drops = 0;
   while (!score.Penalise(Peer('b'), Offence::kOverQuota, 0)) ++drops;

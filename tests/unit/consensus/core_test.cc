@@ -500,7 +500,7 @@ TEST_F(CoreTest, FutureHeightNeedsSignaturesOfOneThird) {
   const uint64_t huge = uint64_t{1} << 62;
   KeyPairSigner outsider(testing::TestKey(97));
   Output out = Feed(VoteReceived{MakeVote(kChain, VoteType::kPrevote, huge, 0, kNil, outsider)});
-  EXPECT_EQ(out.status.app_code(), "NOT_A_VALIDATOR");
+  EXPECT_EQ(out.status.app_code(), "UNKNOWN_SIGNER");
   EXPECT_FALSE(out.hint.has_value());
   pb::Vote forged = MakeVote(kChain, VoteType::kPrevote, huge, 0, kNil, v_.signer(1));
   forged.set_sig(Bytes(64, '\x07'));
