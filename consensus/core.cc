@@ -117,6 +117,11 @@ void Core::OnStartHeight(const StartHeight& e) {
   valid_round_ = -1;
   valid_hash_.clear();
   max_round_seen_.assign(validators_.size(), -1);
+  // Claims of heights now reached, or by keys no longer validators, are spent.
+  for (auto it = future_heights_.begin(); it != future_heights_.end();) {
+    const bool member = validators_.IndexOf(it->first).has_value();
+    it = it->second <= height_ + 1 || !member ? future_heights_.erase(it) : std::next(it);
+  }
 
   uint32_t start_round = 0;
   for (const pb::ConsensusWalEntry& entry : e.wal) Restore(entry, &start_round);
@@ -175,39 +180,93 @@ void Core::Restore(const pb::ConsensusWalEntry& entry, uint32_t* max_round) {
   }
 }
 
-bool Core::AdmitHeight(uint64_t height, const pb::ConsensusMessage& message,
+Status Core::VerifySignature(const pb::Vote* vote, const pb::BlockProposal* proposal) const {
+  return vote != nullptr ? VerifyVoteSignature(options_.chain_id, *vote, *verifier_)
+                         : VerifyProposalSignature(options_.chain_id, *proposal, *verifier_);
+}
+
+bool Core::AdmitHeight(uint64_t height, const pb::Vote* vote, const pb::BlockProposal* proposal,
                        const pb::PublicKey& signer, uint32_t round, uint32_t kind) {
   if (height < height_) {
     RefuseHeight(HeightHint::Kind::kSenderBehind, height);
     return false;
   }
   if (height > height_ + 1) {
-    RefuseHeight(HeightHint::Kind::kSenderAhead, height);
+    NoteFutureHeight(height, vote, proposal, signer);
     return false;
   }
   if (height == height_ + 1) {
-    // Kept for the next height: verified, from a current validator, early rounds, one each.
-    if (round > options_.max_future_rounds || !validators_.IndexOf(ledger::FromProto(signer))) return false;
+    // Kept for the next height: verified, from a current validator, early rounds,
+    // one each; a proposal only from the proposer of its round (with the current
+    // set: a set change drops some, which gossip repairs).
+    const crypto::PublicKey signer_key = ledger::FromProto(signer);
+    if (round > options_.max_future_rounds || !validators_.IndexOf(signer_key)) return false;
+    if (kind == kKindProposal && signer_key != validators_.Proposer(height_ + 1, round)) {
+      Refuse(Status::PermissionDenied("NOT_PROPOSER", "next-height proposal signer is not the proposer of its round"));
+      return false;
+    }
     auto key = std::make_tuple(signer.key(), round, kind);
     if (next_height_.count(key)) return false;
-    Status st = message.has_vote()
-                    ? VerifyVoteSignature(options_.chain_id, message.vote(), *verifier_)
-                    : VerifyProposalSignature(options_.chain_id, message.proposal(), *verifier_);
+    Status st = VerifySignature(vote, proposal);
     if (!st.ok()) {
       Refuse(std::move(st));
       return false;
     }
-    next_height_.emplace(std::move(key), message);
+    pb::ConsensusMessage message;
+    if (vote != nullptr) {
+      *message.mutable_vote() = *vote;
+    } else {
+      *message.mutable_proposal() = *proposal;
+    }
+    next_height_.emplace(std::move(key), std::move(message));
     return false;
   }
   return !decided_;  // after the decision nothing of this height matters
 }
 
+void Core::NoteFutureHeight(uint64_t height, const pb::Vote* vote, const pb::BlockProposal* proposal,
+                            const pb::PublicKey& signer) {
+  const crypto::PublicKey key = ledger::FromProto(signer);
+  if (!validators_.IndexOf(key)) {
+    // Not NOT_A_VALIDATOR: the set may have changed at heights this node has not reached.
+    return Refuse(Status::PermissionDenied("UNKNOWN_SIGNER",
+                                           "future-height message signer is not a validator of this height"));
+  }
+  uint64_t& seen = future_heights_[key];
+  if (height > seen) {
+    if (Status st = VerifySignature(vote, proposal); !st.ok()) {
+      if (seen == 0) future_heights_.erase(key);
+      return Refuse(std::move(st));
+    }
+    seen = height;
+  }
+  const uint64_t proven = proven_future_height();
+  if (proven > height_ + 1) {
+    RefuseHeight(HeightHint::Kind::kSenderAhead, proven);
+  } else {
+    Refuse(Status::FailedPrecondition("FUTURE_HEIGHT", "message is for a height this node has not reached"));
+  }
+}
+
+uint64_t Core::proven_future_height() const {
+  std::vector<std::pair<uint64_t, uint64_t>> ahead;  // (height, power)
+  for (const auto& [key, height] : future_heights_) {
+    if (std::optional<size_t> i = validators_.IndexOf(key)) {
+      ahead.emplace_back(height, validators_.at(*i).power);
+    }
+  }
+  std::sort(ahead.begin(), ahead.end(), std::greater<>());
+  uint64_t power = 0;
+  for (const auto& [height, p] : ahead) {
+    power += p;
+    if (validators_.IsOneThird(power)) return height;
+  }
+  return 0;
+}
+
 void Core::OnProposal(const pb::BlockProposal& p) {
   if (Status st = CheckProposalShape(p, options_.max_block_bytes); !st.ok()) return Refuse(std::move(st));
-  pb::ConsensusMessage msg;
-  if (p.height() == height_ + 1) *msg.mutable_proposal() = p;
-  if (!AdmitHeight(p.height(), msg, p.proposer(), p.round(), kKindProposal)) return;
+  if (!AdmitHeight(p.height(), nullptr, &p, p.proposer(), p.round(), kKindProposal)) return;
 
   const crypto::PublicKey proposer = ledger::FromProto(p.proposer());
   if (proposer != validators_.Proposer(height_, p.round())) {
@@ -260,9 +319,7 @@ void Core::AcceptProposal(const pb::BlockProposal& p, bool own) {
 
 void Core::OnVote(const pb::Vote& v) {
   if (Status st = CheckVoteShape(v); !st.ok()) return Refuse(std::move(st));
-  pb::ConsensusMessage msg;
-  if (v.height() == height_ + 1) *msg.mutable_vote() = v;
-  if (!AdmitHeight(v.height(), msg, v.validator(), v.round(), v.type())) return;
+  if (!AdmitHeight(v.height(), &v, nullptr, v.validator(), v.round(), v.type())) return;
 
   const std::optional<size_t> index = validators_.IndexOf(ledger::FromProto(v.validator()));
   if (!index) {

@@ -59,10 +59,23 @@
 //
 // Refused inputs come back as out.status: MALFORMED_VOTE, MALFORMED_PROPOSAL,
 // BAD_SIGNATURE, NOT_A_VALIDATOR, NOT_PROPOSER, CONFLICTING_PROPOSAL, BAD_COMMIT,
-// BAD_BLOCK (BlockBuilt), NOT_STARTED, STALE_START; and two that are not faults,
-// which also set out.hint (a HeightHint): STALE_HEIGHT (the sender is behind: the
-// driver may send it blocks) and FUTURE_HEIGHT (this node is behind: the driver
-// should run block sync).
+// BAD_BLOCK (BlockBuilt), NOT_STARTED, STALE_START, UNKNOWN_SIGNER (below); and
+// two that are not faults:
+// STALE_HEIGHT (the sender is behind: out.hint is set, the driver may send it
+// blocks) and FUTURE_HEIGHT (a message for a height past the next one).
+//
+// Height claims are worth only their signatures. A message for a height past the
+// next one is first checked: a signer outside the current validator set is
+// refused (UNKNOWN_SIGNER: no signature check, and no fault of the sender, as the
+// set may have changed at heights this node has not reached), a bad signature of
+// a validator's key too (BAD_SIGNATURE: a fault of whoever sent the message).
+// A verified one is remembered as that validator's
+// highest height seen (one signature check per validator and new height). Only
+// when validators holding > 1/3 of the power have signed messages for heights >=
+// H (so at least one correct validator has committed H - 1) does FUTURE_HEIGHT
+// come with out.hint = {kSenderAhead, H}: this node is behind, proven, and the
+// driver should run block sync. One Byzantine validator, or any number of
+// unsigned claims, never sets that hint.
 //
 // Liveness needs gossip that eventually reaches everyone: GossipMessages() lists
 // what the driver should periodically re-send to peers that may have missed it.
@@ -71,7 +84,9 @@
 // current + max_future_rounds; for rounds beyond, only the highest round seen
 // per validator is kept (enough to skip rounds on > 1/3 of the power). Messages
 // for height h+1 are buffered (verified, current validators only, rounds up to
-// max_future_rounds, one per validator/round/kind); other heights are dropped.
+// max_future_rounds, one per validator/round/kind, proposals only from the
+// proposer of their round); other heights are dropped (for heights further ahead
+// only the highest height per current validator is kept).
 //
 // Not thread-safe: one driver thread calls Handle. Not copyable or movable.
 #pragma once
@@ -199,13 +214,16 @@ struct HeightHint {
     kSenderAhead,   // FUTURE_HEIGHT: for a height this node has not reached
   };
   Kind kind = Kind::kSenderBehind;
-  uint64_t height = 0;  // the height the refused message is for
+  // kSenderBehind: the height the refused message is for. kSenderAhead: the
+  // highest height H that validators with > 1/3 of the power signed messages
+  // for (H or above), so H - 1 is committed.
+  uint64_t height = 0;
 };
 
 struct Output {
   std::vector<Action> actions;
   Status status;                   // why the input was refused, if it was
-  std::optional<HeightHint> hint;  // set with STALE_HEIGHT and FUTURE_HEIGHT
+  std::optional<HeightHint> hint;  // set with STALE_HEIGHT, and with FUTURE_HEIGHT once proven
 };
 
 class Core {
@@ -239,6 +257,9 @@ class Core {
   // and buffered messages of the next height.
   size_t rounds_stored() const { return rounds_.size(); }
   size_t next_height_buffered() const { return next_height_.size(); }
+  // The highest height H past the next one such that validators of the current
+  // set holding > 1/3 of the power signed messages for H or above (0 if none).
+  uint64_t proven_future_height() const;
 
  private:
   enum class Validity { kUnknown, kValid, kInvalid };
@@ -261,9 +282,14 @@ class Core {
   void OnBlockValidated(const BlockValidated& e);
   void OnCommitReceived(const CommitReceived& e);
 
-  // Height/round admission shared by proposals and votes; true = go on.
-  bool AdmitHeight(uint64_t height, const pb::ConsensusMessage& message,
+  // Height/round admission shared by proposals and votes (exactly one of `vote`
+  // and `proposal` is set); true = go on.
+  bool AdmitHeight(uint64_t height, const pb::Vote* vote, const pb::BlockProposal* proposal,
                    const pb::PublicKey& signer, uint32_t round, uint32_t kind);
+  Status VerifySignature(const pb::Vote* vote, const pb::BlockProposal* proposal) const;
+  // A message for a height past the next one: checked, remembered, hinted if proven.
+  void NoteFutureHeight(uint64_t height, const pb::Vote* vote, const pb::BlockProposal* proposal,
+                        const pb::PublicKey& signer);
   void Restore(const pb::ConsensusWalEntry& entry, uint32_t* max_round);
   void AcceptProposal(const pb::BlockProposal& p, bool own);
   void AddVote(const pb::Vote& v, size_t validator_index);
@@ -323,6 +349,8 @@ class Core {
 
   // Verified messages for height_ + 1 by (validator key, round, kind).
   std::map<std::tuple<Bytes, uint32_t, uint32_t>, pb::ConsensusMessage> next_height_;
+  // Highest height > height_ + 1 of a verified message, by current validator key.
+  std::map<crypto::PublicKey, uint64_t> future_heights_;
 
   Output out_;
 };

@@ -16,6 +16,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+}
+
 // Room left in a block for the header, the last commit and per-tx framing.
 constexpr size_t kBlockOverheadBytes = 64 * 1024;
 constexpr size_t kPerTxFramingBytes = 8;
@@ -57,6 +61,7 @@ BftEngine::BftEngine(EngineHost host, BftOptions options)
       producer_(host_, options_.wall_clock_ms),
       signer_(*host_.node_key),
       admission_(std::make_shared<Admission>()),
+      score_(std::make_shared<PeerScore>(options_.peer_score)),
       evidence_(options_.evidence, *host_.metrics),
       is_validator_(NewGauge(*host_.metrics, "civic_bft_is_validator", "1 if this node signs the current height.")),
       peers_gauge_(NewGauge(*host_.metrics, "civic_bft_peers", "Connected p2p peers.")),
@@ -64,7 +69,10 @@ BftEngine::BftEngine(EngineHost host, BftOptions options)
       proposals_refused_(NewCounter(*host_.metrics, "civic_bft_proposals_refused_total",
                                     "Proposed blocks this node judged invalid.")),
       evidence_rejected_(NewCounter(*host_.metrics, "civic_bft_evidence_rejected_total",
-                                    "Evidence from peers that did not verify.")) {}
+                                    "Evidence from peers that did not verify.")),
+      peers_banned_(NewCounter(*host_.metrics, "civic_p2p_peers_banned_total",
+                               "Peers disconnected and refused for a while because their offences added up.")),
+      offences_(*host_.metrics, "civic_p2p_peer_offences_total", "Offences of peers, by kind.", "offence") {}
 
 BftEngine::~BftEngine() { Stop(); }
 
@@ -118,9 +126,11 @@ Status BftEngine::Start() {
       popts.max_frame_bytes, static_cast<uint32_t>(std::min<size_t>(cfg.max_block_bytes + (1u << 20), 1u << 30)));
   UpdateAdmission(tip);
   std::shared_ptr<Admission> admission = admission_;
+  std::shared_ptr<const PeerScore> score = score_;
   peers_ = std::make_unique<p2p::PeerManager>(
       popts, *host_.node_key,
-      p2p::AdmitIf([admission](const crypto::PublicKey& key) {
+      p2p::AdmitIf([admission, score](const crypto::PublicKey& key) {
+        if (score->IsBanned(key, SteadyMs())) return false;
         std::lock_guard<std::mutex> lock(admission->mu);
         return admission->keys.count(key) > 0;
       }),
@@ -129,23 +139,16 @@ Status BftEngine::Start() {
   const size_t block_bytes = cfg.max_block_bytes;
   CIVIC_RETURN_IF_ERROR(reactor_->Attach(peers_.get(), Policy(20000, 4 * block_bytes + (16u << 20))));
   sync_ = std::make_unique<BlockSync>(
-      options_.sync, &chain, reactor_.get(), [this](const Bytes& id) { return Preverified(id); }, *host_.metrics);
+      options_.sync, &chain, reactor_.get(), [this](const Bytes& id) { return Preverified(id); },
+      [this](const crypto::PublicKey& peer, Offence offence) { OnPeerOffence(peer, offence); }, *host_.metrics);
   CIVIC_RETURN_IF_ERROR(
       sync_->Attach(peers_.get(), Policy(4096, std::max<size_t>(2 * block_bytes, options_.sync.max_response_bytes) +
                                                    (64u << 20))));
   gossip_ = std::make_unique<MempoolGossip>(options_.mempool_gossip, host_.mempool, *host_.metrics);
   CIVIC_RETURN_IF_ERROR(gossip_->Attach(peers_.get(), Policy(4096, 64u << 20)));
   CIVIC_RETURN_IF_ERROR(peers_->RegisterChannel(
-      p2p::Channel::kEvidence, Policy(1024, 16u << 20), [this](const crypto::PublicKey& peer, std::string payload) {
-        auto msg = std::make_shared<pb::BftEvidence>();
-        if (!msg->ParseFromString(payload)) {
-          evidence_rejected_.Increment();
-          reactor_->CountRejected("MALFORMED_EVIDENCE",
-                                  fmt::format("evidence message from {} does not decode", peer.ToString()));
-          return;
-        }
-        reactor_->PostInbound([this, peer, msg] { OnPeerEvidence(peer, *msg); }, payload.size());
-      }));
+      p2p::Channel::kEvidence, Policy(1024, 16u << 20),
+      [this](const crypto::PublicKey& peer, std::string payload) { OnEvidenceMessage(peer, payload); }));
   peers_->OnPeerConnected([this](const p2p::PeerInfo& info) {
     spdlog::info("event=peer_connected peer={} address={} outbound={}", info.node_key.ToString(),
                  info.remote_address, info.outbound);
@@ -214,9 +217,10 @@ uint16_t BftEngine::p2p_port() const { return peers_ ? peers_->listen_port() : 0
 // ---- proposing ---------------------------------------------------------------------
 
 void BftEngine::BuildBlock(uint64_t height, uint32_t round) {
-  // A peer has already committed this height: block sync brings that block,
-  // and a proposal of ours could not be decided.
-  if (sync_->target_height() >= height) return;
+  // Validators have proven (signed) that this height is committed: block sync
+  // brings that block, and a proposal of ours could not be decided. A peer's
+  // unsigned claim does not count here, or one lie would stop every proposer.
+  if (sync_->proven_target_height() >= height) return;
   const auto now = Clock::now();
   const auto wait_until = last_commit_at_ + std::chrono::milliseconds(host_.config->block_interval_ms);
   if (round > 0 || host_.mempool->size() > 0 || now >= wait_until) return BuildNow(height, round);
@@ -353,6 +357,54 @@ void BftEngine::OnEvidence(const pb::Evidence& evidence) {
   GossipEvidence(evidence, nullptr);
 }
 
+void BftEngine::OnPeerOffence(const crypto::PublicKey& peer, Offence offence) {
+  offences_.Increment(OffenceName(offence));
+  if (!score_->Penalise(peer, offence, SteadyMs())) return;
+  peers_banned_.Increment();
+  spdlog::warn("event=peer_banned peer={} last_offence={}", peer.ToString(), OffenceName(offence));
+  if (peers_) peers_->DisconnectPeer(peer);
+}
+
+void BftEngine::OnEvidenceMessage(const crypto::PublicKey& peer, const std::string& payload) {
+  auto msg = std::make_shared<pb::BftEvidence>();
+  if (!msg->ParseFromString(payload)) {
+    evidence_rejected_.Increment();
+    reactor_->CountRejected("MALFORMED_EVIDENCE", fmt::format("evidence message from {} does not decode", peer.ToString()));
+    return OnPeerOffence(peer, Offence::kMalformed);
+  }
+  const size_t items = static_cast<size_t>(msg->evidence_size());
+  if (items > options_.max_evidence_per_message) {
+    evidence_rejected_.Increment();
+    reactor_->CountRejected("TOO_MUCH_EVIDENCE", fmt::format("evidence message from {} has {} items (at most {})",
+                                                             peer.ToString(), items, options_.max_evidence_per_message));
+    return OnPeerOffence(peer, Offence::kInvalidEvidence);
+  }
+  {
+    std::lock_guard<std::mutex> lock(evidence_mu_);
+    size_t& in_flight = evidence_in_flight_[peer];
+    if (in_flight + items > options_.max_evidence_in_flight_per_peer) {
+      reactor_->CountRejected("EVIDENCE_OVER_QUOTA", fmt::format("evidence from {}: {} items already waiting",
+                                                                 peer.ToString(), in_flight));
+      if (in_flight == 0) evidence_in_flight_.erase(peer);
+      return OnPeerOffence(peer, Offence::kOverQuota);
+    }
+    in_flight += items;
+  }
+  auto done = [this, peer, items] {
+    std::lock_guard<std::mutex> lock(evidence_mu_);
+    auto it = evidence_in_flight_.find(peer);
+    if (it != evidence_in_flight_.end() && (it->second -= std::min(it->second, items)) == 0) {
+      evidence_in_flight_.erase(it);
+    }
+  };
+  if (!reactor_->PostInbound(peer, [this, peer, msg, done] {
+        OnPeerEvidence(peer, *msg);
+        done();
+      }, payload.size())) {
+    done();
+  }
+}
+
 void BftEngine::OnPeerEvidence(const crypto::PublicKey& peer, const pb::BftEvidence& message) {
   const ledger::Chain& chain = *host_.chain;
   const ledger::Tip tip = chain.tip();
@@ -364,7 +416,8 @@ void BftEngine::OnPeerEvidence(const crypto::PublicKey& peer, const pb::BftEvide
     pb::Evidence e;
     if (!e.ParseFromString(raw)) {
       reject("MALFORMED_EVIDENCE", "does not decode");
-      continue;
+      OnPeerOffence(peer, Offence::kMalformed);
+      break;
     }
     if (evidence_.Contains(e)) continue;
     const uint64_t h = e.a().height();
@@ -379,7 +432,8 @@ void BftEngine::OnPeerEvidence(const crypto::PublicKey& peer, const pb::BftEvide
     }
     if (Status st = ledger::VerifyEvidence(chain.options().chain_id, *set, e); !st.ok()) {
       reject("BAD_EVIDENCE", st.message());
-      continue;
+      OnPeerOffence(peer, Offence::kInvalidEvidence);
+      break;  // a peer that sends forged evidence gets no more verification work for this message
     }
     if (evidence_.Add(e)) GossipEvidence(e, &peer);
   }
@@ -429,6 +483,7 @@ BftStats BftEngine::stats() const {
   s.evidence_pending = evidence_.size();
   s.evidence_committed = evidence_.committed();
   s.evidence_rejected = CountOf(evidence_rejected_);
+  s.peers_banned = CountOf(peers_banned_);
   s.blocks_proposed = CountOf(blocks_proposed_);
   s.proposals_refused = CountOf(proposals_refused_);
   return s;

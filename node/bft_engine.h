@@ -12,6 +12,18 @@
 //   BlockSync         fetches missing blocks with their commits; serves peers.
 //   MempoolGossip     spreads txs admitted here to peers and admits theirs.
 //   EvidencePool      double-vote evidence until a block carries it.
+//   PeerScore         adds up what peers do wrong (invalid signatures or
+//                     evidence, claims they cannot serve, quotas overrun,
+//                     undecodable messages); a peer at the threshold is
+//                     disconnected and refused admission for a ban that doubles
+//                     with each repeat (node/peer_score.h).
+//
+// Byzantine peers. A peer's height claim never stops this node from proposing:
+// only a height proven by validator signatures (BlockSync::proven_target_height,
+// consensus/core.h FUTURE_HEIGHT) does. Evidence from a peer: at most
+// max_evidence_per_message items per message (a bigger message is refused whole)
+// and max_evidence_in_flight_per_peer items waiting for the reactor thread; each
+// item that fails verification is an offence.
 //
 // Blocks. The proposer builds on the chain tip from the mempool (FIFO, within
 // the block limits) and the pending evidence, with block time max(now, previous
@@ -44,7 +56,8 @@
 //
 // Metrics (node/metrics.h, in EngineHost::metrics): civic_bft_is_validator,
 // civic_bft_peers, civic_bft_blocks_proposed_total,
-// civic_bft_proposals_refused_total, civic_bft_evidence_rejected_total, and
+// civic_bft_proposals_refused_total, civic_bft_evidence_rejected_total,
+// civic_p2p_peer_offences_total{offence}, civic_p2p_peers_banned_total, and
 // those of the parts (civic_bft_*, civic_p2p_*).
 //
 // Thread safety: as ConsensusEngine. AddPeer and the getters may be called from
@@ -70,6 +83,7 @@
 #include "node/evidence_pool.h"
 #include "node/mempool_gossip.h"
 #include "node/p2p/peer_manager.h"
+#include "node/peer_score.h"
 
 namespace civic::node {
 
@@ -85,6 +99,11 @@ struct BftOptions {
   int64_t max_block_time_drift_ms = 30000;
   // Most evidence items one block carries.
   size_t max_block_evidence = 16;
+  // Most evidence items in one peer message, and waiting per peer for the reactor.
+  size_t max_evidence_per_message = 16;
+  size_t max_evidence_in_flight_per_peer = 64;
+  // When a misbehaving peer is disconnected and for how long it is refused.
+  PeerScoreOptions peer_score;
   // Tuning of the parts (the consensus timeouts come from ConsensusSection).
   uint32_t gossip_interval_ms = 100;
   uint32_t full_resend_interval_ms = 2000;
@@ -114,6 +133,7 @@ struct BftStats {
   size_t evidence_pending = 0;
   uint64_t evidence_committed = 0;
   uint64_t evidence_rejected = 0;   // evidence from peers that did not verify
+  uint64_t peers_banned = 0;        // peers disconnected by PeerScore
   uint64_t blocks_proposed = 0;
   uint64_t proposals_refused = 0;   // proposed blocks (of others) judged invalid
 };
@@ -148,11 +168,13 @@ class BftEngine final : public ConsensusEngine, private ConsensusApp {
   void OnHeightStarted(uint64_t height) override;
   void OnEvidence(const pb::Evidence& evidence) override;
   void OnHeightHint(const crypto::PublicKey& peer, const consensus::HeightHint& hint) override;
+  void OnPeerOffence(const crypto::PublicKey& peer, Offence offence) override;
   void OnFatal(const Status& status) override;
 
   // Reactor thread.
   void BuildNow(uint64_t height, uint32_t round);
   pb::Block AssembleBlock(const ledger::Tip& tip);
+  void OnEvidenceMessage(const crypto::PublicKey& peer, const std::string& payload);  // p2p thread
   void OnPeerEvidence(const crypto::PublicKey& peer, const pb::BftEvidence& message);
   void GossipEvidence(const pb::Evidence& evidence, const crypto::PublicKey* except);
   void UpdateAdmission(const ledger::Tip& tip);
@@ -171,6 +193,10 @@ class BftEngine final : public ConsensusEngine, private ConsensusApp {
     std::set<crypto::PublicKey> keys;
   };
   std::shared_ptr<Admission> admission_;
+  std::shared_ptr<PeerScore> score_;
+  // Evidence items from each peer waiting for the reactor thread.
+  std::mutex evidence_mu_;
+  std::map<crypto::PublicKey, size_t> evidence_in_flight_;
 
   std::unique_ptr<p2p::PeerManager> peers_;
   std::unique_ptr<ConsensusReactor> reactor_;
@@ -196,6 +222,8 @@ class BftEngine final : public ConsensusEngine, private ConsensusApp {
   prometheus::Counter& blocks_proposed_;
   prometheus::Counter& proposals_refused_;
   prometheus::Counter& evidence_rejected_;
+  prometheus::Counter& peers_banned_;
+  CounterByLabel offences_;
 };
 
 }  // namespace civic::node

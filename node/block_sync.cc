@@ -1,6 +1,7 @@
 #include "node/block_sync.h"
 
 #include <algorithm>
+#include <set>
 #include <vector>
 
 #include <fmt/format.h>
@@ -21,12 +22,18 @@ std::string Short(const crypto::PublicKey& key) {
 }  // namespace
 
 BlockSync::BlockSync(BlockSyncOptions options, const ledger::Chain* chain, ConsensusReactor* reactor,
-                     Preverified preverified, prometheus::Registry& metrics)
+                     Preverified preverified, Penalise penalise, prometheus::Registry& metrics)
     : options_(options),
       chain_(chain),
       reactor_(reactor),
       preverified_(std::move(preverified)),
-      target_height_(NewGauge(metrics, "civic_bft_sync_target_height", "Highest chain height reported by a peer.")),
+      penalise_(std::move(penalise)),
+      claims_(consensus::SyncTargetOptions{uint64_t{options.batch_blocks} * options.max_inflight_requests,
+                                           options.claim_ttl_ms}),
+      target_height_(NewGauge(metrics, "civic_bft_sync_target_height",
+                              "Highest chain height reported by a peer, capped at the own tip plus the window.")),
+      proven_target_height_(NewGauge(metrics, "civic_bft_sync_proven_target_height",
+                                     "Highest chain height proven by validator signatures to be ahead of this node.")),
       syncing_(NewGauge(metrics, "civic_bft_syncing", "1 while this node fetches blocks because it is behind.")),
       blocks_applied_(NewCounter(metrics, "civic_bft_sync_blocks_applied_total", "Blocks applied from block sync.")),
       requests_sent_(NewCounter(metrics, "civic_bft_sync_requests_total", "Block requests sent to peers.")),
@@ -82,6 +89,7 @@ void BlockSync::OnPeerDisconnected(const crypto::PublicKey& peer) {
   reactor_->Post([this, peer] {
     ForgetRequestsOf(peer);
     peer_states_.erase(peer);
+    claims_.Forget(peer);
     SchedulePump();
   });
 }
@@ -92,6 +100,7 @@ void BlockSync::OnMessage(const crypto::PublicKey& peer, std::string payload) {
     rejected_.Increment("MALFORMED_SYNC_MESSAGE");
     spdlog::warn("event=sync_message_refused reason=MALFORMED_SYNC_MESSAGE peer={} bytes={}", Short(peer),
                  payload.size());
+    if (penalise_) penalise_(peer, Offence::kMalformed);
     peers_->DisconnectPeer(peer);
     peers_disconnected_.Increment();
     return;
@@ -106,24 +115,32 @@ void BlockSync::OnMessage(const crypto::PublicKey& peer, std::string payload) {
     QueueServe(ServeJob{peer, r.from_height(), r.count()});
     return;
   }
-  reactor_->PostInbound([this, peer, message] { Handle(peer, *message); }, payload.size());
+  reactor_->PostInbound(peer, [this, peer, message] { Handle(peer, *message); }, payload.size());
 }
 
 // ---- reactor thread ------------------------------------------------------------
 
 void BlockSync::Handle(const crypto::PublicKey& peer, const pb::BftSyncMessage& message) {
-  auto it = peer_states_.find(peer);
+  if (!peer_states_.count(peer)) return;  // not connected (any more)
+  const uint64_t tip = chain_->tip().height;
   switch (message.msg_case()) {
     case pb::BftSyncMessage::kStatus:
-      if (it != peer_states_.end()) it->second.height = message.status().height();
+      claims_.OnClaim(peer, message.status().height(), /*proven=*/false, tip, NowMs());
       break;
     case pb::BftSyncMessage::kBlocks:
       OnBlocks(peer, message.blocks());
       break;
-    case pb::BftSyncMessage::kNoBlocks:
-      if (it != peer_states_.end()) it->second.height = message.no_blocks().height();
+    case pb::BftSyncMessage::kNoBlocks: {
+      const pb::BftSyncNoBlocks& nb = message.no_blocks();
+      if (claims_.OnNoBlocks(peer, nb.from_height(), NowMs()) == consensus::SyncVerdict::kPenalise) {
+        rejected_.Increment("FAILED_TO_SERVE");
+        spdlog::warn("event=sync_claim_dropped reason=FAILED_TO_SERVE peer={} from={}", Short(peer), nb.from_height());
+        if (penalise_) penalise_(peer, Offence::kFailedToServe);
+      }
+      claims_.OnClaim(peer, nb.height(), /*proven=*/false, tip, NowMs());
       ForgetRequestsOf(peer);
       break;
+    }
     default:
       break;
   }
@@ -144,7 +161,6 @@ void BlockSync::OnBlocks(const crypto::PublicKey& peer, const pb::BftSyncBlocks&
     const uint64_t height = header.height();
     lowest = std::min(lowest, height);
     highest = std::max(highest, height);
-    if (state != peer_states_.end()) state->second.height = std::max(state->second.height, height);
     if (height <= tip || height > tip + 2 * Window() || buffered_.count(height)) continue;
     if (buffered_bytes_ + raw.size() > options_.max_buffered_bytes && height != tip + 1) {
       rejected_.Increment("SYNC_BUFFER_FULL");
@@ -174,13 +190,11 @@ void BlockSync::OnHeightHint(const crypto::PublicKey& peer, const consensus::Hei
 }
 
 void BlockSync::OnPeerAhead(const crypto::PublicKey& peer, uint64_t message_height) {
-  auto it = peer_states_.find(peer);
-  if (it == peer_states_.end() || message_height == 0) return;
-  // A message for height m means the sender has committed m - 1.
-  if (message_height - 1 > it->second.height) {
-    it->second.height = message_height - 1;
-    SchedulePump();
-  }
+  if (!peer_states_.count(peer) || message_height == 0) return;
+  // Proven by the core: validators with > 1/3 of the power signed messages for
+  // height m, so at least one correct one has committed m - 1.
+  claims_.OnClaim(peer, message_height - 1, /*proven=*/true, chain_->tip().height, NowMs());
+  SchedulePump();
 }
 
 void BlockSync::OnPeerBehind(const crypto::PublicKey& peer, uint64_t message_height) {
@@ -211,8 +225,10 @@ void BlockSync::SchedulePump() {
   reactor_->Post([this] { Pump(); });
 }
 
-uint64_t BlockSync::Window() const {
-  return uint64_t{options_.batch_blocks} * options_.max_inflight_requests;
+uint64_t BlockSync::Window() const { return claims_.options().window; }
+
+uint64_t BlockSync::NowMs() const {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - epoch_).count());
 }
 
 void BlockSync::Pump() {
@@ -228,6 +244,7 @@ void BlockSync::Pump() {
     buffered_bytes_ -= buffered_.begin()->second.bytes;
     buffered_.erase(buffered_.begin());
   }
+  std::set<crypto::PublicKey> timed_out;  // penalised once per pass, however many requests
   for (auto it = requests_.begin(); it != requests_.end();) {
     const Request& r = it->second;
     const bool passed = r.from + r.count - 1 <= tip;
@@ -235,6 +252,7 @@ void BlockSync::Pump() {
       if (!passed) {
         request_timeouts_.Increment();
         spdlog::info("event=sync_request_timeout peer={} from={} count={}", Short(r.peer), r.from, r.count);
+        if (claims_.OnRequestTimeout(r.peer, NowMs()) == consensus::SyncVerdict::kPenalise) timed_out.insert(r.peer);
       }
       auto ps = peer_states_.find(r.peer);
       if (ps != peer_states_.end() && ps->second.inflight > 0) --ps->second.inflight;
@@ -244,9 +262,17 @@ void BlockSync::Pump() {
     }
   }
 
+  if (penalise_) {
+    for (const crypto::PublicKey& peer : timed_out) penalise_(peer, Offence::kRequestTimeout);
+  }
+
   uint32_t applied = 0;
   while (applied < options_.apply_per_task && ApplyNext()) ++applied;
   tip = chain_->tip().height;
+  for (const crypto::PublicKey& peer : claims_.Expire(tip, NowMs())) {
+    rejected_.Increment("CLAIM_EXPIRED");
+    spdlog::info("event=sync_claim_dropped reason=CLAIM_EXPIRED peer={} ttl_ms={}", Short(peer), options_.claim_ttl_ms);
+  }
   if (tip != last_tip_) {
     last_tip_ = tip;
     tip_changed_at_ = now;
@@ -294,6 +320,7 @@ bool BlockSync::ApplyNext() {
     return false;
   }
   if (chain_->tip().height != height) return false;  // the reactor halted
+  claims_.OnServed(b.from, height, NowMs());
   blocks_applied_.Increment();
   spdlog::debug("event=sync_block_applied height={} from={}", height, Short(b.from));
   return true;
@@ -307,9 +334,9 @@ bool BlockSync::Covered(uint64_t height) const {
 }
 
 void BlockSync::RequestMissing(uint64_t tip) {
-  uint64_t target = 0;
-  for (const auto& [peer, ps] : peer_states_) target = std::max(target, ps.height);
+  const uint64_t target = claims_.Target(tip);
   target_height_.Set(static_cast<double>(target));
+  proven_target_height_.Set(static_cast<double>(claims_.ProvenTarget(tip)));
   const auto now = Clock::now();
   const bool behind =
       target >= tip + 2 ||
@@ -339,7 +366,7 @@ void BlockSync::RequestMissing(uint64_t tip) {
     std::vector<std::map<crypto::PublicKey, PeerState>::iterator> candidates;
     uint32_t least = UINT32_MAX;
     for (auto it = peer_states_.begin(); it != peer_states_.end(); ++it) {
-      if (it->second.height < h) continue;
+      if (claims_.PeerTip(it->first, tip) < h) continue;
       if (it->second.inflight < least) {
         least = it->second.inflight;
         candidates.clear();
@@ -348,7 +375,7 @@ void BlockSync::RequestMissing(uint64_t tip) {
     }
     if (candidates.empty()) break;
     auto chosen = candidates[next_peer_++ % candidates.size()];
-    const uint64_t last = std::min(end, chosen->second.height);
+    const uint64_t last = std::min(end, claims_.PeerTip(chosen->first, tip));
     uint32_t count = 0;
     while (count < options_.batch_blocks && h + count <= last && !buffered_.count(h + count) &&
            !Covered(h + count)) {
@@ -391,6 +418,8 @@ void BlockSync::Punish(const crypto::PublicKey& peer, const std::string& reason,
     }
   }
   peer_states_.erase(peer);
+  claims_.Forget(peer);
+  if (penalise_) penalise_(peer, reason == "BAD_COMMIT" ? Offence::kInvalidSignature : Offence::kMalformed);
   if (peers_ != nullptr) peers_->DisconnectPeer(peer);
   peers_disconnected_.Increment();
   SchedulePump();
@@ -479,6 +508,7 @@ void BlockSync::Serve(const ServeJob& job) {
 BlockSyncStats BlockSync::stats() const {
   BlockSyncStats s;
   s.target_height = target_height();
+  s.proven_target_height = proven_target_height();
   s.syncing = syncing();
   s.blocks_applied = CountOf(blocks_applied_);
   s.requests_sent = CountOf(requests_sent_);

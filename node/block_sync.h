@@ -2,10 +2,17 @@
 // its peers' height, and serves this node's blocks to peers that are behind.
 // Wire: p2p channel kBlockSync, payload civic.pb.BftSyncMessage (node/bft.proto).
 //
-// Knowing who is ahead: peers send their tip height (BftSyncStatus) on connect
-// and every status_interval_ms; a consensus message for a height this node has
-// not reached (the core's HeightHint kSenderAhead, FUTURE_HEIGHT) also raises the
-// peer's known height.
+// Knowing who is ahead (consensus/sync_target.h holds the rules): peers send
+// their tip height (BftSyncStatus) on connect and every status_interval_ms; that
+// is a peer's word only: it may make this node fetch from that peer, up to own
+// tip + Window(). A peer that then answers NoBlocks for a height it claimed, or
+// lets a request time out, loses its claim and is reported to the engine's
+// PeerScore (node/peer_score.h); a claim not served within claim_ttl_ms is
+// dropped (CLAIM_EXPIRED) and ignored for as long again. A consensus
+// message for a height this node has not reached raises a peer's known height
+// only when the core proved it (the HeightHint kSenderAhead: signatures of > 1/3
+// of the voting power); such a proven target is what proven_target_height()
+// reports, and only it stops the engine from proposing.
 //
 // Fetching: when a peer's tip is at least two blocks past ours (or one block for
 // longer than lag_grace_ms, which normal consensus would have closed), BlockSync
@@ -36,7 +43,8 @@
 //
 // Bounded memory: blocks are buffered only within the request window above the
 // tip and up to max_buffered_bytes; serve jobs are queued up to max_queued_serves.
-// Metrics (node/metrics.h): civic_bft_sync_target_height, civic_bft_syncing,
+// Metrics (node/metrics.h): civic_bft_sync_target_height,
+// civic_bft_sync_proven_target_height, civic_bft_syncing,
 // civic_bft_sync_{blocks_applied,requests,request_timeouts,blocks_served,
 // serves_dropped,peers_disconnected}_total and civic_bft_sync_rejected_total{reason}.
 //
@@ -54,12 +62,14 @@
 #include <string>
 #include <thread>
 
+#include "consensus/sync_target.h"
 #include "crypto/signature.h"
 #include "ledger/chain.h"
 #include "node/bft.pb.h"
 #include "node/consensus_reactor.h"
 #include "node/metrics.h"
 #include "node/p2p/peer_manager.h"
+#include "node/peer_score.h"
 
 namespace civic::node {
 
@@ -75,10 +85,13 @@ struct BlockSyncOptions {
   size_t max_queued_serves = 64;
   // Blocks applied per reactor task before yielding to consensus messages.
   uint32_t apply_per_task = 8;
+  // A peer's claim of a tip ahead of this node's must be served within this.
+  uint32_t claim_ttl_ms = 10000;
 };
 
 struct BlockSyncStats {
-  uint64_t target_height = 0;      // highest tip height reported by a peer
+  uint64_t target_height = 0;      // highest tip height reported by a peer (capped)
+  uint64_t proven_target_height = 0;  // the same, proven by validator signatures
   bool syncing = false;            // fetching because this node is behind
   uint64_t blocks_applied = 0;     // blocks applied from block sync
   uint64_t requests_sent = 0;
@@ -94,10 +107,12 @@ class BlockSync {
   using Clock = std::chrono::steady_clock;
   // Whether a tx's signature is already known to be valid (the mempool).
   using Preverified = std::function<bool(const Bytes&)>;
+  // Reports a peer's offence (to PeerScore); called on the reactor thread or a p2p thread.
+  using Penalise = std::function<void(const crypto::PublicKey&, Offence)>;
 
   // `chain`, `reactor` and `metrics` must outlive this object.
   BlockSync(BlockSyncOptions options, const ledger::Chain* chain, ConsensusReactor* reactor,
-            Preverified preverified, prometheus::Registry& metrics);
+            Preverified preverified, Penalise penalise, prometheus::Registry& metrics);
   ~BlockSync();  // Stop()
   BlockSync(const BlockSync&) = delete;
   BlockSync& operator=(const BlockSync&) = delete;
@@ -120,11 +135,12 @@ class BlockSync {
   // Any thread.
   bool syncing() const { return syncing_.Value() != 0; }
   uint64_t target_height() const { return static_cast<uint64_t>(target_height_.Value()); }
+  // The highest height this node is proven to lack (0 if none).
+  uint64_t proven_target_height() const { return static_cast<uint64_t>(proven_target_height_.Value()); }
   BlockSyncStats stats() const;
 
  private:
   struct PeerState {
-    uint64_t height = 0;           // the peer's tip, as far as known
     uint32_t inflight = 0;         // requests outstanding
     bool push_pending = false;     // an unasked send (OnPeerBehind) is scheduled
   };
@@ -161,6 +177,7 @@ class BlockSync {
   void StatusTick();
   void SendStatus(const crypto::PublicKey* to);
   uint64_t Window() const;
+  uint64_t NowMs() const;
 
   // Serving thread.
   bool QueueServe(ServeJob job);
@@ -171,9 +188,12 @@ class BlockSync {
   const ledger::Chain* const chain_;
   ConsensusReactor* const reactor_;
   const Preverified preverified_;
+  const Penalise penalise_;
   p2p::PeerManager* peers_ = nullptr;
+  const Clock::time_point epoch_ = Clock::now();
 
   // Reactor thread state.
+  consensus::SyncTarget claims_;
   std::map<crypto::PublicKey, PeerState> peer_states_;
   std::map<uint64_t, Request> requests_;   // by first height
   std::map<uint64_t, Buffered> buffered_;  // by height
@@ -194,6 +214,7 @@ class BlockSync {
 
   // Metrics, read back by the getters and stats().
   prometheus::Gauge& target_height_;
+  prometheus::Gauge& proven_target_height_;
   prometheus::Gauge& syncing_;
   prometheus::Counter& blocks_applied_;
   prometheus::Counter& requests_sent_;

@@ -71,6 +71,8 @@ ConsensusReactor::ConsensusReactor(ReactorOptions options, const consensus::Sign
           NewCounter(metrics, "civic_bft_consensus_messages_total", "Consensus messages received from peers.")),
       inbound_dropped_(NewCounter(metrics, "civic_bft_inbound_dropped_total",
                                   "Peer messages dropped because the reactor's inbound queue was full.")),
+      inbound_over_quota_(NewCounter(metrics, "civic_bft_inbound_over_quota_total",
+                                     "Peer messages dropped because their sender's share of the inbound queue was full.")),
       timeouts_fired_(NewCounter(metrics, "civic_bft_timeouts_total", "Consensus timeouts that fired.")),
       round_changes_(NewCounter(metrics, "civic_bft_round_changes_total",
                                 "Rounds after round 0 started (failed rounds).")),
@@ -124,6 +126,7 @@ void ConsensusReactor::Stop() {
   tasks_.clear();
   inbound_queued_ = 0;
   inbound_bytes_ = 0;
+  inbound_by_peer_.clear();
   while (!timers_.empty()) timers_.pop();
 }
 
@@ -131,22 +134,35 @@ void ConsensusReactor::Post(std::function<void()> task) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stop_) return;
-    tasks_.push_back(QueuedTask{std::move(task), false, 0});
+    tasks_.push_back(QueuedTask{std::move(task), false, 0, {}});
   }
   cv_.notify_one();
 }
 
-bool ConsensusReactor::PostInbound(std::function<void()> task, size_t bytes) {
+bool ConsensusReactor::PostInbound(const crypto::PublicKey &peer, std::function<void()> task, size_t bytes) {
+  bool over_quota = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stop_) return false;
-    if (inbound_queued_ >= options_.max_queued_inbound || inbound_bytes_ + bytes > options_.max_queued_inbound_bytes) {
+    PeerQueued &mine = inbound_by_peer_[peer];
+    over_quota = mine.messages >= options_.max_queued_inbound_per_peer ||
+                 mine.bytes + bytes > options_.max_queued_inbound_bytes_per_peer;
+    if (over_quota || inbound_queued_ >= options_.max_queued_inbound ||
+        inbound_bytes_ + bytes > options_.max_queued_inbound_bytes) {
+      if (mine.messages == 0) inbound_by_peer_.erase(peer);
       inbound_dropped_.Increment();
-      return false;
+      if (over_quota) inbound_over_quota_.Increment();
+    } else {
+      ++mine.messages;
+      mine.bytes += bytes;
+      ++inbound_queued_;
+      inbound_bytes_ += bytes;
+      tasks_.push_back(QueuedTask{std::move(task), true, bytes, peer});
     }
-    ++inbound_queued_;
-    inbound_bytes_ += bytes;
-    tasks_.push_back(QueuedTask{std::move(task), true, bytes});
+  }
+  if (over_quota) {
+    app_->OnPeerOffence(peer, Offence::kOverQuota);
+    return false;
   }
   cv_.notify_one();
   return true;
@@ -181,6 +197,12 @@ void ConsensusReactor::Run() {
           if (next.inbound) {
             --inbound_queued_;
             inbound_bytes_ -= next.bytes;
+            auto mine = inbound_by_peer_.find(next.peer);
+            if (mine != inbound_by_peer_.end() && --mine->second.messages == 0) {
+              inbound_by_peer_.erase(mine);
+            } else if (mine != inbound_by_peer_.end()) {
+              mine->second.bytes -= next.bytes;
+            }
           }
           task = std::move(next.fn);
           break;
@@ -205,9 +227,10 @@ void ConsensusReactor::OnConsensusMessage(const crypto::PublicKey &peer, std::st
     CountRejected("MALFORMED_MESSAGE",
                   fmt::format("consensus message of {} bytes from {} does not decode", payload.size(), peer.ToString()),
                   true);
+    app_->OnPeerOffence(peer, Offence::kMalformed);
     return;
   }
-  PostInbound([this, peer, message] { HandlePeerMessage(peer, *message); }, payload.size());
+  PostInbound(peer, [this, peer, message] { HandlePeerMessage(peer, *message); }, payload.size());
 }
 
 void ConsensusReactor::OnPeerConnected(const crypto::PublicKey &peer) {
@@ -272,6 +295,7 @@ Status ConsensusReactor::Dispatch(Event event, const crypto::PublicKey *from) {
       if (is_first) {
         first = out.status;
         if (from != nullptr && out.hint) app_->OnHeightHint(*from, *out.hint);
+        if (from != nullptr) ReportOffence(*from, out.status);
       }
     }
     is_first = false;
@@ -343,6 +367,17 @@ void ConsensusReactor::Halt(const Status &status) {
   events_.clear();
   spdlog::critical("event=consensus_halted height={} error=\"{}\"", core_.height(), status.ToString());
   app_->OnFatal(status);
+}
+
+void ConsensusReactor::ReportOffence(const crypto::PublicKey &peer, const Status &refusal) {
+  // Only what no correct peer sends: correct peers relay only messages their own
+  // core accepted.
+  const std::string &code = refusal.app_code();
+  if (code == "BAD_SIGNATURE" || code == "NOT_A_VALIDATOR") {
+    app_->OnPeerOffence(peer, Offence::kInvalidSignature);
+  } else if (code == "MALFORMED_VOTE" || code == "MALFORMED_PROPOSAL") {
+    app_->OnPeerOffence(peer, Offence::kMalformed);
+  }
 }
 
 void ConsensusReactor::Reject(const consensus::Output &out, const crypto::PublicKey *from) {
@@ -461,6 +496,7 @@ ReactorStats ConsensusReactor::stats() const {
   s.blocks_decided = CountOf(blocks_decided_);
   s.messages_received = CountOf(messages_received_);
   s.inbound_dropped = CountOf(inbound_dropped_);
+  s.inbound_over_quota = CountOf(inbound_over_quota_);
   s.timeouts_fired = CountOf(timeouts_fired_);
   s.round_changes = CountOf(round_changes_);
   s.wal_entries_replayed = static_cast<uint64_t>(wal_entries_replayed_.Value());

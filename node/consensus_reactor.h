@@ -20,8 +20,16 @@
 //
 // Consensus channel: each payload is one serialized civic.pb.ConsensusMessage.
 // Undecodable payloads are counted (MALFORMED_MESSAGE) and dropped on the p2p
-// thread. Inbound messages wait in a bounded queue; a full queue drops (counted;
-// the sender's periodic gossip repairs the loss).
+// thread. Inbound messages (of every channel posted through PostInbound) wait in
+// a bounded queue with a quota per peer (messages and bytes), so one peer cannot
+// fill it for all: a message over its sender's quota, or over the whole queue's
+// bound, is dropped (counted; the sender's periodic gossip repairs the loss), and
+// a drop over quota is reported (ConsensusApp::OnPeerOffence, kOverQuota). A peer
+// message the core refuses for a bad signature or a signer outside the validator
+// set of its height (BAD_SIGNATURE, NOT_A_VALIDATOR) or for its shape (MALFORMED_*,
+// also an undecodable payload) is reported the same way (kInvalidSignature,
+// kMalformed); a far-future message from an unknown signer (UNKNOWN_SIGNER) is
+// not, since the set may have changed at heights this node has not reached.
 //
 // Gossip: every gossip_interval_ms the reactor offers Core::GossipMessages() to
 // each connected peer, skipping what that peer already got from this node or
@@ -33,6 +41,7 @@
 //
 // Metrics (node/metrics.h): civic_bft_height, _round, _halted,
 // _blocks_decided_total, _consensus_messages_total, _inbound_dropped_total,
+// _inbound_over_quota_total,
 // _timeouts_total, _round_changes_total, _wal_entries_replayed,
 // _gossip_resent_total and _rejected_messages_total{reason}.
 //
@@ -62,6 +71,7 @@
 #include "crypto/base/status.h"
 #include "node/metrics.h"
 #include "node/p2p/peer_manager.h"
+#include "node/peer_score.h"
 
 namespace civic::node {
 
@@ -85,6 +95,8 @@ class ConsensusApp {
   // A peer's consensus message was for a height this node has passed or not
   // reached: where that peer is.
   virtual void OnHeightHint(const crypto::PublicKey& peer, const consensus::HeightHint& hint) = 0;
+  // A peer did something only a faulty node does (may be called from a p2p thread).
+  virtual void OnPeerOffence(const crypto::PublicKey& /*peer*/, Offence /*offence*/) {}
   // The reactor halted for good (WAL or storage failure).
   virtual void OnFatal(const Status& status) = 0;
 };
@@ -99,6 +111,9 @@ struct ReactorOptions {
   // the reactor thread: at most this many, and this many payload bytes.
   size_t max_queued_inbound = 20000;
   size_t max_queued_inbound_bytes = size_t{512} << 20;
+  // One peer's share of the inbound queue.
+  size_t max_queued_inbound_per_peer = 2000;
+  size_t max_queued_inbound_bytes_per_peer = size_t{128} << 20;
 };
 
 // A snapshot of the reactor's counters.
@@ -109,6 +124,7 @@ struct ReactorStats {
   uint64_t blocks_decided = 0;        // Commit actions executed (votes or block sync)
   uint64_t messages_received = 0;     // consensus messages handed to the core
   uint64_t inbound_dropped = 0;       // dropped because the inbound queue was full
+  uint64_t inbound_over_quota = 0;    // of those, dropped because the sender's share was full
   uint64_t timeouts_fired = 0;
   uint64_t round_changes = 0;         // rounds > 0 started
   uint64_t wal_entries_replayed = 0;  // entries read from the WAL at boot
@@ -142,9 +158,10 @@ class ConsensusReactor {
   // Any thread.
   void Post(std::function<void()> task);
   void PostAfter(std::chrono::milliseconds delay, std::function<void()> task);
-  // Like Post for work caused by a peer message of `bytes` bytes: bounded,
-  // drops when full (counted). Returns false if dropped.
-  bool PostInbound(std::function<void()> task, size_t bytes = 0);
+  // Like Post for work caused by a message of `bytes` bytes from `peer`: bounded
+  // in all and per peer, drops when full (counted; over the peer's quota also
+  // reported). Returns false if dropped.
+  bool PostInbound(const crypto::PublicKey& peer, std::function<void()> task, size_t bytes = 0);
   // p2p handler of the consensus channel (runs on a p2p io thread).
   void OnConsensusMessage(const crypto::PublicKey& peer, std::string payload);
   void OnPeerConnected(const crypto::PublicKey& peer);
@@ -188,6 +205,7 @@ class ConsensusReactor {
   void Execute(consensus::Action& action);
   void Halt(const Status& status);
   void Reject(const consensus::Output& out, const crypto::PublicKey* from);
+  void ReportOffence(const crypto::PublicKey& peer, const Status& refusal);
   void GossipTick();
   void ScheduleGossip(uint32_t delay_ms);
   void GossipActivity();
@@ -220,10 +238,16 @@ class ConsensusReactor {
     std::function<void()> fn;
     bool inbound = false;
     size_t bytes = 0;
+    crypto::PublicKey peer;  // inbound: the sender
+  };
+  struct PeerQueued {
+    size_t messages = 0;
+    size_t bytes = 0;
   };
   std::deque<QueuedTask> tasks_;
   size_t inbound_queued_ = 0;
   size_t inbound_bytes_ = 0;
+  std::map<crypto::PublicKey, PeerQueued> inbound_by_peer_;  // peers with queued messages only
   std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;
   uint64_t timer_seq_ = 0;
   bool stop_ = false;
@@ -239,6 +263,7 @@ class ConsensusReactor {
   prometheus::Counter& blocks_decided_;
   prometheus::Counter& messages_received_;
   prometheus::Counter& inbound_dropped_;
+  prometheus::Counter& inbound_over_quota_;
   prometheus::Counter& timeouts_fired_;
   prometheus::Counter& round_changes_;
   prometheus::Gauge& wal_entries_replayed_;

@@ -4,7 +4,10 @@
 // return of one resuming them; a network split in two halves by TCP proxies
 // (no commits, no fork) that resumes once healed; an observer that follows the chain, serves RPC
 // and relays txs without voting; governance adding a new department's node as a
-// validator and removing another, with no other node restarted. After each test
+// validator and removing another, with no other node restarted; a Byzantine
+// validator (a p2p program holding a real node key of the network) claiming
+// height 2^62 and forging votes, while the three others keep committing and cut
+// it off. After each test
 // every node holds the same blocks (hence the same state roots: block h+1
 // carries the root after h) and every tx that RPC reported committed.
 #include <gtest/gtest.h>
@@ -22,7 +25,13 @@
 #include "contracts/governance/calls.h"
 #include "contracts/base/tx_builder.h"
 #include "contracts/genesis.h"
+#include "consensus/messages.h"
+#include "consensus/signer.h"
+#include "crypto/hash.h"
 #include "crypto/keyfile.h"
+#include "ledger/tx.h"
+#include "node/bft.pb.h"
+#include "node/p2p/peer_manager.h"
 #include "tests/faults/fault_mesh.h"
 #include "tests/integration/civicd_harness.h"
 #include "tests/integration/civicd_network.h"
@@ -477,6 +486,119 @@ TEST_F(BftMembershipTest, NodeKeyRotationRestartsOnlyThatNode) {
   const uint64_t h = MaxHeight();
   ASSERT_TRUE(WaitAllAt(h + 3));
   EXPECT_TRUE(SignedRecently(2, 0));
+  ExpectConsistent();
+}
+
+// A Byzantine validator: node 3's real node key in a p2p program of the test,
+// which claims height 2^62 (block sync status, NoBlocks answers to every
+// request, votes it signs itself for that height) and forges votes of node 0 for
+// it. The three honest nodes keep committing, and they disconnect it and keep it
+// out (its offences add up: forged signatures, claims it cannot serve).
+class BftByzantinePeerTest : public BftNetworkTest {
+ protected:
+  class ByzantinePeer {
+   public:
+    ByzantinePeer(const crypto::KeyPair& key, const std::string& chain_id,
+                  const std::vector<std::pair<crypto::PublicKey, uint16_t>>& targets)
+        : pm_(Options(chain_id), key, node::p2p::AdmitIf([](const auto&) { return true; }), metrics_) {
+      using node::p2p::Channel;
+      for (Channel ch : {Channel::kConsensus, Channel::kMempool, Channel::kEvidence}) {
+        EXPECT_TRUE(pm_.RegisterChannel(ch, {}, [](const crypto::PublicKey&, std::string) {}).ok());
+      }
+      // Every block request gets "no blocks, and my tip is 2^62".
+      EXPECT_TRUE(pm_.RegisterChannel(Channel::kBlockSync, {}, [this](const crypto::PublicKey& peer, std::string raw) {
+        pb::BftSyncMessage in;
+        if (!in.ParseFromString(raw) || !in.has_request()) return;
+        pb::BftSyncMessage out;
+        out.mutable_no_blocks()->set_from_height(in.request().from_height());
+        out.mutable_no_blocks()->set_height(kHuge);
+        static_cast<void>(pm_.Send(peer, Channel::kBlockSync, out.SerializeAsString()));
+        ++requests_answered;
+      }).ok());
+      pm_.OnPeerConnected([this](const node::p2p::PeerInfo&) { ++connections; });
+      EXPECT_TRUE(pm_.Start().ok());
+      for (const auto& [peer, port] : targets) {
+        EXPECT_TRUE(pm_.AddPersistentPeer(peer.ToString() + "@127.0.0.1:" + std::to_string(port)).ok());
+      }
+    }
+    ~ByzantinePeer() { pm_.Stop(); }
+
+    // One round of lies to every connected node.
+    void Attack(const std::string& chain_id, const consensus::Signer& own, const crypto::PublicKey& victim) {
+      using node::p2p::Channel;
+      pb::BftSyncMessage status;
+      status.mutable_status()->set_height(kHuge);
+      pm_.Broadcast(Channel::kBlockSync, status.SerializeAsString());
+      pb::ConsensusMessage vote;
+      *vote.mutable_vote() = consensus::MakeVote(chain_id, consensus::VoteType::kPrecommit, kHuge, 0,
+                                                 crypto::Sha256("nothing"), own);
+      pm_.Broadcast(Channel::kConsensus, vote.SerializeAsString());
+      *vote.mutable_vote()->mutable_validator() = ledger::ToProto(victim);  // forged: not the victim's signature
+      pm_.Broadcast(Channel::kConsensus, vote.SerializeAsString());
+    }
+    size_t connected() const { return pm_.Peers().size(); }
+
+    std::atomic<uint64_t> requests_answered{0};
+    std::atomic<uint64_t> connections{0};
+
+   private:
+    static node::p2p::PeerManagerOptions Options(const std::string& chain_id) {
+      node::p2p::PeerManagerOptions o;
+      o.chain_id = chain_id;
+      o.listen = false;
+      o.backoff.initial_delay = 50ms;
+      o.backoff.max_delay = 500ms;
+      return o;
+    }
+    prometheus::Registry metrics_;
+    node::p2p::PeerManager pm_;
+  };
+
+  static constexpr uint64_t kHuge = uint64_t{1} << 62;
+
+  std::string Metrics(size_t i) {
+    rpc::Client client = procs_[i]->NewClient(5s);
+    auto m = client.Get("/metrics");
+    return m.ok() ? m->body : std::string();
+  }
+};
+
+TEST_F(BftByzantinePeerTest, HugeHeightClaimsAndForgedVotesNeitherStopCommitsNorStayConnected) {
+  ASSERT_TRUE(WaitAllAt(2));
+  procs_[3]->Kill();  // its key now belongs to the Byzantine program
+  const std::string chain_id = "civic-bft-it";  // WriteNetwork's, in SetUp
+  std::vector<std::pair<crypto::PublicKey, uint16_t>> targets;
+  for (size_t i = 0; i < 3; ++i) {
+    targets.emplace_back(files_[i]->net.node_key.public_key(), files_[i]->config.p2p.listen.port);
+  }
+  const consensus::KeyPairSigner own(files_[3]->net.node_key);
+  ByzantinePeer byz(files_[3]->net.node_key, chain_id, targets);
+  ASSERT_TRUE(WaitUntil([&] { return byz.connected() == 3; }, 20s, 50ms)) << "the Byzantine peer was not admitted";
+
+  const uint64_t start = MaxHeight();
+  std::jthread attack([&](std::stop_token stop) {
+    while (!stop.stop_requested()) {
+      byz.Attack(chain_id, own, files_[0]->net.node_key.public_key());
+      std::this_thread::sleep_for(200ms);
+    }
+  });
+  // Heights keep rising on every honest node while the attack goes on.
+  ASSERT_TRUE(WaitAllAt(start + 5, 60s)) << "commits stalled under the attack";
+  // Each honest node has cut the peer off and keeps refusing it.
+  ASSERT_TRUE(WaitUntil([&] {
+    for (size_t i = 0; i < 3; ++i) {
+      if (Metrics(i).find("civic_p2p_peers_banned_total") == std::string::npos) return false;
+    }
+    return true;
+  }, 30s, 200ms)) << Metrics(0);
+  ASSERT_TRUE(WaitUntil([&] { return byz.connected() == 0; }, 10s, 50ms));
+  const uint64_t after = MaxHeight();
+  ASSERT_TRUE(WaitAllAt(after + 3, 45s)) << "commits stalled after the ban";
+  attack.request_stop();
+  attack.join();
+  const std::string metrics = Metrics(0);
+  EXPECT_NE(metrics.find("civic_p2p_peer_offences_total{offence=\"invalid_signature\"}"), std::string::npos)
+      << metrics;
   ExpectConsistent();
 }
 

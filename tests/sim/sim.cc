@@ -10,6 +10,7 @@
 
 #include "consensus/messages.h"
 #include "consensus/signer.h"
+#include "consensus/sync_target.h"
 #include "consensus/wal.h"
 #include "crypto/hash.h"
 #include "ledger/block.h"
@@ -24,6 +25,12 @@ using consensus::ValidatorSet;
 
 constexpr std::string_view kChainId = "civic-sim";
 constexpr std::string_view kInvalidTx = "INVALID";
+// The height the height liar claims, and how honest nodes judge claims.
+constexpr uint64_t kHugeHeight = uint64_t{1} << 62;
+constexpr consensus::SyncTargetOptions kSyncTarget{/*window=*/64, /*claim_ttl_ms=*/2000};
+
+// A node's identity for the claims policy (twins are two peers).
+crypto::PublicKey PeerId(int node) { return crypto::PublicKey{crypto::Algo::kEd25519, Bytes(1, static_cast<char>(node))}; }
 
 // Ed25519 verification with results remembered for the run: n nodes verify the
 // same message n times, so this makes the simulation several times faster.
@@ -68,9 +75,9 @@ using MsgPtr = std::shared_ptr<const pb::ConsensusMessage>;
 using BlockPtr = std::shared_ptr<const StoredBlock>;
 
 struct Packet {
-  enum class Kind : uint8_t { kConsensus, kStatus, kBlock } kind = Kind::kConsensus;
+  enum class Kind : uint8_t { kConsensus, kStatus, kBlock, kRequest, kNoBlocks } kind = Kind::kConsensus;
   std::vector<MsgPtr> msgs;  // kConsensus
-  uint64_t height = 0;       // kStatus: the sender's current height
+  uint64_t height = 0;       // kStatus: the sender's current height; kRequest, kNoBlocks: the first height
   BlockPtr block;            // kBlock
 };
 
@@ -104,7 +111,10 @@ struct Node {
   consensus::MemoryWal wal;
   std::vector<BlockPtr> chain;  // durable: survives crashes
   Bytes last_proposal_hash;     // for the equivocating voter
+  std::unique_ptr<consensus::SyncTarget> claims;  // peers' height claims (volatile)
+  size_t next_request = 0;      // round-robin among peers to fetch from
   bool honest() const { return fault == Fault::kHonest; }
+  uint64_t tip() const { return chain.size(); }
   uint64_t next_height() const { return chain.size() + 1; }
 };
 
@@ -122,7 +132,10 @@ class World {
 
   void Process(Ev& ev);
   void Deliver(Node& node, int from, const Packet& packet);
-  void Handle(Node& node, const consensus::Event& event);
+  void Handle(Node& node, const consensus::Event& event, int from = -1);
+  void FetchTick(Node& node);
+  void Attack(Node& node);
+  bool SkipBuild(const Node& node, uint64_t height) const;
   void Execute(Node& node, std::vector<consensus::Action>& actions);
   void DoBroadcast(Node& node, const pb::ConsensusMessage& msg);
   bool ForkerBroadcast(const Node& node, const pb::ConsensusMessage& msg);
@@ -361,9 +374,11 @@ void World::Process(Ev& ev) {
           if (peer.id == node.id) continue;
           Packet status;
           status.kind = Packet::Kind::kStatus;
-          status.height = node.next_height();
+          status.height = node.fault == Fault::kHeightLiar ? kHugeHeight : node.next_height();
           Send(node.id, peer.id, std::move(status));
         }
+        if (node.honest()) FetchTick(node);
+        Attack(node);
         Packet bundle;
         for (pb::ConsensusMessage& m : node.core->GossipMessages()) {
           bundle.msgs.push_back(std::make_shared<const pb::ConsensusMessage>(std::move(m)));
@@ -444,6 +459,7 @@ void World::Restart(Node& node) {
   // only when the simulator's self-test asks for it.
   options.unsafe_ignore_lock_for_testing = !node.honest() || config_.break_locking;
   node.core = std::make_unique<Core>(options, node.signer.get(), &verifier_);
+  node.claims = std::make_unique<consensus::SyncTarget>(kSyncTarget);
   consensus::StartHeight start;
   start.height = node.next_height();
   start.validators = validators_;
@@ -479,14 +495,15 @@ void World::Deliver(Node& node, int from, const Packet& packet) {
         if (m->has_proposal()) {
           Trace("p " + std::to_string(node.id) + m->proposal().sig().substr(0, 8));
           if (m->proposal().height() == node.next_height()) node.last_proposal_hash = m->proposal().block_hash();
-          Handle(node, consensus::ProposalReceived{m->proposal()});
+          Handle(node, consensus::ProposalReceived{m->proposal()}, from);
         } else if (m->has_vote()) {
           Trace("v " + std::to_string(node.id) + m->vote().sig().substr(0, 8));
-          Handle(node, consensus::VoteReceived{m->vote()});
+          Handle(node, consensus::VoteReceived{m->vote()}, from);
         }
       }
       return;
     case Packet::Kind::kStatus:
+      if (packet.height >= 1) node.claims->OnClaim(PeerId(from), packet.height - 1, false, node.tip(), now_);
       // The peer is behind: send it the block it needs, with its commit.
       if (packet.height < node.next_height() && packet.height >= 1) {
         Packet reply;
@@ -502,15 +519,106 @@ void World::Deliver(Node& node, int from, const Packet& packet) {
       if (!block.ParseFromString(b.block) || ledger::BlockHash(block) != b.hash) return;
       Trace("sync " + std::to_string(node.id) + " " + std::to_string(b.height));
       Handle(node, consensus::CommitReceived{b.block, b.hash, b.commit});
+      if (node.alive && node.claims && node.tip() >= b.height) node.claims->OnServed(PeerId(from), b.height, now_);
       return;
     }
+    case Packet::Kind::kRequest: {
+      Packet reply;
+      if (node.fault != Fault::kHeightLiar && packet.height >= 1 && packet.height <= node.tip()) {
+        reply.kind = Packet::Kind::kBlock;
+        reply.block = node.chain[packet.height - 1];
+      } else {
+        reply.kind = Packet::Kind::kNoBlocks;
+        reply.height = packet.height;
+      }
+      Send(node.id, from, std::move(reply));
+      return;
+    }
+    case Packet::Kind::kNoBlocks:
+      if (config_.trust_height_claims) return;  // as before: the claim stays
+      if (node.claims->OnNoBlocks(PeerId(from), packet.height, now_) == consensus::SyncVerdict::kPenalise &&
+          node.honest()) {
+        ++result_.penalties;
+      }
+      return;
   }
 }
 
-void World::Handle(Node& node, const consensus::Event& event) {
+void World::Handle(Node& node, const consensus::Event& event, int from) {
   consensus::Output out = node.core->Handle(event);
   if (log_) Narrate(node, event, out);
+  if (from >= 0 && out.hint && out.hint->kind == consensus::HeightHint::Kind::kSenderAhead) {
+    node.claims->OnClaim(PeerId(from), out.hint->height - 1, /*proven=*/true, node.tip(), now_);
+  }
+  const uint64_t rounds = config_.max_future_rounds + 1;
+  if (node.honest() && node.core->next_height_buffered() > (2 * validators_.size() + 1) * rounds) {
+    Fail("MEMORY: " + Where(node) + " buffers " + std::to_string(node.core->next_height_buffered()) +
+         " next-height messages");
+    return;
+  }
   Execute(node, out.actions);
+}
+
+// Honest nodes fetch what their peers claim to have, and drop claims that were
+// not served in time (as node/block_sync.cc does).
+void World::FetchTick(Node& node) {
+  const uint64_t tip = node.tip();
+  if (!config_.trust_height_claims) node.claims->Expire(tip, now_);
+  if (node.claims->Target(tip) <= tip || nodes_.size() < 2) return;
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    const int peer = static_cast<int>((node.next_request + i) % nodes_.size());
+    if (peer == node.id || node.claims->PeerTip(PeerId(peer), tip) <= tip) continue;
+    node.next_request = static_cast<size_t>(peer) + 1;
+    Packet request;
+    request.kind = Packet::Kind::kRequest;
+    request.height = tip + 1;
+    Send(node.id, peer, std::move(request));
+    return;
+  }
+}
+
+// What the liveness attackers send on each gossip tick, besides their consensus.
+void World::Attack(Node& node) {
+  std::vector<MsgPtr> msgs;
+  if (node.fault == Fault::kHeightLiar) {
+    const crypto::KeyPair outsider = crypto::KeyPair::FromSecret(crypto::Algo::kEd25519, crypto::Sha256("outsider")).value();
+    const consensus::KeyPairSigner outsider_signer(outsider);
+    pb::ConsensusMessage forged, own, stolen;
+    *forged.mutable_vote() = consensus::MakeVote(kChainId, consensus::VoteType::kPrevote, kHugeHeight, 0, Bytes(), outsider_signer);
+    *own.mutable_vote() = consensus::MakeVote(kChainId, consensus::VoteType::kPrevote, kHugeHeight, 0, Bytes(), *node.signer);
+    stolen = own;  // another validator's key, this node's signature
+    *stolen.mutable_vote()->mutable_validator() = ledger::ToProto(validators_.at(0).key == node.signer->public_key()
+                                                                      ? validators_.at(1).key
+                                                                      : validators_.at(0).key);
+    for (pb::ConsensusMessage* m : {&forged, &own, &stolen}) msgs.push_back(std::make_shared<const pb::ConsensusMessage>(*m));
+  } else if (node.fault == Fault::kNextHeightSpammer) {
+    const uint64_t height = node.next_height() + 1;
+    for (uint32_t round = 0; round <= config_.max_future_rounds; ++round) {
+      Bytes block = BuildBlock(node, height, false);
+      pb::Block parsed;
+      parsed.ParseFromString(block);
+      pb::ConsensusMessage m;
+      *m.mutable_proposal() =
+          consensus::MakeProposal(kChainId, height, round, -1, block, ledger::BlockHash(parsed), *node.signer);
+      msgs.push_back(std::make_shared<const pb::ConsensusMessage>(std::move(m)));
+    }
+  }
+  if (msgs.empty()) return;
+  for (const Node& peer : nodes_) {
+    if (peer.id == node.id) continue;
+    Packet p;
+    p.msgs = msgs;
+    Send(node.id, peer.id, std::move(p));
+  }
+}
+
+// As BftEngine::BuildBlock: no proposal for a height proven committed elsewhere.
+// The height liar never proposes: it wants the chain to stop.
+bool World::SkipBuild(const Node& node, uint64_t height) const {
+  if (node.fault == Fault::kHeightLiar) return true;
+  const uint64_t tip = node.tip();
+  const uint64_t target = config_.trust_height_claims ? node.claims->Target(tip) : node.claims->ProvenTarget(tip);
+  return node.honest() && target >= height;
 }
 
 void World::Execute(Node& node, std::vector<consensus::Action>& actions) {
@@ -540,6 +648,7 @@ void World::Execute(Node& node, std::vector<consensus::Action>& actions) {
             ev.input = consensus::TimeoutFired{a.height, a.round, a.step};
             Push(std::move(ev));
           } else if constexpr (std::is_same_v<T, consensus::BuildBlock>) {
+            if (SkipBuild(node, a.height)) return;
             Ev ev;
             ev.type = EvType::kInput;
             ev.node = node.id;
@@ -830,13 +939,16 @@ const char* FaultName(Fault fault) {
     case Fault::kTwins: return "twins";
     case Fault::kInvalidProposer: return "invalid-proposer";
     case Fault::kForker: return "forker";
+    case Fault::kHeightLiar: return "height-liar";
+    case Fault::kNextHeightSpammer: return "next-height-spammer";
   }
   return "unknown";
 }
 
 std::optional<Fault> ParseFault(std::string_view name) {
   for (Fault f : {Fault::kHonest, Fault::kSilent, Fault::kEquivocatingProposer, Fault::kEquivocatingVoter,
-                  Fault::kTwins, Fault::kInvalidProposer, Fault::kForker}) {
+                  Fault::kTwins, Fault::kInvalidProposer, Fault::kForker, Fault::kHeightLiar,
+                  Fault::kNextHeightSpammer}) {
     if (name == FaultName(f)) return f;
   }
   return std::nullopt;
@@ -857,7 +969,8 @@ std::string SimConfig::ToFlags() const {
       << liveness_ms << " --gossip " << gossip_interval_ms << " --timeouts " << timeouts.propose_ms << ","
       << timeouts.propose_delta_ms << "," << timeouts.prevote_ms << "," << timeouts.prevote_delta_ms << ","
       << timeouts.precommit_ms << "," << timeouts.precommit_delta_ms << " --max-future-rounds "
-      << max_future_rounds << " --break-locking " << (break_locking ? 1 : 0) << " --max-events " << max_events;
+      << max_future_rounds << " --break-locking " << (break_locking ? 1 : 0) << " --trust-height-claims "
+      << (trust_height_claims ? 1 : 0) << " --max-events " << max_events;
   return out.str();
 }
 
@@ -865,7 +978,7 @@ std::string SimResult::Summary() const {
   std::ostringstream out;
   out << "seed=" << seed << (ok ? " ok" : " FAIL") << " heights=" << committed_height << " time=" << end_time_ms
       << "ms events=" << events << " msgs=" << messages << " max_round=" << max_round << " evidence=" << evidence << " wal_replays=" << wal_replays
-      << " trace=" << std::hex << trace_hash << std::dec;
+      << " penalties=" << penalties << " trace=" << std::hex << trace_hash << std::dec;
   if (!ok) out << " | " << failure << " | replay: " << replay;
   return out.str();
 }
@@ -913,6 +1026,15 @@ const std::vector<SimConfig>& Presets() {
     teeth.name = "teeth_n4";
     teeth.break_locking = true;
     out.push_back(teeth);
+    // Liveness attackers of issue 12, on a lossy, partitioned network.
+    out.push_back(make("n4_height_liar", 4, 1, {Fault::kHeightLiar}));
+    out.push_back(make("n7_height_liar", 7, 2, {Fault::kHeightLiar}));
+    out.push_back(make("n4_next_height_spam", 4, 1, {Fault::kNextHeightSpammer}));
+    // The self-test: honest nodes that believe unproven height claims stall.
+    SimConfig trusting = make("teeth_height_claims", 4, 1, {Fault::kHeightLiar});
+    trusting.trust_height_claims = true;
+    trusting.liveness_ms = 20000;
+    out.push_back(trusting);
     return out;
   }();
   return presets;

@@ -7,10 +7,17 @@
 // and restarts (a restarted node gets a fresh core and replays its MemoryWal) and
 // up to f Byzantine validators: silent, equivocating proposer, equivocating
 // voter, twins (two nodes sharing one key), invalid proposals, and a "forker"
-// that splits the network in its rounds so that only locks prevent a fork.
-// Byzantine cores also ignore their own locks. Catch-up is modelled too: nodes
+// that splits the network in its rounds so that only locks prevent a fork; and
+// attackers of liveness that take part in consensus while they attack: a height
+// liar (block sync status and NoBlocks answers claiming height 2^62, forged and
+// self-signed votes for that height) and a next-height spammer (signed
+// proposals for the next height in every early round, though it is not their
+// proposer). Byzantine cores also ignore their own locks. Catch-up is modelled too: nodes
 // exchange their heights and a node behind receives decided blocks with their
-// commit certificates (CommitReceived). Signatures are real Ed25519
+// commit certificates (CommitReceived). Honest nodes judge height claims as a
+// node does (consensus/sync_target.h): a peer's status is an unproven claim that
+// makes the node request blocks from that peer; only the core's proven
+// FUTURE_HEIGHT hint stops it from building its proposal. Signatures are real Ed25519
 // (verification results are memoised per run, which changes nothing but speed).
 //
 // After `heal_ms` of virtual time the network heals: no more drops, partitions
@@ -23,6 +30,8 @@
 //   PREFIX     all honest chains are prefixes of one chain;
 //   LIVENESS   within `liveness_ms` after the heal every honest node has committed
 //              max(target_heights, highest height at the heal + heights_after_heal).
+//   MEMORY     an honest core never buffers more next-height messages than one per
+//              (validator, round, vote type) plus one proposal per round.
 //
 // The same (config, seed) always gives the same run: same events, same trace
 // hash. No wall clock, no std::random_device, no unordered iteration.
@@ -51,6 +60,10 @@ enum class Fault : uint8_t {
   kInvalidProposer = 5,       // as proposer, sends blocks the application rejects
   kForker = 6,                // splits the network in the rounds it proposes so that one
                               // node decides and the others are left with only their locks
+  kHeightLiar = 7,            // never proposes; claims height 2^62 by status, NoBlocks and
+                              // votes (forged with a random key and with a validator's key,
+                              // and its own)
+  kNextHeightSpammer = 8,     // sends signed next-height proposals for every early round
 };
 const char* FaultName(Fault fault);
 std::optional<Fault> ParseFault(std::string_view name);
@@ -83,6 +96,10 @@ struct SimConfig {
   uint32_t max_future_rounds = 8;
   // Honest cores run with CoreOptions::unsafe_ignore_lock_for_testing (test only).
   bool break_locking = false;
+  // Honest nodes stop proposing on any peer's unproven height claim and never
+  // drop it, as nodes did before claims needed signatures (test only: it shows
+  // that the simulator catches a height liar).
+  bool trust_height_claims = false;
   // Budget of processed events; exceeding it is reported as a liveness failure.
   uint64_t max_events = 4'000'000;
 
@@ -103,6 +120,7 @@ struct SimResult {
   uint64_t committed_height = 0;  // lowest committed height among honest nodes at the end
   uint64_t max_round = 0;         // highest round an honest node reached
   uint64_t wal_replays = 0;       // restarts of honest nodes that replayed WAL entries
+  uint64_t penalties = 0;         // peers honest nodes penalised for claims they could not serve
   std::string replay;             // one-line command that replays this run
   // One line: "seed=.. ok|FAIL heights=.. time=..ms events=.. trace=.. [failure] [replay]".
   std::string Summary() const;

@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   int partitions = 1;
   int crashes = 1;
   int break_locking = 0;
+  int trust_height_claims = 0;
   app.add_option("--preset", preset, "named configuration (see --list)");
   app.add_option("--seed", seed, "first seed");
   app.add_option("--seeds", seeds, "number of seeds to run, from --seed on");
@@ -55,7 +56,7 @@ int main(int argc, char** argv) {
   app.add_flag("--trace", trace, "narrate every input and output of every node (use with one seed)");
   app.add_option("--validators", o.validators);
   app.add_option("--byzantine", o.byzantine);
-  app.add_option("--faults", faults, "comma-separated: silent,equivocating-proposer,equivocating-voter,twins,invalid-proposer,forker");
+  app.add_option("--faults", faults, "comma-separated: silent,equivocating-proposer,equivocating-voter,twins,invalid-proposer,forker,height-liar,next-height-spammer");
   app.add_option("--target-heights", o.target_heights);
   app.add_option("--heights-after-heal", o.heights_after_heal);
   app.add_option("--min-delay", o.min_delay_ms);
@@ -72,6 +73,7 @@ int main(int argc, char** argv) {
   app.add_option("--timeouts", timeouts, "propose,delta,prevote,delta,precommit,delta (ms)");
   app.add_option("--max-future-rounds", o.max_future_rounds);
   app.add_option("--break-locking", break_locking, "0 or 1 (simulator self-test)");
+  app.add_option("--trust-height-claims", trust_height_claims, "0 or 1 (simulator self-test)");
   app.add_option("--max-events", o.max_events);
   try {
     app.parse(argc, argv);
@@ -137,6 +139,7 @@ int main(int argc, char** argv) {
   }
   if (given("--max-future-rounds")) config.max_future_rounds = o.max_future_rounds;
   if (given("--break-locking")) config.break_locking = break_locking != 0;
+  if (given("--trust-height-claims")) config.trust_height_claims = trust_height_claims != 0;
   if (given("--max-events")) config.max_events = o.max_events;
   if (config.validators == 0 || config.validators > 100 || config.max_delay_ms < config.min_delay_ms ||
       config.gossip_interval_ms == 0) {

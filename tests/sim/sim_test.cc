@@ -125,6 +125,40 @@ TEST(SimCrashes, RestartedNodesReplayTheirWal) {
   EXPECT_GE(replays, 10u);
 }
 
+// Issue 12 liveness attacks by one admitted validator (two of seven): honest
+// nodes keep committing to the target within the liveness bound on every seed.
+TEST(SimLiveness, HeightLiarN4) { Sweep("n4_height_liar", 8000, 100); }
+TEST(SimLiveness, HeightLiarN7) { Sweep("n7_height_liar", 8100, 40); }
+TEST(SimLiveness, NextHeightSpamN4) { Sweep("n4_next_height_spam", 8200, 100); }
+
+// The liar's unserved claims are dropped and penalised, not just ignored.
+TEST(SimLiveness, HeightLiarIsPenalised) {
+  const SimConfig config = Preset("n4_height_liar");
+  for (uint64_t seed = 1; seed <= 10; ++seed) {
+    SimResult r = RunSimulation(config, seed);
+    EXPECT_TRUE(r.ok) << r.Summary();
+    EXPECT_GT(r.penalties, 0u) << r.Summary();
+  }
+}
+
+// The simulator catches the old behaviour: nodes that stop proposing on any
+// peer's unproven height claim stall under the height liar.
+TEST(SimTeeth, TrustedHeightClaimsStall) {
+  const SimConfig config = Preset("teeth_height_claims");
+  uint64_t stalled = 0;
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    SimResult r = RunSimulation(config, seed);
+    if (!r.ok && r.failure.rfind("LIVENESS", 0) == 0) ++stalled;
+  }
+  EXPECT_GE(stalled, 15u);
+  SimConfig fixed = config;
+  fixed.trust_height_claims = false;
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    SimResult r = RunSimulation(fixed, seed);
+    EXPECT_TRUE(r.ok) << r.Summary();
+  }
+}
+
 TEST(SimConfigTest, ReplayCommand) {
   SimConfig c = Preset("n7_byz");
   EXPECT_EQ(ReplayCommand(c, 9), "civic-sim --preset n7_byz --seed 9");

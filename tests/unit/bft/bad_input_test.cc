@@ -4,7 +4,9 @@
 // non-validators, malformed and far-future rounds, old heights, double votes,
 // blocks with invalid commit certificates during sync, bad evidence. Each is
 // refused and counted; commits go on; the double vote ends up on chain as
-// evidence.
+// evidence. Then the liveness attacks of issue 12: height claims of 2^62
+// (status, NoBlocks, votes) do not stop commits, and a peer whose offences add
+// up (forged signatures, an evidence flood) is disconnected and kept out.
 #include <gtest/gtest.h>
 #include <sodium.h>
 
@@ -55,6 +57,7 @@ class Attacker {
   bool WaitConnected(size_t n) {
     return WaitFor([&] { return pm_.Peers().size() >= n; }, 10s);
   }
+  size_t connected() const { return pm_.Peers().size(); }
   void SendAll(Channel ch, const std::string& payload) { pm_.Broadcast(ch, payload); }
   void SendTo(size_t node, Channel ch, const std::string& payload) {
     static_cast<void>(pm_.Send(c_.net().node_keys[node].public_key(), ch, payload));
@@ -76,8 +79,11 @@ uint64_t SyncRejected(const node::BftStats& s, const std::string& reason) {
   return it == s.sync.rejected.end() ? 0 : it->second;
 }
 
+// Never lets the peer score disconnect anyone: for tests of refusals themselves.
+void NeverBan(size_t, node::BftOptions* o) { o->peer_score.disconnect_at = INT64_MAX / 2; }
+
 TEST(BftBadInput, RefusedCountedAndCommitsContinue) {
-  Cluster c(4);
+  Cluster c(4, 0, NeverBan);
   c.Start(0);
   c.Start(1);
   c.Start(2);
@@ -141,7 +147,8 @@ TEST(BftBadInput, RefusedCountedAndCommitsContinue) {
           consensus::MakeVote(chain_id, consensus::VoteType::kPrevote, h - 1, 0, hash_b, outsider_signer));
       pb::BftEvidence msg;
       msg.add_evidence(e.SerializeAsString());
-      msg.add_evidence("not evidence");
+      attacker.SendAll(Channel::kEvidence, msg.SerializeAsString());
+      msg.set_evidence(0, "not evidence");  // the first bad item ends a message's checks
       attacker.SendAll(Channel::kEvidence, msg.SerializeAsString());
     }
     // Block sync: the next block of each node with a commit signed by the
@@ -242,6 +249,106 @@ TEST(BftBadInput, BlockTimeFarInTheFutureIsRefused) {
     EXPECT_NE(ledger::FromProto(header->proposer()), fast) << "height " << h;
   }
   EXPECT_EQ(c.CheckConsistent(), "");
+}
+
+}  // namespace
+}  // namespace civic::testing::bft
+
+namespace civic::testing::bft {
+namespace {
+
+constexpr uint64_t kHuge = uint64_t{1} << 62;
+
+std::string SyncPayload(const pb::BftSyncMessage& m) { return m.SerializeAsString(); }
+
+// One admitted validator claims height 2^62 in every way it can, with real
+// signatures where it has them (its own key). It stays connected (scoring off):
+// the claims alone must not stop the three honest validators from committing.
+TEST(BftByzantinePeer, HugeHeightClaimsDoNotStopCommits) {
+  Cluster c(4, 0, NeverBan);
+  c.Start(0);
+  c.Start(1);
+  c.Start(2);
+  ASSERT_TRUE(c.WaitHeight(2));
+  const std::string chain_id = c.net().sample.chain_id;
+  const consensus::KeyPairSigner byz_signer(c.net().node_keys[3]);
+  Attacker attacker(c, c.net().node_keys[3], {0, 1, 2});
+  ASSERT_TRUE(attacker.WaitConnected(3));
+  auto attack = [&] {
+    pb::BftSyncMessage status;
+    status.mutable_status()->set_height(kHuge);
+    attacker.SendAll(Channel::kBlockSync, SyncPayload(status));  // requests to it just time out
+    for (auto type : {consensus::VoteType::kPrevote, consensus::VoteType::kPrecommit}) {
+      attacker.SendAll(Channel::kConsensus,
+                       Payload(consensus::MakeVote(chain_id, type, kHuge, 0, RandomBytes(32), byz_signer)));
+    }
+  };
+  attack();
+  const uint64_t start = c.MaxHeight();
+  ASSERT_TRUE(WaitFor([&] {
+    attack();
+    std::this_thread::sleep_for(100ms);
+    return c.MinHeight() >= start + 5;
+  }, 40s)) << "commits stalled under huge height claims\n" << c.node(0).MetricsText();
+  EXPECT_EQ(attacker.connected(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    node::BftStats s = c.node(i).engine().stats();
+    EXPECT_EQ(s.sync.proven_target_height, 0u) << "node " << i;  // one validator of four proves nothing
+    EXPECT_LE(s.sync.target_height, s.consensus.height + 64) << "node " << i;  // capped at tip + window
+    EXPECT_GT(Rejected(s, "FUTURE_HEIGHT"), 0u) << "node " << i;
+  }
+  EXPECT_EQ(c.CheckConsistent(), "");
+}
+
+// Forged signatures and an evidence flood cost the peer its score: it is
+// disconnected and refused for its ban, while commits go on.
+TEST(BftByzantinePeer, OffenderIsDisconnectedAndBanned) {
+  Cluster c(4);
+  c.Start(0);
+  c.Start(1);
+  c.Start(2);
+  ASSERT_TRUE(c.WaitHeight(2));
+  const std::string chain_id = c.net().sample.chain_id;
+  const consensus::KeyPairSigner byz_signer(c.net().node_keys[3]);
+  const crypto::KeyPair outsider = crypto::KeyPair::Generate(crypto::Algo::kEd25519);
+  const consensus::KeyPairSigner outsider_signer(outsider);
+  Attacker attacker(c, c.net().node_keys[3], {0, 1, 2});
+  ASSERT_TRUE(attacker.WaitConnected(3));
+
+  // An evidence message far over the per-message limit: refused whole, unverified.
+  pb::BftEvidence flood;
+  const Bytes hash_a = RandomBytes(32);
+  const Bytes hash_b = RandomBytes(32);
+  const pb::Evidence fake = consensus::MakeEvidence(
+      consensus::MakeVote(chain_id, consensus::VoteType::kPrevote, 1, 0, hash_a, outsider_signer),
+      consensus::MakeVote(chain_id, consensus::VoteType::kPrevote, 1, 0, hash_b, outsider_signer));
+  for (int i = 0; i < 2000; ++i) flood.add_evidence(fake.SerializeAsString());
+  attacker.SendAll(Channel::kEvidence, flood.SerializeAsString());
+  // Votes for the huge height under another validator's key (forged signature).
+  pb::Vote forged = consensus::MakeVote(chain_id, consensus::VoteType::kPrevote, kHuge, 0, hash_a, byz_signer);
+  *forged.mutable_validator() = ledger::ToProto(c.net().node_keys[0].public_key());
+  for (int i = 0; i < 8; ++i) attacker.SendAll(Channel::kConsensus, Payload(forged));
+
+  ASSERT_TRUE(WaitFor([&] {
+    for (size_t i = 0; i < 3; ++i) {
+      if (c.node(i).engine().stats().peers_banned == 0) return false;
+    }
+    return true;
+  }, 20s)) << c.node(0).MetricsText();
+  ASSERT_TRUE(WaitFor([&] { return attacker.connected() == 0; }, 10s));
+  for (size_t i = 0; i < 3; ++i) {
+    node::BftStats s = c.node(i).engine().stats();
+    EXPECT_GT(Rejected(s, "TOO_MUCH_EVIDENCE"), 0u) << "node " << i;
+    EXPECT_EQ(Rejected(s, "BAD_EVIDENCE"), 0u) << "node " << i;  // none of the 2000 was verified
+  }
+  // Banned: the redialing attacker stays out while commits go on.
+  const uint64_t h = c.MaxHeight();
+  ASSERT_TRUE(c.WaitHeight(h + 3)) << "commits stalled";
+  EXPECT_EQ(attacker.connected(), 0u);
+  const std::string metrics = c.node(0).MetricsText();
+  EXPECT_NE(metrics.find("civic_p2p_peers_banned_total"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("civic_p2p_peer_offences_total{offence=\"invalid_signature\"}"), std::string::npos);
+  EXPECT_NE(metrics.find("civic_p2p_peer_offences_total{offence=\"invalid_evidence\"}"), std::string::npos);
 }
 
 }  // namespace

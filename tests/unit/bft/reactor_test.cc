@@ -3,6 +3,8 @@
 // reactor, refused peer input counted and turned into hints.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <mutex>
 
 #include <prometheus/text_serializer.h>
@@ -45,11 +47,20 @@ class FakeApp : public node::ConsensusApp {
     std::lock_guard<std::mutex> lock(mu);
     fatal = status;
   }
+  void OnPeerOffence(const crypto::PublicKey& peer, node::Offence offence) override {
+    std::lock_guard<std::mutex> lock(mu);
+    offences.emplace_back(peer, offence);
+  }
+  size_t Offences(node::Offence kind) {
+    std::lock_guard<std::mutex> lock(mu);
+    return std::count_if(offences.begin(), offences.end(), [&](const auto& o) { return o.second == kind; });
+  }
 
   std::mutex mu;
   std::vector<uint64_t> committed;
   std::vector<uint64_t> started;
   std::vector<std::pair<crypto::PublicKey, uint64_t>> ahead;
+  std::vector<std::pair<crypto::PublicKey, node::Offence>> offences;
   std::optional<Status> fatal;
 
  private:
@@ -157,11 +168,62 @@ TEST(ConsensusReactor, RefusedPeerInputIsCountedAndHinted) {
            st["NOT_A_VALIDATOR"] == 1;
   }, 5s)) << prometheus::TextSerializer().Serialize(metrics.Collect());
   reactor.Stop();
+  // Bad signature and non-validator signer, then garbage: offences of the peer.
+  EXPECT_EQ(app.Offences(node::Offence::kInvalidSignature), 2u);
+  EXPECT_EQ(app.Offences(node::Offence::kMalformed), 1u);
   std::lock_guard<std::mutex> lock(app.mu);
   ASSERT_EQ(app.ahead.size(), 1u);
   EXPECT_EQ(app.ahead[0].first, peer);
   EXPECT_EQ(app.ahead[0].second, 7u);
   EXPECT_FALSE(reactor.halted());
+}
+
+// One peer cannot fill the inbound queue shared by all: over its share it is
+// dropped and reported, while another peer still gets in.
+TEST(ConsensusReactor, InboundQueueHasAQuotaPerPeer) {
+  OneKey s;
+  FakeApp app(s.set);
+  prometheus::Registry metrics;
+  node::ReactorOptions options = Options();
+  options.max_queued_inbound_per_peer = 5;
+  options.max_queued_inbound_bytes_per_peer = 1000;
+  // Not started: queued tasks wait, so the queue fills.
+  node::ConsensusReactor reactor(options, &s.signer, &s.verifier, std::make_unique<consensus::MemoryWal>(), &app,
+                                 metrics);
+  const crypto::PublicKey flooder = crypto::KeyPair::Generate(crypto::Algo::kEd25519).public_key();
+  const crypto::PublicKey honest = crypto::KeyPair::Generate(crypto::Algo::kEd25519).public_key();
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(reactor.PostInbound(flooder, [] {}, 10)) << i;
+  for (int i = 0; i < 20; ++i) EXPECT_FALSE(reactor.PostInbound(flooder, [] {}, 10)) << i;
+  EXPECT_TRUE(reactor.PostInbound(honest, [] {}, 10));
+  EXPECT_FALSE(reactor.PostInbound(honest, [] {}, 991));  // over its byte share
+  EXPECT_TRUE(reactor.PostInbound(honest, [] {}, 990));
+  const node::ReactorStats st = reactor.stats();
+  EXPECT_EQ(st.inbound_dropped, 21u);
+  EXPECT_EQ(st.inbound_over_quota, 21u);
+  EXPECT_EQ(app.Offences(node::Offence::kOverQuota), 21u);
+  std::lock_guard<std::mutex> lock(app.mu);
+  EXPECT_EQ(app.offences.back().first, honest);
+}
+
+// Running the queued messages frees the peer's share again.
+TEST(ConsensusReactor, InboundQuotaIsFreedWhenMessagesAreHandled) {
+  OneKey s;
+  FakeApp app(s.set);
+  prometheus::Registry metrics;
+  node::ReactorOptions options = Options();
+  options.max_queued_inbound_per_peer = 3;
+  node::ConsensusReactor reactor(options, &s.signer, &s.verifier, std::make_unique<consensus::MemoryWal>(), &app,
+                                 metrics);
+  app.reactor = &reactor;
+  const crypto::PublicKey peer = crypto::KeyPair::Generate(crypto::Algo::kEd25519).public_key();
+  std::atomic<int> ran{0};
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(reactor.PostInbound(peer, [&] { ++ran; }, 1));
+  EXPECT_FALSE(reactor.PostInbound(peer, [&] { ++ran; }, 1));
+  ASSERT_TRUE(reactor.Start(1, s.set).ok());
+  ASSERT_TRUE(WaitFor([&] { return ran.load() == 3; }, 5s));
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(reactor.PostInbound(peer, [&] { ++ran; }, 1));
+  ASSERT_TRUE(WaitFor([&] { return ran.load() == 6; }, 5s));
+  reactor.Stop();
 }
 
 TEST(GossipKey, SameContentSameKeyAndOrderedByHeight) {

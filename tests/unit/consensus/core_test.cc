@@ -463,7 +463,11 @@ TEST_F(CoreTest, RefusesBadInput) {
   KeyPairSigner outsider(testing::TestKey(99));
   EXPECT_EQ(Feed(VoteReceived{MakeVote(kChain, VoteType::kPrevote, 1, 0, kNil, outsider)}).status.app_code(),
             "NOT_A_VALIDATOR");
+  // One validator of four ahead proves nothing; a second one (> 1/3) does.
   Output ahead = Vote(1, VoteType::kPrevote, 0, kNil, 3);
+  EXPECT_EQ(ahead.status.app_code(), "FUTURE_HEIGHT");
+  EXPECT_FALSE(ahead.hint.has_value());
+  ahead = Vote(2, VoteType::kPrevote, 0, kNil, 3);
   EXPECT_EQ(ahead.status.app_code(), "FUTURE_HEIGHT");
   ASSERT_TRUE(ahead.hint.has_value());
   EXPECT_EQ(ahead.hint->kind, HeightHint::Kind::kSenderAhead);
@@ -486,6 +490,60 @@ TEST_F(CoreTest, RefusesBadInput) {
   // Refused input changed nothing.
   EXPECT_EQ(core_->round(), 0u);
   EXPECT_EQ(core_->step(), Step::kPropose);
+}
+
+// A height claim counts only with valid signatures of current validators, and
+// makes this node "behind" only once they hold > 1/3 of the power.
+TEST_F(CoreTest, FutureHeightNeedsSignaturesOfOneThird) {
+  Make(0);
+  Start();
+  const uint64_t huge = uint64_t{1} << 62;
+  KeyPairSigner outsider(testing::TestKey(97));
+  Output out = Feed(VoteReceived{MakeVote(kChain, VoteType::kPrevote, huge, 0, kNil, outsider)});
+  EXPECT_EQ(out.status.app_code(), "UNKNOWN_SIGNER");
+  EXPECT_FALSE(out.hint.has_value());
+  pb::Vote forged = MakeVote(kChain, VoteType::kPrevote, huge, 0, kNil, v_.signer(1));
+  forged.set_sig(Bytes(64, '\x07'));
+  out = Feed(VoteReceived{forged});
+  EXPECT_EQ(out.status.app_code(), "BAD_SIGNATURE");
+  EXPECT_FALSE(out.hint.has_value());
+  pb::BlockProposal far = MakeProposal(kChain, huge, 0, -1, block_a_, hash_a_, v_.signer(2));
+  far.set_sig(Bytes(64, '\x07'));
+  EXPECT_EQ(Feed(ProposalReceived{far}).status.app_code(), "BAD_SIGNATURE");
+  EXPECT_EQ(core_->proven_future_height(), 0u);
+  // One Byzantine validator (1/4 of the power) signing any height: not proven.
+  for (int i = 0; i < 3; ++i) {
+    out = Vote(1, VoteType::kPrevote, 0, kNil, huge - i);
+    EXPECT_EQ(out.status.app_code(), "FUTURE_HEIGHT");
+    EXPECT_FALSE(out.hint.has_value());
+  }
+  EXPECT_EQ(core_->proven_future_height(), 0u);
+  // A second validator at height 5: > 1/3 signed heights >= 5, so height 4 is committed.
+  out = Vote(2, VoteType::kPrecommit, 0, kNil, 5);
+  ASSERT_TRUE(out.hint.has_value());
+  EXPECT_EQ(out.hint->kind, HeightHint::Kind::kSenderAhead);
+  EXPECT_EQ(out.hint->height, 5u);
+  EXPECT_EQ(core_->proven_future_height(), 5u);
+  // Consensus at height 1 went on untouched.
+  EXPECT_EQ(core_->height(), 1u);
+  EXPECT_EQ(core_->round(), 0u);
+}
+
+// Next-height proposals are buffered only from the proposer of their round.
+TEST_F(CoreTest, NextHeightProposalsOnlyFromTheirProposer) {
+  Make(0);
+  Start();
+  for (uint32_t r = 0; r <= Options().max_future_rounds; ++r) {
+    const size_t proposer = v_.set.ProposerIndex(2, r);
+    for (size_t who = 0; who < 4; ++who) {
+      pb::BlockProposal p = MakeProposal(kChain, 2, r, -1, block_a_, hash_a_, v_.signer(who));
+      Output out = Feed(ProposalReceived{p});
+      if (who != proposer) {
+        EXPECT_EQ(out.status.app_code(), "NOT_PROPOSER") << "round " << r << " by " << who;
+      }
+    }
+  }
+  EXPECT_EQ(core_->next_height_buffered(), Options().max_future_rounds + 1);
 }
 
 TEST_F(CoreTest, NextHeightMessagesAreBufferedBounded) {
