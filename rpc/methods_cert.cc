@@ -1,7 +1,6 @@
 // cert_* JSON-RPC methods: certificate queries and verification over the node's
 // committed state. Renderings come from rpc/codec/certificate.h so that REST and
 // JSON-RPC answer alike. Handlers reply synchronously and never throw.
-#include <google/protobuf/util/json_util.h>
 
 #include "contracts/base/contract_names.h"
 #include "contracts/base/time_format.h"
@@ -128,24 +127,6 @@ void CertTypes(const CallContext& ctx, const json::value& params, Reply reply) {
   reply(json::value(std::move(out)));
 }
 
-// The certificate contract's calls, for chain_getTx. Bytes are base64.
-Result<json::value> DecodeCertificateCall(std::string_view call) {
-  pb::CertificateCall m;
-  if (!m.ParseFromArray(call.data(), static_cast<int>(call.size()))) {
-    return Status::InvalidArgument("CALL_MALFORMED", "the certificate call does not decode");
-  }
-  std::string text;
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  if (!google::protobuf::util::MessageToJsonString(m, &text, options).ok()) {
-    return Status::Internal("certificate call could not be rendered as JSON");
-  }
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec) return Status::Internal("certificate call JSON does not parse");
-  return v;
-}
-
 }  // namespace
 
 void RegisterCertificateMethods(MethodTable* table) {
@@ -154,7 +135,8 @@ void RegisterCertificateMethods(MethodTable* table) {
   table->Add("cert_history", CertHistory);
   table->Add("cert_listByHolder", CertListByHolder);
   table->Add("cert_types", CertTypes);
-  table->AddCallDecoder(std::string(contracts::kCertificateContract), DecodeCertificateCall);
+  table->AddCallDecoder(std::string(contracts::kCertificateContract),
+                        ProtoCallDecoder(pb::CertificateCall::default_instance()));
 }
 
 }  // namespace civic::rpc

@@ -4,7 +4,6 @@
 // rpc/codec/credit.h so that REST (GET /v1/credit/{uscc}) and JSON-RPC answer
 // alike. Answers are the public view (see contracts/credit/query.h): requests
 // carry no caller identity. Handlers reply synchronously and never throw.
-#include <google/protobuf/util/json_util.h>
 
 #include "contracts/base/contract_names.h"
 #include "contracts/credit/query.h"
@@ -93,24 +92,6 @@ void CreditCategories(const CallContext& ctx, const json::value& params, Reply r
   reply(json::value(json::object{{"categories", std::move(list)}}));
 }
 
-// The credit contract's calls, for chain_getTx. Bytes are base64.
-Result<json::value> DecodeCreditCall(std::string_view call) {
-  pb::CreditCall m;
-  if (!m.ParseFromArray(call.data(), static_cast<int>(call.size()))) {
-    return Status::InvalidArgument("CALL_MALFORMED", "the credit call does not decode");
-  }
-  std::string text;
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  if (!google::protobuf::util::MessageToJsonString(m, &text, options).ok()) {
-    return Status::Internal("credit call could not be rendered as JSON");
-  }
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec) return Status::Internal("credit call JSON does not parse");
-  return v;
-}
-
 }  // namespace
 
 void RegisterCreditMethods(MethodTable* table) {
@@ -119,7 +100,8 @@ void RegisterCreditMethods(MethodTable* table) {
   table->Add("credit_get", CreditGet);
   table->Add("credit_check", CreditCheck);
   table->Add("credit_categories", CreditCategories);
-  table->AddCallDecoder(std::string(contracts::kCreditContract), DecodeCreditCall);
+  table->AddCallDecoder(std::string(contracts::kCreditContract),
+                        ProtoCallDecoder(pb::CreditCall::default_instance()));
 }
 
 }  // namespace civic::rpc

@@ -1,7 +1,6 @@
 // gov_* JSON-RPC methods: organisations, validators and proposals as recorded
 // by the governance contract. Renderings come from rpc/codec/governance.h.
 // Handlers reply synchronously and never throw.
-#include <google/protobuf/util/json_util.h>
 
 #include "contracts/base/contract_names.h"
 #include "contracts/governance/governance.pb.h"
@@ -71,24 +70,6 @@ void GovProposals(const CallContext& ctx, const json::value& params, Reply reply
   reply(json::value(std::move(out)));
 }
 
-// The governance contract's calls, for chain_getTx. Bytes are base64.
-Result<json::value> DecodeGovernanceCall(std::string_view call) {
-  pb::GovernanceCall m;
-  if (!m.ParseFromArray(call.data(), static_cast<int>(call.size()))) {
-    return Status::InvalidArgument("CALL_MALFORMED", "the governance call does not decode");
-  }
-  std::string text;
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  if (!google::protobuf::util::MessageToJsonString(m, &text, options).ok()) {
-    return Status::Internal("governance call could not be rendered as JSON");
-  }
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec) return Status::Internal("governance call JSON does not parse");
-  return v;
-}
-
 }  // namespace
 
 void RegisterGovernanceMethods(MethodTable* table) {
@@ -97,7 +78,8 @@ void RegisterGovernanceMethods(MethodTable* table) {
   table->Add("gov_params", GovParams);
   table->Add("gov_proposal", GovProposal);
   table->Add("gov_proposals", GovProposals);
-  table->AddCallDecoder(std::string(contracts::kGovernanceContract), DecodeGovernanceCall);
+  table->AddCallDecoder(std::string(contracts::kGovernanceContract),
+                        ProtoCallDecoder(pb::GovernanceCall::default_instance()));
 }
 
 }  // namespace civic::rpc

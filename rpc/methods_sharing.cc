@@ -10,7 +10,6 @@
 //
 // Queries read one chain snapshot, so a page and its total agree. Renderings come
 // from rpc/codec/sharing.h. Handlers reply synchronously and never throw.
-#include <google/protobuf/util/json_util.h>
 
 #include "contracts/base/contract_names.h"
 #include "contracts/base/time_format.h"
@@ -303,24 +302,6 @@ void SharingMySubjectAccesses(const CallContext& ctx, const json::value& params,
   reply(json::value(std::move(out)));
 }
 
-// The sharing contract's calls, for chain_getTx. Bytes are base64.
-Result<json::value> DecodeSharingCall(std::string_view call) {
-  pb::SharingCall m;
-  if (!m.ParseFromArray(call.data(), static_cast<int>(call.size()))) {
-    return Status::InvalidArgument("CALL_MALFORMED", "the sharing call does not decode");
-  }
-  std::string text;
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  if (!google::protobuf::util::MessageToJsonString(m, &text, options).ok()) {
-    return Status::Internal("sharing call could not be rendered as JSON");
-  }
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec) return Status::Internal("sharing call JSON does not parse");
-  return v;
-}
-
 }  // namespace
 
 void RegisterSharingMethods(MethodTable* table) {
@@ -330,7 +311,8 @@ void RegisterSharingMethods(MethodTable* table) {
   table->Add("sharing_violations", SharingViolations);
   table->Add("sharing_stats", SharingStats);
   table->Add("sharing_mySubjectAccesses", SharingMySubjectAccesses);
-  table->AddCallDecoder(std::string(contracts::kSharingContract), DecodeSharingCall);
+  table->AddCallDecoder(std::string(contracts::kSharingContract),
+                        ProtoCallDecoder(pb::SharingCall::default_instance()));
 }
 
 }  // namespace civic::rpc
