@@ -1,7 +1,11 @@
 #include "rpc/methods.h"
 
+#include <google/protobuf/util/json_util.h>
+
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <vector>
 
 namespace civic::rpc {
 
@@ -22,6 +26,30 @@ void MethodTable::AddCallDecoder(std::string contract, CallDecoder decoder) {
 const CallDecoder* MethodTable::FindCallDecoder(std::string_view contract) const {
   auto it = decoders_.find(contract);
   return it == decoders_.end() ? nullptr : &it->second;
+}
+
+CallDecoder ProtoCallDecoder(const google::protobuf::Message& prototype) {
+  return [&prototype](std::string_view bytes, contracts::Viewer viewer) -> Result<DecodedCall> {
+    std::unique_ptr<google::protobuf::Message> call(prototype.New());
+    if (!call->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      return Status::InvalidArgument("CALL_MALFORMED", "the " + prototype.GetDescriptor()->name() + " does not decode");
+    }
+    DecodedCall out;
+    std::vector<const google::protobuf::FieldDescriptor*> set_fields;
+    call->GetReflection()->ListFields(*call, &set_fields);
+    if (!set_fields.empty()) out.method = set_fields.front()->name();
+    out.redacted = contracts::Redact(call.get(), viewer) > 0;
+    std::string text;
+    google::protobuf::util::JsonPrintOptions options;
+    options.preserve_proto_field_names = true;
+    if (!google::protobuf::util::MessageToJsonString(*call, &text, options).ok()) {
+      return Status::Internal("a call could not be rendered as JSON");
+    }
+    boost::system::error_code ec;
+    out.call = json::parse(text, ec);
+    if (ec) return Status::Internal("a call's JSON does not parse");
+    return out;
+  };
 }
 
 namespace {

@@ -9,11 +9,14 @@
 // JSON-RPC error code and puts the stable app code in error.data.app_code.
 #pragma once
 
+#include <google/protobuf/message.h>
+
 #include <boost/json.hpp>
 #include <functional>
 #include <map>
 #include <string>
 
+#include "contracts/base/visibility.h"
 #include "rpc/backend.h"
 
 namespace civic::rpc {
@@ -32,9 +35,24 @@ struct CallContext {
 using Reply = std::function<void(Result<json::value>)>;
 using Handler = std::function<void(const CallContext&, const json::value& params, Reply reply)>;
 
-// Turns a contract's serialized call message (TxBody.call) into JSON for display.
+// A contract's serialized call message (TxBody.call) as `viewer` may see it:
+// `method` (the call's name, public for every viewer), `call` (JSON of what is
+// left after redaction, contracts/base/visibility.h) and `redacted` (whether
+// anything was removed).
+struct DecodedCall {
+  std::string method;
+  json::value call;
+  bool redacted = false;
+};
+
 // Must not throw; a call that does not decode gets an error Status.
-using CallDecoder = std::function<Result<json::value>(std::string_view call)>;
+using CallDecoder = std::function<Result<DecodedCall>(std::string_view call, contracts::Viewer viewer)>;
+
+// The decoder of a contract whose call is a protobuf message holding one oneof
+// (`prototype`, e.g. pb::CreditCall::default_instance(), which must outlive the
+// decoder): parsed, redacted for the viewer, rendered by protobuf's JSON mapping
+// with the proto field names (bytes as base64). Typed error: CALL_MALFORMED.
+CallDecoder ProtoCallDecoder(const google::protobuf::Message& prototype);
 
 struct Method {
   std::string name;

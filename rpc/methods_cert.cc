@@ -136,9 +136,8 @@ void RegisterCertificateMethods(MethodTable* table) {
   table->Add("cert_history", CertHistory);
   table->Add("cert_listByHolder", CertListByHolder);
   table->Add("cert_types", CertTypes);
-  table->AddCallDecoder(std::string(contracts::kCertificateContract), [](std::string_view call) {
-    return CallJson(pb::CertificateCall::default_instance(), call);
-  });
+  table->AddCallDecoder(std::string(contracts::kCertificateContract),
+                        ProtoCallDecoder(pb::CertificateCall::default_instance()));
 }
 
 }  // namespace civic::rpc

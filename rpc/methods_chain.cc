@@ -9,6 +9,7 @@
 #include "ledger/tx.h"
 #include "rpc/codec/chain.h"
 #include "rpc/methods.h"
+#include "rpc/request_auth.h"
 
 namespace civic::rpc {
 namespace {
@@ -101,21 +102,36 @@ void ChainGetBlock(const CallContext& ctx, const json::value& params, Reply repl
   }
   auto stored = chain.GetBlock(h);
   if (!stored.ok()) return reply(stored.status());
-  auto out = BlockJson(chain, *stored);
+  auto out = BlockJson(chain, *stored, ctx.methods);
   if (!out.ok()) return reply(out.status());
   reply(json::value(std::move(out).value()));
 }
 
-// chain_getTx {id, raw?}
-void ChainGetTx(const CallContext& ctx, const json::value& params, Reply reply) {
-  if (!ctx.node) return reply(NodeUnavailable());
+void ReplyTx(const CallContext& ctx, const json::value& params, contracts::Viewer viewer, Reply reply) {
   auto id = TxIdParam(params);
   if (!id.ok()) return reply(id.status());
   auto raw = BoolParam(params, "raw", 1, false);
   if (!raw.ok()) return reply(raw.status());
   auto record = ctx.node->chain().GetTx(*id);
   if (!record.ok()) return reply(record.status());
-  reply(json::value(TxJson(record->raw, record->location, ctx.methods, *raw)));
+  reply(json::value(TxJson(record->raw, record->location, ctx.methods, *raw, viewer)));
+}
+
+// chain_getTx {id, raw?}: the public view.
+void ChainGetTx(const CallContext& ctx, const json::value& params, Reply reply) {
+  if (!ctx.node) return reply(NodeUnavailable());
+  ReplyTx(ctx, params, contracts::Viewer::kPublic, std::move(reply));
+}
+
+// chain_getTxFull {request: {id, raw?}, auth}: signed by an org holding AUDITOR
+// (rpc/request_auth.h); the whole tx.
+void ChainGetTxFull(const CallContext& ctx, const json::value& params, Reply reply) {
+  if (!ctx.node) return reply(NodeUnavailable());
+  const ledger::Chain& chain = ctx.node->chain();
+  auto snapshot = chain.Snapshot();
+  auto auth = SharedRequestAuthenticator().Authenticate(chain.options().chain_id, "chain_getTxFull", params, *snapshot);
+  if (!auth.ok()) return reply(auth.status());
+  ReplyTx(ctx, auth->params, contracts::Viewer::kAuditor, std::move(reply));
 }
 
 // tx_submit {tx}
@@ -181,6 +197,7 @@ void RegisterChainMethods(MethodTable* table) {
   table->Add("chain_status", ChainStatus);
   table->Add("chain_getBlock", ChainGetBlock);
   table->Add("chain_getTx", ChainGetTx);
+  table->Add("chain_getTxFull", ChainGetTxFull);
   table->Add("tx_submit", TxSubmit);
   table->Add("tx_commit", TxCommit);
 }

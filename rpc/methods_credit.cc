@@ -101,9 +101,8 @@ void RegisterCreditMethods(MethodTable* table) {
   table->Add("credit_get", CreditGet);
   table->Add("credit_check", CreditCheck);
   table->Add("credit_categories", CreditCategories);
-  table->AddCallDecoder(std::string(contracts::kCreditContract), [](std::string_view call) {
-    return CallJson(pb::CreditCall::default_instance(), call);
-  });
+  table->AddCallDecoder(std::string(contracts::kCreditContract),
+                        ProtoCallDecoder(pb::CreditCall::default_instance()));
 }
 
 }  // namespace civic::rpc

@@ -79,9 +79,8 @@ void RegisterGovernanceMethods(MethodTable* table) {
   table->Add("gov_params", GovParams);
   table->Add("gov_proposal", GovProposal);
   table->Add("gov_proposals", GovProposals);
-  table->AddCallDecoder(std::string(contracts::kGovernanceContract), [](std::string_view call) {
-    return CallJson(pb::GovernanceCall::default_instance(), call);
-  });
+  table->AddCallDecoder(std::string(contracts::kGovernanceContract),
+                        ProtoCallDecoder(pb::GovernanceCall::default_instance()));
 }
 
 }  // namespace civic::rpc

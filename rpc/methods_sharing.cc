@@ -312,9 +312,8 @@ void RegisterSharingMethods(MethodTable* table) {
   table->Add("sharing_violations", SharingViolations);
   table->Add("sharing_stats", SharingStats);
   table->Add("sharing_mySubjectAccesses", SharingMySubjectAccesses);
-  table->AddCallDecoder(std::string(contracts::kSharingContract), [](std::string_view call) {
-    return CallJson(pb::SharingCall::default_instance(), call);
-  });
+  table->AddCallDecoder(std::string(contracts::kSharingContract),
+                        ProtoCallDecoder(pb::SharingCall::default_instance()));
 }
 
 }  // namespace civic::rpc

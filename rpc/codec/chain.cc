@@ -1,9 +1,6 @@
 #include "rpc/codec/chain.h"
 
-#include <google/protobuf/util/json_util.h>
 #include <sodium.h>
-
-#include <memory>
 
 #include "contracts/base/time_format.h"
 #include "crypto/base/bytes.h"
@@ -101,19 +98,33 @@ Result<json::object> BlockEventJson(const pb::Block& block) {
 
 namespace {
 
-// Contract and org of a raw tx, for block listings ("" when it does not decode).
-std::pair<std::string, std::string> ContractAndOrg(std::string_view raw) {
+// What a block listing shows of a tx: contract, call name and org ("" for what
+// does not decode).
+struct TxSummary {
+  std::string contract;
+  std::string method;
+  std::string org;
+};
+
+TxSummary Summarize(std::string_view raw, const MethodTable* decoders) {
   pb::SignedTx signed_tx;
   pb::TxBody body;
   if (!signed_tx.ParseFromArray(raw.data(), static_cast<int>(raw.size())) || !body.ParseFromString(signed_tx.body())) {
-    return {"", ""};
+    return {};
   }
-  return {body.contract(), body.org()};
+  TxSummary out{body.contract(), "", body.org()};
+  const CallDecoder* decoder = decoders ? decoders->FindCallDecoder(body.contract()) : nullptr;
+  if (decoder) {
+    auto call = (*decoder)(body.call(), contracts::Viewer::kPublic);
+    if (call.ok()) out.method = call->method;
+  }
+  return out;
 }
 
 }  // namespace
 
-Result<json::object> BlockJson(const ledger::Chain& chain, const pb::StoredBlock& stored) {
+Result<json::object> BlockJson(const ledger::Chain& chain, const pb::StoredBlock& stored,
+                               const MethodTable* decoders) {
   const pb::Block& block = stored.block();
   pb::BlockHeader header;
   if (!header.ParseFromString(block.header())) return Status::Corruption("a stored block header does not decode");
@@ -128,9 +139,10 @@ Result<json::object> BlockJson(const ledger::Chain& chain, const pb::StoredBlock
     json::object tx;
     tx["id"] = ToHex(id);
     tx["index"] = i;
-    auto [contract, org] = ContractAndOrg(raw);
-    tx["contract"] = contract;
-    tx["org"] = org;
+    TxSummary summary = Summarize(raw, decoders);
+    tx["contract"] = summary.contract;
+    tx["method"] = summary.method;
+    tx["org"] = summary.org;
     tx["size"] = raw.size();
     auto record = chain.GetTx(id);
     if (record.ok()) {
@@ -148,13 +160,14 @@ Result<json::object> BlockJson(const ledger::Chain& chain, const pb::StoredBlock
 }
 
 json::object TxJson(std::string_view raw, const pb::TxLocation& location, const MethodTable* decoders,
-                    bool include_raw) {
+                    bool include_raw, contracts::Viewer viewer) {
   json::object out;
   out["id"] = ToHex(ledger::TxId(raw));
   out["height"] = location.height();
   out["index"] = location.index();
   out["result"] = TxResultJson(location.result());
   out["size"] = raw.size();
+  bool redacted = false;
   pb::SignedTx signed_tx;
   pb::TxBody body;
   if (signed_tx.ParseFromArray(raw.data(), static_cast<int>(raw.size())) && body.ParseFromString(signed_tx.body())) {
@@ -166,45 +179,31 @@ json::object TxJson(std::string_view raw, const pb::TxLocation& location, const 
     b["org"] = body.org();
     b["nonce"] = ToHex(body.nonce());
     b["contract"] = body.contract();
-    b["call_hex"] = ToHex(body.call());
     const CallDecoder* decoder = decoders ? decoders->FindCallDecoder(body.contract()) : nullptr;
+    Result<DecodedCall> call = Status::Internal("the call decoder failed");
     if (decoder) {
-      Result<json::value> call = Status::Internal("the call decoder failed");
       try {
-        call = (*decoder)(body.call());
+        call = (*decoder)(body.call(), viewer);
       } catch (const std::exception& e) {
         call = Status::Internal(std::string("the call decoder failed: ") + e.what());
       }
-      if (call.ok()) {
-        b["call"] = std::move(call).value();
-      } else {
-        b["call_error"] = call.status().ToString();
-      }
+      redacted = call.ok() ? call->redacted : viewer != contracts::Viewer::kAuditor;
+      if (call.ok()) b["method"] = call->method;
+    }
+    if (!redacted) b["call_hex"] = ToHex(body.call());
+    if (decoder && call.ok()) {
+      b["call"] = std::move(call->call);
+    } else if (decoder) {
+      b["call_error"] = call.status().ToString();
     }
     out["body"] = std::move(b);
   } else {
     out["decode_error"] = "the stored tx does not decode";
+    redacted = viewer != contracts::Viewer::kAuditor;
   }
-  if (include_raw) out["raw_hex"] = ToHex(raw);
+  out["redacted"] = redacted;
+  if (include_raw && !redacted) out["raw_hex"] = ToHex(raw);
   return out;
-}
-
-Result<json::value> CallJson(const google::protobuf::Message& prototype, std::string_view call) {
-  std::unique_ptr<google::protobuf::Message> m(prototype.New());
-  const std::string& type = prototype.GetDescriptor()->name();
-  if (!m->ParseFromArray(call.data(), static_cast<int>(call.size()))) {
-    return Status::InvalidArgument("CALL_MALFORMED", "the call does not decode as " + type);
-  }
-  std::string text;
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  if (!google::protobuf::util::MessageToJsonString(*m, &text, options).ok()) {
-    return Status::Internal(type + " could not be rendered as JSON");
-  }
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec) return Status::Internal(type + " JSON does not parse");
-  return v;
 }
 
 Result<Bytes> DecodeBinary(std::string_view text, std::string_view what, std::string_view app_code) {

@@ -7,7 +7,6 @@
 #pragma once
 
 #include <boost/json.hpp>
-#include <google/protobuf/message.h>
 #include <string>
 #include <string_view>
 
@@ -36,19 +35,19 @@ json::array ValidatorsJson(const pb::ValidatorSet& set);
 // CORRUPTION when the header does not decode.
 Result<json::object> BlockEventJson(const pb::Block& block);
 
-// chain_getBlock's answer for a stored block (tx results read from `chain`).
-Result<json::object> BlockJson(const ledger::Chain& chain, const pb::StoredBlock& stored);
+// chain_getBlock's answer for a stored block (tx results read from `chain`;
+// each tx's call name from `decoders`, which may be null).
+Result<json::object> BlockJson(const ledger::Chain& chain, const pb::StoredBlock& stored,
+                               const MethodTable* decoders);
 
-// chain_getTx's answer: the decoded tx, its location and result. `decoders`
-// (may be null) renders TxBody.call as JSON for contracts that have one.
+// chain_getTx's answer: the decoded tx, its location and result, as `viewer`
+// may see it. `decoders` (may be null) renders TxBody.call as JSON for
+// contracts that have one, redacted by contracts/base/visibility.h. When
+// anything of the call is hidden from the viewer (or a known contract's call
+// does not decode, so what it holds cannot be judged), "redacted" is true and
+// the bytes that would reveal it, body.call_hex and raw_hex, are left out.
 json::object TxJson(std::string_view raw, const pb::TxLocation& location, const MethodTable* decoders,
-                    bool include_raw);
-
-// A contract call's protobuf bytes decoded as `prototype`'s message type and
-// rendered as JSON (field names as in the .proto, bytes base64): the call
-// decoder each contract's methods register for chain_getTx. Typed error:
-// CALL_MALFORMED.
-Result<json::value> CallJson(const google::protobuf::Message& prototype, std::string_view call);
+                    bool include_raw, contracts::Viewer viewer);
 
 // Binary parameters given as hex (optionally "0x"-prefixed) or base64
 // (standard or URL-safe, padding optional). Hex wins when both would parse.

@@ -2,6 +2,7 @@
 
 #include "contracts/base/enum_names.h"
 #include "contracts/base/time_format.h"
+#include "contracts/base/visibility.h"
 #include "contracts/credit/rules.h"
 #include "crypto/signature.h"
 
@@ -35,6 +36,17 @@ std::string NameOf(const contracts::CreditCategoryNames& names, std::string_view
   return it == names.end() ? std::string() : it->second;
 }
 
+// The full view is the deciding org's (ISSUER in credit.proto's annotations).
+contracts::Viewer ViewerOf(CreditView view) {
+  return view == CreditView::kFull ? contracts::Viewer::kIssuer : contracts::Viewer::kPublic;
+}
+
+// Sets o[field] when the viewer may see `field` of `message` (visibility.proto).
+void PutIfVisible(json::object& o, const google::protobuf::Descriptor& message, std::string_view field,
+                  contracts::Viewer viewer, json::value value) {
+  if (contracts::FieldVisible(message, field, viewer)) o[field] = std::move(value);
+}
+
 json::object ApplicationToJson(const pb::CreditApplication& a, uint64_t entry_id, CreditView view) {
   json::object o;
   o["entry"] = entry_id;
@@ -42,15 +54,15 @@ json::object ApplicationToJson(const pb::CreditApplication& a, uint64_t entry_id
   o["state"] = contracts::EnumName(a.state());
   PutTime(o, "filed_at", a.filed_at_ms());
   PutTime(o, "decided_at", a.decided_at_ms());
-  if (view == CreditView::kFull) {
-    o["applicant_org"] = a.applicant_org();
-    o["on_behalf"] = a.on_behalf();
-    o["evidence_digest"] = ToHex(a.evidence_digest());
-    o["statement"] = a.statement();
-    o["decision_note"] = a.decision_note();
-    o["filed_tx_id"] = HexOrNull(a.filed_tx_id());
-    o["decided_tx_id"] = HexOrNull(a.decided_tx_id());
-  }
+  const google::protobuf::Descriptor& d = *pb::CreditApplication::descriptor();
+  contracts::Viewer viewer = ViewerOf(view);
+  PutIfVisible(o, d, "applicant_org", viewer, json::value(a.applicant_org()));
+  PutIfVisible(o, d, "on_behalf", viewer, json::value(a.on_behalf()));
+  PutIfVisible(o, d, "evidence_digest", viewer, json::value(ToHex(a.evidence_digest())));
+  PutIfVisible(o, d, "statement", viewer, json::value(a.statement()));
+  PutIfVisible(o, d, "decision_note", viewer, json::value(a.decision_note()));
+  PutIfVisible(o, d, "filed_tx_id", viewer, HexOrNull(a.filed_tx_id()));
+  PutIfVisible(o, d, "decided_tx_id", viewer, HexOrNull(a.decided_tx_id()));
   return o;
 }
 
@@ -129,14 +141,22 @@ json::object CreditEntryToJson(const pb::CreditEntry& e, int64_t now_ms, CreditV
     o["repairable"] = e.repairable();
     o["basis_commitment_id"] = e.basis_commitment_id();
   }
-  if (view == CreditView::kFull) {
-    o["listing_key"] = KeyText(e.listing_key_algo(), e.listing_key());
-    json::array repairs, objections, events;
+  const google::protobuf::Descriptor& d = *pb::CreditEntry::descriptor();
+  contracts::Viewer viewer = ViewerOf(view);
+  PutIfVisible(o, d, "listing_key", viewer, json::value(KeyText(e.listing_key_algo(), e.listing_key())));
+  if (view == CreditView::kFull) {  // the public report lists approved repairs on its own
+    json::array repairs;
     for (const auto& a : e.repairs()) repairs.push_back(ApplicationToJson(a, e.id(), view));
-    for (const auto& a : e.objections()) objections.push_back(ApplicationToJson(a, e.id(), view));
-    for (const auto& ev : e.events()) events.push_back(EventToJson(ev));
     o["repairs"] = std::move(repairs);
+  }
+  if (contracts::FieldVisible(d, "objections", viewer)) {
+    json::array objections;
+    for (const auto& a : e.objections()) objections.push_back(ApplicationToJson(a, e.id(), view));
     o["objections"] = std::move(objections);
+  }
+  if (contracts::FieldVisible(d, "events", viewer)) {
+    json::array events;
+    for (const auto& ev : e.events()) events.push_back(EventToJson(ev));
     o["events"] = std::move(events);
   }
   return o;

@@ -261,13 +261,14 @@ TEST_F(RpcMethodsTest, GovMethodsAndCallDecoders) {
   const rpc::CallDecoder* gov = table_.FindCallDecoder("governance");
   ASSERT_NE(cert, nullptr);
   ASSERT_NE(gov, nullptr);
-  auto decoded = (*cert)(RevokeCall("some-id", "fraud").SerializeAsString());
+  auto decoded = (*cert)(RevokeCall("some-id", "fraud").SerializeAsString(), Viewer::kPublic);
   ASSERT_TRUE(decoded.ok());
-  EXPECT_EQ(decoded->at("revoke").at("reason").as_string(), "fraud");
-  EXPECT_EQ((*gov)("\xff\xff").status().app_code(), "CALL_MALFORMED");
-  auto gdecoded = (*gov)(VoteCall(3, true).SerializeAsString());
+  EXPECT_EQ(decoded->method, "revoke");
+  EXPECT_EQ(decoded->call.at("revoke").at("reason").as_string(), "fraud");
+  EXPECT_EQ((*gov)("\xff\xff", Viewer::kPublic).status().app_code(), "CALL_MALFORMED");
+  auto gdecoded = (*gov)(VoteCall(3, true).SerializeAsString(), Viewer::kPublic);
   ASSERT_TRUE(gdecoded.ok());
-  EXPECT_TRUE(gdecoded->at("vote").at("yes").as_bool());
+  EXPECT_TRUE(gdecoded->call.at("vote").at("yes").as_bool());
 }
 
 }  // namespace

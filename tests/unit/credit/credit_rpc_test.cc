@@ -107,10 +107,12 @@ TEST_F(CreditRpcTest, ExpiryShowsWithTheNextBlockTime) {
 TEST_F(CreditRpcTest, CallsDecodeForDisplay) {
   const rpc::CallDecoder* decoder = table_.FindCallDecoder("credit");
   ASSERT_NE(decoder, nullptr);
-  auto shown = (*decoder)(DelistCall(3, "撤销").SerializeAsString());
+  auto shown = (*decoder)(DelistCall(3, "撤销").SerializeAsString(), contracts::Viewer::kPublic);
   ASSERT_TRUE(shown.ok());
-  EXPECT_EQ(shown->at("delist").at("entry_id").as_string(), "3");  // proto3 JSON: 64-bit ints as strings
-  EXPECT_EQ((*decoder)("\xff\xff").status().app_code(), "CALL_MALFORMED");
+  EXPECT_EQ(shown->method, "delist");
+  EXPECT_FALSE(shown->redacted);
+  EXPECT_EQ(shown->call.at("delist").at("entry_id").as_string(), "3");  // proto3 JSON: 64-bit ints as strings
+  EXPECT_EQ((*decoder)("\xff\xff", contracts::Viewer::kPublic).status().app_code(), "CALL_MALFORMED");
 }
 
 // ---- docs/RPC.md

@@ -22,11 +22,14 @@ class ChainMethodsTest : public ::testing::Test {
  protected:
   ChainMethodsTest() : dispatcher_(&methods_, 100) {
     RegisterChainMethods(&methods_);
-    methods_.AddCallDecoder("test", [](std::string_view call) -> Result<json::value> {
+    // Text calls; a call starting "secret" is shown whole only to auditors.
+    methods_.AddCallDecoder("test", [](std::string_view call, contracts::Viewer viewer) -> Result<DecodedCall> {
       if (call.starts_with("fail")) return Status::InvalidArgument("CALL_MALFORMED", "cannot decode");
-      json::object o;
-      o["text"] = std::string(call);
-      return json::value(o);
+      DecodedCall out;
+      out.method = std::string(call.substr(0, call.find(' ')));
+      out.redacted = call.starts_with("secret") && viewer != contracts::Viewer::kAuditor;
+      out.call = json::object{{"text", out.redacted ? std::string() : std::string(call)}};
+      return out;
     });
   }
 
@@ -141,9 +144,15 @@ TEST_F(ChainMethodsTest, GetTxDecodesBodyAndCall) {
 
   auto with_raw = Call("chain_getTx", json::object{{"id", id}, {"raw", true}});
   EXPECT_EQ(with_raw->at("raw_hex"), json::value(ToHex(tx)));
-  auto bad_call = Call("chain_getTx", json::object{{"id", ToHex(ledger::TxId(undecodable))}});
+  EXPECT_EQ(r->at("redacted"), json::value(false));
+  EXPECT_EQ(body.at("method"), json::value("put"));
+  // A known contract's call that does not decode cannot be judged: its bytes are not shown.
+  auto bad_call = Call("chain_getTx", json::object{{"id", ToHex(ledger::TxId(undecodable))}, {"raw", true}});
   ASSERT_TRUE(bad_call.ok());
   EXPECT_FALSE(bad_call->at("body").as_object().contains("call"));
+  EXPECT_FALSE(bad_call->at("body").as_object().contains("call_hex"));
+  EXPECT_FALSE(bad_call->as_object().contains("raw_hex"));
+  EXPECT_EQ(bad_call->at("redacted"), json::value(true));
   EXPECT_NE(bad_call->at("body").at("call_error").as_string().find("CALL_MALFORMED"), json::string::npos);
 
   EXPECT_EQ(Call("chain_getTx", json::object{{"id", "abc"}}).status().app_code(), "BAD_TX_ID");
@@ -151,6 +160,30 @@ TEST_F(ChainMethodsTest, GetTxDecodesBodyAndCall) {
   auto missing = Call("chain_getTx", json::object{{"id", std::string(64, '0')}});
   EXPECT_EQ(missing.status().code(), Code::kNotFound);
   EXPECT_EQ(missing.status().app_code(), "TX_NOT_FOUND");
+}
+
+TEST_F(ChainMethodsTest, NonPublicCallsShowOnlyWhatTheyMayReveal) {
+  Bytes tx = node_.MakeTx("secret 11010519491231002X");
+  ASSERT_TRUE(node_.SubmitTx(tx).ok());
+  node_.CommitPending();
+  std::string id = ToHex(ledger::TxId(tx));
+  auto r = Call("chain_getTx", json::object{{"id", id}, {"raw", true}});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::string text = json::serialize(*r);
+  EXPECT_EQ(text.find("11010519491231002X"), std::string::npos) << text;
+  EXPECT_EQ(text.find(ToHex("11010519491231002X")), std::string::npos) << text;
+  EXPECT_EQ(r->at("redacted"), json::value(true));
+  EXPECT_EQ(r->at("body").at("method"), json::value("secret"));
+  EXPECT_EQ(r->at("body").at("contract"), json::value("test"));
+  EXPECT_EQ(r->at("result").at("ok"), json::value(true));
+
+  auto block = Call("chain_getBlock", json::object{{"height", 1}});
+  ASSERT_TRUE(block.ok());
+  EXPECT_EQ(block->at("txs").as_array()[0].at("method"), json::value("secret"));
+  EXPECT_EQ(json::serialize(*block).find("11010519491231002X"), std::string::npos);
+
+  // The full view needs a signed request of an auditor.
+  EXPECT_EQ(Call("chain_getTxFull", json::object{{"id", id}}).status().app_code(), "AUTH_REQUIRED");
 }
 
 TEST_F(ChainMethodsTest, SubmitAcceptsHexAndBase64AndMapsNodeErrors) {

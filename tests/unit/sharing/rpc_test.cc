@@ -3,6 +3,7 @@
 // the subject's own query, public catalogue and grants, the call decoder, and
 // the examples of docs/RPC.md ("Data-sharing audit").
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -266,11 +267,43 @@ TEST_F(SharingRpcTest, PublicCatalogueGrantsAndCallDecoding) {
   EXPECT_EQ(grants->at("grants").as_array()[0].at("id").as_string(), "G-1");
   EXPECT_EQ(Call("sharing_grants", json::object{{"status", "gone"}}).status().app_code(), "BAD_GRANT_STATUS");
 
-  Bytes tx = node.Tx(kHrss, LogAccessCall({MakeAccess("c-1", "amr.business", "", "核验", {"name"})}));
+}
+
+// An access log names whose data was read: the public tx view shows only that it
+// is a log_access by that department; the auditor's signed view shows it whole.
+TEST_F(SharingRpcTest, PublicTxViewHidesAccessLogsAuditorSeesThem) {
+  Catalogue();
+  const std::string request_id = "hrss-secret-request-1";
+  Bytes subject = HolderCommitment("hS2fWq8sLr0xBv5nKc3pYa", "citizen_id", "11010519491231002X");
+  Bytes tx = node.Tx(kHrss, LogAccessCall({MakeAccess(request_id, "psb.population", "G-1", kPurpose, {"name"},
+                                                      {subject})}));
   node.Commit({tx});
-  auto shown = Call("chain_getTx", json::object{{"id", ToHex(ledger::TxId(tx))}});
+  const std::string id = ToHex(ledger::TxId(tx));
+  const std::string subject_base64 = "CWJPtgHUWmlP3H625bKzAVtOtee3yhf93IHRxvxv+I4=";  // as protobuf's JSON writes it
+  auto shown = Call("chain_getTx", json::object{{"id", id}, {"raw", true}});
   ASSERT_TRUE(shown.ok()) << shown.status().ToString();
-  EXPECT_NE(json::serialize(*shown).find("\"log_access\""), std::string::npos) << json::serialize(*shown);
+  std::string text = json::serialize(*shown);
+  EXPECT_EQ(shown->at("body").at("method").as_string(), "log_access");
+  EXPECT_EQ(shown->at("body").at("org").as_string(), node.code(kHrss));
+  EXPECT_TRUE(shown->at("redacted").as_bool());
+  for (const std::string& secret : {request_id, ToHex(request_id), ToHex(subject), subject_base64,
+                                    std::string(kPurpose), ToHex(std::string(kPurpose))}) {
+    EXPECT_EQ(text.find(secret), std::string::npos) << secret << " in " << text;
+  }
+
+  auto full = Call("chain_getTxFull", rpc::SignRequest(node.org_keys[kGss], node.code(kGss), TestNode::kChainId,
+                                                       "chain_getTxFull", json::serialize(json::object{{"id", id},
+                                                                                                      {"raw", true}}),
+                                                       WallClockMs()));
+  ASSERT_TRUE(full.ok()) << full.status().ToString();
+  text = json::serialize(*full);
+  EXPECT_FALSE(full->at("redacted").as_bool());
+  EXPECT_EQ(full->at("raw_hex").as_string(), ToHex(tx));
+  EXPECT_NE(text.find(request_id), std::string::npos);
+  EXPECT_NE(text.find(subject_base64), std::string::npos);
+
+  EXPECT_EQ(Signed("chain_getTxFull", kHrss, {{"id", id}}).status().app_code(), "AUTH_NOT_AUDITOR");
+  EXPECT_EQ(Call("chain_getTxFull", json::object{{"id", id}}).status().app_code(), "AUTH_REQUIRED");
 }
 
 // ---------------------------------------------------------------------------
@@ -366,6 +399,73 @@ TEST(SharingRpcDocTest, ExamplesHoldAgainstTheSampleNode) {
   }
   for (const auto& [name, method] : table.all()) EXPECT_TRUE(documented.count(name)) << name << " has no example";
   rpc::SharedRequestAuthenticator().Configure(rpc::RequestAuthOptions{});
+}
+
+// Base64 as protobuf's JSON mapping writes bytes.
+std::string Base64(std::string_view bytes) {
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  out.resize(out.size() - 1);
+  return out;
+}
+
+// Every public answer over the documentation's sample data: each block and tx
+// the public can list, and every unsigned example of docs/RPC.md (the subject's
+// own query aside), must hold no value of an access record that only auditors
+// may see: request ids, response digests, subject commitments.
+TEST(SharingRpcDocTest, PublicAnswersHoldNoAuditorOnlyValue) {
+  rpc::SharedRequestAuthenticator().Configure(rpc::RequestAuthOptions{});
+  TestNode node;
+  SeedDocSample(&node);
+  rpc::MethodTable table;
+  rpc::RegisterAllMethods(&table);
+
+  std::vector<std::string> secrets;
+  for (const char* request_id : {"hrss-2025-000001", "hrss-2025-000002", "hrss-2025-000003"}) {
+    secrets.push_back(request_id);
+  }
+  for (const Bytes& value : {HolderCommitment("hS2fWq8sLr0xBv5nKc3pYa", "citizen_id", "11010519491231002X"),
+                             HolderCommitment("e7Kq2LmV9xRt4NcB8sWp1A", "uscc", node.code(kAmr)),
+                             Digest("response-1"), Digest("response-2"), Digest("response-2b"), Digest("response-3")}) {
+    secrets.push_back(ToHex(value));
+    secrets.push_back(Base64(value));
+  }
+  size_t answers = 0;
+  auto check = [&](const std::string& what, const std::string& answer) {
+    ++answers;
+    for (const std::string& secret : secrets) {
+      EXPECT_EQ(answer.find(secret), std::string::npos) << secret << " in " << what;
+    }
+  };
+  auto call = [&](std::string_view method, json::object params) {
+    return Answer(table, &node, json::object{{"id", 1}, {"method", method}, {"params", std::move(params)}});
+  };
+  for (uint64_t h = 1; h <= node.chain().tip().height; ++h) {
+    std::string block = call("chain_getBlock", {{"height", h}});
+    check("block " + std::to_string(h), block);
+    json::value parsed = json::parse(block);
+    for (const json::value& tx : parsed.at("result").at("txs").as_array()) {
+      std::string id(tx.at("id").as_string());
+      check("tx " + id, call("chain_getTx", {{"id", id}, {"raw", true}}));
+    }
+  }
+  std::ifstream in(CIVIC_RPC_DOC);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto examples = rpc::ParseDocExamples(text.str());
+  ASSERT_TRUE(examples.ok()) << examples.status().ToString();
+  for (const rpc::DocExample& ex : *examples) {
+    if (!ex.is_jsonrpc() || !ex.request_json->is_object() || !ex.request_json->as_object().contains("id") ||
+        !ex.request_json->as_object().contains("method") || ex.method() == "sharing_mySubjectAccesses" ||
+        ex.method().starts_with("tx_")) {  // tx_* write; tx_commit answers later
+      continue;
+    }
+    const json::value* params = ex.request_json->as_object().if_contains("params");
+    if (params && params->is_object() && params->as_object().contains("auth")) continue;  // signed: not public
+    check("docs/RPC.md line " + std::to_string(ex.line), Answer(table, &node, *ex.request_json));
+  }
+  EXPECT_GT(answers, 30u);
 }
 
 // Prints the signed params of the documentation's examples (for refreshing docs/RPC.md).

@@ -16,11 +16,14 @@ function orgLabel(orgList, code) {
   return o ? o.name : code;
 }
 
-// One line that says what a decoded tx does.
-export function summarizeTx(body) {
+// One line that says what a decoded tx does. A redacted tx (chain_getTx leaves
+// out what only auditors may see) is named by its call only: its counts and
+// texts are not there to summarize.
+export function summarizeTx(body, redacted = false) {
   const callJson = body?.call;
   if (!callJson || typeof callJson !== 'object') return body?.contract ? t('tx.summary.raw', { contract: body.contract }) : '';
   const [kind] = Object.keys(callJson);
+  if (redacted) return t('tx.summary.redacted', { contract: body.contract, kind });
   const c = callJson[kind] ?? {};
   const key = `tx.summary.${body.contract}.${kind}`;
   const vars = {
@@ -77,7 +80,7 @@ function txRows(txs, orgList) {
     { label: t('tx.id'), cell: (x) => link(`#/tx/${x.id}`, shortHex(x.id), { class: 'mono', title: x.id }) },
     { label: t('block.height'), cell: (x) => link(`#/block/${x.height}`, String(x.height)) },
     { label: t('tx.org'), cell: (x) => orgLabel(orgList, x.body?.org ?? x.org ?? '') },
-    { label: t('tx.what'), cell: (x) => summarizeTx(x.body) || x.contract || '' },
+    { label: t('tx.what'), cell: (x) => summarizeTx(x.body, x.redacted) || [x.contract, x.method].filter(Boolean).join(': ') },
     { label: t('tx.result'), cell: (x) => resultBadge(x.result) },
   ], txs, { caption: t('explorer.latestTxs'), empty: t('explorer.noTxs') });
 }
@@ -313,7 +316,7 @@ export async function renderTx(root, { args }) {
   };
   walk(body.call);
   clear(root,
-    pageHeading(t('tx.title'), summarizeTx(body)),
+    pageHeading(t('tx.title'), summarizeTx(body, x.redacted)),
     section(t('tx.facts'), dl([
       [t('tx.id'), mono(x.id)],
       [t('tx.block'), link(`#/block/${x.height}`, `${x.height} #${x.index}`)],
@@ -326,6 +329,7 @@ export async function renderTx(root, { args }) {
       [t('tx.certificates'), certIds.size ? h('ul', { class: 'plain' }, [...certIds].map((c) => h('li', {}, link(`#/cert/${encodeURIComponent(c)}`, c, { class: 'mono' })))) : null],
     ])),
     section(t('tx.decoded'),
+      x.redacted ? notice('info', t('tx.redacted')) : null,
       body.call ? h('pre', { class: 'json', tabindex: '0', 'aria-label': t('tx.decoded') }, prettyJson(body.call))
         : notice('info', body.call_error ?? t('tx.noDecoder'))));
 }

@@ -40,12 +40,14 @@ test('the explorer shows live chain status, blocks and decoded txs', async () =>
   await page.waitForFunction((h) => Number(document.querySelector('[data-stat="height"] .stat-value').textContent) > h, shown, { timeout: 15000 });
   await page.locator('[data-stat="rate"] .stat-value').filter({ hasText: '块/分钟' }).waitFor();
   // Latest txs decoded: the last of the sample data are data-sharing records,
-  // the revocation of a grant and the providers' acknowledgements.
+  // the revocation of a grant and the providers' acknowledgements. Access logs
+  // and acknowledgements are auditor-only: the public sees which call they are.
   const txTable = page.locator('section').filter({ hasText: '最新交易' }).locator('tbody');
   await txTable.locator('tr').first().waitFor();
   const txText = await txTable.textContent();
-  assert.match(txText, /登记数据访问 \d+ 条/);
-  assert.match(txText, /确认数据访问 \d+ 条/);
+  assert.match(txText, /sharing：log_access（详情仅审计机构可见）/);
+  assert.match(txText, /sharing：acknowledge（详情仅审计机构可见）/);
+  assert.doesNotMatch(txText, /登记数据访问 \d+ 条/);
   assert.match(txText, /撤销数据共享授权 G-NDRC-INS/);
   assert.match(txText, /绵阳市人力资源和社会保障局/);
   await screenshot(page, 'explorer');
