@@ -8,6 +8,7 @@
 // at run time (key file, genesis, storage, port in use, a failing disk).
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <cstdio>
@@ -109,6 +110,8 @@ int Run(const std::string& config_path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Everything the node writes (data dir, database, WAL, logs) is its own.
+  ::umask(077);
   CLI::App app{"civicd: the CivicLedger node daemon. Runs one node until SIGINT or SIGTERM."};
   std::string config_path;
   app.add_option("-c,--config", config_path, "The node's TOML config file")->required();

@@ -11,7 +11,13 @@
 #include <span>
 #include <sstream>
 
+#include "consensus/wal.h"
+
 namespace civic::node {
+
+// A proposal's envelope around its block is far below 1 MiB.
+static_assert(kMaxBlockBytesForWal + (1u << 20) <= consensus::kMaxWalRecordBytes);
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -90,6 +96,30 @@ class SectionReader {
     std::string list;
     for (const char *a : allowed) list += (list.empty() ? "" : " | ") + std::string(a);
     return Bad(*n, key, fmt::format("must be one of {}, got \"{}\"", list, s->get()));
+  }
+
+  // An array of web origins "http(s)://host[:port]" (no path, no slash at the end).
+  Status Origins(std::string_view key, std::vector<std::string> *out) {
+    const toml::node *n = Find(key);
+    if (n == nullptr) return Status::Ok();
+    const auto *arr = n->as_array();
+    if (arr == nullptr) return BadType(*n, key, "an array of \"https://host[:port]\" strings");
+    out->clear();
+    for (size_t i = 0; i < arr->size(); ++i) {
+      const toml::node &item = *arr->get(i);
+      std::string item_key = fmt::format("{}[{}]", key, i);
+      const auto *s = item.as_string();
+      if (s == nullptr) return BadType(item, item_key, "a string \"https://host[:port]\"");
+      const std::string &origin = s->get();
+      std::string_view rest = origin;
+      bool scheme = rest.starts_with("https://") || rest.starts_with("http://");
+      rest.remove_prefix(scheme ? rest.find("//") + 2 : 0);
+      if (!scheme || rest.empty() || rest.find_first_of("/?#@ \t") != std::string_view::npos) {
+        return Bad(item, item_key, "must be an origin like \"https://civic.example.gov.cn\" (scheme and host, no path)");
+      }
+      out->push_back(origin);
+    }
+    return Status::Ok();
   }
 
   // An array of "node_id@host:port" strings, no node id twice.
@@ -198,8 +228,12 @@ Status ParseRpc(SectionReader &r, RpcSection *s) {
   CIVIC_RETURN_IF_ERROR(r.Int("threads", 1, 256, &s->threads));
   CIVIC_RETURN_IF_ERROR(r.Int("max_body_bytes", 1024, int64_t{1} << 30, &s->max_body_bytes));
   CIVIC_RETURN_IF_ERROR(r.Int("max_batch", 1, 100000, &s->max_batch));
+  CIVIC_RETURN_IF_ERROR(r.Int("max_connections_per_ip", 0, 100000, &s->max_connections_per_ip));
+  CIVIC_RETURN_IF_ERROR(r.Int("header_timeout_ms", 100, 600000, &s->header_timeout_ms));
+  CIVIC_RETURN_IF_ERROR(r.Origins("ws_allowed_origins", &s->ws_allowed_origins));
   CIVIC_RETURN_IF_ERROR(r.Int("rate_limit_per_sec", 0, 10000000, &s->rate_limit_per_sec));
   CIVIC_RETURN_IF_ERROR(r.Int("commit_timeout_ms", 1, 3600000, &s->commit_timeout_ms));
+  CIVIC_RETURN_IF_ERROR(r.Int("auth_window_ms", 1000, 600000, &s->auth_window_ms));
   CIVIC_RETURN_IF_ERROR(r.Path("web_root", &s->web_root));
   return r.CheckNoUnknownKeys();
 }
@@ -366,6 +400,14 @@ Result<Config> ParseConfig(std::string_view toml_text, const std::string &base_d
   }
 
   // Cross-field checks.
+  // A proposal is one WAL record holding the whole block: a bigger block could
+  // be proposed but not logged, and the node would halt.
+  if (config.consensus.max_block_bytes > kMaxBlockBytesForWal) {
+    return BadValue(fmt::format("{}: consensus.max_block_bytes ({}) must not exceed {} (the WAL record limit of {} "
+                                "bytes less room for the proposal around the block)",
+                                source_name, config.consensus.max_block_bytes, kMaxBlockBytesForWal,
+                                consensus::kMaxWalRecordBytes));
+  }
   if (config.consensus.max_block_bytes > config.mempool.max_bytes) {
     return BadValue(
         fmt::format("{}: consensus.max_block_bytes ({}) must not "
@@ -414,8 +456,16 @@ std::string FormatConfig(const Config &c) {
   num("threads", c.rpc.threads);
   num("max_body_bytes", c.rpc.max_body_bytes);
   num("max_batch", c.rpc.max_batch);
+  num("max_connections_per_ip", c.rpc.max_connections_per_ip);
+  num("header_timeout_ms", c.rpc.header_timeout_ms);
+  std::string origins = "[";
+  for (size_t i = 0; i < c.rpc.ws_allowed_origins.size(); ++i) {
+    origins += (i ? ", " : "") + Quote(c.rpc.ws_allowed_origins[i]);
+  }
+  line("ws_allowed_origins", origins + "]");
   num("rate_limit_per_sec", c.rpc.rate_limit_per_sec);
   num("commit_timeout_ms", c.rpc.commit_timeout_ms);
+  num("auth_window_ms", c.rpc.auth_window_ms);
   if (!c.rpc.web_root.empty()) str("web_root", c.rpc.web_root);
 
   out += "\n[mempool]\n";

@@ -2,8 +2,9 @@
 //
 //   [node]       moniker, data_dir, key_file, key_passphrase_env, genesis_file,
 //                log_level, log_file
-//   [rpc]        listen, threads, max_body_bytes, max_batch, rate_limit_per_sec,
-//                commit_timeout_ms, web_root
+//   [rpc]        listen, threads, max_body_bytes, max_batch, max_connections_per_ip,
+//                header_timeout_ms, ws_allowed_origins, rate_limit_per_sec,
+//                commit_timeout_ms, auth_window_ms, web_root
 //   [mempool]    max_txs, max_bytes, verify_threads
 //   [consensus]  block_interval_ms, max_block_txs, max_block_bytes, timeout_*_ms
 //   [p2p]        listen, peers = ["ed25519:<hex>@host:port", ...],
@@ -70,10 +71,17 @@ struct NodeSection {
 struct RpcSection {
   HostPort listen{"127.0.0.1", 26657};
   int threads = 4;
-  size_t max_body_bytes = 24u << 20;  // a hex-encoded 8 MiB tx fits
+  size_t max_body_bytes = 1u << 20;  // clients split bulk work into txs that fit
   size_t max_batch = 100;
+  size_t max_connections_per_ip = 32;  // 0 = no cap
+  uint32_t header_timeout_ms = 10000;  // to send a whole request header
+  // Origins whose pages may open /ws; empty = the node's own origin only.
+  std::vector<std::string> ws_allowed_origins;
   uint32_t rate_limit_per_sec = 0;    // per client address; 0 = unlimited
   uint32_t commit_timeout_ms = 30000; // longest tx_commit wait a client may ask for
+  // Signed (auditor) requests: how far their timestamp may be from the node's
+  // clock, and so how long their nonces are kept (rpc/request_auth.h).
+  uint32_t auth_window_ms = 60000;
   std::string web_root;               // empty = no static files; absolute after loading
 };
 
@@ -82,6 +90,10 @@ struct MempoolSection {
   size_t max_bytes = 256u << 20;
   int verify_threads = 2;
 };
+
+// The largest max_block_bytes: a proposal (block plus its envelope) must fit in
+// one WAL record (consensus/wal.h kMaxWalRecordBytes).
+constexpr size_t kMaxBlockBytesForWal = 63u << 20;
 
 struct ConsensusSection {
   uint32_t block_interval_ms = 1000;  // an empty block after this much idle time

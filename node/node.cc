@@ -13,6 +13,7 @@
 #include "node/bft_engine.h"
 #include "node/solo_engine.h"
 #include "rpc/methods.h"
+#include "rpc/request_auth.h"
 #include "rpc/server.h"
 
 namespace civic::node {
@@ -43,6 +44,27 @@ Result<crypto::KeyPair> ReadNodeKey(const NodeSection &cfg) {
                                                crypto::AlgoName(key->public_key().algo)));
   }
   return key;
+}
+
+// The data dir holds the chain, the WAL and the auth nonces: only the node's
+// user may read it. Files made later get 0600 from civicd's umask; this also
+// tightens a data dir made by an older version.
+Status RestrictDataDir(const std::string &data_dir) {
+  std::error_code ec;
+  fs::permissions(data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  for (fs::recursive_directory_iterator it(data_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code type_ec;
+    if (it->is_symlink(type_ec)) continue;
+    const bool dir = it->is_directory(type_ec);
+    fs::permissions(it->path(), dir ? fs::perms::owner_all : fs::perms::owner_read | fs::perms::owner_write,
+                    fs::perm_options::replace, ec);
+    if (ec) break;
+  }
+  if (ec) {
+    return Status(Code::kIOError, "DATA_DIR_UNUSABLE",
+                  fmt::format("cannot restrict data dir {} to its owner: {}", data_dir, ec.message()));
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -148,9 +170,20 @@ Result<std::unique_ptr<Node>> Node::Open(const Config &config) {
   server_options.threads = static_cast<size_t>(config.rpc.threads);
   server_options.max_body_bytes = config.rpc.max_body_bytes;
   server_options.max_batch = config.rpc.max_batch;
+  server_options.max_connections_per_ip = config.rpc.max_connections_per_ip;
+  server_options.header_timeout = std::chrono::milliseconds(config.rpc.header_timeout_ms);
+  server_options.ws_allowed_origins = config.rpc.ws_allowed_origins;
   server_options.rate_limit_per_sec = config.rpc.rate_limit_per_sec;
   server_options.web_root = config.rpc.web_root;
   node->server_ = std::make_unique<rpc::Server>(server_options, node->methods_.get(), self);
+
+  // Signed requests name this node (its key) and their nonces outlive a restart.
+  rpc::RequestAuthOptions auth;
+  auth.audience = node->key_.public_key().ToString();
+  auth.max_clock_skew = std::chrono::milliseconds(config.rpc.auth_window_ms);
+  auth.nonce_file = (fs::path(config.node.data_dir) / "rpc_auth_nonces").string();
+  CIVIC_RETURN_IF_ERROR(rpc::SharedRequestAuthenticator().Configure(std::move(auth)));
+  CIVIC_RETURN_IF_ERROR(RestrictDataDir(config.node.data_dir));
   return node;
 }
 

@@ -3,6 +3,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <optional>
@@ -10,6 +11,7 @@
 
 #include "rpc/errors.h"
 #include "rpc/rest_routes.h"
+#include "rpc/security_headers.h"
 #include "rpc/static_files.h"
 #include "rpc/ws_session.h"
 
@@ -67,7 +69,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(options().max_header_bytes));
     parser_->body_limit(options().max_body_bytes);
-    stream_.expires_after(options().idle_timeout);
+    stream_.expires_after(options().header_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
@@ -166,6 +168,13 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       if (!beast::websocket::is_upgrade(req_)) {
         return SendText(http::status::bad_request,
                         RestErrorBody(Status::InvalidArgument("UPGRADE_REQUIRED", "/ws expects a WebSocket upgrade")),
+                        kJson);
+      }
+      if (!OriginMayOpenWebSocket()) {
+        state_->metrics.RecordReject(Reject::kBadOrigin);
+        return SendText(http::status::forbidden,
+                        RestErrorBody(Status::PermissionDenied(
+                            "ORIGIN_NOT_ALLOWED", "/ws accepts pages of this node's own origin only")),
                         kJson);
       }
       if (!state_->limiter.Allow(remote_)) return SendRateLimited();
@@ -292,7 +301,6 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     auto fill = [&](auto& res) {
       res.set(http::field::content_type, file->content_type);
       res.set(http::field::cache_control, html ? "no-cache" : "public, max-age=3600");
-      res.set("X-Content-Type-Options", "nosniff");
       res.content_length(size);
     };
     if (req_.method() == http::verb::head) {
@@ -307,6 +315,21 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   }
 
   // ---- WebSocket hand-over
+
+  // A browser names the page's origin; any page on the web could otherwise
+  // open /ws with the visitor's network position. No Origin: not a browser.
+  bool OriginMayOpenWebSocket() const {
+    auto origin = req_.find(http::field::origin);
+    if (origin == req_.end()) return true;
+    std::string_view value = origin->value();
+    if (!options().ws_allowed_origins.empty()) {
+      return std::find(options().ws_allowed_origins.begin(), options().ws_allowed_origins.end(), value) !=
+             options().ws_allowed_origins.end();
+    }
+    std::string_view host = req_[http::field::host];
+    if (host.empty()) return false;
+    return value == "http://" + std::string(host) || value == "https://" + std::string(host);
+  }
 
   void UpgradeToWebSocket() {
     handed_over_ = true;
@@ -342,6 +365,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   template <typename Body>
   void Send(http::response<Body>&& res, bool prepared = false) {
     res.set(http::field::server, kServerName);
+    SetSecurityHeaders(res.base(), req_[http::field::host]);
     bool api = route_ == Route::kRpc || (route_ >= Route::kCertificate && route_ <= Route::kCredit) ||
                (route_ == Route::kOther && req_.target().starts_with("/v1"));
     if (api && !options().cors_origin.empty()) {

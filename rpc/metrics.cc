@@ -49,6 +49,8 @@ const char* RejectLabel(Reject reason) {
     case Reject::kHeaderTooLarge: return "header_too_large";
     case Reject::kMalformedHttp: return "malformed_http";
     case Reject::kConnectionLimit: return "connection_limit";
+    case Reject::kConnectionsPerIp: return "connections_per_ip";
+    case Reject::kBadOrigin: return "bad_origin";
     case Reject::kSlowSubscriber: return "slow_subscriber";
     case Reject::kCount: break;
   }

@@ -47,7 +47,8 @@ enum class Route : int {
 };
 const char* RouteLabel(Route route);
 
-enum class Reject : int { kRateLimit, kBodyTooLarge, kHeaderTooLarge, kMalformedHttp, kConnectionLimit, kSlowSubscriber, kCount };
+enum class Reject : int { kRateLimit, kBodyTooLarge, kHeaderTooLarge, kMalformedHttp, kConnectionLimit, kSlowSubscriber,
+                        kConnectionsPerIp, kBadOrigin, kCount };
 const char* RejectLabel(Reject reason);
 
 class HttpMetrics {

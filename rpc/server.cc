@@ -23,17 +23,25 @@ namespace net = boost::asio;
 namespace fs = std::filesystem;
 using tcp = net::ip::tcp;
 
-// Answers a connection over the limit with 503 and closes it.
-void RefuseConnection(tcp::socket socket) {
-  static const std::string kResponse = [] {
-    Status st = Status::Unavailable("TOO_MANY_CONNECTIONS", "the server has too many open connections");
-    std::string body = RestErrorBody(st);
-    return "HTTP/1.1 503 Service Unavailable\r\nServer: " + std::string(kServerName) +
-           "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-           "\r\nConnection: close\r\n\r\n" + body;
-  }();
+std::string RefusalText(const char* status_line, const Status& st) {
+  std::string body = RestErrorBody(st);
+  return std::string("HTTP/1.1 ") + status_line + "\r\nServer: " + std::string(kServerName) +
+         "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" + body;
+}
+
+// Answers a connection over the server's limit with 503, or over its address's
+// limit with 429, and closes it.
+void RefuseConnection(tcp::socket socket, bool per_ip) {
+  static const std::string kServerFull = RefusalText(
+      "503 Service Unavailable", Status::Unavailable("TOO_MANY_CONNECTIONS", "the server has too many open connections"));
+  static const std::string kAddressFull =
+      RefusalText("429 Too Many Requests", Status::ResourceExhausted("TOO_MANY_CONNECTIONS_FROM_ADDRESS",
+                                                                     "too many open connections from this address; "
+                                                                     "close some or retry later"));
+  const std::string& response = per_ip ? kAddressFull : kServerFull;
   auto sock = std::make_shared<tcp::socket>(std::move(socket));
-  net::async_write(*sock, net::buffer(kResponse), [sock](beast::error_code, size_t) {
+  net::async_write(*sock, net::buffer(response), [sock](beast::error_code, size_t) {
     beast::error_code ec;
     sock->shutdown(tcp::socket::shutdown_both, ec);
     sock->close(ec);
@@ -73,13 +81,21 @@ struct Server::Impl {
       std::lock_guard<std::mutex> lock(state->sessions_mu);
       if (state->open_connections >= static_cast<int64_t>(state->options.max_connections)) {
         state->metrics.RecordReject(Reject::kConnectionLimit);
-        RefuseConnection(std::move(socket));
+        RefuseConnection(std::move(socket), false);
         return;
       }
+      size_t& from_ip = state->connections_per_ip[remote];
+      if (state->options.max_connections_per_ip != 0 && from_ip >= state->options.max_connections_per_ip) {
+        if (from_ip == 0) state->connections_per_ip.erase(remote);
+        state->metrics.RecordReject(Reject::kConnectionsPerIp);
+        RefuseConnection(std::move(socket), true);
+        return;
+      }
+      ++from_ip;
       ++state->open_connections;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    auto slot = std::make_shared<ConnectionSlot>(state);
+    auto slot = std::make_shared<ConnectionSlot>(state, remote);
     StartHttpSession(state, std::move(socket), std::move(remote), std::move(slot));
   }
 

@@ -21,8 +21,10 @@
 // one after another, so answers never overtake each other). Handlers run on the
 // server threads and may reply later from any thread (tx_commit).
 // Limits: body size (413), header size (431), batch size, open connections
-// (503 to the extra ones), read/idle/write timeouts, a per-remote-IP token
-// bucket for /rpc (one token per call), /v1 and /ws (429 when empty).
+// (503 to the extra ones) and open connections per remote IP (429), header,
+// read, idle and write timeouts, a per-remote-IP token bucket for /rpc (one
+// token per call), /v1 and /ws (429 when empty), the Origin of /ws upgrades
+// (403 for a browser page of another origin).
 //
 // Lifetime: the MethodTable and the NodeBackend must outlive Start()..Stop().
 // Stop() stops accepting, lets requests in flight finish (up to stop_grace), then
@@ -37,6 +39,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "crypto/base/status.h"
 #include "ledger/ledger.pb.h"
@@ -53,10 +56,14 @@ struct ServerOptions {
   size_t max_header_bytes = 16 * 1024;
   size_t max_batch = 100;
   size_t max_connections = 1000;
+  // Open connections from one remote IP (0 = no cap); more get 429.
+  size_t max_connections_per_ip = 32;
+  // A connection must send a complete request header within this time (from
+  // its opening or from the previous answer); else it is closed.
+  std::chrono::milliseconds header_timeout{10000};
   // Once a request's header has arrived, the rest must arrive within this time.
   std::chrono::milliseconds read_timeout{10000};
-  // A connection that sends no (complete) request header for this long is closed;
-  // also the WebSocket idle timeout (pinged at half of it).
+  // The WebSocket idle timeout (pinged at half of it).
   std::chrono::milliseconds idle_timeout{60000};
   std::chrono::milliseconds write_timeout{10000};
   // Per remote IP: tokens regained per second (0 = no limit) and bucket size
@@ -69,6 +76,10 @@ struct ServerOptions {
   bool spa_fallback = true;
   // Value of Access-Control-Allow-Origin on /rpc and /v1 answers ("" = none).
   std::string cors_origin;
+  // Origins a browser may open /ws from ("http://host:port"); empty = only the
+  // node's own origin (the Host the upgrade request names, over http or https).
+  // An upgrade without an Origin header (not a browser) is allowed.
+  std::vector<std::string> ws_allowed_origins;
   // WebSocket: messages queued for a subscriber before it is dropped as too slow,
   // and the largest message a client may send.
   size_t ws_max_queue = 256;

@@ -34,7 +34,8 @@ std::vector<std::shared_ptr<SessionBase>> ServerState::LiveSessions() {
   return out;
 }
 
-ConnectionSlot::ConnectionSlot(std::shared_ptr<ServerState> state) : state_(std::move(state)) {
+ConnectionSlot::ConnectionSlot(std::shared_ptr<ServerState> state, std::string remote)
+    : state_(std::move(state)), remote_(std::move(remote)) {
   state_->metrics.ConnectionOpened();
 }
 
@@ -42,6 +43,8 @@ ConnectionSlot::~ConnectionSlot() {
   state_->metrics.ConnectionClosed();
   std::lock_guard<std::mutex> lock(state_->sessions_mu);
   --state_->open_connections;
+  auto it = state_->connections_per_ip.find(remote_);
+  if (it != state_->connections_per_ip.end() && --it->second == 0) state_->connections_per_ip.erase(it);
   state_->sessions_cv.notify_all();
 }
 

@@ -72,6 +72,7 @@ struct ServerState {
   std::map<uint64_t, std::weak_ptr<SessionBase>> sessions;
   uint64_t next_session_id = 1;
   int64_t open_connections = 0;
+  std::map<std::string, size_t, std::less<>> connections_per_ip;
 
   // WebSocket subscriptions by session id (kept by rpc/ws_session.cc).
   std::mutex subs_mu;
@@ -102,16 +103,18 @@ struct ServerState {
 
 // One open connection, counted until released (moves from an HTTP session to
 // the WebSocket session that takes the connection over). The acceptor counts
-// the connection in open_connections before creating the slot.
+// the connection in open_connections and connections_per_ip[remote] before
+// creating the slot.
 class ConnectionSlot {
  public:
-  explicit ConnectionSlot(std::shared_ptr<ServerState> state);
+  ConnectionSlot(std::shared_ptr<ServerState> state, std::string remote);
   ~ConnectionSlot();
   ConnectionSlot(const ConnectionSlot&) = delete;
   ConnectionSlot& operator=(const ConnectionSlot&) = delete;
 
  private:
   std::shared_ptr<ServerState> state_;
+  std::string remote_;
 };
 
 }  // namespace civic::rpc

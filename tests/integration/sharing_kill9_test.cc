@@ -61,8 +61,12 @@ class Auditor {
       }
     }
   }
+  // Signed for the node `client` talks to (its node id is the audience).
   Result<json::value> Call(rpc::Client& client, std::string_view method, const json::object& request) const {
-    return client.Call(method, rpc::SignRequest(*key_, org_, chain_id_, method, json::serialize(request), NowMs()));
+    CIVIC_ASSIGN_OR_RETURN(json::value status, client.Call("chain_status", json::object{}));
+    std::string audience(status.at("node").at("node_id").as_string());
+    return client.Call(method,
+                       rpc::SignRequest(*key_, org_, chain_id_, audience, method, json::serialize(request), NowMs()));
   }
   // sharing_query's total for `filter`.
   uint64_t Total(rpc::Client& client, json::object filter) const {

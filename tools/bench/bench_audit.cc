@@ -108,11 +108,10 @@ SideResult Summarise(bench::LoadReport& r) {
 
 // The node's total for variant 0 of a shape ("-" for statistics).
 Result<std::string> NodeTotal(rpc::Client& client, const Party& auditor, const std::string& chain_id,
-                              const bench::AuditQuery& q) {
+                              const std::string& audience, const bench::AuditQuery& q) {
   if (q.method == "sharing_stats") return std::string("-");
-  CIVIC_ASSIGN_OR_RETURN(json::value v,
-                         client.Call(q.method, bench::SignedQuery(auditor.key, auditor.org, chain_id, q.method,
-                                                                   q.request_json)));
+  CIVIC_ASSIGN_OR_RETURN(json::value v, client.Call(q.method, bench::SignedQuery(auditor.key, auditor.org, chain_id,
+                                                                                   audience, q.method, q.request_json)));
   const json::object* o = v.if_object();
   const json::value* total = o ? o->if_contains("total") : nullptr;
   if (total == nullptr) return Status::Internal("the node's answer has no total");
@@ -230,6 +229,12 @@ CmdStatus RunAudit(const AuditArgs& a) {
   if (!client_options.ok()) return client_options.status();
   client_options->timeout = std::chrono::milliseconds(120000);
   rpc::Client client(*client_options);
+  // Signed queries name the node they are sent to (rpc/request_auth.h).
+  CIVIC_ASSIGN_OR_RETURN(json::value status, client.Call("chain_status", json::object{}));
+  const json::value* node_id = status.is_object() ? status.as_object().if_contains("node") : nullptr;
+  node_id = node_id && node_id->is_object() ? node_id->as_object().if_contains("node_id") : nullptr;
+  if (node_id == nullptr || !node_id->is_string()) return Status::Internal("chain_status answered no node.node_id");
+  const std::string audience(node_id->as_string());
   std::map<uint64_t, int64_t> block_time;
   for (const auto& o : ingest.outcomes) block_time[o.height] = 0;
   for (auto& [height, time] : block_time) {
@@ -344,13 +349,13 @@ CmdStatus RunAudit(const AuditArgs& a) {
   for (AuditShape shape : bench::AllAuditShapes()) {
     Row row{shape, {}, {}, "-", "-"};
     const auto q0 = bench::MakeAuditQuery(shape, qc, 0);
-    CIVIC_ASSIGN_OR_RETURN(row.node_total, NodeTotal(client, auditor, chain_id, q0));
+    CIVIC_ASSIGN_OR_RETURN(row.node_total, NodeTotal(client, auditor, chain_id, audience, q0));
     std::printf("%-26s node ...", bench::AuditShapeName(shape));
     std::fflush(stdout);
     CIVIC_ASSIGN_OR_RETURN(bench::LoadReport nr, bench::RunClosedLoop(lo, [&](size_t w, uint64_t n) -> Status {
                              const auto q = bench::MakeAuditQuery(shape, qc, n);
                              auto r = clients[w].Call(q.method, bench::SignedQuery(auditor.key, auditor.org, chain_id,
-                                                                                     q.method, q.request_json));
+                                                                                     audience, q.method, q.request_json));
                              return r.status();
                            }));
     row.node = Summarise(nr);

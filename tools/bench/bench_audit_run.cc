@@ -125,8 +125,9 @@ Result<LoadReport> RunClosedLoop(const LoadOptions& options,
 }
 
 boost::json::object SignedQuery(const crypto::KeyPair& key, const std::string& org, const std::string& chain_id,
-                                const std::string& method, const std::string& request_json) {
-  return rpc::SignRequest(key, org, chain_id, method, request_json, WallClockMs());
+                                const std::string& audience, const std::string& method,
+                                const std::string& request_json) {
+  return rpc::SignRequest(key, org, chain_id, audience, method, request_json, WallClockMs());
 }
 
 }  // namespace civic::tools::bench

@@ -59,7 +59,8 @@ Result<LoadReport> RunClosedLoop(const LoadOptions& options, const std::function
 
 // The signed params of an auditor query (fresh nonce, the wall clock).
 boost::json::object SignedQuery(const crypto::KeyPair& key, const std::string& org, const std::string& chain_id,
-                                const std::string& method, const std::string& request_json);
+                                const std::string& audience, const std::string& method,
+                                const std::string& request_json);
 
 // Milliseconds since the Unix epoch (wall clock).
 int64_t WallClockMs();

@@ -351,6 +351,9 @@ CmdStatus BenchIssue(const IssueArgs& args, const CommonOptions& common) {
   no.tune = [single_txs](node::Config* c) {
     // Room for every pipelined single-certificate tx at once (the default is 20,000).
     c->mempool.max_txs = std::max<size_t>(c->mempool.max_txs, single_txs + 1000);
+    // A batch of --batch certificates (up to 10,000) travels as one hex-encoded
+    // tx: more than the 1 MiB body a production node accepts.
+    c->rpc.max_body_bytes = std::max<size_t>(c->rpc.max_body_bytes, 24u << 20);
   };
   CIVIC_ASSIGN_OR_RETURN(std::unique_ptr<bench::BenchNode> node, bench::BenchNode::Open(no));
   CIVIC_RETURN_IF_ERROR(node->Start());

@@ -469,7 +469,7 @@ Result<json::value> SignedCall(NodeApi& api, const Signer& signer, const std::st
                                const json::object& request) {
   CIVIC_ASSIGN_OR_RETURN(ChainStatusInfo tip, GetChainStatus(api));
   json::object params =
-      rpc::SignRequest(signer.key, signer.org, tip.chain_id, method, json::serialize(request), NowMs());
+      rpc::SignRequest(signer.key, signer.org, tip.chain_id, tip.node_id, method, json::serialize(request), NowMs());
   return api.Call(method, params);
 }
 

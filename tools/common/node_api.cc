@@ -77,6 +77,7 @@ Result<ChainStatusInfo> ParseChainStatus(const json::value& v) {
   auto height = U64(Member(v, "height"));
   if (s.chain_id.empty() || !height) return Malformed("chain_status lacks chain_id or height");
   s.height = *height;
+  if (const json::value* node = Member(v, "node")) s.node_id = Str(Member(*node, "node_id"));
   if (auto t = I64(Member(v, "latest_block_time_ms"))) s.time_ms = *t;
   return s;
 }

@@ -36,6 +36,7 @@ Result<std::unique_ptr<NodeApi>> ConnectNode(const std::string& url);
 
 struct ChainStatusInfo {
   std::string chain_id;
+  std::string node_id;  // the audience of signed requests (rpc/request_auth.h)
   uint64_t height = 0;
   int64_t time_ms = 0;
 };

@@ -35,6 +35,12 @@ TEST(ConfigTest, MinimalConfigGetsDefaultsAndResolvesPaths) {
   EXPECT_EQ(c->node.log_level, "info");
   EXPECT_EQ(c->rpc.listen, (HostPort{"127.0.0.1", 26657}));
   EXPECT_EQ(c->rpc.threads, 4);
+  // The server limits hold by default (docs/OPERATIONS.md).
+  EXPECT_EQ(c->rpc.max_body_bytes, size_t{1} << 20);
+  EXPECT_EQ(c->rpc.max_connections_per_ip, 32u);
+  EXPECT_EQ(c->rpc.header_timeout_ms, 10000u);
+  EXPECT_TRUE(c->rpc.ws_allowed_origins.empty());
+  EXPECT_EQ(c->rpc.auth_window_ms, 60000u);
   EXPECT_EQ(c->mempool.verify_threads, 2);
   EXPECT_EQ(c->consensus.block_interval_ms, 1000u);
   EXPECT_TRUE(c->p2p.peers.empty());
@@ -47,6 +53,8 @@ TEST(ConfigTest, FullConfigParses) {
                      "key_passphrase_env = \"CIVIC_KEY_PASS\"\n"
                      "[rpc]\nlisten = \"[::1]:8080\"\nthreads = 8\nmax_body_bytes = 1048576\n"
                      "max_batch = 10\nrate_limit_per_sec = 50\ncommit_timeout_ms = 5000\n"
+                     "max_connections_per_ip = 4\nheader_timeout_ms = 2000\nauth_window_ms = 30000\n"
+                     "ws_allowed_origins = [\"https://civic.example.gov.cn\", \"http://10.0.0.5:8080\"]\n"
                      "web_root = \"../web\"\n"
                      "[mempool]\nmax_txs = 100\nmax_bytes = 10000000\nverify_threads = 0\n"
                      "[consensus]\nblock_interval_ms = 50\nmax_block_txs = 10\nmax_block_bytes = 2000000\n"
@@ -62,6 +70,11 @@ TEST(ConfigTest, FullConfigParses) {
   EXPECT_EQ(c->rpc.listen.ToString(), "[::1]:8080");
   EXPECT_EQ(c->rpc.web_root, "/srv/web");
   EXPECT_EQ(c->rpc.rate_limit_per_sec, 50u);
+  EXPECT_EQ(c->rpc.max_connections_per_ip, 4u);
+  EXPECT_EQ(c->rpc.header_timeout_ms, 2000u);
+  EXPECT_EQ(c->rpc.auth_window_ms, 30000u);
+  EXPECT_EQ(c->rpc.ws_allowed_origins,
+            (std::vector<std::string>{"https://civic.example.gov.cn", "http://10.0.0.5:8080"}));
   EXPECT_EQ(c->mempool.verify_threads, 0);
   EXPECT_EQ(c->consensus.block_interval_ms, 50u);
   EXPECT_EQ(c->consensus.timeout_propose_ms, 100u);
@@ -203,6 +216,14 @@ const BadCase kBadCases[] = {
     {"rpc", "rate_limit_per_sec = -5", "CONFIG_BAD_VALUE", "rpc.rate_limit_per_sec"},
     {"rpc", "commit_timeout_ms = 0", "CONFIG_BAD_VALUE", "rpc.commit_timeout_ms"},
     {"rpc", "web_root = 1", "CONFIG_BAD_TYPE", "rpc.web_root"},
+    {"rpc", "max_connections_per_ip = -1", "CONFIG_BAD_VALUE", "rpc.max_connections_per_ip"},
+    {"rpc", "header_timeout_ms = 0", "CONFIG_BAD_VALUE", "rpc.header_timeout_ms"},
+    {"rpc", "auth_window_ms = 100", "CONFIG_BAD_VALUE", "rpc.auth_window_ms"},
+    {"rpc", "auth_window_ms = 3600000", "CONFIG_BAD_VALUE", "rpc.auth_window_ms"},
+    {"rpc", "ws_allowed_origins = \"https://a\"", "CONFIG_BAD_TYPE", "rpc.ws_allowed_origins"},
+    {"rpc", "ws_allowed_origins = [\"civic.example.gov.cn\"]", "CONFIG_BAD_VALUE", "rpc.ws_allowed_origins[0]"},
+    {"rpc", "ws_allowed_origins = [\"https://a/page\"]", "CONFIG_BAD_VALUE", "rpc.ws_allowed_origins[0]"},
+    {"rpc", "ws_allowed_origins = [\"https://\"]", "CONFIG_BAD_VALUE", "rpc.ws_allowed_origins[0]"},
     // [mempool]
     {"mempool", "max_txs = 0", "CONFIG_BAD_VALUE", "mempool.max_txs"},
     {"mempool", "max_txs = \"many\"", "CONFIG_BAD_TYPE", "mempool.max_txs"},
@@ -262,6 +283,19 @@ TEST(ConfigTest, PeerErrors) {
   ASSERT_TRUE(good.ok()) << good.status().ToString();
   EXPECT_EQ(good->address.host, "fe80::1");
   EXPECT_EQ(good->ToString(), key + "@[fe80::1]:26656");
+}
+
+TEST(ConfigTest, BlockBytesMustFitAWalRecord) {
+  // 64 MiB would pass the mempool check but a proposal of that size could not
+  // be logged: refused at load, not at the first big block.
+  const std::string big = std::to_string(size_t{64} << 20);
+  auto c = Parse(std::string(kMinimal) + "[consensus]\nmax_block_bytes = " + big + "\n");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().app_code(), "CONFIG_BAD_VALUE");
+  EXPECT_NE(c.status().message().find("WAL record limit"), std::string::npos) << c.status().message();
+  auto fits = Parse(std::string(kMinimal) + "[consensus]\nmax_block_bytes = " + std::to_string(kMaxBlockBytesForWal) +
+                    "\n");
+  EXPECT_TRUE(fits.ok()) << fits.status().ToString();
 }
 
 TEST(ConfigTest, BlockBytesMustFitTheMempool) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <future>
 
@@ -104,6 +105,31 @@ TEST_F(NodeTest, ReopenContinuesFromDisk) {
   EXPECT_EQ((*node)->chain().tip().height, 1u);
   EXPECT_TRUE((*node)->chain().GetTx(id).ok());
   EXPECT_EQ((*node)->mempool().size(), 0u);
+}
+
+TEST_F(NodeTest, TheDataDirIsTheNodeUsersOnly) {
+  // A data dir left open by an older version (0755, a 0644 file) is tightened.
+  namespace fs = std::filesystem;
+  fs::create_directories(fs::path(config_.node.data_dir) / "old");
+  std::ofstream(fs::path(config_.node.data_dir) / "old" / "file") << "x";
+  fs::permissions(config_.node.data_dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                             fs::perms::others_read | fs::perms::others_exec);
+  fs::permissions(fs::path(config_.node.data_dir) / "old" / "file", fs::perms::owner_read | fs::perms::owner_write |
+                                                                         fs::perms::group_read | fs::perms::others_read);
+  auto node = Node::Open(config_);
+  ASSERT_TRUE(node.ok()) << node.status().ToString();
+  auto mode = [](const fs::path& p) { return fs::status(p).permissions() & fs::perms::all; };
+  EXPECT_EQ(mode(config_.node.data_dir), fs::perms::owner_all);
+  size_t files = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(config_.node.data_dir)) {
+    if (entry.is_directory()) {
+      EXPECT_EQ(mode(entry.path()), fs::perms::owner_all) << entry.path();
+    } else {
+      EXPECT_EQ(mode(entry.path()), fs::perms::owner_read | fs::perms::owner_write) << entry.path();
+      ++files;
+    }
+  }
+  EXPECT_GT(files, 3u);  // the database's files, the nonce file, the old file
 }
 
 TEST_F(NodeTest, KeyProblemsAreTyped) {

@@ -136,7 +136,7 @@ TEST(RpcDocTest, ExamplesHoldAgainstTheSampleChain) {
   // Signed examples carry a fixed timestamp (2026-01-01T00:00:00Z).
   RequestAuthOptions pinned;
   pinned.clock = [] { return int64_t{1767225600000}; };
-  SharedRequestAuthenticator().Configure(pinned);
+  ASSERT_TRUE(SharedRequestAuthenticator().Configure(pinned).ok());
   testing::FakeNode node(testing::FakeNode::Mode::kSample);
   node.auto_commit_ = true;
   testing::TestServer t(ServerOptions{}, &node, RegisterAllMethods);

@@ -286,9 +286,10 @@ TEST(ServerTest, ConnectionLimitRefusesExtraConnections) {
   EXPECT_TRUE(served) << last.ToString();
 }
 
-TEST(ServerTest, IdleConnectionsAreClosed) {
+TEST(ServerTest, SlowHeadersAndIdleConnectionsAreClosed) {
+  EXPECT_EQ(ServerOptions{}.header_timeout, std::chrono::seconds(10));
   ServerOptions options;
-  options.idle_timeout = std::chrono::milliseconds(100);
+  options.header_timeout = std::chrono::milliseconds(100);
   TestServer t(options);
   RawSocket raw(t.server->port());
   raw.Send("GET /healthz HTTP/1.1\r\n");  // an incomplete header, then silence
@@ -298,6 +299,70 @@ TEST(ServerTest, IdleConnectionsAreClosed) {
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   // The server closed the idle kept-alive connection; the client reconnects.
   EXPECT_TRUE(client.Call("echo").ok());
+}
+
+TEST(ServerTest, ConnectionsPerAddressAreCapped) {
+  EXPECT_EQ(ServerOptions{}.max_connections_per_ip, 32u);
+  ServerOptions options;
+  options.max_connections_per_ip = 2;
+  TestServer t(options);
+  Client a = t.MakeClient(), b = t.MakeClient();
+  ASSERT_TRUE(a.Call("echo").ok());
+  ASSERT_TRUE(b.Call("echo").ok());
+  RawSocket third(t.server->port());
+  std::string got = third.ReadAll();
+  EXPECT_TRUE(got.starts_with("HTTP/1.1 429")) << got;
+  EXPECT_NE(got.find("TOO_MANY_CONNECTIONS_FROM_ADDRESS"), std::string::npos) << got;
+  EXPECT_NE(got.find("Retry-After: 1"), std::string::npos) << got;
+  auto refused = t.MakeClient().Call("echo");
+  EXPECT_EQ(refused.status().app_code(), "TOO_MANY_CONNECTIONS_FROM_ADDRESS");
+  EXPECT_GE(t.server->metrics().rejected(Reject::kConnectionsPerIp), 2u);
+  a.Close();
+  // The address's count goes down when a connection ends.
+  bool served = false;
+  for (int i = 0; i < 100 && !served; ++i) {
+    served = t.MakeClient().Call("echo").ok();
+    if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(served);
+}
+
+TEST(ServerTest, EveryAnswerCarriesTheSecurityHeaders) {
+  TempDir dir;
+  std::ofstream(dir.path() / "index.html") << "<html>home</html>";
+  ServerOptions options;
+  options.web_root = dir.path().string();
+  options.max_body_bytes = 1024;
+  TestServer t(options);
+  Client client = t.MakeClient();
+  const std::string host = "127.0.0.1:" + std::to_string(t.server->port());
+  std::vector<HttpResponse> answers;
+  for (auto [verb, path] : {std::pair{"GET", "/"}, {"GET", "/v1/blocks/x"}, {"GET", "/nothing.js"}, {"PUT", "/rpc"}}) {
+    auto r = client.Request(verb, path);
+    ASSERT_TRUE(r.ok()) << path;
+    answers.push_back(*r);
+  }
+  answers.push_back(*client.Request("POST", "/rpc", RpcBody("echo")));
+  answers.push_back(*client.Request("POST", "/rpc", std::string(2048, ' ')));  // 413
+  for (auto& r : answers) {
+    SCOPED_TRACE(r.status);
+    // An early refusal (413) answers before the Host is known: no ws:// source.
+    const std::string ws = r.status == 413 ? "" : " ws://" + host + " wss://" + host;
+    EXPECT_EQ(r.headers["content-security-policy"],
+              "default-src 'self'; connect-src 'self'" + ws +
+                  "; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'; "
+                  "form-action 'self'");
+    EXPECT_EQ(r.headers["x-frame-options"], "DENY");
+    EXPECT_EQ(r.headers["referrer-policy"], "no-referrer");
+    EXPECT_EQ(r.headers["x-content-type-options"], "nosniff");
+  }
+  // A Host header that is not a plain host cannot write into the policy.
+  RawSocket raw(t.server->port());
+  raw.Send("GET / HTTP/1.1\r\nHost: a; script-src *\r\nConnection: close\r\n\r\n");
+  std::string got = raw.ReadAll();
+  EXPECT_NE(got.find("Content-Security-Policy: default-src 'self'; connect-src 'self'; img-src"), std::string::npos)
+      << got;
+  EXPECT_EQ(got.find("script-src"), std::string::npos) << got;
 }
 
 TEST(ServerTest, StaticFilesWithContentTypesAndNoTraversal) {
@@ -492,12 +557,23 @@ TEST(ServerTest, CorsPreflightAndHeaders) {
 // A WebSocket client for the tests.
 class WsClient {
  public:
-  explicit WsClient(uint16_t port) : ws_(ioc_) {
+  // `origin`: the Origin header a browser would send ("" = none).
+  explicit WsClient(uint16_t port, const std::string& origin = "", beast::error_code* handshake = nullptr)
+      : ws_(ioc_) {
     auto& sock = beast::get_lowest_layer(ws_);
     sock.connect({net::ip::make_address("127.0.0.1"), port});
     timeval tv{5, 0};
     setsockopt(sock.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    ws_.handshake("127.0.0.1", "/ws");
+    if (!origin.empty()) {
+      ws_.set_option(websocket::stream_base::decorator(
+          [origin](websocket::request_type& req) { req.set(beast::http::field::origin, origin); }));
+    }
+    const std::string host = "127.0.0.1:" + std::to_string(port);
+    if (handshake) {
+      ws_.handshake(host, "/ws", *handshake);
+    } else {
+      ws_.handshake(host, "/ws");
+    }
   }
   void Send(std::string_view text) { ws_.write(net::buffer(text)); }
   // The next message, or "" once the connection is closed.
@@ -568,6 +644,37 @@ TEST(ServerTest, SlowWebSocketSubscriberIsDropped) {
   EXPECT_LT(messages, 200);
   EXPECT_EQ(ec, websocket::error::closed);
   EXPECT_EQ(ws.reason().code, websocket::close_code::policy_error);
+}
+
+TEST(ServerTest, WebSocketUpgradesFromOtherOriginsAreRefused) {
+  TestServer t;
+  const std::string own = "http://127.0.0.1:" + std::to_string(t.server->port());
+  for (const std::string& origin : {std::string("https://evil.example"), std::string("null"),
+                                    "http://127.0.0.1:" + std::to_string(t.server->port() + 1), own + ".evil"}) {
+    SCOPED_TRACE(origin);
+    beast::error_code ec;
+    WsClient ws(t.server->port(), origin, &ec);
+    EXPECT_EQ(ec, websocket::error::upgrade_declined);
+  }
+  EXPECT_GE(t.server->metrics().rejected(Reject::kBadOrigin), 4u);
+  // The node's own page (http or https in front of it) and non-browser clients.
+  for (const std::string& origin : {own, "https://127.0.0.1:" + std::to_string(t.server->port()), std::string()}) {
+    SCOPED_TRACE(origin);
+    beast::error_code ec;
+    WsClient ws(t.server->port(), origin, &ec);
+    ASSERT_FALSE(ec) << ec.message();
+    ws.Send(R"({"subscribe":"blocks"})");
+    EXPECT_EQ(ParseJson(ws.Read()), ParseJson(R"({"subscribed":"blocks"})"));
+  }
+  // A configured list replaces the default.
+  ServerOptions options;
+  options.ws_allowed_origins = {"https://civic.example.gov.cn"};
+  TestServer listed(options);
+  beast::error_code ec;
+  WsClient allowed(listed.server->port(), "https://civic.example.gov.cn", &ec);
+  EXPECT_FALSE(ec) << ec.message();
+  WsClient own_refused(listed.server->port(), "http://127.0.0.1:" + std::to_string(listed.server->port()), &ec);
+  EXPECT_EQ(ec, websocket::error::upgrade_declined);
 }
 
 TEST(ServerTest, WebSocketPathWithoutUpgradeIs400) {
@@ -663,7 +770,7 @@ TEST(ClientTest, HttpErrorBodiesBecomeTypedStatus) {
 // the server; it keeps answering.
 TEST(ServerTest, RandomGarbageNeverCrashes) {
   ServerOptions options;
-  options.idle_timeout = std::chrono::milliseconds(300);
+  options.header_timeout = std::chrono::milliseconds(300);
   options.read_timeout = std::chrono::milliseconds(300);
   TestServer t(options);
   std::mt19937 rng(7);

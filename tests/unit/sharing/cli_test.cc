@@ -35,7 +35,9 @@ bool Contains(const std::string& text, const std::string& part) { return text.fi
 class SharingCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    rpc::SharedRequestAuthenticator().Configure(rpc::RequestAuthOptions{});
+    rpc::RequestAuthOptions auth;
+    auth.audience = node_.info().node_id;
+    ASSERT_TRUE(rpc::SharedRequestAuthenticator().Configure(auth).ok());
     rpc::RegisterChainMethods(&table_);
     rpc::RegisterSharingMethods(&table_);
     rpc::ServerOptions options;

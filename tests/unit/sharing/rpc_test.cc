@@ -35,7 +35,9 @@ int64_t WallClockMs() {
 class SharingRpcTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    rpc::SharedRequestAuthenticator().Configure(rpc::RequestAuthOptions{});
+    rpc::RequestAuthOptions auth;
+    auth.audience = node.info().node_id;
+    ASSERT_TRUE(rpc::SharedRequestAuthenticator().Configure(auth).ok());
     rpc::RegisterSharingMethods(&table_);
     rpc::RegisterChainMethods(&table_);
   }
@@ -58,7 +60,7 @@ class SharingRpcTest : public ::testing::Test {
 
   // A call signed now by `org`'s key.
   Result<json::value> Signed(std::string_view method, size_t org, const json::object& request) {
-    return Call(method, rpc::SignRequest(node.org_keys[org], node.code(org), TestNode::kChainId, method,
+    return Call(method, rpc::SignRequest(node.org_keys[org], node.code(org), TestNode::kChainId, node.info().node_id, method,
                                          json::serialize(request), WallClockMs()));
   }
 
@@ -88,29 +90,29 @@ TEST_F(SharingRpcTest, AuditorMethodsAnswerOnlySignedRequestsOfAuditors) {
     EXPECT_EQ(code(Call(method, json::value())), "AUTH_REQUIRED");
     EXPECT_EQ(Call(method, json::object{}).status().code(), Code::kPermissionDenied);
     // Signed for another method.
-    json::value other = rpc::SignRequest(node.org_keys[kGss], node.code(kGss), TestNode::kChainId, "sharing_catalogue",
+    json::value other = rpc::SignRequest(node.org_keys[kGss], node.code(kGss), TestNode::kChainId, node.info().node_id, "sharing_catalogue",
                                          "{}", WallClockMs());
     EXPECT_EQ(code(Call(method, other)), "AUTH_BAD_SIGNATURE");
     // A tampered request.
     json::value tampered =
-        rpc::SignRequest(node.org_keys[kGss], node.code(kGss), TestNode::kChainId, method, "{}", WallClockMs());
+        rpc::SignRequest(node.org_keys[kGss], node.code(kGss), TestNode::kChainId, node.info().node_id, method, "{}", WallClockMs());
     tampered.as_object()["request"] = R"({"org":"11510700008207313A"})";
     EXPECT_EQ(code(Call(method, tampered)), "AUTH_BAD_SIGNATURE");
     // Stale and future timestamps.
-    EXPECT_EQ(code(Call(method, rpc::SignRequest(node.org_keys[kGss], node.code(kGss), TestNode::kChainId, method, "{}",
+    EXPECT_EQ(code(Call(method, rpc::SignRequest(node.org_keys[kGss], node.code(kGss), TestNode::kChainId, node.info().node_id, method, "{}",
                                                  WallClockMs() - 600'000))),
               "AUTH_STALE_TIMESTAMP");
-    EXPECT_EQ(code(Call(method, rpc::SignRequest(node.org_keys[kGss], node.code(kGss), TestNode::kChainId, method, "{}",
+    EXPECT_EQ(code(Call(method, rpc::SignRequest(node.org_keys[kGss], node.code(kGss), TestNode::kChainId, node.info().node_id, method, "{}",
                                                  WallClockMs() + 600'000))),
               "AUTH_STALE_TIMESTAMP");
     // A department that is not an auditor, and a key of nobody.
     EXPECT_EQ(code(Signed(method, kPsb, {})), "AUTH_NOT_AUDITOR");
     EXPECT_EQ(code(Call(method, rpc::SignRequest(crypto::KeyPair::Generate(crypto::Algo::kEd25519), node.code(kGss),
-                                                 TestNode::kChainId, method, "{}", WallClockMs()))),
+                                                 TestNode::kChainId, node.info().node_id, method, "{}", WallClockMs()))),
               "AUTH_UNKNOWN_KEY");
     // The auditor: answered once, refused when replayed.
     json::value good =
-        rpc::SignRequest(node.org_keys[kGss], node.code(kGss), TestNode::kChainId, method, "{}", WallClockMs());
+        rpc::SignRequest(node.org_keys[kGss], node.code(kGss), TestNode::kChainId, node.info().node_id, method, "{}", WallClockMs());
     auto first = Call(method, good);
     ASSERT_TRUE(first.ok()) << first.status().ToString();
     EXPECT_EQ(code(Call(method, good)), "AUTH_REPLAYED_NONCE");
@@ -377,10 +379,11 @@ std::string Answer(const rpc::MethodTable& table, TestNode* node, const json::va
 }
 
 TEST(SharingRpcDocTest, ExamplesHoldAgainstTheSampleNode) {
-  rpc::RequestAuthOptions pinned;
-  pinned.clock = [] { return kDocNow; };
-  rpc::SharedRequestAuthenticator().Configure(pinned);
   TestNode node;
+  rpc::RequestAuthOptions pinned;
+  pinned.audience = node.info().node_id;
+  pinned.clock = [] { return kDocNow; };
+  ASSERT_TRUE(rpc::SharedRequestAuthenticator().Configure(pinned).ok());
   SeedDocSample(&node);
   rpc::MethodTable table;
   rpc::RegisterSharingMethods(&table);
@@ -398,7 +401,7 @@ TEST(SharingRpcDocTest, ExamplesHoldAgainstTheSampleNode) {
     documented.insert(ex.method());
   }
   for (const auto& [name, method] : table.all()) EXPECT_TRUE(documented.count(name)) << name << " has no example";
-  rpc::SharedRequestAuthenticator().Configure(rpc::RequestAuthOptions{});
+  ASSERT_TRUE(rpc::SharedRequestAuthenticator().Configure(rpc::RequestAuthOptions{}).ok());
 }
 
 // Base64 as protobuf's JSON mapping writes bytes.
@@ -486,7 +489,7 @@ TEST(SharingRpcDocTest, PrintSignedExampleParams) {
         Item{"sharing_stats", kGss, R"({"from_ms":1735660800000,"to_ms":1735747199999})",
              "0a1b2c3d4e5f60718293a4b5c6d7e8f9"},
         Item{"sharing_stats", kPsb, R"({})", "f0e1d2c3b4a5968778695a4b3c2d1e0f"}}) {
-    json::object params = rpc::SignRequest(node.org_keys[item.org], node.code(item.org), TestNode::kChainId,
+    json::object params = rpc::SignRequest(node.org_keys[item.org], node.code(item.org), TestNode::kChainId, node.info().node_id,
                                            item.method, item.request, kDocNow, item.nonce);
     std::cout << item.method << ": " << json::serialize(params) << "\n";
   }

@@ -25,9 +25,14 @@ export class RpcError extends Error {
 
 let nextId = 1;
 
-// Where the node is: the page's own origin, unless the page was opened with
-// ?node=<url> (development against another node; the node must allow CORS).
+// Where the node is: the page's own origin. A ?node=<url> override exists only
+// in builds made with VITE_CIVIC_DEV_NODE_OVERRIDE=1: on the official page a
+// link or QR code with ?node= could otherwise make it show another server's
+// answers (a revoked certificate as genuine) and send the auditor console's
+// signed queries there (the node's Content-Security-Policy blocks it too).
+// `npm run dev` proxies to a node, so development does not need it either.
 export function nodeBase() {
+  if (import.meta.env?.VITE_CIVIC_DEV_NODE_OVERRIDE !== '1') return '';
   const p = new URLSearchParams(location.search).get('node');
   return p ? p.replace(/\/+$/, '') : '';
 }

@@ -24,12 +24,17 @@ const pick = (o, ...names) => {
   return undefined;
 };
 
-async function chainId() {
-  return cached('chain_id', async () => (await call('chain_status')).chain_id, 3600000);
+// The chain and the node (its id is the audience a signed request names).
+async function chainAndNode() {
+  return cached('chain_and_node', async () => {
+    const status = await call('chain_status');
+    return { chainId: status.chain_id, audience: status.node?.node_id ?? '' };
+  }, 3600000);
 }
 
 async function signedCall(method, params) {
-  const envelope = signedParams({ key: session.key, org: session.org.code, chainId: await chainId(), method, params });
+  const { chainId, audience } = await chainAndNode();
+  const envelope = signedParams({ key: session.key, org: session.org.code, chainId, audience, method, params });
   return call(method, envelope);
 }
 
