@@ -294,7 +294,7 @@ TEST_F(SharingRpcTest, PublicTxViewHidesAccessLogsAuditorSeesThem) {
   }
 
   auto full = Call("chain_getTxFull", rpc::SignRequest(node.org_keys[kGss], node.code(kGss), TestNode::kChainId,
-                                                       "chain_getTxFull", json::serialize(json::object{{"id", id},
+                                                       node.info().node_id, "chain_getTxFull", json::serialize(json::object{{"id", id},
                                                                                                       {"raw", true}}),
                                                        WallClockMs()));
   ASSERT_TRUE(full.ok()) << full.status().ToString();
