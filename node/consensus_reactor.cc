@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <optional>
 
+#include "crypto/base/errors.h"
 #include "ledger/tx.h"
+#include "node/errors.h"
 
 namespace civic::node {
 namespace {
@@ -92,7 +94,7 @@ Status ConsensusReactor::Attach(p2p::PeerManager *peers, p2p::ChannelPolicy poli
 }
 
 Status ConsensusReactor::Start(uint64_t height, consensus::ValidatorSet validators) {
-  if (thread_.joinable()) return Status::FailedPrecondition("ALREADY_STARTED", "the reactor is running");
+  if (thread_.joinable()) return Status::FailedPrecondition(err::ALREADY_STARTED, "the reactor is running");
   auto entries = wal_->ReadAll();
   if (!entries.ok()) {
     const Status &st = entries.status();
@@ -254,7 +256,7 @@ void ConsensusReactor::Deliver(Event event) {
 Status ConsensusReactor::DeliverChecked(Event event) { return Dispatch(std::move(event), nullptr); }
 
 Status ConsensusReactor::Dispatch(Event event, const crypto::PublicKey *from) {
-  if (halted_) return Status::Unavailable("CONSENSUS_HALTED", "the consensus reactor has halted");
+  if (halted_) return Status::Unavailable(err::CONSENSUS_HALTED, "the consensus reactor has halted");
   events_.push_back(std::move(event));
   if (dispatching_) return Status::Ok();
   dispatching_ = true;

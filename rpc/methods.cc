@@ -3,6 +3,8 @@
 #include <cmath>
 #include <limits>
 
+#include "rpc/error_codes.h"
+
 namespace civic::rpc {
 
 void MethodTable::Add(std::string name, Handler handler) {
@@ -27,7 +29,7 @@ const CallDecoder* MethodTable::FindCallDecoder(std::string_view contract) const
 namespace {
 
 Status InvalidParams(std::string message) {
-  return Status::InvalidArgument("INVALID_PARAMS", std::move(message));
+  return Status::InvalidArgument(err::INVALID_PARAMS, std::move(message));
 }
 
 std::string Describe(std::string_view name, size_t pos) {

@@ -9,7 +9,9 @@
 #include <thread>
 #include <vector>
 
+#include "crypto/base/errors.h"
 #include "rpc/codec/chain.h"
+#include "rpc/error_codes.h"
 #include "rpc/http_session.h"
 #include "rpc/rest_routes.h"
 #include "rpc/server_state.h"
@@ -26,7 +28,7 @@ using tcp = net::ip::tcp;
 // Answers a connection over the limit with 503 and closes it.
 void RefuseConnection(tcp::socket socket) {
   static const std::string kResponse = [] {
-    Status st = Status::Unavailable("TOO_MANY_CONNECTIONS", "the server has too many open connections");
+    Status st = Status::Unavailable(err::TOO_MANY_CONNECTIONS, "the server has too many open connections");
     std::string body = RestErrorBody(st);
     return "HTTP/1.1 503 Service Unavailable\r\nServer: " + std::string(kServerName) +
            "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
@@ -102,7 +104,7 @@ Server::~Server() { Stop(); }
 
 Status Server::Start() {
   Impl& s = *impl_;
-  if (s.started) return Status::FailedPrecondition("ALREADY_STARTED", "the server was started already");
+  if (s.started) return Status::FailedPrecondition(err::ALREADY_STARTED, "the server was started already");
   ServerState& state = *s.state;
   const ServerOptions& opt = state.options;
 
@@ -110,14 +112,14 @@ Status Server::Start() {
     std::error_code fec;
     fs::path root = fs::canonical(opt.web_root, fec);
     if (fec || !fs::is_directory(root, fec)) {
-      return Status::InvalidArgument("WEB_ROOT_MISSING", "the web root \"" + opt.web_root + "\" is not a folder");
+      return Status::InvalidArgument(err::WEB_ROOT_MISSING, "the web root \"" + opt.web_root + "\" is not a folder");
     }
     state.web_root = root;
   }
 
   beast::error_code ec;
   auto address = net::ip::make_address(opt.address, ec);
-  if (ec) return Status::InvalidArgument("BAD_ADDRESS", "\"" + opt.address + "\" is not an IP address");
+  if (ec) return Status::InvalidArgument(err::BAD_ADDRESS, "\"" + opt.address + "\" is not an IP address");
   tcp::endpoint endpoint(address, opt.port);
   s.acceptor.emplace(net::make_strand(state.ioc));
   s.acceptor->open(endpoint.protocol(), ec);
@@ -126,7 +128,7 @@ Status Server::Start() {
   if (!ec) s.acceptor->listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
     s.acceptor.reset();
-    return Status::Unavailable("BIND_FAILED", "cannot listen on " + opt.address + ":" + std::to_string(opt.port) +
+    return Status::Unavailable(err::BIND_FAILED, "cannot listen on " + opt.address + ":" + std::to_string(opt.port) +
                                                   ": " + ec.message());
   }
   s.bound_port = s.acceptor->local_endpoint(ec).port();

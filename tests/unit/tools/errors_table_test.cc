@@ -1,5 +1,6 @@
-// Keeps the error code lists of every layer and the "Error codes" table of docs/RPC.md in step: the table holds
-// exactly the (code, layer, meaning) rows of the lists, sorted by code.
+// Keeps the error code lists of every layer, the "Error codes" table of docs/RPC.md and the sources in step:
+// the table holds exactly the (code, layer, meaning) rows of the lists, sorted by code, and production code
+// names app codes through the lists (civic::err::CODE), never as string literals.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include "consensus/errors.h"
 #include "contracts/base/errors.h"
 #include "crypto/base/errors.h"
+#include "crypto/base/status.h"
 #include "ledger/errors.h"
 #include "node/errors.h"
 #include "rpc/error_codes.h"
@@ -100,6 +102,14 @@ TEST(ErrorsTableTest, ListsHoldEachCodeOnceWithAMeaning) {
   EXPECT_EQ(std::string(err::BAD_SIGNATURE), "BAD_SIGNATURE");  // a constant's value is its own name
 }
 
+// status.h writes the codes of its three code-only classes as literals, so that it does not depend on a list;
+// these must stay the listed codes.
+TEST(ErrorsTableTest, StatusClassCodesAreListed) {
+  EXPECT_EQ(Status::Corruption("m").app_code(), err::CORRUPTION);
+  EXPECT_EQ(Status::IOError("m").app_code(), err::IO_ERROR);
+  EXPECT_EQ(Status::Internal("m").app_code(), err::INTERNAL);
+}
+
 TEST(ErrorsTableTest, RpcDocTableEqualsTheLists) {
   const std::string doc = ReadFile(CIVIC_RPC_DOC);
   ASSERT_FALSE(doc.empty()) << "cannot read " << CIVIC_RPC_DOC;
@@ -115,6 +125,51 @@ TEST(ErrorsTableTest, RpcDocTableEqualsTheLists) {
   }
   EXPECT_EQ(documented.size(), in_doc.size()) << "docs/RPC.md repeats a row";
   EXPECT_TRUE(std::is_sorted(documented.begin(), documented.end())) << "the Error codes table is not sorted by code";
+}
+
+// Places where production code writes an app code as a string literal instead of naming its constant.
+std::vector<std::string> LiteralAppCodes(const std::string& source) {
+  // A Status (or CmdStatus::Usage) built from a literal, a code beside a Code, a comparison with app_code(),
+  // and the helpers whose first argument is an app code.
+  static const std::regex kLiteral(
+      R"((Status::[A-Za-z]+\(\s*"[A-Z][A-Z0-9_]+")|(Code::k[A-Za-z]+,\s*"[A-Z][A-Z0-9_]+")|)"
+      R"((app_code\(\)\s*[!=]=\s*"[A-Z][A-Z0-9_]+")|)"
+      R"((\b(Err|Denied|RowError|Malformed|SendError)\(\s*"[A-Z][A-Z0-9_]+"))");
+  std::vector<std::string> found;
+  for (auto it = std::sregex_iterator(source.begin(), source.end(), kLiteral); it != std::sregex_iterator(); ++it) {
+    found.push_back(it->str());
+  }
+  return found;
+}
+
+TEST(ErrorsTableTest, ScanFindsLiteralAppCodes) {
+  EXPECT_EQ(LiteralAppCodes("return Status::NotFound(\"CERT_NOT_FOUND\", \"no certificate\");").size(), 1u);
+  EXPECT_EQ(LiteralAppCodes("return CmdStatus::Usage(\n    \"BAD_ENTRY\", \"an entry id is 1 or more\");").size(), 1u);
+  EXPECT_EQ(LiteralAppCodes("return Status(Code::kIOError, \"DATA_DIR_UNUSABLE\", msg);").size(), 1u);
+  EXPECT_EQ(LiteralAppCodes("if (st.app_code() == \"TX_IN_MEMPOOL\") return;").size(), 1u);
+  EXPECT_EQ(LiteralAppCodes("return RowError(\"BAD_DATE\", \"decided_at is in the future\");").size(), 1u);
+  EXPECT_TRUE(LiteralAppCodes("return Status::NotFound(err::CERT_NOT_FOUND, \"no certificate \" + id);").empty());
+  EXPECT_TRUE(LiteralAppCodes("if (st.app_code() == err::TX_IN_MEMPOOL) return;").empty());
+  EXPECT_TRUE(LiteralAppCodes("return Status::InvalidArgument(err::BAD_TIME, \"time \\\"X\\\" is bad\");").empty());
+}
+
+TEST(ErrorsTableTest, ProductionCodeNamesAppCodesThroughTheLists) {
+  const std::filesystem::path root = CIVIC_SOURCE_DIR;
+  size_t files = 0;
+  // tools/ still writes its codes as literals; it joins this scan when they are named from the lists.
+  for (const char* layer : {"crypto", "ledger", "contracts", "consensus", "rpc", "node"}) {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(root / layer)) {
+      const std::string ext = entry.path().extension().string();
+      if (!entry.is_regular_file() || (ext != ".h" && ext != ".cc")) continue;
+      if (entry.path() == root / "crypto/base/status.h") continue;  // see StatusClassCodesAreListed
+      ++files;
+      for (const std::string& literal : LiteralAppCodes(ReadFile(entry.path()))) {
+        ADD_FAILURE() << std::filesystem::relative(entry.path(), root).string() << ": " << literal
+                      << " (name the code through its layer's errors.h list)";
+      }
+    }
+  }
+  EXPECT_GT(files, 100u);
 }
 
 }  // namespace
