@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "consensus/errors.h"
+#include "ledger/errors.h"
 #include "ledger/tx.h"
 
 namespace civic::consensus {
@@ -50,7 +52,7 @@ Output Core::Handle(const Event& event) {
         if constexpr (std::is_same_v<T, StartHeight>) {
           OnStartHeight(e);
         } else if (!started_) {
-          Refuse(Status::FailedPrecondition("NOT_STARTED", "consensus has not started a height"));
+          Refuse(Status::FailedPrecondition(err::NOT_STARTED, "consensus has not started a height"));
         } else if constexpr (std::is_same_v<T, ProposalReceived>) {
           OnProposal(e.proposal);
         } else if constexpr (std::is_same_v<T, VoteReceived>) {
@@ -76,9 +78,9 @@ void Core::Refuse(Status status) {
 void Core::RefuseHeight(HeightHint::Kind kind, uint64_t height) {
   if (!out_.status.ok()) return;
   if (kind == HeightHint::Kind::kSenderBehind) {
-    out_.status = Status::FailedPrecondition("STALE_HEIGHT", "message is for a height this node has passed");
+    out_.status = Status::FailedPrecondition(err::STALE_HEIGHT, "message is for a height this node has passed");
   } else {
-    out_.status = Status::FailedPrecondition("FUTURE_HEIGHT", "message is for a height this node has not reached");
+    out_.status = Status::FailedPrecondition(err::FUTURE_HEIGHT, "message is for a height this node has not reached");
   }
   out_.hint = HeightHint{kind, height};
 }
@@ -91,7 +93,7 @@ bool Core::IsMe(const crypto::PublicKey& key) const {
 
 void Core::OnStartHeight(const StartHeight& e) {
   if (e.height == 0 || (started_ && e.height <= height_)) {
-    Refuse(Status::FailedPrecondition("STALE_START", "height " + std::to_string(e.height) +
+    Refuse(Status::FailedPrecondition(err::STALE_START, "height " + std::to_string(e.height) +
                                                          " does not follow the current height"));
     return;
   }
@@ -202,7 +204,7 @@ bool Core::AdmitHeight(uint64_t height, const pb::Vote* vote, const pb::BlockPro
     const crypto::PublicKey signer_key = ledger::FromProto(signer);
     if (round > options_.max_future_rounds || !validators_.IndexOf(signer_key)) return false;
     if (kind == kKindProposal && signer_key != validators_.Proposer(height_ + 1, round)) {
-      Refuse(Status::PermissionDenied("NOT_PROPOSER", "next-height proposal signer is not the proposer of its round"));
+      Refuse(Status::PermissionDenied(err::NOT_PROPOSER, "next-height proposal signer is not the proposer of its round"));
       return false;
     }
     auto key = std::make_tuple(signer.key(), round, kind);
@@ -229,7 +231,7 @@ void Core::NoteFutureHeight(uint64_t height, const pb::Vote* vote, const pb::Blo
   const crypto::PublicKey key = ledger::FromProto(signer);
   if (!validators_.IndexOf(key)) {
     // Not NOT_A_VALIDATOR: the set may have changed at heights this node has not reached.
-    return Refuse(Status::PermissionDenied("UNKNOWN_SIGNER",
+    return Refuse(Status::PermissionDenied(err::UNKNOWN_SIGNER,
                                            "future-height message signer is not a validator of this height"));
   }
   uint64_t& seen = future_heights_[key];
@@ -244,7 +246,7 @@ void Core::NoteFutureHeight(uint64_t height, const pb::Vote* vote, const pb::Blo
   if (proven > height_ + 1) {
     RefuseHeight(HeightHint::Kind::kSenderAhead, proven);
   } else {
-    Refuse(Status::FailedPrecondition("FUTURE_HEIGHT", "message is for a height this node has not reached"));
+    Refuse(Status::FailedPrecondition(err::FUTURE_HEIGHT, "message is for a height this node has not reached"));
   }
 }
 
@@ -270,7 +272,7 @@ void Core::OnProposal(const pb::BlockProposal& p) {
 
   const crypto::PublicKey proposer = ledger::FromProto(p.proposer());
   if (proposer != validators_.Proposer(height_, p.round())) {
-    return Refuse(Status::PermissionDenied("NOT_PROPOSER", "proposal signer is not the proposer of its round"));
+    return Refuse(Status::PermissionDenied(err::NOT_PROPOSER, "proposal signer is not the proposer of its round"));
   }
   const size_t index = *validators_.IndexOf(proposer);
   if (p.round() > round_ + options_.max_future_rounds) {
@@ -293,7 +295,7 @@ void Core::OnProposal(const pb::BlockProposal& p) {
       Emit(ValidateBlock{height_, p.block(), p.block_hash()});
       Advance();
     }
-    return Refuse(Status::FailedPrecondition("CONFLICTING_PROPOSAL",
+    return Refuse(Status::FailedPrecondition(err::CONFLICTING_PROPOSAL,
                                              "the proposer signed two proposals for one round"));
   }
   if (Status st = VerifyProposalSignature(options_.chain_id, p, *verifier_); !st.ok()) return Refuse(std::move(st));
@@ -323,7 +325,7 @@ void Core::OnVote(const pb::Vote& v) {
 
   const std::optional<size_t> index = validators_.IndexOf(ledger::FromProto(v.validator()));
   if (!index) {
-    return Refuse(Status::PermissionDenied("NOT_A_VALIDATOR", "vote signer is not a validator of this height"));
+    return Refuse(Status::PermissionDenied(err::NOT_A_VALIDATOR, "vote signer is not a validator of this height"));
   }
   if (v.round() > round_ + options_.max_future_rounds) {
     if (static_cast<int64_t>(v.round()) <= max_round_seen_[*index]) return;
@@ -386,7 +388,7 @@ void Core::OnBlockBuilt(const BlockBuilt& e) {
     return;  // late or unasked-for
   }
   if (e.block.empty() || e.block.size() > options_.max_block_bytes || e.block_hash.size() != kBlockHashSize) {
-    return Refuse(Status::InvalidArgument("BAD_BLOCK", "built block is empty, too large or has a bad hash"));
+    return Refuse(Status::InvalidArgument(err::BAD_BLOCK, "built block is empty, too large or has a bad hash"));
   }
   Propose(e.block, e.block_hash, -1);
   Advance();
@@ -407,7 +409,7 @@ void Core::OnCommitReceived(const CommitReceived& e) {
   if (decided_) return;
   if (c.block_hash() != e.block_hash || e.block_hash.size() != kBlockHashSize || e.block.empty() ||
       c.round() > kMaxRound) {
-    return Refuse(Status::InvalidArgument("BAD_COMMIT", "commit does not match the block"));
+    return Refuse(Status::InvalidArgument(err::BAD_COMMIT, "commit does not match the block"));
   }
   // Re-count the certificate's signatures as precommits of its round.
   VoteSet check(options_.chain_id, c.height(), c.round(), VoteType::kPrecommit, &validators_);
@@ -421,11 +423,11 @@ void Core::OnCommitReceived(const CommitReceived& e) {
     v.set_sig(sig.sig());
     Result<VoteSet::AddResult> added = check.Add(v, *verifier_);
     if (!added.ok()) {
-      return Refuse(Status::InvalidArgument("BAD_COMMIT", "commit signature refused: " + added.status().message()));
+      return Refuse(Status::InvalidArgument(err::BAD_COMMIT, "commit signature refused: " + added.status().message()));
     }
   }
   if (check.quorum() != c.block_hash()) {
-    return Refuse(Status::InvalidArgument("BAD_COMMIT", "commit holds no more than 2/3 of the voting power"));
+    return Refuse(Status::InvalidArgument(err::BAD_COMMIT, "commit holds no more than 2/3 of the voting power"));
   }
   Decide(c.round(), e.block_hash, e.block, c);
 }

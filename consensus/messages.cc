@@ -1,7 +1,9 @@
 #include "consensus/messages.h"
 
+#include "consensus/errors.h"
 #include "crypto/hash.h"
 #include "ledger/block.h"
+#include "ledger/errors.h"
 #include "ledger/tx.h"
 
 namespace civic::consensus {
@@ -9,13 +11,13 @@ namespace civic::consensus {
 namespace {
 
 Status MalformedVote(std::string message) {
-  return Status::InvalidArgument("MALFORMED_VOTE", std::move(message));
+  return Status::InvalidArgument(err::MALFORMED_VOTE, std::move(message));
 }
 Status MalformedProposal(std::string message) {
-  return Status::InvalidArgument("MALFORMED_PROPOSAL", std::move(message));
+  return Status::InvalidArgument(err::MALFORMED_PROPOSAL, std::move(message));
 }
 Status BadEvidence(std::string message) {
-  return Status::InvalidArgument("BAD_EVIDENCE", std::move(message));
+  return Status::InvalidArgument(err::BAD_EVIDENCE, std::move(message));
 }
 
 Bytes VoteBytes(std::string_view chain_id, const pb::Vote& vote) {
@@ -99,7 +101,7 @@ Status CheckProposalShape(const pb::BlockProposal& p, size_t max_block_bytes) {
 
 Status VerifyVoteSignature(std::string_view chain_id, const pb::Vote& vote, const Verifier& verifier) {
   if (!verifier.Verify(ledger::FromProto(vote.validator()), VoteBytes(chain_id, vote), vote.sig())) {
-    return Status::InvalidArgument("BAD_SIGNATURE", "vote signature does not verify");
+    return Status::InvalidArgument(err::BAD_SIGNATURE, "vote signature does not verify");
   }
   return Status::Ok();
 }
@@ -109,7 +111,7 @@ Status VerifyProposalSignature(std::string_view chain_id, const pb::BlockProposa
   Bytes msg = ProposalSignBytes(chain_id, p.height(), p.round(), p.pol_round(), p.block_hash(),
                                 crypto::Sha256(p.block()));
   if (!verifier.Verify(ledger::FromProto(p.proposer()), msg, p.sig())) {
-    return Status::InvalidArgument("BAD_SIGNATURE", "proposal signature does not verify");
+    return Status::InvalidArgument(err::BAD_SIGNATURE, "proposal signature does not verify");
   }
   return Status::Ok();
 }

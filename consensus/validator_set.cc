@@ -2,13 +2,14 @@
 
 #include <algorithm>
 
+#include "ledger/errors.h"
 #include "ledger/tx.h"
 
 namespace civic::consensus {
 
 namespace {
 Status Bad(std::string message) {
-  return Status::InvalidArgument("BAD_VALIDATOR_SET", std::move(message));
+  return Status::InvalidArgument(err::BAD_VALIDATOR_SET, std::move(message));
 }
 }  // namespace
 

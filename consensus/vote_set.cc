@@ -1,5 +1,6 @@
 #include "consensus/vote_set.h"
 
+#include "consensus/errors.h"
 #include "ledger/tx.h"
 
 namespace civic::consensus {
@@ -17,11 +18,11 @@ Result<VoteSet::AddResult> VoteSet::Add(const pb::Vote& vote, const Verifier& ve
   CIVIC_RETURN_IF_ERROR(CheckVoteShape(vote));
   if (vote.height() != height_ || vote.round() != round_ ||
       vote.type() != static_cast<uint32_t>(type_)) {
-    return Status::InvalidArgument("WRONG_VOTE", "vote is for another height, round or type");
+    return Status::InvalidArgument(err::WRONG_VOTE, "vote is for another height, round or type");
   }
   const std::optional<size_t> index = validators_->IndexOf(ledger::FromProto(vote.validator()));
   if (!index) {
-    return Status::PermissionDenied("NOT_A_VALIDATOR", "vote signer is not a validator of this height");
+    return Status::PermissionDenied(err::NOT_A_VALIDATOR, "vote signer is not a validator of this height");
   }
   Slot& slot = votes_[*index];
   for (const pb::Vote& have : slot.votes) {
@@ -78,7 +79,7 @@ std::vector<pb::Vote> VoteSet::Votes() const {
 Result<pb::Commit> VoteSet::MakeCommit(const Bytes& block_hash) const {
   if (type_ != VoteType::kPrecommit || block_hash.empty() ||
       !validators_->IsQuorum(PowerFor(block_hash))) {
-    return Status::FailedPrecondition("NO_QUORUM", "no precommit quorum for this block");
+    return Status::FailedPrecondition(err::NO_QUORUM, "no precommit quorum for this block");
   }
   pb::Commit commit;
   commit.set_height(height_);

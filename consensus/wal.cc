@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "consensus/errors.h"
+
 namespace civic::consensus {
 
 namespace {
@@ -138,7 +140,7 @@ Status FileWal::Append(const pb::ConsensusWalEntry& entry) {
   Bytes payload;
   if (!entry.SerializeToString(&payload)) return Status::Internal("WAL entry does not serialize");
   if (payload.size() > kMaxWalRecordBytes) {
-    return Status::ResourceExhausted("WAL_RECORD_TOO_LARGE", "WAL entry exceeds the record limit");
+    return Status::ResourceExhausted(err::WAL_RECORD_TOO_LARGE, "WAL entry exceeds the record limit");
   }
   Bytes record;
   record.reserve(kHeaderBytes + payload.size());

@@ -1,5 +1,6 @@
 #include "contracts/registry.h"
 
+#include "contracts/base/errors.h"
 #include "contracts/certificate/contract.h"
 #include "contracts/credit/contract.h"
 #include "contracts/governance/contract.h"
@@ -15,26 +16,26 @@ Status CheckSigner(const ledger::TxContext& ctx, const ledger::KvReader& state) 
   const std::string& code = ctx.tx->body.org();
   auto org = GetOrg(state, code);
   if (!org.ok()) {
-    if (org.status().app_code() == "UNKNOWN_ORG") {
-      return Status::PermissionDenied("UNKNOWN_ORG", "the tx names org '" + code.substr(0, 64) +
+    if (org.status().app_code() == err::UNKNOWN_ORG) {
+      return Status::PermissionDenied(err::UNKNOWN_ORG, "the tx names org '" + code.substr(0, 64) +
                                                          "', which is not a member of this network");
     }
     return org.status();
   }
   if (org->removed()) {
-    return Status::PermissionDenied("ORG_REMOVED", "org " + code + " has been removed from the network");
+    return Status::PermissionDenied(err::ORG_REMOVED, "org " + code + " has been removed from the network");
   }
   const crypto::PublicKey& signer = ctx.tx->signer;
   for (const auto& key : org->keys()) {
     if (key.algo() != static_cast<uint32_t>(signer.algo) || key.key() != signer.key) continue;
     if (key.revoked()) {
-      return Status::PermissionDenied("KEY_REVOKED", "the signing key " + signer.ToString() + " of org " + code +
+      return Status::PermissionDenied(err::KEY_REVOKED, "the signing key " + signer.ToString() + " of org " + code +
                                                          " was revoked at height " +
                                                          std::to_string(key.revoked_height()));
     }
     return Status::Ok();
   }
-  return Status::PermissionDenied("KEY_NOT_ADMITTED", "the signing key " + signer.ToString() +
+  return Status::PermissionDenied(err::KEY_NOT_ADMITTED, "the signing key " + signer.ToString() +
                                                           " is not a key of org " + code);
 }
 
@@ -63,7 +64,7 @@ Status Registry::Execute(const ledger::TxContext& ctx, ledger::StateView* view) 
   CIVIC_RETURN_IF_ERROR(CheckSigner(ctx, *view));
   Contract* contract = Find(ctx.tx->body.contract());
   if (contract == nullptr) {
-    return Status::InvalidArgument("UNKNOWN_CONTRACT",
+    return Status::InvalidArgument(err::UNKNOWN_CONTRACT,
                                    "no contract named '" + ctx.tx->body.contract().substr(0, 64) + "'");
   }
   return contract->Execute(ctx, ctx.tx->body.call(), view);
@@ -91,7 +92,7 @@ Status Registry::CheckTx(const ledger::TxContext& ctx, const ledger::KvReader& s
   CIVIC_RETURN_IF_ERROR(CheckSigner(ctx, state));
   const Contract* contract = Find(ctx.tx->body.contract());
   if (contract == nullptr) {
-    return Status::InvalidArgument("UNKNOWN_CONTRACT",
+    return Status::InvalidArgument(err::UNKNOWN_CONTRACT,
                                    "no contract named '" + ctx.tx->body.contract().substr(0, 64) + "'");
   }
   return contract->Check(ctx, ctx.tx->body.call(), state);

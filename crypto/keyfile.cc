@@ -16,6 +16,8 @@
 #include <system_error>
 #include <vector>
 
+#include "crypto/base/errors.h"
+
 namespace civic::crypto {
 namespace {
 
@@ -41,10 +43,10 @@ void EnsureSodium() {
 std::string ErrnoText(int err) { return std::error_code(err, std::generic_category()).message(); }
 
 Status Malformed(const std::string& path, const std::string& why) {
-  return Status::InvalidArgument("KEYFILE_MALFORMED", "key file " + path + ": " + why);
+  return Status::InvalidArgument(err::KEYFILE_MALFORMED, "key file " + path + ": " + why);
 }
 Status BadPassphrase(const std::string& path, const std::string& why) {
-  return Status::PermissionDenied("BAD_PASSPHRASE", "key file " + path + ": " + why);
+  return Status::PermissionDenied(err::BAD_PASSPHRASE, "key file " + path + ": " + why);
 }
 
 // A string that holds secret material and is wiped, spare capacity included, when it dies.
@@ -133,7 +135,7 @@ Result<Bytes> ReadKeyFileText(const std::string& path, bool private_mode) {
   if (fd < 0) {
     int err = errno;
     if (err == ENOENT || err == ENOTDIR) {
-      return Status::NotFound("KEYFILE_NOT_FOUND", "key file " + path + " does not exist");
+      return Status::NotFound(err::KEYFILE_NOT_FOUND, "key file " + path + " does not exist");
     }
     return Status::IOError("cannot open key file " + path + ": " + ErrnoText(err));
   }
@@ -148,7 +150,7 @@ Result<Bytes> ReadKeyFileText(const std::string& path, bool private_mode) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
     return Status::FailedPrecondition(
-        "KEYFILE_PERMISSIONS", "key file " + path + " has mode " + mode +
+        err::KEYFILE_PERMISSIONS, "key file " + path + " has mode " + mode +
                                    ", which lets others access it; run: chmod 600 " + path);
   }
   if (st.st_size > static_cast<off_t>(kMaxKeyFileSize)) return Malformed(path, "file too large for a key file");
@@ -225,7 +227,7 @@ Result<json::value> ParseObject(const std::string& path, std::string_view text, 
 Status CheckKdfLimits(uint64_t opslimit, uint64_t memlimit) {
   if (opslimit < kMinOpsLimit || opslimit > kMaxOpsLimit || memlimit < kMinMemLimit ||
       memlimit > kMaxMemLimit) {
-    return Status::InvalidArgument("BAD_KDF_LIMITS",
+    return Status::InvalidArgument(err::BAD_KDF_LIMITS,
                                    "passphrase hash limits out of range: opslimit " +
                                        std::to_string(opslimit) + " (2..16), memlimit " +
                                        std::to_string(memlimit) + " (64 MiB..1 GiB)");
@@ -249,7 +251,7 @@ Status FillEncrypted(json::object& obj, const KeyPair& key, const std::string& p
   randombytes_buf(nonce.data(), nonce.size());
   unsigned char box_key[crypto_secretbox_KEYBYTES];
   if (!DeriveKey(box_key, passphrase, salt, kdf.opslimit, kdf.memlimit)) {
-    return Status::ResourceExhausted("KDF_FAILED", "passphrase hashing failed: not enough memory");
+    return Status::ResourceExhausted(err::KDF_FAILED, "passphrase hashing failed: not enough memory");
   }
   const Bytes& secret = key.secret();
   Bytes ciphertext(crypto_secretbox_MACBYTES + secret.size(), '\0');
@@ -307,7 +309,7 @@ Result<Bytes> DecryptSecret(const std::string& path, const json::object& obj, co
 
   unsigned char box_key[crypto_secretbox_KEYBYTES];
   if (!DeriveKey(box_key, passphrase, salt, opslimit, static_cast<size_t>(memlimit))) {
-    return Status::ResourceExhausted("KDF_FAILED", "passphrase hashing failed: not enough memory");
+    return Status::ResourceExhausted(err::KDF_FAILED, "passphrase hashing failed: not enough memory");
   }
   Bytes secret(ciphertext.size() - crypto_secretbox_MACBYTES, '\0');
   int rc = crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(secret.data()),

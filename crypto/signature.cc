@@ -9,6 +9,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "crypto/base/errors.h"
 #include "crypto/hash.h"
 #include "crypto/sm2.h"
 
@@ -139,8 +140,8 @@ bool VerifySecp256k1Compact(std::string_view pub, std::string_view message, std:
   return VerifySecp256k1Parsed(key, message, parsed);
 }
 
-Status BadPublicKey(const std::string& why) { return Status::InvalidArgument("BAD_PUBLIC_KEY", why); }
-Status BadSecretKey(const std::string& why) { return Status::InvalidArgument("BAD_SECRET_KEY", why); }
+Status BadPublicKey(const std::string& why) { return Status::InvalidArgument(err::BAD_PUBLIC_KEY, why); }
+Status BadSecretKey(const std::string& why) { return Status::InvalidArgument(err::BAD_SECRET_KEY, why); }
 
 }  // namespace
 
@@ -157,7 +158,7 @@ Result<Algo> ParseAlgo(std::string_view name) {
   for (Algo algo : {Algo::kEd25519, Algo::kSecp256k1, Algo::kSm2}) {
     if (name == AlgoName(algo)) return algo;
   }
-  return Status::InvalidArgument("UNSUPPORTED_ALGORITHM",
+  return Status::InvalidArgument(err::UNSUPPORTED_ALGORITHM,
                                  "unknown signature algorithm '" + std::string(name) +
                                      "' (expected ed25519, secp256k1 or sm2)");
 }

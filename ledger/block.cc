@@ -7,6 +7,7 @@
 #include <set>
 
 #include "crypto/hash.h"
+#include "ledger/errors.h"
 #include "ledger/merkle.h"
 #include "ledger/store.h"
 #include "ledger/tx.h"
@@ -17,8 +18,8 @@ namespace {
 
 constexpr std::string_view kVoteDomain("civicledger/vote/v1\0", 20);
 
-Status BadCommit(std::string msg) { return Status::InvalidArgument("BAD_COMMIT", std::move(msg)); }
-Status BadEvidence(std::string msg) { return Status::InvalidArgument("BAD_EVIDENCE", std::move(msg)); }
+Status BadCommit(std::string msg) { return Status::InvalidArgument(err::BAD_COMMIT, std::move(msg)); }
+Status BadEvidence(std::string msg) { return Status::InvalidArgument(err::BAD_EVIDENCE, std::move(msg)); }
 
 Bytes Deterministic(const google::protobuf::MessageLite& msg) {
   Bytes out;

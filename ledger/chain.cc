@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "ledger/block.h"
+#include "ledger/errors.h"
 #include "ledger/merkle.h"
 #include "ledger/state_hash.h"
 #include "ledger/state_tree.h"
@@ -22,9 +23,9 @@ namespace civic::ledger {
 
 namespace {
 
-Status BadBlock(std::string msg) { return Status::InvalidArgument("BAD_BLOCK", std::move(msg)); }
+Status BadBlock(std::string msg) { return Status::InvalidArgument(err::BAD_BLOCK, std::move(msg)); }
 Status NotInitialised() {
-  return Status::Unavailable("NOT_INITIALISED", "the chain has no genesis yet");
+  return Status::Unavailable(err::NOT_INITIALISED, "the chain has no genesis yet");
 }
 Status Io(const std::string& what, const leveldb::Status& st) {
   return Status::IOError(what + ": " + st.ToString());
@@ -92,19 +93,19 @@ Result<pb::ValidatorSet> NormaliseValidators(pb::ValidatorSet set) {
     if (a.pub_key().algo() != b.pub_key().algo()) return a.pub_key().algo() < b.pub_key().algo();
     return a.pub_key().key() < b.pub_key().key();
   });
-  if (list->empty()) return Status::FailedPrecondition("BAD_VALIDATOR_SET", "the validator set is empty");
+  if (list->empty()) return Status::FailedPrecondition(err::BAD_VALIDATOR_SET, "the validator set is empty");
   for (int i = 0; i < list->size(); ++i) {
     const pb::Validator& v = list->Get(i);
     if (v.power() == 0) {
-      return Status::FailedPrecondition("BAD_VALIDATOR_SET", "validator " + FromProto(v.pub_key()).ToString() +
+      return Status::FailedPrecondition(err::BAD_VALIDATOR_SET, "validator " + FromProto(v.pub_key()).ToString() +
                                                                  " has no voting power");
     }
     if (Status valid = FromProto(v.pub_key()).Validate(); !valid.ok()) {
-      return Status::FailedPrecondition("BAD_VALIDATOR_SET", "validator key is invalid: " + valid.message());
+      return Status::FailedPrecondition(err::BAD_VALIDATOR_SET, "validator key is invalid: " + valid.message());
     }
     if (i > 0 && list->Get(i - 1).pub_key().algo() == v.pub_key().algo() &&
         list->Get(i - 1).pub_key().key() == v.pub_key().key()) {
-      return Status::FailedPrecondition("BAD_VALIDATOR_SET", "validator " + FromProto(v.pub_key()).ToString() +
+      return Status::FailedPrecondition(err::BAD_VALIDATOR_SET, "validator " + FromProto(v.pub_key()).ToString() +
                                                                  " is listed twice");
     }
   }
@@ -280,9 +281,9 @@ Chain::~Chain() = default;
 
 Result<std::unique_ptr<Chain>> Chain::Open(const std::string& dir, const ChainOptions& options,
                                            TxExecutor* executor) {
-  if (options.chain_id.empty()) return Status::InvalidArgument("BAD_OPTIONS", "chain_id must not be empty");
-  if (executor == nullptr) return Status::InvalidArgument("BAD_OPTIONS", "a TxExecutor is required");
-  if (options.replay_window == 0) return Status::InvalidArgument("BAD_OPTIONS", "replay_window must be at least 1");
+  if (options.chain_id.empty()) return Status::InvalidArgument(err::BAD_OPTIONS, "chain_id must not be empty");
+  if (executor == nullptr) return Status::InvalidArgument(err::BAD_OPTIONS, "a TxExecutor is required");
+  if (options.replay_window == 0) return Status::InvalidArgument(err::BAD_OPTIONS, "replay_window must be at least 1");
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::IOError("cannot create chain directory " + dir + ": " + ec.message());
@@ -306,7 +307,7 @@ Result<std::unique_ptr<Chain>> Chain::Open(const std::string& dir, const ChainOp
   leveldb::DB* raw_db = nullptr;
   leveldb::Status st = leveldb::DB::Open(db_options, dir, &raw_db);
   if (!st.ok()) {
-    return Status(Code::kIOError, "DB_OPEN_FAILED", "cannot open chain database in " + dir + ": " + st.ToString());
+    return Status(Code::kIOError, err::DB_OPEN_FAILED, "cannot open chain database in " + dir + ": " + st.ToString());
   }
   impl.db.reset(raw_db);
   impl.tree = std::make_unique<StateTree>(raw_db, options.tree_cache_mb << 20);
@@ -315,7 +316,7 @@ Result<std::unique_ptr<Chain>> Chain::Open(const std::string& dir, const ChainOp
   const leveldb::ReadOptions read;
   CIVIC_ASSIGN_OR_RETURN(auto stored_id, ReadKey(raw_db, read, store::MetaKey(store::kMetaChainId)));
   if (stored_id && *stored_id != options.chain_id) {
-    return Status::FailedPrecondition("WRONG_CHAIN_ID", "the database in " + dir + " belongs to chain '" +
+    return Status::FailedPrecondition(err::WRONG_CHAIN_ID, "the database in " + dir + " belongs to chain '" +
                                                             *stored_id + "', not '" + options.chain_id + "'");
   }
   if (!stored_id) {
@@ -364,12 +365,12 @@ ApplyStats Chain::last_apply_stats() const {
 Status Chain::InitGenesis(int64_t genesis_time_ms, const WriteSet& genesis_state, std::string_view genesis_hash) {
   Impl& impl = *impl_;
   std::lock_guard<std::mutex> write_lock(impl.write_mu);
-  if (genesis_hash.empty()) return Status::InvalidArgument("BAD_GENESIS", "the genesis hash is empty");
+  if (genesis_hash.empty()) return Status::InvalidArgument(err::BAD_GENESIS, "the genesis hash is empty");
   const leveldb::ReadOptions read;
   if (initialised()) {
     CIVIC_ASSIGN_OR_RETURN(auto stored, ReadKey(impl.db.get(), read, store::MetaKey(store::kMetaGenesisHash)));
     if (stored && *stored == genesis_hash) return Status::Ok();
-    return Status::FailedPrecondition("ALREADY_INITIALISED",
+    return Status::FailedPrecondition(err::ALREADY_INITIALISED,
                                       "the chain was initialised with genesis " + Short(stored.value_or("")) +
                                           ", not " + Short(genesis_hash));
   }
@@ -462,12 +463,12 @@ pb::Block Chain::BuildBlock(std::vector<Bytes> txs, int64_t time_ms, const crypt
 Status Chain::Impl::CheckReplay(const DecodedTx& tx, uint64_t tip_height) const {
   const uint64_t valid_until = tx.body.valid_until_height();
   if (valid_until <= tip_height) {
-    return Status::FailedPrecondition("TX_EXPIRED", "tx " + ToHex(tx.id) + " was valid until height " +
+    return Status::FailedPrecondition(err::TX_EXPIRED, "tx " + ToHex(tx.id) + " was valid until height " +
                                                         std::to_string(valid_until) + "; the chain is at " +
                                                         std::to_string(tip_height));
   }
   if (valid_until - tip_height > options.replay_window) {
-    return Status::InvalidArgument("TX_VALID_UNTIL_TOO_FAR",
+    return Status::InvalidArgument(err::TX_VALID_UNTIL_TOO_FAR,
                                    "tx " + ToHex(tx.id) + " is valid until height " + std::to_string(valid_until) +
                                        "; at most " + std::to_string(tip_height + options.replay_window) +
                                        " (chain height + replay window) is accepted");
@@ -480,7 +481,7 @@ Status Chain::Impl::CheckNotCommitted(std::string_view tx_id) const {
   if (location) {
     pb::TxLocation loc;
     loc.ParseFromString(*location);
-    return Status::AlreadyExists("TX_ALREADY_COMMITTED", "tx " + ToHex(tx_id) + " is already committed at height " +
+    return Status::AlreadyExists(err::TX_ALREADY_COMMITTED, "tx " + ToHex(tx_id) + " is already committed at height " +
                                                              std::to_string(loc.height()));
   }
   return Status::Ok();
@@ -577,7 +578,7 @@ Status Chain::Impl::Validate(const pb::Block& block, const std::function<bool(co
   for (size_t i = 0; i < n; ++i) {
     auto prefix_i = [&](const Status& st) { return prefix(i, st); };
     if (!seen.insert(ids[i]).second) {
-      return prefix_i(Status::AlreadyExists("DUPLICATE_TX", "tx " + ToHex(ids[i]) + " appears twice in the block"));
+      return prefix_i(Status::AlreadyExists(err::DUPLICATE_TX, "tx " + ToHex(ids[i]) + " appears twice in the block"));
     }
     if (Status st = CheckReplay(*results[i], at.height); !st.ok()) return prefix_i(st);
     decoded->push_back(std::move(results[i]).value());
@@ -615,7 +616,7 @@ Status Chain::CheckTx(const DecodedTx& tx) const {
     time_ms = impl.tip.time_ms;
   }
   if (tx.body.chain_id() != options_.chain_id) {
-    return Status::InvalidArgument("WRONG_CHAIN_ID", "tx is for chain '" + tx.body.chain_id() + "'");
+    return Status::InvalidArgument(err::WRONG_CHAIN_ID, "tx is for chain '" + tx.body.chain_id() + "'");
   }
   CIVIC_RETURN_IF_ERROR(impl.CheckReplay(tx, height));
   TxContext ctx;
@@ -804,7 +805,7 @@ Result<pb::StoredBlock> Chain::GetBlock(uint64_t height) const {
   Impl& impl = *impl_;
   ScopedSnapshot snap(impl.db.get());
   CIVIC_ASSIGN_OR_RETURN(auto raw, ReadKey(impl.db.get(), snap.options(), store::BlockKey(height)));
-  if (!raw) return Status::NotFound("BLOCK_NOT_FOUND", "no block at height " + std::to_string(height));
+  if (!raw) return Status::NotFound(err::BLOCK_NOT_FOUND, "no block at height " + std::to_string(height));
   pb::StoredBlock stored;
   if (!stored.ParseFromString(*raw)) {
     return Status::Corruption("stored block " + std::to_string(height) + " does not decode");
@@ -824,14 +825,14 @@ Result<uint64_t> Chain::GetHeightByHash(std::string_view block_hash) const {
   CIVIC_ASSIGN_OR_RETURN(auto raw, ReadKey(impl_->db.get(), leveldb::ReadOptions(),
                                            store::BlockByHashKey(block_hash)));
   if (!raw || raw->size() != 8) {
-    return Status::NotFound("BLOCK_NOT_FOUND", "no block with hash " + ToHex(block_hash));
+    return Status::NotFound(err::BLOCK_NOT_FOUND, "no block with hash " + ToHex(block_hash));
   }
   return store::DecodeU64(*raw);
 }
 
 Result<pb::BlockHeader> Chain::GetHeader(uint64_t height) const {
   CIVIC_ASSIGN_OR_RETURN(auto raw, ReadKey(impl_->db.get(), leveldb::ReadOptions(), store::BlockKey(height)));
-  if (!raw) return Status::NotFound("BLOCK_NOT_FOUND", "no block at height " + std::to_string(height));
+  if (!raw) return Status::NotFound(err::BLOCK_NOT_FOUND, "no block at height " + std::to_string(height));
   pb::StoredBlock stored;
   pb::BlockHeader header;
   if (!stored.ParseFromString(*raw) || !header.ParseFromString(stored.block().header())) {
@@ -843,7 +844,7 @@ Result<pb::BlockHeader> Chain::GetHeader(uint64_t height) const {
 Result<Chain::TxRecord> Chain::GetTx(std::string_view tx_id) const {
   Impl& impl = *impl_;
   CIVIC_ASSIGN_OR_RETURN(auto loc, ReadKey(impl.db.get(), leveldb::ReadOptions(), store::TxLocationKey(tx_id)));
-  if (!loc) return Status::NotFound("TX_NOT_FOUND", "no committed tx with id " + ToHex(tx_id));
+  if (!loc) return Status::NotFound(err::TX_NOT_FOUND, "no committed tx with id " + ToHex(tx_id));
   TxRecord record;
   if (!record.location.ParseFromString(*loc)) {
     return Status::Corruption("the location of tx " + ToHex(tx_id) + " does not decode");
@@ -869,11 +870,11 @@ Result<pb::StateProof> Chain::Prove(std::string_view key, uint64_t version) cons
   CIVIC_ASSIGN_OR_RETURN(auto tip, ReadTip(impl.db.get(), snap.options()));
   if (!tip) return NotInitialised();
   if (version > tip->height) {
-    return Status::NotFound("STATE_VERSION_NOT_FOUND", "version " + std::to_string(version) +
+    return Status::NotFound(err::STATE_VERSION_NOT_FOUND, "version " + std::to_string(version) +
                                                            " is above the chain height " + std::to_string(tip->height));
   }
   if (version < impl.prune_floor.load()) {
-    return Status::NotFound("STATE_VERSION_NOT_FOUND", "version " + std::to_string(version) +
+    return Status::NotFound(err::STATE_VERSION_NOT_FOUND, "version " + std::to_string(version) +
                                                            " has been pruned (oldest kept: " +
                                                            std::to_string(impl.prune_floor.load()) + ")");
   }
@@ -901,7 +902,7 @@ Result<pb::StateProof> Chain::Prove(std::string_view key, uint64_t version) cons
 
 Result<Bytes> Chain::StateRootAt(uint64_t version) const {
   if (version < impl_->prune_floor.load()) {
-    return Status::NotFound("STATE_VERSION_NOT_FOUND", "version " + std::to_string(version) + " has been pruned");
+    return Status::NotFound(err::STATE_VERSION_NOT_FOUND, "version " + std::to_string(version) + " has been pruned");
   }
   CIVIC_ASSIGN_OR_RETURN(Hash32 root, impl_->tree->RootOf(version));
   return ToBytes(root);
@@ -918,7 +919,7 @@ Result<pb::ValidatorSet> Chain::Impl::ValidatorsAt(uint64_t height, const leveld
   }
   if (!it->status().ok()) return Io("reading validator sets", it->status());
   if (!it->Valid() || it->key().size() != 9 || it->key()[0] != store::kValidators) {
-    return Status::NotFound("VALIDATORS_NOT_FOUND", "no validator set for height " + std::to_string(height));
+    return Status::NotFound(err::VALIDATORS_NOT_FOUND, "no validator set for height " + std::to_string(height));
   }
   pb::ValidatorSet set;
   if (!set.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
@@ -932,7 +933,7 @@ Result<pb::ValidatorSet> Chain::ValidatorsAt(uint64_t height) const {
   CIVIC_ASSIGN_OR_RETURN(auto tip, ReadTip(impl_->db.get(), snap.options()));
   if (!tip) return NotInitialised();
   if (height == 0 || height > tip->height + 2) {
-    return Status::NotFound("VALIDATORS_NOT_FOUND", "validator sets are known for heights 1.." +
+    return Status::NotFound(err::VALIDATORS_NOT_FOUND, "validator sets are known for heights 1.." +
                                                         std::to_string(tip->height + 2));
   }
   return impl_->ValidatorsAt(height, snap.options());
@@ -962,7 +963,7 @@ Status Chain::Prune(uint64_t keep_from_version) {
   if (!initialised()) return NotInitialised();
   const uint64_t height = impl.CurrentTip().height;
   if (keep_from_version > height) {
-    return Status::InvalidArgument("BAD_PRUNE_HEIGHT", "cannot prune past the tip: keep_from_version " +
+    return Status::InvalidArgument(err::BAD_PRUNE_HEIGHT, "cannot prune past the tip: keep_from_version " +
                                                            std::to_string(keep_from_version) + " > height " +
                                                            std::to_string(height));
   }

@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "ledger/errors.h"
 #include "ledger/store.h"
 
 namespace civic::ledger {
@@ -280,7 +281,7 @@ class StateTree::Reader {
     std::string value;
     leveldb::Status st = db_->Get(options_, store::TreeRootKey(version), &value);
     if (st.IsNotFound()) {
-      return Status::NotFound("STATE_VERSION_NOT_FOUND",
+      return Status::NotFound(err::STATE_VERSION_NOT_FOUND,
                               "no state tree for version " + std::to_string(version) + " (not applied yet, or pruned)");
     }
     if (!st.ok()) return Status::IOError("reading state root: " + st.ToString());

@@ -3,7 +3,9 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
+#include "crypto/base/errors.h"
 #include "crypto/hash.h"
+#include "ledger/errors.h"
 
 namespace civic::ledger {
 
@@ -11,7 +13,7 @@ namespace {
 
 constexpr std::string_view kTxDomain("civicledger/tx/v1\0", 18);
 
-Status Malformed(std::string msg) { return Status::InvalidArgument("TX_MALFORMED", std::move(msg)); }
+Status Malformed(std::string msg) { return Status::InvalidArgument(err::TX_MALFORMED, std::move(msg)); }
 
 bool KnownAlgo(pb::SigAlgo algo) {
   return algo == pb::ED25519 || algo == pb::SECP256K1 || algo == pb::SM2;
@@ -60,7 +62,7 @@ pb::PublicKey ToProto(const crypto::PublicKey& key) {
 
 Result<DecodedTx> DecodeTx(std::string_view raw, std::string_view chain_id, bool verify_signature) {
   if (raw.size() > kMaxTxBytes) {
-    return Status::ResourceExhausted("TX_TOO_LARGE", "tx is " + std::to_string(raw.size()) +
+    return Status::ResourceExhausted(err::TX_TOO_LARGE, "tx is " + std::to_string(raw.size()) +
                                                          " bytes; the limit is " +
                                                          std::to_string(kMaxTxBytes));
   }
@@ -77,14 +79,14 @@ Result<DecodedTx> DecodeTx(std::string_view raw, std::string_view chain_id, bool
   }
   if (!tx.body.ParseFromString(tx.signed_tx.body())) return Malformed("tx body is not a TxBody");
   if (tx.body.chain_id() != chain_id) {
-    return Status::InvalidArgument("WRONG_CHAIN_ID", "tx is for chain '" + tx.body.chain_id() +
+    return Status::InvalidArgument(err::WRONG_CHAIN_ID, "tx is for chain '" + tx.body.chain_id() +
                                                          "', this is chain '" + std::string(chain_id) + "'");
   }
   if (tx.body.contract().empty()) return Malformed("tx body names no contract");
-  if (!tx.signed_tx.has_sig()) return Status::InvalidArgument("BAD_SIGNATURE", "tx is not signed");
+  if (!tx.signed_tx.has_sig()) return Status::InvalidArgument(err::BAD_SIGNATURE, "tx is not signed");
   const pb::Signature& sig = tx.signed_tx.sig();
   if (!KnownAlgo(sig.signer().algo())) {
-    return Status::InvalidArgument("UNSUPPORTED_ALGORITHM",
+    return Status::InvalidArgument(err::UNSUPPORTED_ALGORITHM,
                                    "tx signer uses unknown signature algorithm " +
                                        std::to_string(static_cast<int>(sig.signer().algo())) +
                                        " (expected ed25519, secp256k1 or sm2)");
@@ -92,10 +94,10 @@ Result<DecodedTx> DecodeTx(std::string_view raw, std::string_view chain_id, bool
   tx.signer = FromProto(sig.signer());
   if (verify_signature) {
     if (Status valid = tx.signer.Validate(); !valid.ok()) {
-      return Status::InvalidArgument("BAD_SIGNATURE", "tx signer key is invalid: " + valid.message());
+      return Status::InvalidArgument(err::BAD_SIGNATURE, "tx signer key is invalid: " + valid.message());
     }
     if (!crypto::Verify(tx.signer, TxSignBytes(chain_id, tx.signed_tx.body()), sig.sig())) {
-      return Status::InvalidArgument("BAD_SIGNATURE", "tx signature does not verify for signer " +
+      return Status::InvalidArgument(err::BAD_SIGNATURE, "tx signature does not verify for signer " +
                                                           tx.signer.ToString());
     }
   }

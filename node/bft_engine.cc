@@ -8,7 +8,9 @@
 
 #include "consensus/wal.h"
 #include "ledger/block.h"
+#include "ledger/errors.h"
 #include "ledger/tx.h"
+#include "node/errors.h"
 #include "node/mempool.h"
 
 namespace civic::node {
@@ -88,12 +90,12 @@ Status BftEngine::Start() {
   auto validators = consensus::ValidatorSet::FromProto(tip.validators);
   if (!validators.ok()) {
     return Status::FailedPrecondition(
-        "BAD_VALIDATOR_SET", fmt::format("the validator set for height {} cannot run consensus: {}",
+        err::BAD_VALIDATOR_SET, fmt::format("the validator set for height {} cannot run consensus: {}",
                                          tip.height + 1, validators.status().message()));
   }
   CIVIC_RETURN_IF_ERROR(producer_.LoadLastCommit());
   if (options_.wal_path.empty()) {
-    return Status::InvalidArgument("BAD_P2P_CONFIG", "the BFT engine needs a consensus WAL path");
+    return Status::InvalidArgument(err::BAD_P2P_CONFIG, "the BFT engine needs a consensus WAL path");
   }
   auto wal = consensus::FileWal::Open(options_.wal_path);
   if (!wal.ok()) {
@@ -205,7 +207,7 @@ void BftEngine::OnTxsAvailable() {
 
 Status BftEngine::AddPeer(std::string_view address) {
   if (!peers_) {
-    return Status::FailedPrecondition("P2P_NOT_RUNNING", "the BFT engine has not started");
+    return Status::FailedPrecondition(err::P2P_NOT_RUNNING, "the BFT engine has not started");
   }
   return peers_->AddPersistentPeer(address);
 }
@@ -326,7 +328,7 @@ Result<consensus::ValidatorSet> BftEngine::CommitBlock(const consensus::Commit& 
   auto next = consensus::ValidatorSet::FromProto(tip.validators);
   if (!next.ok()) {
     return Status::FailedPrecondition(
-        "BAD_VALIDATOR_SET", fmt::format("the validator set for height {} cannot run consensus: {}",
+        err::BAD_VALIDATOR_SET, fmt::format("the validator set for height {} cannot run consensus: {}",
                                          tip.height + 1, next.status().message()));
   }
   const bool validator = next->IndexOf(host_.node_key->public_key()).has_value();

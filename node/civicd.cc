@@ -22,6 +22,7 @@
 #include <spdlog/spdlog.h>
 
 #include "node/config.h"
+#include "node/errors.h"
 #include "node/node.h"
 
 namespace {
@@ -43,7 +44,7 @@ civic::Status SetUpLogging(const civic::node::NodeSection& cfg) {
     }
   } catch (const spdlog::spdlog_ex& e) {
     return civic::Status::InvalidArgument(
-        "CONFIG_BAD_VALUE", "node.log_file " + cfg.log_file + " cannot be opened: " + e.what());
+        civic::err::CONFIG_BAD_VALUE, "node.log_file " + cfg.log_file + " cannot be opened: " + e.what());
   }
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z level=%l %v");
   logger->set_level(spdlog::level::from_str(cfg.log_level));

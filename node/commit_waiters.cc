@@ -3,13 +3,15 @@
 #include <fmt/format.h>
 
 #include "crypto/base/bytes.h"
+#include "node/errors.h"
+#include "rpc/error_codes.h"
 
 namespace civic::node {
 
 CommitWaiters::CommitWaiters() { thread_ = std::thread([this] { Run(); }); }
 
 CommitWaiters::~CommitWaiters() {
-  Close(Status::Unavailable("SHUTTING_DOWN", "the node is shutting down"));
+  Close(Status::Unavailable(err::SHUTTING_DOWN, "the node is shutting down"));
 }
 
 uint64_t CommitWaiters::Add(const Bytes& tx_id, std::chrono::milliseconds timeout, Done done) {
@@ -104,7 +106,7 @@ void CommitWaiters::Run() {
       uint64_t token = by_deadline_.begin()->second;
       const Bytes tx_id = waiters_.at(token).tx_id;
       ReadyLocked(token, Status::DeadlineExceeded(
-                             "COMMIT_TIMEOUT",
+                             err::COMMIT_TIMEOUT,
                              fmt::format("tx {} was not committed before the timeout; it may still "
                                          "commit later (query chain_getTx)",
                                          ToHex(tx_id))));

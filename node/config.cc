@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "consensus/wal.h"
+#include "node/errors.h"
 
 namespace civic::node {
 
@@ -24,7 +25,7 @@ namespace fs = std::filesystem;
 
 constexpr const char *kLogLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
 
-Status BadValue(std::string msg) { return Status::InvalidArgument("CONFIG_BAD_VALUE", std::move(msg)); }
+Status BadValue(std::string msg) { return Status::InvalidArgument(err::CONFIG_BAD_VALUE, std::move(msg)); }
 
 std::string ResolvePath(const std::string &base_dir, const std::string &value) {
   fs::path p(value);
@@ -136,9 +137,9 @@ class SectionReader {
         key, "ed25519:<hex>", out,
         [](std::string_view text) -> Result<crypto::PublicKey> {
           auto id = crypto::PublicKey::Parse(text);
-          if (!id.ok()) return Status::InvalidArgument("CONFIG_INVALID", "is not a node key: " + id.status().message());
+          if (!id.ok()) return Status::InvalidArgument(err::CONFIG_INVALID, "is not a node key: " + id.status().message());
           if (id->algo != crypto::Algo::kEd25519) {
-            return Status::InvalidArgument("CONFIG_INVALID", "must be an ed25519 node key");
+            return Status::InvalidArgument(err::CONFIG_INVALID, "must be an ed25519 node key");
           }
           return id;
         },
@@ -173,7 +174,7 @@ class SectionReader {
     if (table_ == nullptr) return Status::Ok();
     for (auto &&[k, v] : *table_) {
       if (!known_.contains(std::string(k.str()))) {
-        return Status::InvalidArgument("CONFIG_UNKNOWN_KEY",
+        return Status::InvalidArgument(err::CONFIG_UNKNOWN_KEY,
                                        fmt::format("{}: unknown key {}.{}", Where(v), section_, k.str()));
       }
     }
@@ -193,11 +194,11 @@ class SectionReader {
   }
 
   Status Missing(std::string_view key) const {
-    return Status::InvalidArgument("CONFIG_MISSING_KEY",
+    return Status::InvalidArgument(err::CONFIG_MISSING_KEY,
                                    fmt::format("{}: required key {}.{} is missing", source_, section_, key));
   }
   Status BadType(const toml::node &n, std::string_view key, std::string_view expected) const {
-    return Status::InvalidArgument("CONFIG_BAD_TYPE",
+    return Status::InvalidArgument(err::CONFIG_BAD_TYPE,
                                    fmt::format("{}: {}.{} must be {}, got a TOML {}", Where(n), section_, key, expected,
                                                toml::impl::node_type_friendly_names[static_cast<size_t>(n.type())]));
   }
@@ -361,10 +362,10 @@ Result<Config> ParseConfig(std::string_view toml_text, const std::string &base_d
   try {
     root = toml::parse(toml_text, source_name);
   } catch (const toml::parse_error &e) {
-    return Status::InvalidArgument("CONFIG_SYNTAX", fmt::format("{}:{}:{}: {}", source_name, e.source().begin.line,
+    return Status::InvalidArgument(err::CONFIG_SYNTAX, fmt::format("{}:{}:{}: {}", source_name, e.source().begin.line,
                                                                 e.source().begin.column, e.description()));
   } catch (const std::exception &e) {
-    return Status::InvalidArgument("CONFIG_SYNTAX", fmt::format("{}: {}", source_name, e.what()));
+    return Status::InvalidArgument(err::CONFIG_SYNTAX, fmt::format("{}: {}", source_name, e.what()));
   }
 
   Config config;
@@ -385,11 +386,11 @@ Result<Config> ParseConfig(std::string_view toml_text, const std::string &base_d
     for (const Section &s : kSections) known = known || k.str() == s.name;
     std::string where = v.source().begin.line ? fmt::format("{}:{}", source_name, v.source().begin.line) : source_name;
     if (!known) {
-      return Status::InvalidArgument("CONFIG_UNKNOWN_KEY",
+      return Status::InvalidArgument(err::CONFIG_UNKNOWN_KEY,
                                      fmt::format("{}: unknown section or key \"{}\"", where, k.str()));
     }
     if (!v.is_table()) {
-      return Status::InvalidArgument("CONFIG_BAD_TYPE",
+      return Status::InvalidArgument(err::CONFIG_BAD_TYPE,
                                      fmt::format("{}: \"{}\" must be a [{}] table", where, k.str(), k.str()));
     }
   }
@@ -420,14 +421,14 @@ Result<Config> ParseConfig(std::string_view toml_text, const std::string &base_d
 Result<Config> LoadConfig(const std::string &path) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) {
-    return Status(Code::kNotFound, "CONFIG_UNREADABLE",
+    return Status(Code::kNotFound, err::CONFIG_UNREADABLE,
                   fmt::format("config file {} does not exist or is not a regular file", path));
   }
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
   if (!in.good() && !in.eof()) {
-    return Status(Code::kIOError, "CONFIG_UNREADABLE", fmt::format("cannot read config file {}", path));
+    return Status(Code::kIOError, err::CONFIG_UNREADABLE, fmt::format("cannot read config file {}", path));
   }
   fs::path abs = fs::absolute(path, ec);
   if (ec) abs = path;

@@ -6,7 +6,11 @@
 #include <algorithm>
 #include <optional>
 
+#include "consensus/errors.h"
+#include "crypto/base/errors.h"
+#include "ledger/errors.h"
 #include "ledger/tx.h"
+#include "node/errors.h"
 
 namespace civic::node {
 namespace {
@@ -94,7 +98,7 @@ Status ConsensusReactor::Attach(p2p::PeerManager *peers, p2p::ChannelPolicy poli
 }
 
 Status ConsensusReactor::Start(uint64_t height, consensus::ValidatorSet validators) {
-  if (thread_.joinable()) return Status::FailedPrecondition("ALREADY_STARTED", "the reactor is running");
+  if (thread_.joinable()) return Status::FailedPrecondition(err::ALREADY_STARTED, "the reactor is running");
   auto entries = wal_->ReadAll();
   if (!entries.ok()) {
     const Status &st = entries.status();
@@ -277,7 +281,7 @@ void ConsensusReactor::Deliver(Event event) {
 Status ConsensusReactor::DeliverChecked(Event event) { return Dispatch(std::move(event), nullptr); }
 
 Status ConsensusReactor::Dispatch(Event event, const crypto::PublicKey *from) {
-  if (halted_) return Status::Unavailable("CONSENSUS_HALTED", "the consensus reactor has halted");
+  if (halted_) return Status::Unavailable(err::CONSENSUS_HALTED, "the consensus reactor has halted");
   events_.push_back(std::move(event));
   if (dispatching_) return Status::Ok();
   dispatching_ = true;
@@ -373,9 +377,9 @@ void ConsensusReactor::ReportOffence(const crypto::PublicKey &peer, const Status
   // Only what no correct peer sends: correct peers relay only messages their own
   // core accepted.
   const std::string &code = refusal.app_code();
-  if (code == "BAD_SIGNATURE" || code == "NOT_A_VALIDATOR") {
+  if (code == err::BAD_SIGNATURE || code == err::NOT_A_VALIDATOR) {
     app_->OnPeerOffence(peer, Offence::kInvalidSignature);
-  } else if (code == "MALFORMED_VOTE" || code == "MALFORMED_PROPOSAL") {
+  } else if (code == err::MALFORMED_VOTE || code == err::MALFORMED_PROPOSAL) {
     app_->OnPeerOffence(peer, Offence::kMalformed);
   }
 }

@@ -5,7 +5,10 @@
 
 #include <fmt/format.h>
 
+#include "ledger/errors.h"
 #include "ledger/tx.h"
+#include "node/errors.h"
+#include "rpc/error_codes.h"
 
 namespace civic::node {
 
@@ -67,14 +70,14 @@ Status Mempool::CheckSize(const Bytes& raw) const {
   size_t limit = std::min(options_.max_tx_bytes, ledger::kMaxTxBytes);
   if (raw.size() > limit) {
     return Status::ResourceExhausted(
-        "TX_TOO_LARGE", fmt::format("tx is {} bytes; this node admits at most {}", raw.size(), limit));
+        err::TX_TOO_LARGE, fmt::format("tx is {} bytes; this node admits at most {}", raw.size(), limit));
   }
   return Status::Ok();
 }
 
 Status Mempool::FullStatusLocked() const {
   return Status::ResourceExhausted(
-      "MEMPOOL_FULL",
+      err::MEMPOOL_FULL,
       fmt::format("mempool is full ({} txs, {} bytes; limits {} txs, {} bytes); retry after the "
                   "next block",
                   by_id_.size(), bytes_, options_.max_txs, options_.max_bytes));
@@ -87,7 +90,7 @@ bool Mempool::HasRoomLocked(size_t tx_bytes) const {
 Status Mempool::CheckNotPresent(const Bytes& id, size_t tx_bytes) const {
   std::lock_guard<std::mutex> lock(mu_);
   if (by_id_.contains(id)) {
-    return Status::AlreadyExists("TX_IN_MEMPOOL",
+    return Status::AlreadyExists(err::TX_IN_MEMPOOL,
                                  fmt::format("tx {} is already waiting in the mempool", ToHex(id)));
   }
   if (!HasRoomLocked(tx_bytes)) return FullStatusLocked();
@@ -111,7 +114,7 @@ Result<Bytes> Mempool::Admit(ledger::DecodedTx tx, AdmittedTxs* admitted) {
 
   std::lock_guard<std::mutex> lock(mu_);
   if (by_id_.contains(tx.id)) {
-    return Status::AlreadyExists("TX_IN_MEMPOOL",
+    return Status::AlreadyExists(err::TX_IN_MEMPOOL,
                                  fmt::format("tx {} is already waiting in the mempool", ToHex(tx.id)));
   }
   // A block committed after our check and already swept by Update would not

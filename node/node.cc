@@ -9,8 +9,10 @@
 #include "contracts/genesis.h"
 #include "contracts/registry.h"
 #include "crypto/keyfile.h"
+#include "ledger/errors.h"
 #include "ledger/tx.h"
 #include "node/bft_engine.h"
+#include "node/errors.h"
 #include "node/solo_engine.h"
 #include "rpc/methods.h"
 #include "rpc/request_auth.h"
@@ -26,7 +28,7 @@ Result<crypto::KeyPair> ReadNodeKey(const NodeSection &cfg) {
   if (!cfg.key_passphrase_env.empty()) {
     const char *value = std::getenv(cfg.key_passphrase_env.c_str());
     if (value == nullptr) {
-      return Status::InvalidArgument("NODE_KEY_PASSPHRASE_MISSING",
+      return Status::InvalidArgument(err::NODE_KEY_PASSPHRASE_MISSING,
                                      fmt::format("node.key_passphrase_env names {}, but that environment "
                                                  "variable is not set",
                                                  cfg.key_passphrase_env));
@@ -39,7 +41,7 @@ Result<crypto::KeyPair> ReadNodeKey(const NodeSection &cfg) {
     return Status(st.code(), st.app_code(), fmt::format("node key {}: {}", cfg.key_file, st.message()));
   }
   if (key->public_key().algo != crypto::Algo::kEd25519) {
-    return Status::InvalidArgument("NODE_KEY_NOT_ED25519",
+    return Status::InvalidArgument(err::NODE_KEY_NOT_ED25519,
                                    fmt::format("node key {} is a {} key; node keys are ed25519", cfg.key_file,
                                                crypto::AlgoName(key->public_key().algo)));
   }
@@ -61,7 +63,7 @@ Status RestrictDataDir(const std::string &data_dir) {
     if (ec) break;
   }
   if (ec) {
-    return Status(Code::kIOError, "DATA_DIR_UNUSABLE",
+    return Status(Code::kIOError, err::DATA_DIR_UNUSABLE,
                   fmt::format("cannot restrict data dir {} to its owner: {}", data_dir, ec.message()));
   }
   return Status::Ok();
@@ -92,7 +94,7 @@ Result<std::unique_ptr<Node>> Node::Open(const Config &config) {
   fs::create_directories(config.node.data_dir, ec);
   if (ec || !fs::is_directory(config.node.data_dir)) {
     return Status(
-        Code::kIOError, "DATA_DIR_UNUSABLE",
+        Code::kIOError, err::DATA_DIR_UNUSABLE,
         fmt::format("cannot create data dir {}: {}", config.node.data_dir, ec ? ec.message() : "not a directory"));
   }
 
@@ -113,9 +115,9 @@ Result<std::unique_ptr<Node>> Node::Open(const Config &config) {
   const bool fresh = !node->chain_->initialised();
   Status init = node->chain_->InitGenesis(genesis->genesis_time_ms, genesis->state, genesis->hash);
   if (!init.ok()) {
-    if (init.app_code() == "ALREADY_INITIALISED") {
+    if (init.app_code() == err::ALREADY_INITIALISED) {
       return Status::FailedPrecondition(
-          "GENESIS_MISMATCH",
+          err::GENESIS_MISMATCH,
           fmt::format("data dir {} holds a chain made from another genesis "
                       "than {} (chain id {}, "
                       "genesis hash {}); use the genesis this data dir was "
@@ -212,7 +214,7 @@ void Node::Stop() {
   // closed when the Node is destroyed.
   if (server_) server_->Stop();
   if (engine_) engine_->Stop();
-  if (waiters_) waiters_->Close(Status::Unavailable("SHUTTING_DOWN", "the node is shutting down"));
+  if (waiters_) waiters_->Close(Status::Unavailable(err::SHUTTING_DOWN, "the node is shutting down"));
   if (started_) spdlog::info("event=node_stopped height={}", chain_->tip().height);
 }
 
@@ -284,7 +286,7 @@ rpc::NodeInfo Node::info() const {
 }
 
 Result<Bytes> Node::SubmitTx(Bytes raw) {
-  if (stopped_) return Status::Unavailable("SHUTTING_DOWN", "the node is shutting down");
+  if (stopped_) return Status::Unavailable(err::SHUTTING_DOWN, "the node is shutting down");
   return mempool_->Add(std::move(raw));
 }
 

@@ -8,6 +8,7 @@
 #include "ledger/block.h"
 #include "ledger/tx.h"
 #include "node/config.h"
+#include "node/errors.h"
 #include "node/mempool.h"
 
 namespace civic::node {
@@ -47,7 +48,7 @@ Status SoloEngine::CheckSoleValidator(const ledger::Tip& tip) const {
     members += (members.empty() ? "" : ", ") + ledger::FromProto(v.pub_key()).ToString();
   }
   return Status::FailedPrecondition(
-      "NOT_SOLE_VALIDATOR",
+      err::NOT_SOLE_VALIDATOR,
       fmt::format("the one-validator engine needs a validator set of exactly this node's key {}; "
                   "the set for height {} is [{}]",
                   me.ToString(), tip.height + 1, members));

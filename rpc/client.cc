@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 
+#include "rpc/error_codes.h"
 #include "rpc/errors.h"
 
 namespace civic::rpc {
@@ -20,7 +21,7 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-Status BadResponse(std::string message) { return Status(Code::kInternal, "BAD_RESPONSE", std::move(message)); }
+Status BadResponse(std::string message) { return Status(Code::kInternal, err::BAD_RESPONSE, std::move(message)); }
 
 Code CodeForHttpStatus(int status) {
   switch (status) {
@@ -182,7 +183,7 @@ struct Client::Impl {
     tcp::resolver resolver(ioc);
     beast::error_code ec;
     auto endpoints = resolver.resolve(options.host, std::to_string(options.port), ec);
-    if (ec) return Status::Unavailable("CONNECT_FAILED", "cannot resolve " + options.host + ": " + ec.message());
+    if (ec) return Status::Unavailable(err::CONNECT_FAILED, "cannot resolve " + options.host + ": " + ec.message());
     stream.emplace(ioc);
     stream->expires_at(deadline);
     ec = Run([&](auto handler) { stream->async_connect(endpoints, handler); });
@@ -192,11 +193,11 @@ struct Client::Impl {
     }
     std::string where = options.host + ":" + std::to_string(options.port);
     stream.reset();
-    if (ec == beast::error::timeout) return Status::DeadlineExceeded("TIMEOUT", "connecting to " + where + " timed out");
+    if (ec == beast::error::timeout) return Status::DeadlineExceeded(err::TIMEOUT, "connecting to " + where + " timed out");
     if (ec == net::error::connection_refused) {
-      return Status::Unavailable("CONNECTION_REFUSED", "nothing is listening at " + where);
+      return Status::Unavailable(err::CONNECTION_REFUSED, "nothing is listening at " + where);
     }
-    return Status::Unavailable("CONNECT_FAILED", "cannot connect to " + where + ": " + ec.message());
+    return Status::Unavailable(err::CONNECT_FAILED, "cannot connect to " + where + ": " + ec.message());
   }
 
   Request MakeRequest(http::verb verb, std::string_view path, std::string body, std::string_view content_type) const {
@@ -231,18 +232,18 @@ struct Client::Impl {
       }
       Close();
       if (!pass.ec) {
-        return Status(Code::kIOError, "CONNECTION_LOST", "the server closed the connection after " +
+        return Status(Code::kIOError, err::CONNECTION_LOST, "the server closed the connection after " +
                                                              std::to_string(pass.answered) + " of " +
                                                              std::to_string(count) + " answers");
       }
       if (pass.ec == beast::error::timeout) {
-        return Status::DeadlineExceeded("TIMEOUT", "the server did not answer in time");
+        return Status::DeadlineExceeded(err::TIMEOUT, "the server did not answer in time");
       }
       bool stale = pass.ec == http::error::end_of_stream || pass.ec == net::error::eof ||
                    pass.ec == net::error::connection_reset || pass.ec == net::error::broken_pipe;
       if (reused && stale && pass.answered == 0 && !pass.got_bytes && attempt == 0) continue;
       if (pass.ec == http::error::body_limit) return BadResponse("the answer is larger than the client accepts");
-      return Status(Code::kIOError, "CONNECTION_LOST", "the connection broke: " + pass.ec.message());
+      return Status(Code::kIOError, err::CONNECTION_LOST, "the connection broke: " + pass.ec.message());
     }
   }
 
@@ -328,13 +329,13 @@ Result<ClientOptions> Client::ParseUrl(std::string_view url) {
   std::string_view rest = url;
   if (rest.starts_with("http://")) rest.remove_prefix(7);
   else if (rest.find("://") != std::string_view::npos) {
-    return Status::InvalidArgument("BAD_URL", "only http:// URLs are supported: " + std::string(url));
+    return Status::InvalidArgument(err::BAD_URL, "only http:// URLs are supported: " + std::string(url));
   }
   rest = rest.substr(0, rest.find('/'));
   std::string_view host = rest, port;
   if (rest.starts_with("[")) {
     size_t close = rest.find(']');
-    if (close == std::string_view::npos) return Status::InvalidArgument("BAD_URL", "unclosed [ in " + std::string(url));
+    if (close == std::string_view::npos) return Status::InvalidArgument(err::BAD_URL, "unclosed [ in " + std::string(url));
     host = rest.substr(1, close - 1);
     std::string_view after = rest.substr(close + 1);
     if (after.starts_with(":")) port = after.substr(1);
@@ -342,15 +343,15 @@ Result<ClientOptions> Client::ParseUrl(std::string_view url) {
     host = rest.substr(0, colon);
     port = rest.substr(colon + 1);
   }
-  if (host.empty()) return Status::InvalidArgument("BAD_URL", "no host in " + std::string(url));
+  if (host.empty()) return Status::InvalidArgument(err::BAD_URL, "no host in " + std::string(url));
   options.host = std::string(host);
   if (!port.empty()) {
     unsigned value = 0;
     for (char c : port) {
-      if (c < '0' || c > '9' || value > 65535) return Status::InvalidArgument("BAD_URL", "bad port in " + std::string(url));
+      if (c < '0' || c > '9' || value > 65535) return Status::InvalidArgument(err::BAD_URL, "bad port in " + std::string(url));
       value = value * 10 + static_cast<unsigned>(c - '0');
     }
-    if (value == 0 || value > 65535) return Status::InvalidArgument("BAD_URL", "bad port in " + std::string(url));
+    if (value == 0 || value > 65535) return Status::InvalidArgument(err::BAD_URL, "bad port in " + std::string(url));
     options.port = static_cast<uint16_t>(value);
   }
   return options;
@@ -359,7 +360,7 @@ Result<ClientOptions> Client::ParseUrl(std::string_view url) {
 Result<HttpResponse> Client::Request(std::string_view method, std::string_view path, std::string body,
                                      std::string_view content_type) {
   http::verb verb = http::string_to_verb(method);
-  if (verb == http::verb::unknown) return Status::InvalidArgument("BAD_METHOD", "unknown HTTP method " + std::string(method));
+  if (verb == http::verb::unknown) return Status::InvalidArgument(err::BAD_METHOD, "unknown HTTP method " + std::string(method));
   Impl::Request req = impl_->MakeRequest(verb, path, std::move(body), content_type);
   HttpResponse out;
   auto request_of = [&](size_t) -> const Impl::Request& { return req; };
@@ -399,7 +400,7 @@ Result<std::vector<Result<json::value>>> Client::CallBatch(
 
 Status Client::CallPipelined(const std::vector<std::pair<std::string, json::value>>& calls, size_t per_request,
                              size_t window, const CallResultHandler& on_result) {
-  if (per_request == 0) return Status::InvalidArgument("BAD_ARGUMENT", "per_request must be at least 1");
+  if (per_request == 0) return Status::InvalidArgument(err::BAD_ARGUMENT, "per_request must be at least 1");
   const int64_t first_id = impl_->next_id;
   impl_->next_id += static_cast<int64_t>(calls.size());
   const size_t requests = (calls.size() + per_request - 1) / per_request;

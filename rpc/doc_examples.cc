@@ -1,5 +1,6 @@
 #include "rpc/doc_examples.h"
 
+#include "rpc/error_codes.h"
 #include "rpc/jsonrpc.h"
 
 namespace civic::rpc {
@@ -7,7 +8,7 @@ namespace civic::rpc {
 namespace {
 
 Status BadDoc(size_t line, std::string message) {
-  return Status::InvalidArgument("BAD_DOC", "line " + std::to_string(line) + ": " + message);
+  return Status::InvalidArgument(err::BAD_DOC, "line " + std::to_string(line) + ": " + message);
 }
 
 std::string_view TrimRight(std::string_view s) {
@@ -50,7 +51,7 @@ const char* Kind(const json::value& v) {
 }
 
 Status Mismatch(const std::string& path, std::string message) {
-  return Status::InvalidArgument("SHAPE_MISMATCH", path + ": " + message);
+  return Status::InvalidArgument(err::SHAPE_MISMATCH, path + ": " + message);
 }
 
 Status MatchAt(const json::value& doc, const json::value& actual, bool allow_extra, const std::string& path) {
@@ -197,7 +198,7 @@ Status MatchShape(const json::value& documented, const json::value& actual, bool
 
 Result<ExampleHttpRequest> HttpRequestOf(const DocExample& ex) {
   auto not_runnable = [&] {
-    return Status::InvalidArgument("NOT_RUNNABLE", "line " + std::to_string(ex.line) + ": the " + ex.request_lang +
+    return Status::InvalidArgument(err::NOT_RUNNABLE, "line " + std::to_string(ex.line) + ": the " + ex.request_lang +
                                                        " request under \"" + ex.heading + "\" is not sent over HTTP");
   };
   if (ex.request_lang == "json") {
@@ -232,7 +233,7 @@ Result<ExampleHttpRequest> HttpRequestOf(const DocExample& ex) {
 namespace {
 
 Status AnswerMismatch(const DocExample& ex, std::string message) {
-  return Status::InvalidArgument("ANSWER_MISMATCH", "line " + std::to_string(ex.line) + " (" + ex.heading +
+  return Status::InvalidArgument(err::ANSWER_MISMATCH, "line " + std::to_string(ex.line) + " (" + ex.heading +
                                                         "): " + message);
 }
 

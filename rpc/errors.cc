@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "rpc/error_codes.h"
+
 namespace civic::rpc {
 
 int JsonRpcCode(Code code) {
@@ -14,9 +16,9 @@ int JsonRpcCode(Code code) {
 
 int JsonRpcCodeFor(const Status& status) {
   const std::string& app = status.app_code();
-  if (app == "PARSE_ERROR") return kParseError;
-  if (app == "INVALID_REQUEST") return kInvalidRequest;
-  if (app == "METHOD_NOT_FOUND") return kMethodNotFound;
+  if (app == err::PARSE_ERROR) return kParseError;
+  if (app == err::INVALID_REQUEST) return kInvalidRequest;
+  if (app == err::METHOD_NOT_FOUND) return kMethodNotFound;
   return JsonRpcCode(status.code());
 }
 
@@ -93,15 +95,15 @@ Status StatusFromErrorObject(const json::value& error) {
 }
 
 Status ParseErrorStatus(std::string message) {
-  return Status::InvalidArgument("PARSE_ERROR", std::move(message));
+  return Status::InvalidArgument(err::PARSE_ERROR, std::move(message));
 }
 
 Status InvalidRequestStatus(std::string message) {
-  return Status::InvalidArgument("INVALID_REQUEST", std::move(message));
+  return Status::InvalidArgument(err::INVALID_REQUEST, std::move(message));
 }
 
 Status MethodNotFoundStatus(std::string_view method) {
-  return Status::NotFound("METHOD_NOT_FOUND", "no method named \"" + std::string(method) + "\"");
+  return Status::NotFound(err::METHOD_NOT_FOUND, "no method named \"" + std::string(method) + "\"");
 }
 
 }  // namespace civic::rpc

@@ -9,6 +9,7 @@
 #include <optional>
 #include <tuple>
 
+#include "rpc/error_codes.h"
 #include "rpc/errors.h"
 #include "rpc/rest_routes.h"
 #include "rpc/security_headers.h"
@@ -114,7 +115,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     }
     if (ec == http::error::header_limit) {
       state_->metrics.RecordReject(Reject::kHeaderTooLarge);
-      Status st = Status::ResourceExhausted("HEADER_TOO_LARGE", "the request header is too large");
+      Status st = Status::ResourceExhausted(err::HEADER_TOO_LARGE, "the request header is too large");
       return SendFinal(http::status::request_header_fields_too_large, RestErrorBody(st));
     }
     bool quiet = ec == http::error::end_of_stream || ec == net::error::eof ||
@@ -124,13 +125,13 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     if (quiet) return Close();
     state_->metrics.RecordReject(Reject::kMalformedHttp);
     SendFinal(http::status::bad_request,
-              RestErrorBody(Status::InvalidArgument("MALFORMED_HTTP", "malformed HTTP request: " + ec.message())));
+              RestErrorBody(Status::InvalidArgument(err::MALFORMED_HTTP, "malformed HTTP request: " + ec.message())));
   }
 
   void RejectTooLarge(std::string_view target) {
     state_->metrics.RecordReject(Reject::kBodyTooLarge);
     Status st = Status::ResourceExhausted(
-        "BODY_TOO_LARGE", "the request body is larger than " + std::to_string(options().max_body_bytes) + " bytes");
+        err::BODY_TOO_LARGE, "the request body is larger than " + std::to_string(options().max_body_bytes) + " bytes");
     std::string path(target.substr(0, target.find('?')));
     route_ = path == "/rpc" ? Route::kRpc : Route::kOther;
     SendFinal(http::status::payload_too_large,
@@ -167,14 +168,14 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       route_ = Route::kWebSocket;
       if (!beast::websocket::is_upgrade(req_)) {
         return SendText(http::status::bad_request,
-                        RestErrorBody(Status::InvalidArgument("UPGRADE_REQUIRED", "/ws expects a WebSocket upgrade")),
+                        RestErrorBody(Status::InvalidArgument(err::UPGRADE_REQUIRED, "/ws expects a WebSocket upgrade")),
                         kJson);
       }
       if (!OriginMayOpenWebSocket()) {
         state_->metrics.RecordReject(Reject::kBadOrigin);
         return SendText(http::status::forbidden,
                         RestErrorBody(Status::PermissionDenied(
-                            "ORIGIN_NOT_ALLOWED", "/ws accepts pages of this node's own origin only")),
+                            err::ORIGIN_NOT_ALLOWED, "/ws accepts pages of this node's own origin only")),
                         kJson);
       }
       if (!state_->limiter.Allow(remote_)) return SendRateLimited();
@@ -221,7 +222,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 
   void SendRateLimited() {
     state_->metrics.RecordReject(Reject::kRateLimit);
-    Status st = Status::ResourceExhausted("RATE_LIMITED", "too many requests from this address; retry later");
+    Status st = Status::ResourceExhausted(err::RATE_LIMITED, "too many requests from this address; retry later");
     std::string body = route_ == Route::kRpc ? ErrorResponseBody(JsonRpcCodeFor(st), st) : RestErrorBody(st);
     http::response<http::string_body> res{http::status::too_many_requests, req_.version()};
     res.set(http::field::retry_after, "1");
@@ -288,14 +289,14 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 
   void HandleStatic(std::string_view path) {
     if (state_->web_root.empty()) {
-      return SendRestError(Status::NotFound("NO_WEB_ROOT", "this node serves no web page"));
+      return SendRestError(Status::NotFound(err::NO_WEB_ROOT, "this node serves no web page"));
     }
     auto file = ResolveStaticFile(state_->web_root, path, state_->options.spa_fallback);
     if (!file.ok()) return SendRestError(file.status());
     beast::error_code ec;
     http::file_body::value_type body;
     body.open(file->path.c_str(), beast::file_mode::scan, ec);
-    if (ec) return SendRestError(Status::NotFound("FILE_NOT_FOUND", "no such file"));
+    if (ec) return SendRestError(Status::NotFound(err::FILE_NOT_FOUND, "no such file"));
     uint64_t size = body.size();
     bool html = file->content_type.starts_with("text/html");
     auto fill = [&](auto& res) {
@@ -351,7 +352,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     http::response<http::string_body> res{http::status::method_not_allowed, req_.version()};
     res.set(http::field::allow, allow);
     res.set(http::field::content_type, kJson);
-    res.body() = RestErrorBody(Status::InvalidArgument("METHOD_NOT_ALLOWED", "use " + std::string(allow)));
+    res.body() = RestErrorBody(Status::InvalidArgument(err::METHOD_NOT_ALLOWED, "use " + std::string(allow)));
     Send(std::move(res));
   }
 

@@ -6,6 +6,8 @@
 #include <optional>
 #include <vector>
 
+#include "contracts/base/errors.h"
+
 namespace civic::rpc {
 
 namespace {
@@ -241,7 +243,7 @@ void Dispatcher::Handle(std::string_view body, const CallContext& ctx, const Adm
     if (batch.size() > max_batch_) {
       done({ErrorResponseBody(kInvalidRequest,
                               Status::InvalidArgument(
-                                  "BATCH_TOO_LARGE", "a batch may hold at most " +
+                                  err::BATCH_TOO_LARGE, "a batch may hold at most " +
                                                          std::to_string(max_batch_) + " calls")),
             true});
       return;

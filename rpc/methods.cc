@@ -7,6 +7,9 @@
 #include <memory>
 #include <vector>
 
+#include "contracts/base/errors.h"
+#include "rpc/error_codes.h"
+
 namespace civic::rpc {
 
 void MethodTable::Add(std::string name, Handler handler) {
@@ -32,7 +35,7 @@ CallDecoder ProtoCallDecoder(const google::protobuf::Message& prototype) {
   return [&prototype](std::string_view bytes, contracts::Viewer viewer) -> Result<DecodedCall> {
     std::unique_ptr<google::protobuf::Message> call(prototype.New());
     if (!call->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-      return Status::InvalidArgument("CALL_MALFORMED", "the " + prototype.GetDescriptor()->name() + " does not decode");
+      return Status::InvalidArgument(err::CALL_MALFORMED, "the " + prototype.GetDescriptor()->name() + " does not decode");
     }
     DecodedCall out;
     std::vector<const google::protobuf::FieldDescriptor*> set_fields;
@@ -55,7 +58,7 @@ CallDecoder ProtoCallDecoder(const google::protobuf::Message& prototype) {
 namespace {
 
 Status InvalidParams(std::string message) {
-  return Status::InvalidArgument("INVALID_PARAMS", std::move(message));
+  return Status::InvalidArgument(err::INVALID_PARAMS, std::move(message));
 }
 
 std::string Describe(std::string_view name, size_t pos) {

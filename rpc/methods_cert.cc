@@ -3,12 +3,14 @@
 // JSON-RPC answer alike. Handlers reply synchronously and never throw.
 
 #include "contracts/base/contract_names.h"
+#include "contracts/base/errors.h"
 #include "contracts/base/time_format.h"
 #include "contracts/certificate/certificate.pb.h"
 #include "contracts/certificate/query.h"
 #include "rpc/codec/chain.h"
 #include "rpc/codec/certificate.h"
 #include "rpc/codec/holder_certificate.h"
+#include "rpc/error_codes.h"
 #include "rpc/methods.h"
 
 namespace civic::rpc {
@@ -16,7 +18,7 @@ namespace {
 
 using contracts::PresentedField;
 
-Status InvalidParams(std::string message) { return Status::InvalidArgument("INVALID_PARAMS", std::move(message)); }
+Status InvalidParams(std::string message) { return Status::InvalidArgument(err::INVALID_PARAMS, std::move(message)); }
 
 const ledger::KvReader& State(const CallContext& ctx) { return ctx.node->chain().state(); }
 
@@ -109,10 +111,10 @@ void CertListByHolder(const CallContext& ctx, const json::value& params, Reply r
   if (!limit.ok()) return reply(limit.status());
   auto commitment = FromHex(*hex);
   if (!commitment || commitment->size() != 32) {
-    return reply(Status::InvalidArgument("BAD_HOLDER_COMMITMENT", "holder_commitment must be 64 hex characters"));
+    return reply(Status::InvalidArgument(err::BAD_HOLDER_COMMITMENT, "holder_commitment must be 64 hex characters"));
   }
   if (*limit < 1 || *limit > static_cast<int64_t>(contracts::kMaxPageSize)) {
-    return reply(Status::InvalidArgument("BAD_LIMIT", "limit must be 1.." + std::to_string(contracts::kMaxPageSize)));
+    return reply(Status::InvalidArgument(err::BAD_LIMIT, "limit must be 1.." + std::to_string(contracts::kMaxPageSize)));
   }
   auto page = contracts::ListByHolder(State(ctx), *commitment, *cursor, static_cast<size_t>(*limit));
   if (!page.ok()) return reply(page.status());

@@ -6,8 +6,10 @@
 #include <memory>
 
 #include "crypto/base/bytes.h"
+#include "ledger/errors.h"
 #include "ledger/tx.h"
 #include "rpc/codec/chain.h"
+#include "rpc/error_codes.h"
 #include "rpc/methods.h"
 #include "rpc/request_auth.h"
 
@@ -17,21 +19,21 @@ namespace {
 constexpr int64_t kDefaultCommitTimeoutMs = 10000;
 constexpr int64_t kMaxCommitTimeoutMs = 60000;
 
-Status InvalidParams(std::string message) { return Status::InvalidArgument("INVALID_PARAMS", std::move(message)); }
+Status InvalidParams(std::string message) { return Status::InvalidArgument(err::INVALID_PARAMS, std::move(message)); }
 
-Status NodeUnavailable() { return Status::Unavailable("NODE_UNAVAILABLE", "the node is not running"); }
+Status NodeUnavailable() { return Status::Unavailable(err::NODE_UNAVAILABLE, "the node is not running"); }
 
 Result<Bytes> TxIdParam(const json::value& params) {
   CIVIC_ASSIGN_OR_RETURN(std::string text, StringParam(params, "id", 0));
   auto id = FromHex(text);
-  if (!id || id->size() != 32) return Status::InvalidArgument("BAD_TX_ID", "a tx id is 64 hex characters");
+  if (!id || id->size() != 32) return Status::InvalidArgument(err::BAD_TX_ID, "a tx id is 64 hex characters");
   return *id;
 }
 
 Result<Bytes> RawTxParam(const json::value& params) {
   CIVIC_ASSIGN_OR_RETURN(std::string text, StringParam(params, "tx", 0));
-  CIVIC_ASSIGN_OR_RETURN(Bytes raw, DecodeBinary(text, "tx", "BAD_TX_ENCODING"));
-  if (raw.empty()) return Status::InvalidArgument("BAD_TX_ENCODING", "parameter \"tx\" is empty");
+  CIVIC_ASSIGN_OR_RETURN(Bytes raw, DecodeBinary(text, "tx", err::BAD_TX_ENCODING));
+  if (raw.empty()) return Status::InvalidArgument(err::BAD_TX_ENCODING, "parameter \"tx\" is empty");
   return raw;
 }
 
@@ -90,7 +92,7 @@ void ChainGetBlock(const CallContext& ctx, const json::value& params, Reply repl
     h = static_cast<uint64_t>(*n);
   } else if (!hash->empty()) {
     auto bytes = FromHex(*hash);
-    if (!bytes || bytes->size() != 32) return reply(Status::InvalidArgument("BAD_HASH", "a block hash is 64 hex characters"));
+    if (!bytes || bytes->size() != 32) return reply(Status::InvalidArgument(err::BAD_HASH, "a block hash is 64 hex characters"));
     auto found = chain.GetHeightByHash(*bytes);
     if (!found.ok()) return reply(found.status());
     h = *found;
@@ -98,7 +100,7 @@ void ChainGetBlock(const CallContext& ctx, const json::value& params, Reply repl
     h = chain.tip().height;
   }
   if (h == 0) {
-    return reply(Status::NotFound("BLOCK_NOT_FOUND", "height 0 is the genesis state; blocks start at height 1"));
+    return reply(Status::NotFound(err::BLOCK_NOT_FOUND, "height 0 is the genesis state; blocks start at height 1"));
   }
   auto stored = chain.GetBlock(h);
   if (!stored.ok()) return reply(stored.status());
@@ -175,13 +177,13 @@ void TxCommit(const CallContext& ctx, const json::value& params, Reply reply) {
   if (!submitted.ok()) {
     if (committed()) return;
     // Already waiting in the mempool: wait for it like for a new one.
-    if (submitted.status().app_code() != "TX_IN_MEMPOOL") return reply(submitted.status());
+    if (submitted.status().app_code() != err::TX_IN_MEMPOOL) return reply(submitted.status());
   }
   int64_t ms = *timeout_ms;
   node->AwaitCommit(id, std::chrono::milliseconds(ms), [reply, id, ms](Result<pb::TxLocation> location) {
     if (location.ok()) return reply(json::value(LocationJson(id, *location)));
     if (location.status().code() == Code::kDeadlineExceeded) {
-      return reply(Status::DeadlineExceeded("COMMIT_TIMEOUT", "tx " + ToHex(id) + " was not committed within " +
+      return reply(Status::DeadlineExceeded(err::COMMIT_TIMEOUT, "tx " + ToHex(id) + " was not committed within " +
                                                                   std::to_string(ms) +
                                                                   " ms; it may still commit (see chain_getTx)"));
     }

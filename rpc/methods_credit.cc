@@ -6,16 +6,18 @@
 // carry no caller identity. Handlers reply synchronously and never throw.
 
 #include "contracts/base/contract_names.h"
+#include "contracts/base/errors.h"
 #include "contracts/credit/query.h"
 #include "contracts/credit/rules.h"
 #include "rpc/codec/chain.h"
 #include "rpc/codec/credit.h"
+#include "rpc/error_codes.h"
 #include "rpc/methods.h"
 
 namespace civic::rpc {
 namespace {
 
-Status InvalidParams(std::string message) { return Status::InvalidArgument("INVALID_PARAMS", std::move(message)); }
+Status InvalidParams(std::string message) { return Status::InvalidArgument(err::INVALID_PARAMS, std::move(message)); }
 
 Result<pb::CreditSubject> SubjectParam(const json::value& params) {
   CIVIC_ASSIGN_OR_RETURN(std::string text, StringParam(params, "subject", 0));
@@ -45,7 +47,7 @@ void CreditList(const CallContext& ctx, const json::value& params, Reply reply) 
   auto list = contracts::ParseCreditList(*list_name);
   if (!list.ok()) return reply(list.status());
   if (*limit < 1 || *limit > static_cast<int64_t>(contracts::kMaxCreditPage)) {
-    return reply(Status::InvalidArgument("BAD_LIMIT", "limit must be 1.." + std::to_string(contracts::kMaxCreditPage)));
+    return reply(Status::InvalidArgument(err::BAD_LIMIT, "limit must be 1.." + std::to_string(contracts::kMaxCreditPage)));
   }
   auto snapshot = ctx.node->chain().Snapshot();
   auto page = contracts::ListPublished(*snapshot, *list, *category, *cursor, static_cast<size_t>(*limit),

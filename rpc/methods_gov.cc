@@ -3,10 +3,12 @@
 // Handlers reply synchronously and never throw.
 
 #include "contracts/base/contract_names.h"
+#include "contracts/base/errors.h"
 #include "contracts/governance/governance.pb.h"
 #include "contracts/governance/query.h"
 #include "rpc/codec/chain.h"
 #include "rpc/codec/governance.h"
+#include "rpc/error_codes.h"
 #include "rpc/methods.h"
 
 namespace civic::rpc {
@@ -41,7 +43,7 @@ void GovParams(const CallContext& ctx, const json::value& params, Reply reply) {
 void GovProposal(const CallContext& ctx, const json::value& params, Reply reply) {
   auto id = IntParam(params, "id", 0);
   if (!id.ok()) return reply(id.status());
-  if (*id < 1) return reply(Status::InvalidArgument("INVALID_PARAMS", "parameter \"id\" must be a positive integer"));
+  if (*id < 1) return reply(Status::InvalidArgument(err::INVALID_PARAMS, "parameter \"id\" must be a positive integer"));
   auto p = contracts::GetProposal(State(ctx), static_cast<uint64_t>(*id));
   if (!p.ok()) return reply(p.status());
   reply(json::value(ProposalToJson(*p)));
@@ -53,8 +55,8 @@ void GovProposals(const CallContext& ctx, const json::value& params, Reply reply
   if (!from.ok()) return reply(from.status());
   auto limit = IntParam(params, "limit", 1, false, 100);
   if (!limit.ok()) return reply(limit.status());
-  if (*from < 1) return reply(Status::InvalidArgument("INVALID_PARAMS", "parameter \"from\" must be at least 1"));
-  if (*limit < 1 || *limit > 1000) return reply(Status::InvalidArgument("BAD_LIMIT", "limit must be 1..1000"));
+  if (*from < 1) return reply(Status::InvalidArgument(err::INVALID_PARAMS, "parameter \"from\" must be at least 1"));
+  if (*limit < 1 || *limit > 1000) return reply(Status::InvalidArgument(err::BAD_LIMIT, "limit must be 1..1000"));
   auto list = contracts::ListProposals(State(ctx), static_cast<uint64_t>(*from), static_cast<size_t>(*limit) + 1);
   if (!list.ok()) return reply(list.status());
   json::object out;

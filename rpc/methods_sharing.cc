@@ -12,6 +12,7 @@
 // from rpc/codec/sharing.h. Handlers reply synchronously and never throw.
 
 #include "contracts/base/contract_names.h"
+#include "contracts/base/errors.h"
 #include "contracts/base/time_format.h"
 #include "contracts/certificate/holder.h"
 #include "contracts/certificate/rules.h"
@@ -20,6 +21,7 @@
 #include "contracts/sharing/rules.h"
 #include "rpc/codec/chain.h"
 #include "rpc/codec/sharing.h"
+#include "rpc/error_codes.h"
 #include "rpc/methods.h"
 #include "rpc/request_auth.h"
 
@@ -28,9 +30,9 @@ namespace {
 
 using contracts::AccessFilter;
 
-Status InvalidParams(std::string message) { return Status::InvalidArgument("INVALID_PARAMS", std::move(message)); }
+Status InvalidParams(std::string message) { return Status::InvalidArgument(err::INVALID_PARAMS, std::move(message)); }
 
-Status NotReady() { return Status::Unavailable("NOT_READY", "the node has no chain to answer from yet"); }
+Status NotReady() { return Status::Unavailable(err::NOT_READY, "the node has no chain to answer from yet"); }
 
 using Names = std::vector<std::string_view>;
 
@@ -75,7 +77,7 @@ Result<int64_t> Limit(const json::object& o) {
   json::value wrapped = o;
   CIVIC_ASSIGN_OR_RETURN(int64_t limit, IntParam(wrapped, "limit", 0, false, 100));
   if (limit < 1 || limit > static_cast<int64_t>(contracts::kMaxAccessPageSize)) {
-    return Status::InvalidArgument("BAD_LIMIT", "limit must be 1.." + std::to_string(contracts::kMaxAccessPageSize));
+    return Status::InvalidArgument(err::BAD_LIMIT, "limit must be 1.." + std::to_string(contracts::kMaxAccessPageSize));
   }
   return limit;
 }
@@ -90,7 +92,7 @@ Result<Bytes> Cursor(const json::object& o) {
   if (hex.empty()) return Bytes();
   auto raw = FromHex(hex);
   if (!raw || raw->size() != contracts::sharing_keys::kTimeKeySize) {
-    return Status::InvalidArgument("BAD_CURSOR",
+    return Status::InvalidArgument(err::BAD_CURSOR,
                                    "cursor must be a next_cursor from an earlier page (48 hex characters)");
   }
   return *raw;
@@ -124,7 +126,7 @@ Result<AccessFilter> Filter(const json::object& o) {
   if (!subject.empty()) {
     auto raw = FromHex(subject);
     if (!raw || raw->size() != 32) {
-      return Status::InvalidArgument("BAD_SUBJECT_COMMITMENT", "subject_commitment must be 64 hex characters");
+      return Status::InvalidArgument(err::BAD_SUBJECT_COMMITMENT, "subject_commitment must be 64 hex characters");
     }
     f.subject = std::move(*raw);
   }
@@ -188,7 +190,7 @@ void Query(const CallContext& ctx, std::string_view method, const json::value& p
   if (!subjects.ok()) return reply(subjects.status());
   if (*subjects && *limit > kMaxPageWithSubjects) {
     return reply(Status::InvalidArgument(
-        "BAD_LIMIT", "with \"subjects\": true, limit must be 1.." + std::to_string(kMaxPageWithSubjects)));
+        err::BAD_LIMIT, "with \"subjects\": true, limit must be 1.." + std::to_string(kMaxPageWithSubjects)));
   }
   auto page = contracts::QueryAccesses(*snapshot, *filter, *cursor, static_cast<size_t>(*limit), *count);
   if (!page.ok()) return reply(page.status());

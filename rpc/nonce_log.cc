@@ -11,12 +11,13 @@
 #include <optional>
 
 #include "crypto/base/bytes.h"
+#include "rpc/error_codes.h"
 
 namespace civic::rpc {
 namespace {
 
 Status LogError(const char* what, const std::string& path) {
-  return Status::Unavailable("AUTH_NONCE_LOG", std::string(what) + " " + path + ": " + std::strerror(errno));
+  return Status::Unavailable(err::AUTH_NONCE_LOG, std::string(what) + " " + path + ": " + std::strerror(errno));
 }
 
 Status WriteAll(int fd, std::string_view data, const std::string& path) {

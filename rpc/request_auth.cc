@@ -5,8 +5,10 @@
 #include <chrono>
 
 #include "contracts/base/enum_names.h"
+#include "contracts/base/errors.h"
 #include "contracts/governance/query.h"
 #include "contracts/governance/rules.h"
+#include "rpc/error_codes.h"
 
 namespace civic::rpc {
 
@@ -56,7 +58,7 @@ namespace {
 Status Denied(const char* app, std::string message) { return Status::PermissionDenied(app, std::move(message)); }
 
 Status AuthRequired(std::string why) {
-  return Denied("AUTH_REQUIRED",
+  return Denied(err::AUTH_REQUIRED,
                 "this method answers signed requests only ({\"request\": ..., \"auth\": {version, org, key, "
                 "audience, timestamp_ms, nonce, sig}}): " +
                     why);
@@ -159,7 +161,7 @@ Result<bool> RequestAuthenticator::Remember(const std::string& org, const std::s
   Forget(Now());
   if (nonces_.count(NonceKey(org, nonce))) return false;
   auto busy = [&](const std::string& who) {
-    return Status::ResourceExhausted("AUTH_BUSY", "too many signed requests " + who + "in the last " +
+    return Status::ResourceExhausted(err::AUTH_BUSY, "too many signed requests " + who + "in the last " +
                                                      std::to_string(options_.max_clock_skew.count() / 1000) +
                                                      " s; retry shortly");
   };
@@ -194,7 +196,7 @@ Result<AuthenticatedRequest> RequestAuthenticator::Authenticate(std::string_view
   if (auth == nullptr) return AuthRequired("\"auth\" must be an object");
   const json::value* version = auth->if_contains("version");
   if (version == nullptr || !version->is_int64() || version->get_int64() != kAuthVersion) {
-    return Denied("AUTH_OLD_VERSION",
+    return Denied(err::AUTH_OLD_VERSION,
                   "only version 2 signed requests are accepted (\"version\": 2, signed over " + std::string(kAuthDomain) +
                       " with the chain id and the node's id as audience: chain_status node.node_id)");
   }
@@ -222,22 +224,22 @@ Result<AuthenticatedRequest> RequestAuthenticator::Authenticate(std::string_view
     own_audience = options_.audience;
   }
   if (own_audience.empty() || audience != own_audience) {
-    return Denied("AUTH_WRONG_AUDIENCE", "the request was signed for node \"" + audience.substr(0, 80) +
+    return Denied(err::AUTH_WRONG_AUDIENCE, "the request was signed for node \"" + audience.substr(0, 80) +
                                              "\"; this node is \"" + own_audience +
                                              "\" (chain_status node.node_id): sign it for this node");
   }
   if (timestamp < now - skew.count() || timestamp > now + skew.count()) {
-    return Denied("AUTH_STALE_TIMESTAMP", "the request was signed at " + std::to_string(timestamp) + " ms, more than " +
+    return Denied(err::AUTH_STALE_TIMESTAMP, "the request was signed at " + std::to_string(timestamp) + " ms, more than " +
                                               std::to_string(skew.count() / 1000) + " s from the node's clock (" +
                                               std::to_string(now) + " ms); sign it again");
   }
 
   auto key = crypto::PublicKey::Parse(key_text);
-  if (!key.ok()) return Denied("AUTH_UNKNOWN_KEY", "auth.key is not a public key: " + key.status().message());
+  if (!key.ok()) return Denied(err::AUTH_UNKNOWN_KEY, "auth.key is not a public key: " + key.status().message());
   auto record = contracts::GetOrg(state, org);
   if (!record.ok()) {
-    if (record.status().app_code() == "UNKNOWN_ORG") {
-      return Denied("AUTH_UNKNOWN_KEY", "no organisation " + org.substr(0, 64) + " on this chain");
+    if (record.status().app_code() == err::UNKNOWN_ORG) {
+      return Denied(err::AUTH_UNKNOWN_KEY, "no organisation " + org.substr(0, 64) + " on this chain");
     }
     return record.status();
   }
@@ -246,30 +248,30 @@ Result<AuthenticatedRequest> RequestAuthenticator::Authenticate(std::string_view
     if (k.algo() == static_cast<uint32_t>(key->algo) && k.key() == key->key) active = !k.revoked();
   }
   if (!active || record->removed()) {
-    return Denied("AUTH_UNKNOWN_KEY", "key " + key->ToString() + " is not an active signing key of org " + org +
+    return Denied(err::AUTH_UNKNOWN_KEY, "key " + key->ToString() + " is not an active signing key of org " + org +
                                           (record->removed() ? " (the org was removed)" : ""));
   }
   auto sig = FromHex(sig_hex);
   Bytes message = AuthSignBytes(chain_id, audience, method, timestamp, nonce, request->get_string());
   if (!sig || !crypto::Verify(*key, message, *sig)) {
-    return Denied("AUTH_BAD_SIGNATURE", "the signature does not verify for key " + key->ToString() + " over method " +
+    return Denied(err::AUTH_BAD_SIGNATURE, "the signature does not verify for key " + key->ToString() + " over method " +
                                             std::string(method) + " on chain " + std::string(chain_id));
   }
   if (!contracts::HasRole(*record, role)) {
-    return Denied("AUTH_NOT_AUDITOR",
+    return Denied(err::AUTH_NOT_AUDITOR,
                   "org " + org + " (" + record->name() + ") does not hold the " + contracts::EnumUpperName(role) + " role");
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
     CIVIC_ASSIGN_OR_RETURN(bool fresh, Remember(org, nonce, timestamp + skew.count()));
-    if (!fresh) return Denied("AUTH_REPLAYED_NONCE", "nonce " + nonce + " was used before; sign a new request");
+    if (!fresh) return Denied(err::AUTH_REPLAYED_NONCE, "nonce " + nonce + " was used before; sign a new request");
   }
 
   AuthenticatedRequest out;
   boost::system::error_code ec;
   out.params = json::parse(std::string_view(request->get_string()), ec);
   if (ec || !(out.params.is_object() || out.params.is_array())) {
-    return Status::InvalidArgument("INVALID_PARAMS", "\"request\" must be a JSON object (the method's parameters)");
+    return Status::InvalidArgument(err::INVALID_PARAMS, "\"request\" must be a JSON object (the method's parameters)");
   }
   out.org = std::move(org);
   out.key = std::move(*key);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "crypto/base/bytes.h"
+#include "rpc/error_codes.h"
 #include "rpc/errors.h"
 #include "rpc/static_files.h"
 
@@ -62,7 +63,7 @@ Result<std::vector<std::string>> PathSegments(std::string_view path) {
     rest.remove_prefix(1);  // the '/'
     size_t slash = rest.find('/');
     auto seg = PercentDecode(rest.substr(0, slash));
-    if (!seg) return Status::InvalidArgument("BAD_PATH", "malformed percent escape in the path");
+    if (!seg) return Status::InvalidArgument(err::BAD_PATH, "malformed percent escape in the path");
     segments.push_back(std::move(*seg));
     rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
   }
@@ -102,7 +103,7 @@ RestCall RestCallFor(std::string_view path, std::string_view query) {
       call.params["hash"] = which;
     } else if (which != "latest") {
       call.params.clear();
-      call.status = Status::InvalidArgument("BAD_HEIGHT", "a block is named by its height, hash or \"latest\"");
+      call.status = Status::InvalidArgument(err::BAD_HEIGHT, "a block is named by its height, hash or \"latest\"");
       return call;
     }
     call.method = "chain_getBlock";
@@ -115,7 +116,7 @@ RestCall RestCallFor(std::string_view path, std::string_view query) {
     call.method = "credit_report";
     call.params["subject"] = segments[1];
   } else {
-    call.status = Status::NotFound("NO_SUCH_ROUTE", "no REST route for this path");
+    call.status = Status::NotFound(err::NO_SUCH_ROUTE, "no REST route for this path");
   }
   return call;
 }
@@ -132,7 +133,7 @@ std::string RestErrorBody(const Status& st) {
 }
 
 int RestErrorHttpStatus(const Status& st) {
-  return st.app_code() == "METHOD_NOT_FOUND" ? 404 : HttpStatusFor(st.code());
+  return st.app_code() == err::METHOD_NOT_FOUND ? 404 : HttpStatusFor(st.code());
 }
 
 }  // namespace civic::rpc

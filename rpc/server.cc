@@ -9,7 +9,9 @@
 #include <thread>
 #include <vector>
 
+#include "crypto/base/errors.h"
 #include "rpc/codec/chain.h"
+#include "rpc/error_codes.h"
 #include "rpc/http_session.h"
 #include "rpc/rest_routes.h"
 #include "rpc/server_state.h"
@@ -34,9 +36,9 @@ std::string RefusalText(const char* status_line, const Status& st) {
 // limit with 429, and closes it.
 void RefuseConnection(tcp::socket socket, bool per_ip) {
   static const std::string kServerFull = RefusalText(
-      "503 Service Unavailable", Status::Unavailable("TOO_MANY_CONNECTIONS", "the server has too many open connections"));
+      "503 Service Unavailable", Status::Unavailable(err::TOO_MANY_CONNECTIONS, "the server has too many open connections"));
   static const std::string kAddressFull =
-      RefusalText("429 Too Many Requests", Status::ResourceExhausted("TOO_MANY_CONNECTIONS_FROM_ADDRESS",
+      RefusalText("429 Too Many Requests", Status::ResourceExhausted(err::TOO_MANY_CONNECTIONS_FROM_ADDRESS,
                                                                      "too many open connections from this address; "
                                                                      "close some or retry later"));
   const std::string& response = per_ip ? kAddressFull : kServerFull;
@@ -118,7 +120,7 @@ Server::~Server() { Stop(); }
 
 Status Server::Start() {
   Impl& s = *impl_;
-  if (s.started) return Status::FailedPrecondition("ALREADY_STARTED", "the server was started already");
+  if (s.started) return Status::FailedPrecondition(err::ALREADY_STARTED, "the server was started already");
   ServerState& state = *s.state;
   const ServerOptions& opt = state.options;
 
@@ -126,14 +128,14 @@ Status Server::Start() {
     std::error_code fec;
     fs::path root = fs::canonical(opt.web_root, fec);
     if (fec || !fs::is_directory(root, fec)) {
-      return Status::InvalidArgument("WEB_ROOT_MISSING", "the web root \"" + opt.web_root + "\" is not a folder");
+      return Status::InvalidArgument(err::WEB_ROOT_MISSING, "the web root \"" + opt.web_root + "\" is not a folder");
     }
     state.web_root = root;
   }
 
   beast::error_code ec;
   auto address = net::ip::make_address(opt.address, ec);
-  if (ec) return Status::InvalidArgument("BAD_ADDRESS", "\"" + opt.address + "\" is not an IP address");
+  if (ec) return Status::InvalidArgument(err::BAD_ADDRESS, "\"" + opt.address + "\" is not an IP address");
   tcp::endpoint endpoint(address, opt.port);
   s.acceptor.emplace(net::make_strand(state.ioc));
   s.acceptor->open(endpoint.protocol(), ec);
@@ -142,7 +144,7 @@ Status Server::Start() {
   if (!ec) s.acceptor->listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
     s.acceptor.reset();
-    return Status::Unavailable("BIND_FAILED", "cannot listen on " + opt.address + ":" + std::to_string(opt.port) +
+    return Status::Unavailable(err::BIND_FAILED, "cannot listen on " + opt.address + ":" + std::to_string(opt.port) +
                                                   ": " + ec.message());
   }
   s.bound_port = s.acceptor->local_endpoint(ec).port();

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <map>
 
+#include "rpc/error_codes.h"
+
 namespace civic::rpc {
 
 namespace fs = std::filesystem;
@@ -24,8 +26,8 @@ bool Inside(const fs::path& root, const fs::path& candidate) {
   return first != rel.end() && *first != "..";
 }
 
-Status Forbidden() { return Status::PermissionDenied("PATH_FORBIDDEN", "the path is not allowed"); }
-Status Missing() { return Status::NotFound("FILE_NOT_FOUND", "no such file"); }
+Status Forbidden() { return Status::PermissionDenied(err::PATH_FORBIDDEN, "the path is not allowed"); }
+Status Missing() { return Status::NotFound(err::FILE_NOT_FOUND, "no such file"); }
 
 // The canonical regular file at `candidate` (or its index.html), if inside root.
 std::optional<fs::path> Existing(const fs::path& root, fs::path candidate) {

@@ -6,6 +6,8 @@
 #include <boost/beast/websocket.hpp>
 #include <deque>
 
+#include "rpc/error_codes.h"
+
 namespace civic::rpc {
 
 namespace beast = boost::beast;
@@ -91,25 +93,25 @@ class WsSession : public SessionBase, public std::enable_shared_from_this<WsSess
   void HandleMessage(const std::string& text) {
     if (!state_->limiter.Allow(remote_)) {
       state_->metrics.RecordReject(Reject::kRateLimit);
-      SendError("RATE_LIMITED", "too many messages; slow down");
+      SendError(err::RATE_LIMITED, "too many messages; slow down");
       return;
     }
     json::error_code ec;
     json::value msg = json::parse(text, ec);
     const json::object* obj = ec ? nullptr : msg.if_object();
     if (!obj) {
-      SendError("BAD_MESSAGE", "send a JSON object such as {\"subscribe\":\"blocks\"}");
+      SendError(err::BAD_MESSAGE, "send a JSON object such as {\"subscribe\":\"blocks\"}");
       return;
     }
     bool subscribe = obj->contains("subscribe");
     const json::value* topic = subscribe ? obj->if_contains("subscribe") : obj->if_contains("unsubscribe");
     if (!topic || !topic->is_string()) {
-      SendError("BAD_MESSAGE", "expected {\"subscribe\":\"<topic>\"} or {\"unsubscribe\":\"<topic>\"}");
+      SendError(err::BAD_MESSAGE, "expected {\"subscribe\":\"<topic>\"} or {\"unsubscribe\":\"<topic>\"}");
       return;
     }
     std::string name(topic->get_string());
     if (name != "blocks") {
-      SendError("UNKNOWN_TOPIC", "no topic named \"" + name + "\"; topics: blocks");
+      SendError(err::UNKNOWN_TOPIC, "no topic named \"" + name + "\"; topics: blocks");
       return;
     }
     SetSubscribed(name, subscribe);

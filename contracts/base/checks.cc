@@ -1,5 +1,6 @@
 #include "contracts/base/checks.h"
 
+#include "contracts/base/errors.h"
 #include "contracts/base/identifiers.h"
 
 namespace civic::contracts {
@@ -79,7 +80,7 @@ bool ContainsCitizenId(std::string_view text) {
 
 Status CheckNoIdNumber(std::string_view what, std::string_view text) {
   if (!ContainsCitizenId(text)) return Status::Ok();
-  return Status::InvalidArgument("PERSONAL_DATA_IN_TEXT", std::string(what) +
+  return Status::InvalidArgument(err::PERSONAL_DATA_IN_TEXT, std::string(what) +
                                                               " contains a citizen identity number; personal data "
                                                               "never goes on chain");
 }
@@ -89,7 +90,7 @@ Status CheckText(std::string_view what, std::string_view text, TextRule rule) {
     return Status::InvalidArgument(rule.required_code, std::string(what) + " is required");
   }
   if (text.size() > rule.max_bytes) {
-    return Status::InvalidArgument("TEXT_TOO_LONG", std::string(what) + " must be at most " +
+    return Status::InvalidArgument(err::TEXT_TOO_LONG, std::string(what) + " must be at most " +
                                                         std::to_string(rule.max_bytes) + " bytes, got " +
                                                         std::to_string(text.size()));
   }
@@ -98,7 +99,7 @@ Status CheckText(std::string_view what, std::string_view text, TextRule rule) {
 
 Status CheckDigest(std::string_view what, std::string_view digest) {
   if (digest.size() == kDigestSize) return Status::Ok();
-  return Status::InvalidArgument("BAD_DIGEST", std::string(what) + " must be a 32-byte digest (SHA-256), got " +
+  return Status::InvalidArgument(err::BAD_DIGEST, std::string(what) + " must be a 32-byte digest (SHA-256), got " +
                                                    std::to_string(digest.size()) + " bytes");
 }
 

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "contracts/base/checks.h"
+#include "contracts/base/errors.h"
 #include "contracts/base/time_format.h"
 
 namespace civic::contracts {
@@ -38,16 +39,16 @@ unsigned ParseDigits(std::string_view s) {
 
 // Input echoed in messages is clipped (Shown): a malicious tx must not make errors huge.
 Status BadUscc(std::string_view code, std::string why) {
-  return Status::InvalidArgument("BAD_USCC",
+  return Status::InvalidArgument(err::BAD_USCC,
                                  "unified social credit code '" + Shown(code) + "': " + why);
 }
 
 Status BadCitizenId(std::string why) {
-  return Status::InvalidArgument("BAD_CITIZEN_ID", "citizen identity number: " + why);
+  return Status::InvalidArgument(err::BAD_CITIZEN_ID, "citizen identity number: " + why);
 }
 
 Status BadCertId(std::string_view id, std::string why) {
-  return Status::InvalidArgument("BAD_CERT_ID",
+  return Status::InvalidArgument(err::BAD_CERT_ID,
                                  "certificate identifier '" + Shown(id) + "': " + why);
 }
 
@@ -128,7 +129,7 @@ Result<char> Mod3736CheckChar(std::string_view text) {
   for (char c : text) {
     int v = Mod36Value(c);
     if (v < 0) {
-      return Status::InvalidArgument("BAD_CERT_ID", std::string("character '") + c + "' is not in 0-9 A-Z");
+      return Status::InvalidArgument(err::BAD_CERT_ID, std::string("character '") + c + "' is not in 0-9 A-Z");
     }
     int s = (p + v) % kM;
     if (s == 0) s = kM;
@@ -139,16 +140,16 @@ Result<char> Mod3736CheckChar(std::string_view text) {
 
 Status ValidateTypeCode(std::string_view code) {
   if (code.size() != 21) {
-    return Status::InvalidArgument("BAD_TYPE_CODE", "certificate type code '" + Shown(code) +
+    return Status::InvalidArgument(err::BAD_TYPE_CODE, "certificate type code '" + Shown(code) +
                                                         "': must be 21 characters (the defining "
                                                         "authority's USCC and 3 digits)");
   }
   if (Status st = ValidateUscc(code.substr(0, 18)); !st.ok()) {
-    return Status::InvalidArgument("BAD_TYPE_CODE", "certificate type code '" + Shown(code) +
+    return Status::InvalidArgument(err::BAD_TYPE_CODE, "certificate type code '" + Shown(code) +
                                                         "': defining authority: " + st.message());
   }
   if (!AllDigits(code.substr(18))) {
-    return Status::InvalidArgument("BAD_TYPE_CODE", "certificate type code '" + Shown(code) +
+    return Status::InvalidArgument(err::BAD_TYPE_CODE, "certificate type code '" + Shown(code) +
                                                         "': the last 3 characters must be digits");
   }
   return Status::Ok();
@@ -156,12 +157,12 @@ Status ValidateTypeCode(std::string_view code) {
 
 Status ValidateSerial(std::string_view serial) {
   if (serial.empty() || serial.size() > kMaxSerialLength) {
-    return Status::InvalidArgument("BAD_SERIAL", "serial '" + Shown(serial) + "': must be 1 to " +
+    return Status::InvalidArgument(err::BAD_SERIAL, "serial '" + Shown(serial) + "': must be 1 to " +
                                                      std::to_string(kMaxSerialLength) + " characters");
   }
   for (char c : serial) {
     if (Mod36Value(c) < 0) {
-      return Status::InvalidArgument("BAD_SERIAL", "serial '" + Shown(serial) +
+      return Status::InvalidArgument(err::BAD_SERIAL, "serial '" + Shown(serial) +
                                                        "': only digits and upper-case letters A-Z");
     }
   }
@@ -195,7 +196,7 @@ Result<std::string> MakeCertId(std::string_view type_code, std::string_view issu
   CIVIC_RETURN_IF_ERROR(ValidateUscc(issuer_code));
   CIVIC_RETURN_IF_ERROR(ValidateSerial(serial));
   if (version < 1 || version > kMaxCertVersion) {
-    return Status::InvalidArgument("BAD_VERSION", "certificate version must be 1..999, got " +
+    return Status::InvalidArgument(err::BAD_VERSION, "certificate version must be 1..999, got " +
                                                       std::to_string(version));
   }
   return FormatCertId(CertId{std::string(type_code), std::string(issuer_code), std::string(serial), version});

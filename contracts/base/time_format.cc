@@ -2,13 +2,15 @@
 
 #include <cstdio>
 
+#include "contracts/base/errors.h"
+
 namespace civic::contracts {
 namespace {
 
 constexpr int64_t kMsPerDay = 86'400'000;
 
 Status BadTime(std::string_view text, std::string why) {
-  return Status::InvalidArgument("BAD_TIME", "time '" + std::string(text.substr(0, 64)) + "': " + why);
+  return Status::InvalidArgument(err::BAD_TIME, "time '" + std::string(text.substr(0, 64)) + "': " + why);
 }
 
 bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "contracts/base/errors.h"
 #include "contracts/base/identifiers.h"
 #include "contracts/base/state_io.h"
 #include "contracts/certificate/holder.h"
@@ -22,10 +23,10 @@ using ClaimList = google::protobuf::RepeatedPtrField<pb::ClaimDigest>;
 Result<pb::CertificateCall> DecodeCall(std::string_view call) {
   pb::CertificateCall m;
   if (!m.ParseFromArray(call.data(), static_cast<int>(call.size()))) {
-    return Status::InvalidArgument("CALL_MALFORMED", "the certificate call does not decode");
+    return Status::InvalidArgument(err::CALL_MALFORMED, "the certificate call does not decode");
   }
   if (m.call_case() == pb::CertificateCall::CALL_NOT_SET) {
-    return Status::InvalidArgument("EMPTY_CALL", "the certificate call names no operation");
+    return Status::InvalidArgument(err::EMPTY_CALL, "the certificate call names no operation");
   }
   return m;
 }
@@ -46,7 +47,7 @@ Result<TypeEntry> LoadType(const ledger::KvReader& state, std::string_view code,
   if (!type.ok()) return type.status();
   if (!type->has_value()) {
     if (Status st = ValidateTypeCode(code); !st.ok()) return st;
-    return Status::NotFound("UNKNOWN_TYPE", "no certificate type with code '" + std::string(code) + "'");
+    return Status::NotFound(err::UNKNOWN_TYPE, "no certificate type with code '" + std::string(code) + "'");
   }
   TypeEntry entry;
   entry.type = std::move(**type);
@@ -56,7 +57,7 @@ Result<TypeEntry> LoadType(const ledger::KvReader& state, std::string_view code,
   bool listed = std::find(issuers.begin(), issuers.end(), org.code()) != issuers.end();
   if (!listed || !HasRole(org, pb::ROLE_ISSUER, code)) {
     entry.permission = Status::PermissionDenied(
-        "NOT_ISSUER", "org " + org.code() + " is not an issuer of certificate type " + std::string(code) + " (" +
+        err::NOT_ISSUER, "org " + org.code() + " is not an issuer of certificate type " + std::string(code) + " (" +
                           entry.type.name() + ")");
   }
   return entry;
@@ -71,18 +72,18 @@ Status CheckClaims(const TypeEntry& t, ClaimList* claims) {
   const std::string* previous = nullptr;
   for (const auto& c : *claims) {
     if (previous != nullptr && *previous == c.name()) {
-      return Status::InvalidArgument("DUPLICATE_FIELD", "field '" + c.name().substr(0, 64) + "' appears twice");
+      return Status::InvalidArgument(err::DUPLICATE_FIELD, "field '" + c.name().substr(0, 64) + "' appears twice");
     }
     previous = &c.name();
     while (j < t.schema.size() && t.schema[j].first < c.name()) {
       if (t.schema[j].second) {
-        return Status::InvalidArgument("MISSING_FIELD", "required field '" + t.schema[j].first + "' of type " +
+        return Status::InvalidArgument(err::MISSING_FIELD, "required field '" + t.schema[j].first + "' of type " +
                                                             t.type.code() + " is missing");
       }
       ++j;
     }
     if (j == t.schema.size() || t.schema[j].first != c.name()) {
-      return Status::InvalidArgument("UNKNOWN_FIELD", "field '" + c.name().substr(0, 64) +
+      return Status::InvalidArgument(err::UNKNOWN_FIELD, "field '" + c.name().substr(0, 64) +
                                                           "' is not in the schema of type " + t.type.code());
     }
     CIVIC_RETURN_IF_ERROR(CheckClaimDigest(c.name(), c.digest()));
@@ -90,14 +91,14 @@ Status CheckClaims(const TypeEntry& t, ClaimList* claims) {
   }
   for (; j < t.schema.size(); ++j) {
     if (t.schema[j].second) {
-      return Status::InvalidArgument("MISSING_FIELD", "required field '" + t.schema[j].first + "' of type " +
+      return Status::InvalidArgument(err::MISSING_FIELD, "required field '" + t.schema[j].first + "' of type " +
                                                           t.type.code() + " is missing");
     }
   }
   return Status::Ok();
 }
 
-Status BadValidity(std::string why) { return Status::InvalidArgument("BAD_VALIDITY", why); }
+Status BadValidity(std::string why) { return Status::InvalidArgument(err::BAD_VALIDITY, why); }
 
 // Fills issued_at, valid_from and valid_until; zero inputs take the defaults.
 Status ResolveValidity(const pb::CertType& type, int64_t block_time, int64_t issued_at, int64_t valid_from,
@@ -152,12 +153,12 @@ Result<bool> Exists(const ledger::KvReader& state, std::string_view id) {
 }
 
 Status CertExists(std::string_view id) {
-  return Status::AlreadyExists("CERT_EXISTS", "certificate " + std::string(id) + " already exists");
+  return Status::AlreadyExists(err::CERT_EXISTS, "certificate " + std::string(id) + " already exists");
 }
 
 Result<pb::Org> SignerOrg(const ledger::TxContext& ctx, const ledger::KvReader& state) {
   CIVIC_ASSIGN_OR_RETURN(pb::Org org, GetOrg(state, ctx.tx->body.org()));
-  if (org.removed()) return Status::PermissionDenied("ORG_REMOVED", "org " + org.code() + " has been removed");
+  if (org.removed()) return Status::PermissionDenied(err::ORG_REMOVED, "org " + org.code() + " has been removed");
   return org;
 }
 
@@ -166,13 +167,13 @@ Result<pb::Certificate> LoadOwned(const ledger::KvReader& state, const pb::Org& 
   CIVIC_RETURN_IF_ERROR(ParseCertId(id).status());
   auto cert = ReadRecord<pb::Certificate>(state, keys::Cert(id));
   if (!cert.ok()) return cert.status();
-  if (!cert->has_value()) return Status::NotFound("CERT_NOT_FOUND", "no certificate " + std::string(id));
+  if (!cert->has_value()) return Status::NotFound(err::CERT_NOT_FOUND, "no certificate " + std::string(id));
   if ((*cert)->issuer_org() != org.code()) {
-    return Status::PermissionDenied("NOT_CERT_ISSUER", "certificate " + std::string(id) + " was issued by org " +
+    return Status::PermissionDenied(err::NOT_CERT_ISSUER, "certificate " + std::string(id) + " was issued by org " +
                                                            (*cert)->issuer_org() + ", not by " + org.code());
   }
   if (!HasRole(org, pb::ROLE_ISSUER, (*cert)->type_code())) {
-    return Status::PermissionDenied("NOT_ISSUER", "org " + org.code() + " no longer holds ISSUER for type " +
+    return Status::PermissionDenied(err::NOT_ISSUER, "org " + org.code() + " no longer holds ISSUER for type " +
                                                       (*cert)->type_code());
   }
   return std::move(**cert);
@@ -181,13 +182,13 @@ Result<pb::Certificate> LoadOwned(const ledger::KvReader& state, const pb::Org& 
 Status StatusError(const pb::Certificate& cert) {
   switch (cert.status()) {
     case pb::CERT_REVOKED:
-      return Status::FailedPrecondition("CERT_REVOKED", "certificate " + cert.id() + " is revoked (" +
+      return Status::FailedPrecondition(err::CERT_REVOKED, "certificate " + cert.id() + " is revoked (" +
                                                             cert.status_reason() + ")");
     case pb::CERT_SUPERSEDED:
-      return Status::FailedPrecondition("CERT_SUPERSEDED", "certificate " + cert.id() +
+      return Status::FailedPrecondition(err::CERT_SUPERSEDED, "certificate " + cert.id() +
                                                                " was superseded by " + cert.next_id());
     case pb::CERT_SUSPENDED:
-      return Status::FailedPrecondition("CERT_SUSPENDED", "certificate " + cert.id() + " is suspended (" +
+      return Status::FailedPrecondition(err::CERT_SUSPENDED, "certificate " + cert.id() + " is suspended (" +
                                                               cert.status_reason() + ")");
     default: return Status::Corruption("certificate " + cert.id() + " has no valid status");
   }
@@ -216,7 +217,7 @@ class Executor {
       case pb::CertificateCall::kSuspend: return Suspend(call->suspend());
       case pb::CertificateCall::kReinstate: return Reinstate(call->reinstate());
       case pb::CertificateCall::kRevoke: return Revoke(call->revoke());
-      default: return Status::InvalidArgument("EMPTY_CALL", "the certificate call names no operation");
+      default: return Status::InvalidArgument(err::EMPTY_CALL, "the certificate call names no operation");
     }
   }
 
@@ -232,7 +233,7 @@ class Executor {
 
   Status RegisterType(const pb::CertType& input) {
     if (!ctx_.governance) {
-      return Status::PermissionDenied("GOVERNANCE_REQUIRED",
+      return Status::PermissionDenied(err::GOVERNANCE_REQUIRED,
                                       "registering a certificate type is a governance action: propose it");
     }
     CIVIC_RETURN_IF_ERROR(ValidateCertType(input));
@@ -250,9 +251,9 @@ class Executor {
   Status Issue(pb::CertIssue* issue) {
     CIVIC_ASSIGN_OR_RETURN(pb::GovParams params, GetParams(*view_));
     size_t n = static_cast<size_t>(issue->certificates_size());
-    if (n == 0) return Status::InvalidArgument("EMPTY_BATCH", "the issue call carries no certificate");
+    if (n == 0) return Status::InvalidArgument(err::EMPTY_BATCH, "the issue call carries no certificate");
     if (n > params.max_batch_certificates()) {
-      return Status::InvalidArgument("BATCH_TOO_LARGE", "a batch may carry at most " +
+      return Status::InvalidArgument(err::BATCH_TOO_LARGE, "a batch may carry at most " +
                                                             std::to_string(params.max_batch_certificates()) +
                                                             " certificates, this one has " + std::to_string(n));
     }
@@ -295,7 +296,7 @@ class Executor {
     CIVIC_ASSIGN_OR_RETURN(TypeEntry * t, Type(item->type_code()));
     CIVIC_RETURN_IF_ERROR(t->permission);
     if (t->type.retired()) {
-      return Status::FailedPrecondition("TYPE_RETIRED", "certificate type " + t->type.code() + " is retired");
+      return Status::FailedPrecondition(err::TYPE_RETIRED, "certificate type " + t->type.code() + " is retired");
     }
     CIVIC_RETURN_IF_ERROR(CheckHolderCommitment(item->holder_commitment()));
     CIVIC_RETURN_IF_ERROR(CheckClaims(*t, item->mutable_claims()));
@@ -334,7 +335,7 @@ class Executor {
     CIVIC_ASSIGN_OR_RETURN(TypeEntry * t, Type(prev.type_code()));
     CIVIC_RETURN_IF_ERROR(t->permission);
     if (prev.version() >= kMaxCertVersion) {
-      return Status::FailedPrecondition("VERSION_LIMIT", "certificate " + prev.id() + " is at the last version 999");
+      return Status::FailedPrecondition(err::VERSION_LIMIT, "certificate " + prev.id() + " is at the last version 999");
     }
     pb::Certificate next;
     if (!commitment->empty()) CIVIC_RETURN_IF_ERROR(CheckHolderCommitment(*commitment));
@@ -384,7 +385,7 @@ class Executor {
     CIVIC_RETURN_IF_ERROR(CheckReason(m.reason(), true));
     CIVIC_ASSIGN_OR_RETURN(pb::Certificate cert, LoadOwned(*view_, org_, m.id()));
     if (cert.status() == pb::CERT_SUSPENDED) {
-      return Status::FailedPrecondition("CERT_ALREADY_SUSPENDED", "certificate " + cert.id() + " is already suspended");
+      return Status::FailedPrecondition(err::CERT_ALREADY_SUSPENDED, "certificate " + cert.id() + " is already suspended");
     }
     if (cert.status() != pb::CERT_ACTIVE) return StatusError(cert);
     return Transition(&cert, pb::CERT_SUSPENDED, pb::CERT_EVENT_SUSPENDED, m.reason());
@@ -394,7 +395,7 @@ class Executor {
     CIVIC_RETURN_IF_ERROR(CheckReason(m.reason(), false));
     CIVIC_ASSIGN_OR_RETURN(pb::Certificate cert, LoadOwned(*view_, org_, m.id()));
     if (cert.status() != pb::CERT_SUSPENDED) {
-      return Status::FailedPrecondition("CERT_NOT_SUSPENDED", "certificate " + cert.id() +
+      return Status::FailedPrecondition(err::CERT_NOT_SUSPENDED, "certificate " + cert.id() +
                                                                   " is not suspended, so it cannot be reinstated");
     }
     return Transition(&cert, pb::CERT_ACTIVE, pb::CERT_EVENT_REINSTATED, m.reason());
@@ -404,7 +405,7 @@ class Executor {
     CIVIC_RETURN_IF_ERROR(CheckReason(m.reason(), true));
     CIVIC_ASSIGN_OR_RETURN(pb::Certificate cert, LoadOwned(*view_, org_, m.id()));
     if (cert.status() == pb::CERT_REVOKED) {
-      return Status::FailedPrecondition("CERT_ALREADY_REVOKED", "certificate " + cert.id() + " is already revoked");
+      return Status::FailedPrecondition(err::CERT_ALREADY_REVOKED, "certificate " + cert.id() + " is already revoked");
     }
     if (cert.status() == pb::CERT_SUPERSEDED) return StatusError(cert);
     return Transition(&cert, pb::CERT_REVOKED, pb::CERT_EVENT_REVOKED, m.reason());
@@ -437,7 +438,7 @@ Status CertificateContract::Check(const ledger::TxContext& ctx, std::string_view
   CIVIC_ASSIGN_OR_RETURN(pb::CertificateCall m, DecodeCall(call));
   if (m.call_case() == pb::CertificateCall::kRegisterType) {
     if (!ctx.governance) {
-      return Status::PermissionDenied("GOVERNANCE_REQUIRED",
+      return Status::PermissionDenied(err::GOVERNANCE_REQUIRED,
                                       "registering a certificate type is a governance action: propose it");
     }
     return ValidateCertType(m.register_type().type());
@@ -447,9 +448,9 @@ Status CertificateContract::Check(const ledger::TxContext& ctx, std::string_view
     case pb::CertificateCall::kIssue: {
       CIVIC_ASSIGN_OR_RETURN(pb::GovParams params, GetParams(state));
       size_t n = static_cast<size_t>(m.issue().certificates_size());
-      if (n == 0) return Status::InvalidArgument("EMPTY_BATCH", "the issue call carries no certificate");
+      if (n == 0) return Status::InvalidArgument(err::EMPTY_BATCH, "the issue call carries no certificate");
       if (n > params.max_batch_certificates()) {
-        return Status::InvalidArgument("BATCH_TOO_LARGE", "a batch may carry at most " +
+        return Status::InvalidArgument(err::BATCH_TOO_LARGE, "a batch may carry at most " +
                                                               std::to_string(params.max_batch_certificates()) +
                                                               " certificates");
       }
@@ -466,7 +467,7 @@ Status CertificateContract::Check(const ledger::TxContext& ctx, std::string_view
     case pb::CertificateCall::kSuspend: return LoadOwned(state, org, m.suspend().id()).status();
     case pb::CertificateCall::kReinstate: return LoadOwned(state, org, m.reinstate().id()).status();
     case pb::CertificateCall::kRevoke: return LoadOwned(state, org, m.revoke().id()).status();
-    default: return Status::InvalidArgument("EMPTY_CALL", "the certificate call names no operation");
+    default: return Status::InvalidArgument(err::EMPTY_CALL, "the certificate call names no operation");
   }
 }
 

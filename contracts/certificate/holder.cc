@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "contracts/base/errors.h"
 #include "contracts/base/identifiers.h"
 #include "contracts/certificate/rules.h"
 #include "crypto/hash.h"
@@ -106,17 +107,17 @@ Bytes HolderCertificate::Digest() const {
 
 Status ValidateHolderCertificate(const HolderCertificate& cert) {
   CIVIC_RETURN_IF_ERROR(ValidateHolderCode(cert.holder_code_type, cert.holder_code));
-  if (cert.holder_salt.empty()) return Status::InvalidArgument("EMPTY_SALT", "the holder salt is empty");
+  if (cert.holder_salt.empty()) return Status::InvalidArgument(err::EMPTY_SALT, "the holder salt is empty");
   std::set<std::string_view> names;
   for (const auto& f : cert.fields) {
     if (!IsFieldName(f.name)) {
-      return Status::InvalidArgument("BAD_FIELD_NAME", "field name '" + f.name.substr(0, 64) +
+      return Status::InvalidArgument(err::BAD_FIELD_NAME, "field name '" + f.name.substr(0, 64) +
                                                            "' must match [a-z][a-z0-9_]{0,63}");
     }
     if (!names.insert(f.name).second) {
-      return Status::InvalidArgument("DUPLICATE_FIELD", "field '" + f.name + "' appears twice");
+      return Status::InvalidArgument(err::DUPLICATE_FIELD, "field '" + f.name + "' appears twice");
     }
-    if (f.salt.empty()) return Status::InvalidArgument("EMPTY_SALT", "field '" + f.name + "' has an empty salt");
+    if (f.salt.empty()) return Status::InvalidArgument(err::EMPTY_SALT, "field '" + f.name + "' has an empty salt");
   }
   return Status::Ok();
 }

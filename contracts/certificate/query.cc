@@ -1,6 +1,7 @@
 #include "contracts/certificate/query.h"
 
 #include "contracts/base/enum_names.h"
+#include "contracts/base/errors.h"
 #include "contracts/base/identifiers.h"
 #include "contracts/base/state_io.h"
 #include "contracts/certificate/keys.h"
@@ -12,7 +13,7 @@ Result<pb::Certificate> GetCertificate(const ledger::KvReader& state, std::strin
   CIVIC_RETURN_IF_ERROR(ParseCertId(id).status());
   auto cert = ReadRecord<pb::Certificate>(state, keys::Cert(id));
   if (!cert.ok()) return cert.status();
-  if (!cert->has_value()) return Status::NotFound("CERT_NOT_FOUND", "no certificate " + std::string(id));
+  if (!cert->has_value()) return Status::NotFound(err::CERT_NOT_FOUND, "no certificate " + std::string(id));
   return std::move(**cert);
 }
 
@@ -20,7 +21,7 @@ Result<pb::CertType> GetCertType(const ledger::KvReader& state, std::string_view
   auto type = ReadRecord<pb::CertType>(state, keys::CertType(code));
   if (!type.ok()) return type.status();
   if (!type->has_value()) {
-    return Status::NotFound("UNKNOWN_TYPE", "no certificate type with code '" + std::string(code.substr(0, 64)) + "'");
+    return Status::NotFound(err::UNKNOWN_TYPE, "no certificate type with code '" + std::string(code.substr(0, 64)) + "'");
   }
   return std::move(**type);
 }
@@ -34,7 +35,7 @@ Result<Verification> VerifyRecord(const ledger::KvReader& state, std::string_vie
   auto cert = GetCertificate(state, id);
   if (!cert.ok()) {
     const std::string& app = cert.status().app_code();
-    if (app == "BAD_CERT_ID" || app == "CERT_NOT_FOUND") {
+    if (app == err::BAD_CERT_ID || app == err::CERT_NOT_FOUND) {
       v.not_genuine_reason = app;
       return v;
     }
@@ -147,7 +148,7 @@ namespace {
 Result<CertPage> ListIndex(const ledger::KvReader& state, const std::string& prefix, std::string_view cursor,
                            size_t limit) {
   if (limit == 0 || limit > kMaxPageSize) {
-    return Status::InvalidArgument("BAD_LIMIT", "limit must be 1.." + std::to_string(kMaxPageSize));
+    return Status::InvalidArgument(err::BAD_LIMIT, "limit must be 1.." + std::to_string(kMaxPageSize));
   }
   CertPage page;
   std::vector<std::string> ids;

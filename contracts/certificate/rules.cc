@@ -3,6 +3,7 @@
 #include <set>
 
 #include "contracts/base/checks.h"
+#include "contracts/base/errors.h"
 #include "contracts/base/identifiers.h"
 
 namespace civic::contracts {
@@ -19,7 +20,7 @@ Status WithAppCode(Status st, const char* app_code) {
 Status ValidateHolderCode(std::string_view code_type, std::string_view code) {
   if (code_type == kHolderCitizenId) return ValidateCitizenId(code);
   if (code_type == kHolderUscc) return ValidateUscc(code);
-  return Status::InvalidArgument("HOLDER_CODE_TYPE_UNKNOWN",
+  return Status::InvalidArgument(err::HOLDER_CODE_TYPE_UNKNOWN,
                                  "holder code type '" + Shown(code_type) + "' is not one of citizen_id, uscc");
 }
 
@@ -33,7 +34,7 @@ bool IsFieldName(std::string_view name) {
 Status ValidateCertType(const pb::CertType& type) {
   CIVIC_RETURN_IF_ERROR(ValidateTypeCode(type.code()));
   auto bad = [&](std::string why) {
-    return Status::InvalidArgument("BAD_TYPE", "certificate type " + type.code() + ": " + why);
+    return Status::InvalidArgument(err::BAD_TYPE, "certificate type " + type.code() + ": " + why);
   };
   if (type.name().empty() || type.name().size() > kMaxTypeNameBytes) {
     return bad("name must be 1 to " + std::to_string(kMaxTypeNameBytes) + " bytes");
@@ -63,20 +64,20 @@ Status ValidateCertType(const pb::CertType& type) {
 }
 
 Status CheckReason(std::string_view reason, bool required) {
-  if (required && reason.empty()) return Status::InvalidArgument("REASON_REQUIRED", "a reason is required");
+  if (required && reason.empty()) return Status::InvalidArgument(err::REASON_REQUIRED, "a reason is required");
   if (reason.size() > kMaxReasonBytes) {
-    return Status::InvalidArgument("REASON_TOO_LONG",
+    return Status::InvalidArgument(err::REASON_TOO_LONG,
                                    "the reason must be at most " + std::to_string(kMaxReasonBytes) + " bytes");
   }
   return Status::Ok();
 }
 
 Status CheckHolderCommitment(std::string_view commitment) {
-  return WithAppCode(CheckDigest("the holder commitment", commitment), "BAD_HOLDER_COMMITMENT");
+  return WithAppCode(CheckDigest("the holder commitment", commitment), err::BAD_HOLDER_COMMITMENT);
 }
 
 Status CheckClaimDigest(std::string_view name, std::string_view digest) {
-  return WithAppCode(CheckDigest("the digest of field '" + Shown(name) + "'", digest), "BAD_CLAIM_DIGEST");
+  return WithAppCode(CheckDigest("the digest of field '" + Shown(name) + "'", digest), err::BAD_CLAIM_DIGEST);
 }
 
 StatusAt CertificateStatusAt(const pb::Certificate& cert, int64_t at_ms) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "contracts/base/checks.h"
+#include "contracts/base/errors.h"
 #include "contracts/base/state_io.h"
 #include "contracts/credit/keys.h"
 #include "contracts/credit/query.h"
@@ -19,22 +20,22 @@ namespace {
 Result<pb::CreditCall> DecodeCall(std::string_view call) {
   pb::CreditCall m;
   if (!m.ParseFromArray(call.data(), static_cast<int>(call.size()))) {
-    return Status::InvalidArgument("CALL_MALFORMED", "the credit call does not decode");
+    return Status::InvalidArgument(err::CALL_MALFORMED, "the credit call does not decode");
   }
   if (m.call_case() == pb::CreditCall::CALL_NOT_SET) {
-    return Status::InvalidArgument("EMPTY_CALL", "the credit call names no operation");
+    return Status::InvalidArgument(err::EMPTY_CALL, "the credit call names no operation");
   }
   return m;
 }
 
 Result<pb::Org> ActiveSigner(const ledger::TxContext& ctx, const ledger::KvReader& state) {
   CIVIC_ASSIGN_OR_RETURN(pb::Org org, GetOrg(state, ctx.tx->body.org()));
-  if (org.removed()) return Status::PermissionDenied("ORG_REMOVED", "org " + org.code() + " has been removed");
+  if (org.removed()) return Status::PermissionDenied(err::ORG_REMOVED, "org " + org.code() + " has been removed");
   return org;
 }
 
 Status NeedGovernance() {
-  return Status::PermissionDenied("GOVERNANCE_REQUIRED",
+  return Status::PermissionDenied(err::GOVERNANCE_REQUIRED,
                                   "registering credit categories and measures is a governance action: propose it "
                                   "and let more than 2/3 of ADMIN orgs vote yes");
 }
@@ -83,7 +84,7 @@ Status CreditContract::Executor::Run(const pb::CreditCall& call) {
     case pb::CreditCall::kBreakCommitment:
       return BreakCommitment(call.break_commitment());
     default:
-      return Status::InvalidArgument("EMPTY_CALL", "the credit call names no operation");
+      return Status::InvalidArgument(err::EMPTY_CALL, "the credit call names no operation");
   }
 }
 
@@ -142,7 +143,7 @@ void CreditContract::Executor::AddEvent(pb::CreditEntry* e, pb::CreditEventKind 
 
 Status CreditContract::Executor::Register(const pb::CreditRegister& m) {
   if (m.categories_size() == 0 && m.measures_size() == 0 && m.remove_measures_size() == 0) {
-    return Status::InvalidArgument("EMPTY_CALL", "the registration names no category or measure");
+    return Status::InvalidArgument(err::EMPTY_CALL, "the registration names no category or measure");
   }
   std::set<std::string> seen;
   size_t n = static_cast<size_t>(m.categories_size());
@@ -163,7 +164,7 @@ Status CreditContract::Executor::Register(const pb::CreditRegister& m) {
     auto existing = view_->Get(key);
     if (!existing.ok()) return existing.status();
     if (!existing->has_value() || !IsCreditToken(ref.category()) || !IsCreditToken(ref.code())) {
-      return InItem(Status::NotFound("UNKNOWN_MEASURE", "no measure '" + Shown(ref.code()) + "' in category '" +
+      return InItem(Status::NotFound(err::UNKNOWN_MEASURE, "no measure '" + Shown(ref.code()) + "' in category '" +
                                                             Shown(ref.category()) + "'"),
                     "removal", i, n);
     }
@@ -175,7 +176,7 @@ Status CreditContract::Executor::Register(const pb::CreditRegister& m) {
 Status CreditContract::Executor::RegisterCategory(const pb::CreditCategory& input, std::set<std::string>* seen) {
   CIVIC_RETURN_IF_ERROR(ValidateCreditCategory(input));
   if (!seen->insert(input.code()).second) {
-    return Status::InvalidArgument("BAD_CATEGORY", "category " + input.code() + " is registered twice in one call");
+    return Status::InvalidArgument(err::BAD_CATEGORY, "category " + input.code() + " is registered twice in one call");
   }
   pb::CreditCategory category = input;
   std::sort(category.mutable_deciding_orgs()->begin(), category.mutable_deciding_orgs()->end());
@@ -195,11 +196,11 @@ Status CreditContract::Executor::RegisterMeasure(const pb::CreditMeasure& input,
   CIVIC_RETURN_IF_ERROR(ValidateCreditMeasure(input));
   if (!seen->insert({input.category(), input.code()}).second) {
     return Status::InvalidArgument(
-        "BAD_MEASURE", "measure " + input.category() + "/" + input.code() + " is registered twice in one call");
+        err::BAD_MEASURE, "measure " + input.category() + "/" + input.code() + " is registered twice in one call");
   }
   CIVIC_RETURN_IF_ERROR(GetCreditCategory(*view_, input.category()).status());
   CIVIC_ASSIGN_OR_RETURN(pb::Org org, GetOrg(*view_, input.org()));
-  if (org.removed()) return Status::FailedPrecondition("ORG_REMOVED", "org " + org.code() + " has been removed");
+  if (org.removed()) return Status::FailedPrecondition(err::ORG_REMOVED, "org " + org.code() + " has been removed");
   pb::CreditMeasure measure = input;
   measure.set_registered_height(ctx_.height);
   WriteRecord(view_, credit_keys::Measure(measure.category(), measure.code()), measure);
@@ -215,7 +216,7 @@ Status CreditContract::Executor::Commit(const pb::CreditCommit& m) {
   CIVIC_RETURN_IF_ERROR(CheckDigest("content_digest", m.content_digest()));
   CIVIC_RETURN_IF_ERROR(CheckText("summary", m.summary(), {kMaxCreditShortText}));
   if (m.valid_until_ms() < 0 || (!check_ && m.valid_until_ms() != 0 && m.valid_until_ms() <= now())) {
-    return Status::InvalidArgument("BAD_TIME", "valid_until must be 0 (open-ended) or after the block time");
+    return Status::InvalidArgument(err::BAD_TIME, "valid_until must be 0 (open-ended) or after the block time");
   }
   CIVIC_ASSIGN_OR_RETURN(uint64_t id, NextId(credit_keys::kNextCommitment));
   pb::CreditCommitment c;
@@ -239,15 +240,15 @@ Status CreditContract::Executor::Commit(const pb::CreditCommit& m) {
 Status CreditContract::Executor::BreakCommitment(const pb::CreditBreakCommitment& m) {
   CIVIC_ASSIGN_OR_RETURN(pb::CreditCommitment c, GetCreditCommitment(*view_, m.commitment_id()));
   if (c.recorded_by() != org_.code()) {
-    return Status::PermissionDenied("NOT_COMMITMENT_RECORDER", "credit commitment " + std::to_string(c.id()) +
+    return Status::PermissionDenied(err::NOT_COMMITMENT_RECORDER, "credit commitment " + std::to_string(c.id()) +
                                                                    " was made to org " + c.recorded_by() +
                                                                    "; only that org records it as broken");
   }
   if (c.state() == pb::CREDIT_COMMITMENT_BROKEN) {
-    return Status::FailedPrecondition("COMMITMENT_ALREADY_BROKEN",
+    return Status::FailedPrecondition(err::COMMITMENT_ALREADY_BROKEN,
                                       "credit commitment " + std::to_string(c.id()) + " is already broken");
   }
-  CIVIC_RETURN_IF_ERROR(CheckText("note", m.note(), {kMaxCreditText, "REASON_REQUIRED"}));
+  CIVIC_RETURN_IF_ERROR(CheckText("note", m.note(), {kMaxCreditText, err::REASON_REQUIRED}));
   c.set_state(pb::CREDIT_COMMITMENT_BROKEN);
   c.set_broken_at_ms(now());
   c.set_broken_note(m.note());

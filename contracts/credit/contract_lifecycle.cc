@@ -8,6 +8,7 @@
 
 #include "contracts/base/checks.h"
 #include "contracts/base/enum_names.h"
+#include "contracts/base/errors.h"
 #include "contracts/base/state_io.h"
 #include "contracts/base/time_format.h"
 #include "contracts/credit/contract.h"
@@ -91,13 +92,13 @@ Result<pb::CreditEntry> CreditContract::Executor::LoadEntry(uint64_t id) {
 
 Status CreditContract::Executor::RequireDecider(const pb::CreditEntry& e) {
   if (org_.code() != e.deciding_org()) {
-    return Status::PermissionDenied("NOT_ENTRY_DECIDER", "only the deciding org " + e.deciding_org() +
+    return Status::PermissionDenied(err::NOT_ENTRY_DECIDER, "only the deciding org " + e.deciding_org() +
                                                              " decides on credit entry " + std::to_string(e.id()) +
                                                              ", not org " + org_.code());
   }
   if (!HasRole(org_, pb::ROLE_CREDIT_AUTHORITY, e.category())) {
     return Status::PermissionDenied(
-        "MISSING_ROLE", "org " + org_.code() + " no longer holds CREDIT_AUTHORITY for category " + e.category());
+        err::MISSING_ROLE, "org " + org_.code() + " no longer holds CREDIT_AUTHORITY for category " + e.category());
   }
   return Status::Ok();
 }
@@ -107,17 +108,17 @@ Status CreditContract::Executor::RequireDecider(const pb::CreditEntry& e) {
 Result<bool> CreditContract::Executor::Applicant(const pb::CreditEntry& e) {
   if (e.subject().type() == pb::CREDIT_SUBJECT_ENTERPRISE && e.subject().uscc() == org_.code()) return false;
   if (HasRole(org_, pb::ROLE_CREDIT_AUTHORITY)) return true;
-  return Status::PermissionDenied("NOT_SUBJECT_OR_AGENT",
+  return Status::PermissionDenied(err::NOT_SUBJECT_OR_AGENT,
                                   "org " + org_.code() + " is neither the subject of credit entry " +
                                       std::to_string(e.id()) + " nor a credit authority acting for it");
 }
 
 Status CreditContract::Executor::StateError(const pb::CreditEntry& e, std::string_view action) {
   if (e.state() == pb::CREDIT_WITHDRAWN) {
-    return Status::FailedPrecondition("ENTRY_WITHDRAWN", "credit entry " + std::to_string(e.id()) + " was withdrawn; " +
+    return Status::FailedPrecondition(err::ENTRY_WITHDRAWN, "credit entry " + std::to_string(e.id()) + " was withdrawn; " +
                                                              std::string(action) + " is not possible");
   }
-  return Status::FailedPrecondition("ENTRY_NOT_LISTED", "credit entry " + std::to_string(e.id()) + " is " +
+  return Status::FailedPrecondition(err::ENTRY_NOT_LISTED, "credit entry " + std::to_string(e.id()) + " is " +
                                                             EnumName(e.state()) + ", not published; " +
                                                             std::string(action) + " is not possible");
 }
@@ -148,7 +149,7 @@ Status CreditContract::Executor::Delist(const pb::CreditDelist& m) {
   CIVIC_ASSIGN_OR_RETURN(pb::CreditEntry e, LoadEntry(m.entry_id()));
   CIVIC_RETURN_IF_ERROR(RequireDecider(e));
   if (e.state() == pb::CREDIT_WITHDRAWN) return StateError(e, "delisting");
-  CIVIC_RETURN_IF_ERROR(CheckText("reason", m.reason(), {kMaxCreditText, "REASON_REQUIRED"}));
+  CIVIC_RETURN_IF_ERROR(CheckText("reason", m.reason(), {kMaxCreditText, err::REASON_REQUIRED}));
   CIVIC_RETURN_IF_ERROR(EndPublication(&e, pb::CREDIT_WITHDRAWN));
   AddEvent(&e, pb::CREDIT_EVENT_WITHDRAWN, m.reason());
   WriteEntry(e);
@@ -160,7 +161,7 @@ Status CreditContract::Executor::FileApplication(const pb::CreditFile& m, bool r
   if (repair) {
     if (e.state() != pb::CREDIT_LISTED) return StateError(e, "credit repair");
     if (!e.repairable()) {
-      return Status::FailedPrecondition("NOT_REPAIRABLE", "credit entry " + std::to_string(e.id()) +
+      return Status::FailedPrecondition(err::NOT_REPAIRABLE, "credit entry " + std::to_string(e.id()) +
                                                               " is in category " + e.category() +
                                                               ", which does not allow credit repair");
     }
@@ -169,20 +170,20 @@ Status CreditContract::Executor::FileApplication(const pb::CreditFile& m, bool r
   }
   CIVIC_ASSIGN_OR_RETURN(bool on_behalf, Applicant(e));
   CIVIC_RETURN_IF_ERROR(CheckDigest("evidence_digest", m.evidence_digest()));
-  CIVIC_RETURN_IF_ERROR(CheckText("statement", m.statement(), {kMaxCreditText, repair ? nullptr : "REASON_REQUIRED"}));
+  CIVIC_RETURN_IF_ERROR(CheckText("statement", m.statement(), {kMaxCreditText, repair ? nullptr : err::REASON_REQUIRED}));
   if (repair && !check_ && now() < e.earliest_repair_ms()) {
     return Status::FailedPrecondition(
-        "REPAIR_TOO_EARLY", "credit entry " + std::to_string(e.id()) + " can be repaired from " +
+        err::REPAIR_TOO_EARLY, "credit entry " + std::to_string(e.id()) + " can be repaired from " +
                                 FormatRfc3339(e.earliest_repair_ms()) + " (the category's minimum publicity period)");
   }
   auto* apps = repair ? e.mutable_repairs() : e.mutable_objections();
   if (Pending(apps) != nullptr) {
-    return Status::FailedPrecondition(repair ? "REPAIR_PENDING" : "OBJECTION_PENDING",
+    return Status::FailedPrecondition(repair ? err::REPAIR_PENDING : err::OBJECTION_PENDING,
                                       std::string(repair ? "a credit repair application" : "an objection") +
                                           " on entry " + std::to_string(e.id()) + " is already pending");
   }
   if (static_cast<size_t>(apps->size()) >= kMaxApplicationsPerEntry) {
-    return Status::FailedPrecondition("TOO_MANY_APPLICATIONS", "credit entry " + std::to_string(e.id()) +
+    return Status::FailedPrecondition(err::TOO_MANY_APPLICATIONS, "credit entry " + std::to_string(e.id()) +
                                                                    " already has " +
                                                                    std::to_string(kMaxApplicationsPerEntry) +
                                                                    (repair ? " repair applications" : " objections"));
@@ -216,19 +217,19 @@ Status CreditContract::Executor::DecideRepair(const pb::CreditDecide& m) {
   CIVIC_RETURN_IF_ERROR(RequireDecider(e));
   pb::CreditApplication* a = Pending(e.mutable_repairs());
   if (a == nullptr) {
-    return Status::FailedPrecondition("NO_PENDING_REPAIR",
+    return Status::FailedPrecondition(err::NO_PENDING_REPAIR,
                                       "credit entry " + std::to_string(e.id()) + " has no pending repair application");
   }
   CIVIC_RETURN_IF_ERROR(CheckText("note", m.note(), {kMaxCreditText}));
   if (m.approve()) {
     if (e.state() != pb::CREDIT_LISTED) return StateError(e, "approving a credit repair");
     if (!e.repairable()) {
-      return Status::FailedPrecondition("NOT_REPAIRABLE",
+      return Status::FailedPrecondition(err::NOT_REPAIRABLE,
                                         "credit entry " + std::to_string(e.id()) + " does not allow credit repair");
     }
     if (!check_ && now() < e.earliest_repair_ms()) {
       return Status::FailedPrecondition(
-          "REPAIR_TOO_EARLY",
+          err::REPAIR_TOO_EARLY,
           "credit entry " + std::to_string(e.id()) + " can be repaired from " + FormatRfc3339(e.earliest_repair_ms()));
     }
     Decide(a, true, m.note());
@@ -248,7 +249,7 @@ Status CreditContract::Executor::DecideObjection(const pb::CreditDecide& m) {
   if (e.state() == pb::CREDIT_WITHDRAWN) return StateError(e, "deciding an objection");
   pb::CreditApplication* a = Pending(e.mutable_objections());
   if (a == nullptr) {
-    return Status::FailedPrecondition("NO_PENDING_OBJECTION",
+    return Status::FailedPrecondition(err::NO_PENDING_OBJECTION,
                                       "credit entry " + std::to_string(e.id()) + " has no pending objection");
   }
   CIVIC_RETURN_IF_ERROR(CheckText("note", m.note(), {kMaxCreditText}));

@@ -5,6 +5,7 @@
 
 #include "contracts/base/checks.h"
 #include "contracts/base/enum_names.h"
+#include "contracts/base/errors.h"
 #include "contracts/base/state_io.h"
 #include "contracts/base/time_format.h"
 #include "contracts/credit/contract.h"
@@ -24,12 +25,12 @@ Result<CreditContract::Executor::CategoryEntry*> CreditContract::Executor::Categ
   entry.category = std::move(category);
   const auto& deciders = entry.category.deciding_orgs();
   if (!HasRole(org_, pb::ROLE_CREDIT_AUTHORITY, code)) {
-    entry.permission = Status::PermissionDenied("MISSING_ROLE", "org " + org_.code() +
+    entry.permission = Status::PermissionDenied(err::MISSING_ROLE, "org " + org_.code() +
                                                                     " does not hold CREDIT_AUTHORITY for category " +
                                                                     code + " (" + entry.category.name() + ")");
   } else if (std::find(deciders.begin(), deciders.end(), org_.code()) == deciders.end()) {
     entry.permission =
-        Status::PermissionDenied("NOT_DECIDING_ORG", "org " + org_.code() + " is not a deciding org of category " +
+        Status::PermissionDenied(err::NOT_DECIDING_ORG, "org " + org_.code() + " is not a deciding org of category " +
                                                          code + " (" + entry.category.name() + ")");
   }
   return &categories_.emplace(code, std::move(entry)).first->second;
@@ -37,9 +38,9 @@ Result<CreditContract::Executor::CategoryEntry*> CreditContract::Executor::Categ
 
 Status CreditContract::Executor::List(const pb::CreditListCall& m) {
   size_t n = static_cast<size_t>(m.entries_size());
-  if (n == 0) return Status::InvalidArgument("EMPTY_BATCH", "the list call carries no listing");
+  if (n == 0) return Status::InvalidArgument(err::EMPTY_BATCH, "the list call carries no listing");
   if (n > kMaxCreditBatch) {
-    return Status::InvalidArgument("BATCH_TOO_LARGE", "a list call may carry at most " +
+    return Status::InvalidArgument(err::BATCH_TOO_LARGE, "a list call may carry at most " +
                                                           std::to_string(kMaxCreditBatch) + " listings, this one has " +
                                                           std::to_string(n));
   }
@@ -58,33 +59,33 @@ Status CreditContract::Executor::ListOne(const pb::CreditListing& in, uint64_t i
   CIVIC_RETURN_IF_ERROR(c->permission);
   const pb::CreditCategory& cat = c->category;
   if (cat.retired()) {
-    return Status::FailedPrecondition("CATEGORY_RETIRED",
+    return Status::FailedPrecondition(err::CATEGORY_RETIRED,
                                       "credit category " + cat.code() + " is retired: no new listings");
   }
   if (in.list() != pb::CREDIT_LIST_UNSPECIFIED && in.list() != cat.list()) {
-    return Status::InvalidArgument("LIST_MISMATCH",
+    return Status::InvalidArgument(err::LIST_MISMATCH,
                                    "category " + cat.code() + " is on the " + EnumName(cat.list()) + " list");
   }
   CIVIC_RETURN_IF_ERROR(ValidateCreditSubject(in.subject()));
-  CIVIC_RETURN_IF_ERROR(CheckText("reason", in.reason(), {kMaxCreditText, "REASON_REQUIRED"}));
-  CIVIC_RETURN_IF_ERROR(CheckText("legal basis", in.legal_basis(), {kMaxCreditText, "LEGAL_BASIS_REQUIRED"}));
+  CIVIC_RETURN_IF_ERROR(CheckText("reason", in.reason(), {kMaxCreditText, err::REASON_REQUIRED}));
+  CIVIC_RETURN_IF_ERROR(CheckText("legal basis", in.legal_basis(), {kMaxCreditText, err::LEGAL_BASIS_REQUIRED}));
   CIVIC_RETURN_IF_ERROR(
-      CheckText("decision document number", in.decision_doc_no(), {kMaxCreditShortText, "DOC_NO_REQUIRED"}));
+      CheckText("decision document number", in.decision_doc_no(), {kMaxCreditShortText, err::DOC_NO_REQUIRED}));
   CIVIC_RETURN_IF_ERROR(CheckDigest("decision_doc_digest", in.decision_doc_digest()));
 
-  if (in.decided_at_ms() < 0) return Status::InvalidArgument("BAD_TIME", "decided_at must not be negative");
+  if (in.decided_at_ms() < 0) return Status::InvalidArgument(err::BAD_TIME, "decided_at must not be negative");
   int64_t decided = in.decided_at_ms() == 0 ? now() : in.decided_at_ms();
   if (!check_ && decided > now()) {
     return Status::InvalidArgument(
-        "BAD_TIME", "decided_at " + FormatRfc3339(decided) + " is later than the block time " + FormatRfc3339(now()));
+        err::BAD_TIME, "decided_at " + FormatRfc3339(decided) + " is later than the block time " + FormatRfc3339(now()));
   }
   if (decided > std::numeric_limits<int64_t>::max() - cat.max_publicity_ms()) {
-    return Status::InvalidArgument("BAD_TIME", "decided_at is too large");
+    return Status::InvalidArgument(err::BAD_TIME, "decided_at is too large");
   }
   int64_t end = in.publicity_end_ms() == 0 ? decided + cat.max_publicity_ms() : in.publicity_end_ms();
   int64_t length = end - decided;
   if (end <= decided || length < cat.min_publicity_ms() || length > cat.max_publicity_ms()) {
-    return Status::InvalidArgument("BAD_PUBLICITY_PERIOD",
+    return Status::InvalidArgument(err::BAD_PUBLICITY_PERIOD,
                                    "the publicity period of category " + cat.code() + " runs " +
                                        std::to_string(cat.min_publicity_ms() / kDayMs) + " to " +
                                        std::to_string(cat.max_publicity_ms() / kDayMs) + " days from the decision; " +
@@ -95,12 +96,12 @@ Status CreditContract::Executor::ListOne(const pb::CreditListing& in, uint64_t i
     CIVIC_ASSIGN_OR_RETURN(pb::CreditCommitment basis, GetCreditCommitment(*view_, in.basis_commitment_id()));
     if (!SameCreditSubject(basis.subject(), in.subject())) {
       return Status::InvalidArgument(
-          "COMMITMENT_SUBJECT_MISMATCH",
+          err::COMMITMENT_SUBJECT_MISMATCH,
           "credit commitment " + std::to_string(in.basis_commitment_id()) + " was made by another subject");
     }
     if (basis.state() != pb::CREDIT_COMMITMENT_BROKEN) {
       return Status::FailedPrecondition(
-          "COMMITMENT_NOT_BROKEN",
+          err::COMMITMENT_NOT_BROKEN,
           "credit commitment " + std::to_string(in.basis_commitment_id()) + " is not recorded as broken");
     }
   }
@@ -111,7 +112,7 @@ Status CreditContract::Executor::ListOne(const pb::CreditListing& in, uint64_t i
   if (!decision.ok()) return decision.status();
   if (decision->has_value()) {
     uint64_t other = (*decision)->size() == 8 ? GetBigEndian64(**decision) : 0;
-    return Status::AlreadyExists("DUPLICATE_DECISION", "decision " + Shown(in.decision_doc_no()) + " of org " +
+    return Status::AlreadyExists(err::DUPLICATE_DECISION, "decision " + Shown(in.decision_doc_no()) + " of org " +
                                                            org_.code() + " already listed this subject in category " +
                                                            cat.code() + " (entry " + std::to_string(other) + ")");
   }
@@ -125,7 +126,7 @@ Status CreditContract::Executor::ListOne(const pb::CreditListing& in, uint64_t i
     auto previous = ReadRecord<pb::CreditEntry>(*view_, credit_keys::Entry(other));
     if (!previous.ok()) return previous.status();
     if (previous->has_value() && EffectiveState(**previous, now()) == pb::CREDIT_LISTED) {
-      return Status::AlreadyExists("DUPLICATE_LISTING", "the subject is already listed in category " + cat.code() +
+      return Status::AlreadyExists(err::DUPLICATE_LISTING, "the subject is already listed in category " + cat.code() +
                                                             " (entry " + std::to_string(other) + ", published until " +
                                                             FormatRfc3339((*previous)->publicity_end_ms()) + ")");
     }

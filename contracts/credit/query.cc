@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "contracts/base/errors.h"
 #include "contracts/base/identifiers.h"
 #include "contracts/base/state_io.h"
 #include "contracts/credit/keys.h"
@@ -79,7 +80,7 @@ Result<pb::CreditCategory> GetCreditCategory(const ledger::KvReader& state, std:
   CIVIC_RETURN_IF_ERROR(CheckCategoryCode(code));
   auto c = ReadRecord<pb::CreditCategory>(state, credit_keys::Category(code));
   if (!c.ok()) return c.status();
-  if (!c->has_value()) return Status::NotFound("UNKNOWN_CATEGORY", "no credit category '" + std::string(code) + "'");
+  if (!c->has_value()) return Status::NotFound(err::UNKNOWN_CATEGORY, "no credit category '" + std::string(code) + "'");
   return std::move(**c);
 }
 
@@ -95,7 +96,7 @@ Result<std::vector<pb::CreditMeasure>> ListCreditMeasures(const ledger::KvReader
 Result<pb::CreditEntry> GetCreditEntry(const ledger::KvReader& state, uint64_t id) {
   auto e = ReadRecord<pb::CreditEntry>(state, credit_keys::Entry(id));
   if (!e.ok()) return e.status();
-  if (id == 0 || !e->has_value()) return Status::NotFound("ENTRY_NOT_FOUND", "no credit entry " + std::to_string(id));
+  if (id == 0 || !e->has_value()) return Status::NotFound(err::ENTRY_NOT_FOUND, "no credit entry " + std::to_string(id));
   return std::move(**e);
 }
 
@@ -103,7 +104,7 @@ Result<pb::CreditCommitment> GetCreditCommitment(const ledger::KvReader& state, 
   auto c = ReadRecord<pb::CreditCommitment>(state, credit_keys::Commitment(id));
   if (!c.ok()) return c.status();
   if (id == 0 || !c->has_value()) {
-    return Status::NotFound("COMMITMENT_NOT_FOUND", "no credit commitment " + std::to_string(id));
+    return Status::NotFound(err::COMMITMENT_NOT_FOUND, "no credit commitment " + std::to_string(id));
   }
   return std::move(**c);
 }
@@ -124,7 +125,7 @@ Result<pb::CreditSubject> ParseCreditSubject(std::string_view text) {
       return s;
     }
   }
-  return Status::InvalidArgument("BAD_SUBJECT",
+  return Status::InvalidArgument(err::BAD_SUBJECT,
                                  "a subject is an 18-character unified social credit code or the "
                                  "64 hex characters of a person's commitment");
 }
@@ -180,16 +181,16 @@ Result<CreditCheck> CheckCredit(const ledger::KvReader& state, const pb::CreditS
 Result<CreditPage> ListPublished(const ledger::KvReader& state, pb::CreditList list, std::string_view category,
                                  std::string_view cursor, size_t limit, int64_t now_ms) {
   if (list != pb::CREDIT_LIST_RED && list != pb::CREDIT_LIST_BLACK) {
-    return Status::InvalidArgument("BAD_LIST", "the list must be red or black");
+    return Status::InvalidArgument(err::BAD_LIST, "the list must be red or black");
   }
   if (limit < 1 || limit > kMaxCreditPage) {
-    return Status::InvalidArgument("BAD_LIMIT", "limit must be 1.." + std::to_string(kMaxCreditPage));
+    return Status::InvalidArgument(err::BAD_LIMIT, "limit must be 1.." + std::to_string(kMaxCreditPage));
   }
   if (!category.empty()) CIVIC_RETURN_IF_ERROR(GetCreditCategory(state, category).status());
   std::string prefix = credit_keys::ListIndexPrefix(list, category);
   std::string start;
   if (!cursor.empty()) {
-    auto bad = [] { return Status::InvalidArgument("BAD_CURSOR", "the cursor is not a next_cursor of credit_list"); };
+    auto bad = [] { return Status::InvalidArgument(err::BAD_CURSOR, "the cursor is not a next_cursor of credit_list"); };
     size_t slash = cursor.rfind('/');
     if (slash == std::string_view::npos) return bad();
     std::string_view cat = cursor.substr(0, slash);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "contracts/base/enum_names.h"
+#include "contracts/base/errors.h"
 #include "contracts/base/identifiers.h"
 #include "contracts/credit/keys.h"
 
@@ -30,19 +31,19 @@ pb::CreditEntryState EffectiveState(const pb::CreditEntry& entry, int64_t now_ms
 
 Status CheckCategoryCode(std::string_view code) {
   if (IsCreditToken(code)) return Status::Ok();
-  return Status::InvalidArgument("BAD_CATEGORY_CODE",
+  return Status::InvalidArgument(err::BAD_CATEGORY_CODE,
                                  "category code '" + Shown(code) + "' must match [A-Za-z0-9_.-]{1,64}");
 }
 
 Status CheckMatter(std::string_view matter) {
   if (IsCreditToken(matter)) return Status::Ok();
-  return Status::InvalidArgument("BAD_MATTER", "matter '" + Shown(matter) + "' must match [A-Za-z0-9_.-]{1,64}");
+  return Status::InvalidArgument(err::BAD_MATTER, "matter '" + Shown(matter) + "' must match [A-Za-z0-9_.-]{1,64}");
 }
 
 Status ValidateCreditCategory(const pb::CreditCategory& c) {
   CIVIC_RETURN_IF_ERROR(CheckCategoryCode(c.code()));
   auto bad = [&](std::string why) {
-    return Status::InvalidArgument("BAD_CATEGORY", "credit category " + c.code() + ": " + why);
+    return Status::InvalidArgument(err::BAD_CATEGORY, "credit category " + c.code() + ": " + why);
   };
   if (c.name().empty() || c.name().size() > kMaxCreditShortText) return bad("name must be 1 to 200 bytes");
   CIVIC_RETURN_IF_ERROR(CheckNoIdNumber("name", c.name()));
@@ -68,7 +69,7 @@ Status ValidateCreditCategory(const pb::CreditCategory& c) {
 
 Status ValidateCreditMeasure(const pb::CreditMeasure& m) {
   auto bad = [&](std::string why) {
-    return Status::InvalidArgument("BAD_MEASURE",
+    return Status::InvalidArgument(err::BAD_MEASURE,
                                    "measure '" + Shown(m.category()) + "/" + Shown(m.code()) + "': " + why);
   };
   if (!IsCreditToken(m.category())) return bad("the category code must match [A-Za-z0-9_.-]{1,64}");
@@ -88,7 +89,7 @@ bool MayShowInMaskedName(uint32_t cp) {
 }
 
 Status ValidateMaskedName(std::string_view masked) {
-  auto bad = [](std::string why) { return Status::InvalidArgument("BAD_MASKED_NAME", "masked name: " + why); };
+  auto bad = [](std::string why) { return Status::InvalidArgument(err::BAD_MASKED_NAME, "masked name: " + why); };
   if (masked.empty()) return bad("a person needs a masked name such as \"张*\"");
   if (masked.size() > kMaxMaskedName) return bad("at most 64 bytes");
   auto cps = DecodeUtf8(masked);
@@ -112,31 +113,31 @@ Status ValidateCreditSubject(const pb::CreditSubject& s) {
     case pb::CREDIT_SUBJECT_ENTERPRISE:
       CIVIC_RETURN_IF_ERROR(ValidateUscc(s.uscc()));
       if (!s.commitment().empty() || !s.masked_name().empty()) {
-        return Status::InvalidArgument("BAD_SUBJECT",
+        return Status::InvalidArgument(err::BAD_SUBJECT,
                                        "an enterprise is known by its USCC; commitment and "
                                        "masked_name are for persons");
       }
       if (s.name().size() > kMaxCreditShortText) {
-        return Status::InvalidArgument("TEXT_TOO_LONG", "the enterprise name must be at most 200 bytes");
+        return Status::InvalidArgument(err::TEXT_TOO_LONG, "the enterprise name must be at most 200 bytes");
       }
       return CheckNoIdNumber("the enterprise name", s.name());
     case pb::CREDIT_SUBJECT_PERSON:
       if (!s.uscc().empty() || !s.name().empty()) {
-        return Status::InvalidArgument("BAD_SUBJECT",
+        return Status::InvalidArgument(err::BAD_SUBJECT,
                                        "a person is known only by a commitment and a masked name; "
                                        "uscc and name must be empty");
       }
       if (s.commitment().empty()) {
-        return Status::InvalidArgument("PERSON_COMMITMENT_REQUIRED",
+        return Status::InvalidArgument(err::PERSON_COMMITMENT_REQUIRED,
                                        "a person is listed only by a 32-byte commitment (and a masked name)");
       }
       if (s.commitment().size() != kDigestSize) {
         return Status::InvalidArgument(
-            "BAD_COMMITMENT", "the person's commitment must be 32 bytes, got " + std::to_string(s.commitment().size()));
+            err::BAD_COMMITMENT, "the person's commitment must be 32 bytes, got " + std::to_string(s.commitment().size()));
       }
       return ValidateMaskedName(s.masked_name());
     default:
-      return Status::InvalidArgument("BAD_SUBJECT", "the subject type must be enterprise or person");
+      return Status::InvalidArgument(err::BAD_SUBJECT, "the subject type must be enterprise or person");
   }
 }
 
@@ -145,11 +146,11 @@ bool SameCreditSubject(const pb::CreditSubject& a, const pb::CreditSubject& b) {
 }
 
 Result<pb::CreditList> ParseCreditList(std::string_view name) {
-  return ParseNamed<pb::CreditList>(name, "BAD_LIST", "list");
+  return ParseNamed<pb::CreditList>(name, err::BAD_LIST, "list");
 }
 
 Result<pb::CreditSeverity> ParseCreditSeverity(std::string_view name) {
-  return ParseNamed<pb::CreditSeverity>(name, "BAD_SEVERITY", "severity");
+  return ParseNamed<pb::CreditSeverity>(name, err::BAD_SEVERITY, "severity");
 }
 
 }  // namespace civic::contracts

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "contracts/base/checks.h"
+#include "contracts/base/errors.h"
 #include "contracts/base/identifiers.h"
 #include "contracts/credit/rules.h"
 #include "crypto/hash.h"
@@ -18,10 +19,10 @@ Bytes PersonCommitment(std::string_view salt, std::string_view citizen_id) {
 
 Result<std::string> MaskName(std::string_view full_name) {
   auto cps = DecodeUtf8(full_name);
-  if (!cps || cps->empty()) return Status::InvalidArgument("BAD_NAME", "the name is empty or not valid UTF-8");
+  if (!cps || cps->empty()) return Status::InvalidArgument(err::BAD_NAME, "the name is empty or not valid UTF-8");
   uint32_t first = cps->front();
   if (!MayShowInMaskedName(first)) {
-    return Status::InvalidArgument("BAD_NAME", "the name must start with a letter or character");
+    return Status::InvalidArgument(err::BAD_NAME, "the name must start with a letter or character");
   }
   size_t stars = std::clamp<size_t>(cps->size() - 1, 1, 4);
   return EncodeUtf8(first) + std::string(stars, '*');
@@ -39,7 +40,7 @@ Result<pb::CreditSubject> EnterpriseSubject(std::string_view uscc, std::string_v
 Result<pb::CreditSubject> PersonSubject(std::string_view salt, std::string_view citizen_id,
                                         std::string_view full_name) {
   if (salt.empty()) {
-    return Status::InvalidArgument("SALT_REQUIRED", "a person's commitment needs the credit subject salt");
+    return Status::InvalidArgument(err::SALT_REQUIRED, "a person's commitment needs the credit subject salt");
   }
   CIVIC_RETURN_IF_ERROR(ValidateCitizenId(citizen_id));
   CIVIC_ASSIGN_OR_RETURN(std::string masked, MaskName(full_name));
@@ -65,7 +66,7 @@ Status CheckNameNotInListing(const pb::CreditListing& listing, std::string_view 
         std::string_view(listing.decision_doc_no()), std::string_view(listing.subject().name())}) {
     for (const auto& needle : needles) {
       if (text.find(needle) != std::string_view::npos) {
-        return Status::InvalidArgument("NAME_IN_TEXT",
+        return Status::InvalidArgument(err::NAME_IN_TEXT,
                                        "a free text of the listing contains the person's name; "
                                        "texts are published and must not name the person");
       }

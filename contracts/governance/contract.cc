@@ -4,6 +4,7 @@
 #include <set>
 
 #include "contracts/base/enum_names.h"
+#include "contracts/base/errors.h"
 #include "contracts/base/identifiers.h"
 #include "contracts/base/state_io.h"
 #include "contracts/governance/keys.h"
@@ -19,7 +20,7 @@ constexpr size_t kMaxDescription = 4000;
 constexpr size_t kMaxName = 200;
 
 Status NeedGovernance(std::string_view action) {
-  return Status::PermissionDenied("GOVERNANCE_REQUIRED", std::string(action) +
+  return Status::PermissionDenied(err::GOVERNANCE_REQUIRED, std::string(action) +
                                                              " is a governance action: propose it and let "
                                                              "more than 2/3 of ADMIN orgs vote yes");
 }
@@ -31,14 +32,14 @@ Result<pb::Org> SignerOrg(const ledger::TxContext& ctx, const ledger::KvReader& 
 
 Status RequireAdmin(const pb::Org& org) {
   if (!HasRole(org, pb::ROLE_ADMIN)) {
-    return Status::PermissionDenied("NOT_ADMIN", "org " + org.code() + " does not hold the ADMIN role");
+    return Status::PermissionDenied(err::NOT_ADMIN, "org " + org.code() + " does not hold the ADMIN role");
   }
   return Status::Ok();
 }
 
 Result<pb::Org> ActiveOrg(const ledger::KvReader& state, std::string_view code) {
   CIVIC_ASSIGN_OR_RETURN(pb::Org org, GetOrg(state, code));
-  if (org.removed()) return Status::FailedPrecondition("ORG_REMOVED", "org " + org.code() + " has been removed");
+  if (org.removed()) return Status::FailedPrecondition(err::ORG_REMOVED, "org " + org.code() + " has been removed");
   return org;
 }
 
@@ -87,11 +88,11 @@ Status CheckKeyUnused(const ledger::KvReader& state, uint32_t algo, std::string_
   auto owner = state.Get(ledger::Space::kState, keys::KeyOwner(algo, key));
   if (!owner.ok()) return owner.status();
   if (owner->has_value()) {
-    return Status::AlreadyExists("KEY_IN_USE", "key is already a signing key of org " + **owner);
+    return Status::AlreadyExists(err::KEY_IN_USE, "key is already a signing key of org " + **owner);
   }
   CIVIC_ASSIGN_OR_RETURN(pb::GovValidatorList validators, GetValidators(state));
   if (IsValidatorKey(validators, algo, key)) {
-    return Status::AlreadyExists("KEY_IN_USE", "key is a validator node key; org signing keys must differ");
+    return Status::AlreadyExists(err::KEY_IN_USE, "key is a validator node key; org signing keys must differ");
   }
   return Status::Ok();
 }
@@ -106,10 +107,10 @@ void AddKey(ledger::StateView* view, pb::Org* org, uint32_t algo, std::string_vi
 
 Status RevokeKeyIn(pb::Org* org, uint32_t algo, std::string_view key, uint64_t height) {
   pb::OrgKey* k = FindKey(org, algo, key);
-  if (k == nullptr) return Status::NotFound("UNKNOWN_KEY", "the key is not a key of org " + org->code());
-  if (k->revoked()) return Status::FailedPrecondition("KEY_ALREADY_REVOKED", "the key is already revoked");
+  if (k == nullptr) return Status::NotFound(err::UNKNOWN_KEY, "the key is not a key of org " + org->code());
+  if (k->revoked()) return Status::FailedPrecondition(err::KEY_ALREADY_REVOKED, "the key is already revoked");
   if (ActiveKeyCount(*org) <= 1) {
-    return Status::FailedPrecondition("LAST_KEY", "org " + org->code() + " must keep at least one active key");
+    return Status::FailedPrecondition(err::LAST_KEY, "org " + org->code() + " must keep at least one active key");
   }
   k->set_revoked(true);
   k->set_revoked_height(height);
@@ -118,7 +119,7 @@ Status RevokeKeyIn(pb::Org* org, uint32_t algo, std::string_view key, uint64_t h
 
 Status CheckRoleScopes(pb::OrgRole role, const google::protobuf::RepeatedPtrField<std::string>& scopes) {
   if (role <= pb::ROLE_UNSPECIFIED || role > pb::ROLE_ADMIN) {
-    return Status::InvalidArgument("BAD_ROLE", "unknown role " + std::to_string(static_cast<int>(role)));
+    return Status::InvalidArgument(err::BAD_ROLE, "unknown role " + std::to_string(static_cast<int>(role)));
   }
   for (const auto& s : scopes) CIVIC_RETURN_IF_ERROR(ValidateScope(role, s));
   return Status::Ok();
@@ -133,12 +134,12 @@ std::vector<std::string> ToVector(const google::protobuf::RepeatedPtrField<std::
 Status DoAddOrg(const ledger::TxContext& ctx, const pb::GovAddOrg& m, ledger::StateView* view) {
   CIVIC_RETURN_IF_ERROR(ValidateUscc(m.code()));
   if (m.name().empty() || m.name().size() > kMaxName) {
-    return Status::InvalidArgument("BAD_ORG", "org name must be 1 to 200 bytes");
+    return Status::InvalidArgument(err::BAD_ORG, "org name must be 1 to 200 bytes");
   }
   auto existing = ReadRecord<pb::Org>(*view, keys::Org(m.code()));
   if (!existing.ok()) return existing.status();
-  if (existing->has_value()) return Status::AlreadyExists("ORG_EXISTS", "org " + m.code() + " already exists");
-  if (m.keys_size() == 0) return Status::InvalidArgument("BAD_ORG", "a new org needs at least one signing key");
+  if (existing->has_value()) return Status::AlreadyExists(err::ORG_EXISTS, "org " + m.code() + " already exists");
+  if (m.keys_size() == 0) return Status::InvalidArgument(err::BAD_ORG, "a new org needs at least one signing key");
   pb::Org org;
   org.set_code(m.code());
   org.set_name(m.name());
@@ -161,7 +162,7 @@ Status DoRemoveOrg(const ledger::TxContext& ctx, const pb::GovRemoveOrg& m, ledg
   CIVIC_ASSIGN_OR_RETURN(pb::Org org, ActiveOrg(*view, m.code()));
   if (HasRole(org, pb::ROLE_ADMIN)) {
     CIVIC_ASSIGN_OR_RETURN(auto admins, AdminOrgs(*view));
-    if (admins.size() <= 1) return Status::FailedPrecondition("LAST_ADMIN", "the last ADMIN org cannot be removed");
+    if (admins.size() <= 1) return Status::FailedPrecondition(err::LAST_ADMIN, "the last ADMIN org cannot be removed");
   }
   CIVIC_ASSIGN_OR_RETURN(pb::GovValidatorList validators, GetValidators(*view));
   pb::GovValidatorList kept;
@@ -169,7 +170,7 @@ Status DoRemoveOrg(const ledger::TxContext& ctx, const pb::GovRemoveOrg& m, ledg
     if (v.org() != org.code()) *kept.add_validators() = v;
   if (kept.validators_size() != validators.validators_size()) {
     if (kept.validators_size() == 0) {
-      return Status::FailedPrecondition("VALIDATOR_SET_EMPTY", "removing org " + org.code() +
+      return Status::FailedPrecondition(err::VALIDATOR_SET_EMPTY, "removing org " + org.code() +
                                                                    " would leave no validators");
     }
     WriteRecord(view, keys::kValidators, kept);
@@ -191,21 +192,21 @@ Status DoRevokeRole(const pb::GovRevokeRole& m, ledger::StateView* view) {
   auto* roles = org.mutable_roles();
   auto it = std::find_if(roles->begin(), roles->end(), [&](const auto& g) { return g.role() == m.role(); });
   if (it == roles->end()) {
-    return Status::FailedPrecondition("ROLE_NOT_HELD",
+    return Status::FailedPrecondition(err::ROLE_NOT_HELD,
                                       "org " + org.code() + " does not hold " + EnumUpperName(m.role()));
   }
   if (m.scopes_size() == 0) {
     if (m.role() == pb::ROLE_ADMIN) {
       CIVIC_ASSIGN_OR_RETURN(auto admins, AdminOrgs(*view));
       if (admins.size() <= 1) {
-        return Status::FailedPrecondition("LAST_ADMIN", "the last ADMIN org cannot lose the ADMIN role");
+        return Status::FailedPrecondition(err::LAST_ADMIN, "the last ADMIN org cannot lose the ADMIN role");
       }
     }
     if (m.role() == pb::ROLE_VALIDATOR) {
       CIVIC_ASSIGN_OR_RETURN(pb::GovValidatorList validators, GetValidators(*view));
       for (const auto& v : validators.validators()) {
         if (v.org() == org.code()) {
-          return Status::FailedPrecondition("VALIDATOR_IN_USE", "org " + org.code() +
+          return Status::FailedPrecondition(err::VALIDATOR_IN_USE, "org " + org.code() +
                                                                     " still runs validators; remove them first");
         }
       }
@@ -217,7 +218,7 @@ Status DoRevokeRole(const pb::GovRevokeRole& m, ledger::StateView* view) {
       auto pos = std::find(scopes->begin(), scopes->end(), s);
       if (pos == scopes->end()) {
         return Status::FailedPrecondition(
-            "SCOPE_NOT_HELD", "org " + org.code() + " does not hold " + EnumUpperName(m.role()) + " for '" + s + "'");
+            err::SCOPE_NOT_HELD, "org " + org.code() + " does not hold " + EnumUpperName(m.role()) + " for '" + s + "'");
       }
       scopes->erase(pos);
     }
@@ -256,26 +257,26 @@ Status DoRotateKey(const ledger::TxContext& ctx, const pb::GovRotateKey& m, ledg
 Status DoSetValidator(const pb::GovSetValidator& m, ledger::StateView* view) {
   CIVIC_ASSIGN_OR_RETURN(pb::Org org, ActiveOrg(*view, m.org()));
   if (m.algo() != static_cast<uint32_t>(crypto::Algo::kEd25519)) {
-    return Status::InvalidArgument("BAD_KEY", "validator node keys are ed25519 keys");
+    return Status::InvalidArgument(err::BAD_KEY, "validator node keys are ed25519 keys");
   }
   CIVIC_RETURN_IF_ERROR(ValidateKey(m.algo(), m.key()));
   if (m.power() > kMaxPower) {
-    return Status::InvalidArgument("BAD_POWER", "validator power must be at most 2^40");
+    return Status::InvalidArgument(err::BAD_POWER, "validator power must be at most 2^40");
   }
   CIVIC_ASSIGN_OR_RETURN(pb::GovValidatorList list, GetValidators(*view));
   auto* vals = list.mutable_validators();
   auto it = std::find_if(vals->begin(), vals->end(),
                          [&](const auto& v) { return v.algo() == m.algo() && v.key() == m.key(); });
   if (it != vals->end() && it->org() != org.code()) {
-    return Status::PermissionDenied("VALIDATOR_OTHER_ORG", "the node key is a validator of org " + it->org());
+    return Status::PermissionDenied(err::VALIDATOR_OTHER_ORG, "the node key is a validator of org " + it->org());
   }
   if (m.power() == 0) {
-    if (it == vals->end()) return Status::NotFound("UNKNOWN_VALIDATOR", "the node key is not a validator");
+    if (it == vals->end()) return Status::NotFound(err::UNKNOWN_VALIDATOR, "the node key is not a validator");
     vals->erase(it);
-    if (vals->empty()) return Status::FailedPrecondition("VALIDATOR_SET_EMPTY", "the last validator cannot be removed");
+    if (vals->empty()) return Status::FailedPrecondition(err::VALIDATOR_SET_EMPTY, "the last validator cannot be removed");
   } else {
     if (!HasRole(org, pb::ROLE_VALIDATOR)) {
-      return Status::PermissionDenied("MISSING_ROLE", "org " + org.code() + " does not hold the VALIDATOR role");
+      return Status::PermissionDenied(err::MISSING_ROLE, "org " + org.code() + " does not hold the VALIDATOR role");
     }
     if (it != vals->end()) {
       it->set_power(m.power());
@@ -283,7 +284,7 @@ Status DoSetValidator(const pb::GovSetValidator& m, ledger::StateView* view) {
       auto owner = view->Get(ledger::Space::kState, keys::KeyOwner(m.algo(), m.key()));
       if (!owner.ok()) return owner.status();
       if (owner->has_value()) {
-        return Status::AlreadyExists("KEY_IN_USE", "the key is a signing key of org " + **owner +
+        return Status::AlreadyExists(err::KEY_IN_USE, "the key is a signing key of org " + **owner +
                                                        "; validator node keys must differ");
       }
       pb::GovValidator* v = list.add_validators();
@@ -307,10 +308,10 @@ Status DoSetParams(const pb::GovSetParams& m, ledger::StateView* view) {
 Result<pb::GovernanceCall> DecodeCall(std::string_view call) {
   pb::GovernanceCall m;
   if (!m.ParseFromArray(call.data(), static_cast<int>(call.size()))) {
-    return Status::InvalidArgument("CALL_MALFORMED", "the governance call does not decode");
+    return Status::InvalidArgument(err::CALL_MALFORMED, "the governance call does not decode");
   }
   if (m.call_case() == pb::GovernanceCall::CALL_NOT_SET) {
-    return Status::InvalidArgument("EMPTY_CALL", "the governance call names no operation");
+    return Status::InvalidArgument(err::EMPTY_CALL, "the governance call names no operation");
   }
   return m;
 }
@@ -343,7 +344,7 @@ Status Governance::Execute(const ledger::TxContext& ctx, std::string_view call, 
     case pb::GovernanceCall::kRotateKey: return DoRotateKey(ctx, m.rotate_key(), view);
     case pb::GovernanceCall::kSetValidator: return DoSetValidator(m.set_validator(), view);
     case pb::GovernanceCall::kSetParams: return DoSetParams(m.set_params(), view);
-    default: return Status::InvalidArgument("EMPTY_CALL", "the governance call names no operation");
+    default: return Status::InvalidArgument(err::EMPTY_CALL, "the governance call names no operation");
   }
 }
 
@@ -369,20 +370,20 @@ Status Governance::Check(const ledger::TxContext& ctx, std::string_view call, co
 
 Status Governance::CheckAction(const pb::ProposalAction& action) const {
   if (contracts_ == nullptr || contracts_->Find(action.contract()) == nullptr) {
-    return Status::InvalidArgument("UNKNOWN_CONTRACT", "the proposal's action names unknown contract '" +
+    return Status::InvalidArgument(err::UNKNOWN_CONTRACT, "the proposal's action names unknown contract '" +
                                                            action.contract().substr(0, 64) + "'");
   }
   if (action.contract() == name()) {
     auto inner = DecodeCall(action.call());
     if (!inner.ok()) {
-      return Status::InvalidArgument("BAD_ACTION", "the proposal's action: " + inner.status().message());
+      return Status::InvalidArgument(err::BAD_ACTION, "the proposal's action: " + inner.status().message());
     }
     auto kind = inner->call_case();
     if (kind == pb::GovernanceCall::kPropose || kind == pb::GovernanceCall::kVote) {
-      return Status::InvalidArgument("BAD_ACTION", "a proposal's action cannot be a proposal or a vote");
+      return Status::InvalidArgument(err::BAD_ACTION, "a proposal's action cannot be a proposal or a vote");
     }
   } else if (action.call().empty()) {
-    return Status::InvalidArgument("BAD_ACTION", "the proposal's action has an empty call");
+    return Status::InvalidArgument(err::BAD_ACTION, "the proposal's action has an empty call");
   }
   return Status::Ok();
 }
@@ -391,10 +392,10 @@ Status Governance::Propose(const ledger::TxContext& ctx, const pb::GovPropose& m
   CIVIC_ASSIGN_OR_RETURN(pb::Org org, SignerOrg(ctx, *view));
   CIVIC_RETURN_IF_ERROR(RequireAdmin(org));
   if (m.title().empty() || m.title().size() > kMaxTitle) {
-    return Status::InvalidArgument("BAD_PROPOSAL", "the proposal title must be 1 to 200 bytes");
+    return Status::InvalidArgument(err::BAD_PROPOSAL, "the proposal title must be 1 to 200 bytes");
   }
   if (m.description().size() > kMaxDescription) {
-    return Status::InvalidArgument("BAD_PROPOSAL", "the proposal description must be at most 4000 bytes");
+    return Status::InvalidArgument(err::BAD_PROPOSAL, "the proposal description must be at most 4000 bytes");
   }
   CIVIC_RETURN_IF_ERROR(CheckAction(m.action()));
   CIVIC_ASSIGN_OR_RETURN(pb::GovParams params, GetParams(*view));
@@ -431,16 +432,16 @@ Status Governance::Vote(const ledger::TxContext& ctx, const pb::GovVote& m, ledg
   CIVIC_RETURN_IF_ERROR(RequireAdmin(org));
   CIVIC_ASSIGN_OR_RETURN(pb::Proposal p, GetProposal(*view, m.proposal_id()));
   if (p.status() == pb::PROPOSAL_EXPIRED || (p.status() == pb::PROPOSAL_OPEN && ctx.height > p.expires_height())) {
-    return Status::FailedPrecondition("PROPOSAL_EXPIRED", "proposal " + std::to_string(p.id()) +
+    return Status::FailedPrecondition(err::PROPOSAL_EXPIRED, "proposal " + std::to_string(p.id()) +
                                                               " expired at height " +
                                                               std::to_string(p.expires_height()));
   }
   if (p.status() != pb::PROPOSAL_OPEN) {
-    return Status::FailedPrecondition("PROPOSAL_CLOSED",
+    return Status::FailedPrecondition(err::PROPOSAL_CLOSED,
                                       "proposal " + std::to_string(p.id()) + " is already " + EnumName(p.status()));
   }
   if (Contains(p.yes(), org.code()) || Contains(p.no(), org.code())) {
-    return Status::AlreadyExists("ALREADY_VOTED", "org " + org.code() + " has already voted on proposal " +
+    return Status::AlreadyExists(err::ALREADY_VOTED, "org " + org.code() + " has already voted on proposal " +
                                                       std::to_string(p.id()));
   }
   InsertSorted(m.yes() ? p.mutable_yes() : p.mutable_no(), org.code());
@@ -470,7 +471,7 @@ Status Governance::Tally(const ledger::TxContext& ctx, pb::Proposal* p, ledger::
     action_ctx.governance = true;
     Contract* target = contracts_ == nullptr ? nullptr : contracts_->Find(p->action().contract());
     Status st = target == nullptr
-                    ? Status::InvalidArgument("UNKNOWN_CONTRACT", "unknown contract '" + p->action().contract() + "'")
+                    ? Status::InvalidArgument(err::UNKNOWN_CONTRACT, "unknown contract '" + p->action().contract() + "'")
                     : target->Execute(action_ctx, p->action().call(), &child);
     if (st.ok()) {
       child.MergeInto(view);

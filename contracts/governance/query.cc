@@ -1,5 +1,6 @@
 #include "contracts/governance/query.h"
 
+#include "contracts/base/errors.h"
 #include "contracts/base/state_io.h"
 #include "contracts/governance/keys.h"
 #include "contracts/governance/rules.h"
@@ -10,7 +11,7 @@ Result<pb::Org> GetOrg(const ledger::KvReader& state, std::string_view code) {
   auto org = ReadRecord<pb::Org>(state, keys::Org(code));
   if (!org.ok()) return org.status();
   if (!org->has_value()) {
-    return Status::NotFound("UNKNOWN_ORG", "no organisation with code '" + std::string(code.substr(0, 64)) + "'");
+    return Status::NotFound(err::UNKNOWN_ORG, "no organisation with code '" + std::string(code.substr(0, 64)) + "'");
   }
   return std::move(**org);
 }
@@ -41,7 +42,7 @@ Result<pb::Proposal> GetProposal(const ledger::KvReader& state, uint64_t id) {
   auto proposal = ReadRecord<pb::Proposal>(state, keys::Proposal(id));
   if (!proposal.ok()) return proposal.status();
   if (!proposal->has_value()) {
-    return Status::NotFound("UNKNOWN_PROPOSAL", "no proposal with id " + std::to_string(id));
+    return Status::NotFound(err::UNKNOWN_PROPOSAL, "no proposal with id " + std::to_string(id));
   }
   return std::move(**proposal);
 }

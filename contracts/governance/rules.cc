@@ -5,6 +5,7 @@
 
 #include "contracts/base/checks.h"
 #include "contracts/base/enum_names.h"
+#include "contracts/base/errors.h"
 #include "contracts/base/identifiers.h"
 #include "crypto/signature.h"
 
@@ -13,11 +14,11 @@ namespace civic::contracts {
 Status ValidateScope(pb::OrgRole role, std::string_view scope) {
   if (role == pb::ROLE_ISSUER) {
     Status st = ValidateTypeCode(scope);
-    if (!st.ok()) return Status::InvalidArgument("BAD_SCOPE", "ISSUER scope: " + st.message());
+    if (!st.ok()) return Status::InvalidArgument(err::BAD_SCOPE, "ISSUER scope: " + st.message());
     return Status::Ok();
   }
   if (!IsToken(scope, "_.-")) {
-    return Status::InvalidArgument("BAD_SCOPE", std::string(EnumUpperName(role)) + " scope '" + Shown(scope) +
+    return Status::InvalidArgument(err::BAD_SCOPE, std::string(EnumUpperName(role)) + " scope '" + Shown(scope) +
                                                     "' must match [A-Za-z0-9_.-]{1,64}");
   }
   return Status::Ok();
@@ -25,11 +26,11 @@ Status ValidateScope(pb::OrgRole role, std::string_view scope) {
 
 Status ValidateKey(uint32_t algo, std::string_view key) {
   if (algo < 1 || algo > 3) {
-    return Status::InvalidArgument("BAD_KEY", "unknown key algorithm " + std::to_string(algo));
+    return Status::InvalidArgument(err::BAD_KEY, "unknown key algorithm " + std::to_string(algo));
   }
   crypto::PublicKey pub{static_cast<crypto::Algo>(algo), std::string(key)};
   Status st = pub.Validate();
-  if (!st.ok()) return Status::InvalidArgument("BAD_KEY", "invalid public key: " + st.message());
+  if (!st.ok()) return Status::InvalidArgument(err::BAD_KEY, "invalid public key: " + st.message());
   return Status::Ok();
 }
 
@@ -42,11 +43,11 @@ pb::GovParams DefaultParams() {
 
 Status ValidateParams(const pb::GovParams& p) {
   if (p.proposal_ttl_blocks() < 1 || p.proposal_ttl_blocks() > kMaxProposalTtlBlocks) {
-    return Status::InvalidArgument("BAD_PARAMS",
+    return Status::InvalidArgument(err::BAD_PARAMS,
                                    "proposal_ttl_blocks must be 1.." + std::to_string(kMaxProposalTtlBlocks));
   }
   if (p.max_batch_certificates() < 1 || p.max_batch_certificates() > kMaxBatchCertificatesLimit) {
-    return Status::InvalidArgument("BAD_PARAMS",
+    return Status::InvalidArgument(err::BAD_PARAMS,
                                    "max_batch_certificates must be 1.." + std::to_string(kMaxBatchCertificatesLimit));
   }
   return Status::Ok();
@@ -89,7 +90,7 @@ bool HasRole(const pb::Org& org, pb::OrgRole role, std::string_view scope) {
 Result<pb::OrgRole> ParseRole(std::string_view name) {
   if (auto role = ParseEnumUpperName<pb::OrgRole>(name)) return *role;
   return Status::InvalidArgument(
-      "BAD_ROLE", "unknown role '" + Shown(name) + "' (" + EnumNameList<pb::OrgRole>(/*upper=*/true) + ")");
+      err::BAD_ROLE, "unknown role '" + Shown(name) + "' (" + EnumNameList<pb::OrgRole>(/*upper=*/true) + ")");
 }
 
 }  // namespace civic::contracts

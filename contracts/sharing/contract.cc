@@ -1,6 +1,7 @@
 #include "contracts/sharing/contract.h"
 
 #include "contracts/base/enum_names.h"
+#include "contracts/base/errors.h"
 #include "contracts/governance/query.h"
 #include "contracts/governance/rules.h"
 #include "contracts/sharing/rules.h"
@@ -12,10 +13,10 @@ namespace {
 Result<pb::SharingCall> DecodeCall(std::string_view call) {
   pb::SharingCall m;
   if (!m.ParseFromArray(call.data(), static_cast<int>(call.size()))) {
-    return Status::InvalidArgument("CALL_MALFORMED", "the sharing call does not decode");
+    return Status::InvalidArgument(err::CALL_MALFORMED, "the sharing call does not decode");
   }
   if (m.call_case() == pb::SharingCall::CALL_NOT_SET) {
-    return Status::InvalidArgument("EMPTY_CALL", "the sharing call names no operation");
+    return Status::InvalidArgument(err::EMPTY_CALL, "the sharing call names no operation");
   }
   return m;
 }
@@ -26,7 +27,7 @@ bool AllowedAsGovernance(pb::SharingCall::CallCase kind) {
 }
 
 Status NotAGovernanceAction() {
-  return Status::InvalidArgument("NOT_A_GOVERNANCE_ACTION",
+  return Status::InvalidArgument(err::NOT_A_GOVERNANCE_ACTION,
                                  "this sharing call is signed by a department; only resource registration, grant "
                                  "revocation and parameters can be governance actions");
 }
@@ -41,14 +42,14 @@ Status CheckBatch(const ledger::KvReader& state, int items, std::string_view wha
 
 Result<pb::Org> SharingContract::ActiveOrg(const ledger::KvReader& state, std::string_view code) {
   CIVIC_ASSIGN_OR_RETURN(pb::Org org, GetOrg(state, code));
-  if (org.removed()) return Status::PermissionDenied("ORG_REMOVED", "org " + org.code() + " has been removed");
+  if (org.removed()) return Status::PermissionDenied(err::ORG_REMOVED, "org " + org.code() + " has been removed");
   return org;
 }
 
 Status SharingContract::RequireRole(const pb::Org& org, pb::OrgRole role) {
   if (!HasRole(org, role)) {
     return Status::PermissionDenied(
-        "MISSING_ROLE", "org " + org.code() + " (" + org.name() + ") does not hold the " + EnumUpperName(role) + " role");
+        err::MISSING_ROLE, "org " + org.code() + " (" + org.name() + ") does not hold the " + EnumUpperName(role) + " role");
   }
   return Status::Ok();
 }
@@ -68,7 +69,7 @@ Status SharingContract::Check(const ledger::TxContext& ctx, std::string_view cal
   CIVIC_ASSIGN_OR_RETURN(pb::SharingCall m, DecodeCall(call));
   if (ctx.governance) return AllowedAsGovernance(m.call_case()) ? Status::Ok() : NotAGovernanceAction();
   if (m.call_case() == pb::SharingCall::kSetParams) {
-    return Status::PermissionDenied("GOVERNANCE_REQUIRED", "sharing parameters are set by governance: propose it");
+    return Status::PermissionDenied(err::GOVERNANCE_REQUIRED, "sharing parameters are set by governance: propose it");
   }
   if (ctx.tx == nullptr) return Status::Internal("sharing call without a tx");
   CIVIC_ASSIGN_OR_RETURN(pb::Org org, ActiveOrg(state, ctx.tx->body.org()));

@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 
+#include "contracts/base/errors.h"
 #include "contracts/base/identifiers.h"
 #include "contracts/base/state_io.h"
 #include "contracts/base/time_format.h"
@@ -122,7 +123,7 @@ class SharingContract::AccessBatch {
     const std::string& named = a.provider_org();
     if (resource == nullptr) {
       if (named.empty()) {
-        return Status::InvalidArgument("PROVIDER_REQUIRED", "resource " + a.resource() +
+        return Status::InvalidArgument(err::PROVIDER_REQUIRED, "resource " + a.resource() +
                                                                 " is not in the catalogue, so the record must name "
                                                                 "its provider");
       }
@@ -130,7 +131,7 @@ class SharingContract::AccessBatch {
       return named;
     }
     if (!named.empty() && named != resource->provider_org()) {
-      return Status::InvalidArgument("PROVIDER_MISMATCH", "resource " + a.resource() + " is provided by " +
+      return Status::InvalidArgument(err::PROVIDER_MISMATCH, "resource " + a.resource() + " is provided by " +
                                                               resource->provider_org() + ", not by " + Shown(named));
     }
     return resource->provider_org();
@@ -140,12 +141,12 @@ class SharingContract::AccessBatch {
   Status NormalizeSubjects(google::protobuf::RepeatedPtrField<std::string>* subjects) {
     if (static_cast<size_t>(subjects->size()) > params_.max_subjects_per_record()) {
       return Status::InvalidArgument(
-          "TOO_MANY_SUBJECTS",
+          err::TOO_MANY_SUBJECTS,
           "a record may name at most " + std::to_string(params_.max_subjects_per_record()) + " subjects");
     }
     for (const auto& s : *subjects) {
       if (s.size() != kDigestSize) {
-        return Status::InvalidArgument("BAD_SUBJECT_COMMITMENT", "a subject commitment must be 32 bytes");
+        return Status::InvalidArgument(err::BAD_SUBJECT_COMMITMENT, "a subject commitment must be 32 bytes");
       }
     }
     if (!std::is_sorted(subjects->begin(), subjects->end())) std::sort(subjects->begin(), subjects->end());
@@ -157,7 +158,7 @@ class SharingContract::AccessBatch {
   Result<int64_t> AccessTime(const pb::SharingAccess& a) {
     int64_t at = a.accessed_at_ms() == 0 ? ctx_.block_time_ms : a.accessed_at_ms();
     if (at > ctx_.block_time_ms + kMaxAccessFutureMs || at < ctx_.block_time_ms - params_.max_access_lag_ms()) {
-      return Status::InvalidArgument("BAD_ACCESS_TIME",
+      return Status::InvalidArgument(err::BAD_ACCESS_TIME,
                                      "accessed_at " + FormatRfc3339(at) + " must lie between the block time " +
                                          FormatRfc3339(ctx_.block_time_ms) + " minus " +
                                          std::to_string(params_.max_access_lag_ms() / 1000) + " s and plus 60 s");
@@ -168,14 +169,14 @@ class SharingContract::AccessBatch {
   Status LogOne(uint32_t position, pb::SharingAccess* a) {
     CIVIC_RETURN_IF_ERROR(ValidateRequestId(a->request_id()));
     if (!ids_in_tx_.insert(a->request_id()).second) {
-      return Status::InvalidArgument("DUPLICATE_REQUEST_ID",
+      return Status::InvalidArgument(err::DUPLICATE_REQUEST_ID,
                                      "request id " + a->request_id() + " appears twice in this tx");
     }
     std::string record_key = sk::Record(org_.code(), a->request_id());
     auto existing = view_->Get(record_key);
     if (!existing.ok()) return existing.status();
     if (existing->has_value()) {
-      return Status::AlreadyExists("RECORD_EXISTS", "an access with request id " + a->request_id() + " of org " +
+      return Status::AlreadyExists(err::RECORD_EXISTS, "an access with request id " + a->request_id() + " of org " +
                                                         org_.code() + " is already recorded");
     }
     CIVIC_ASSIGN_OR_RETURN(auto cached_resource,
@@ -183,7 +184,7 @@ class SharingContract::AccessBatch {
     const pb::SharingResource* resource = Found(*cached_resource);
     CIVIC_ASSIGN_OR_RETURN(std::string provider, Provider(*a, resource));
     if (provider == org_.code()) {
-      return Status::InvalidArgument("SELF_ACCESS", "org " + provider + " is both requester and provider");
+      return Status::InvalidArgument(err::SELF_ACCESS, "org " + provider + " is both requester and provider");
     }
     if (!a->grant_id().empty()) CIVIC_RETURN_IF_ERROR(ValidateGrantId(a->grant_id()));
     const PurposeEntry& purpose = Purpose(a->purpose());
@@ -234,19 +235,19 @@ class SharingContract::AccessBatch {
     std::string key = sk::Record(ack.requester_org(), ack.request_id());
     const std::string name = ack.requester_org() + "/" + ack.request_id();
     if (!ids_in_tx_.insert(key).second) {
-      return Status::AlreadyExists("ALREADY_ACKNOWLEDGED", "record " + name + " is acknowledged twice in this tx");
+      return Status::AlreadyExists(err::ALREADY_ACKNOWLEDGED, "record " + name + " is acknowledged twice in this tx");
     }
     CIVIC_RETURN_IF_ERROR(CheckDigest("the provider digest", ack.provider_digest()));
     CIVIC_ASSIGN_OR_RETURN(auto stored, ReadRecord<pb::SharingAccessRecord>(*view_, key));
-    if (!stored.has_value()) return Status::NotFound("RECORD_NOT_FOUND", "no access record " + name);
+    if (!stored.has_value()) return Status::NotFound(err::RECORD_NOT_FOUND, "no access record " + name);
     const pb::SharingAccessRecord before = *stored;
     pb::SharingAccessRecord r = before;
     if (r.provider_org() != org_.code()) {
-      return Status::PermissionDenied("NOT_RECORD_PROVIDER", "record " + name + " is acknowledged by its provider " +
+      return Status::PermissionDenied(err::NOT_RECORD_PROVIDER, "record " + name + " is acknowledged by its provider " +
                                                                  r.provider_org() + ", not by " + org_.code());
     }
     if (r.acknowledged()) {
-      return Status::AlreadyExists("ALREADY_ACKNOWLEDGED",
+      return Status::AlreadyExists(err::ALREADY_ACKNOWLEDGED,
                                    "record " + name + " was acknowledged at height " + std::to_string(r.ack_height()));
     }
     r.set_acknowledged(true);

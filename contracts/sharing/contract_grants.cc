@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "contracts/base/enum_names.h"
+#include "contracts/base/errors.h"
 #include "contracts/base/identifiers.h"
 #include "contracts/base/state_io.h"
 #include "contracts/base/time_format.h"
@@ -21,7 +22,7 @@ Result<pb::SharingResource> LoadResource(const ledger::KvReader& state, std::str
   auto r = ReadRecord<pb::SharingResource>(state, sk::Resource(code));
   if (!r.ok()) return r.status();
   if (!r->has_value()) {
-    return Status::NotFound("RESOURCE_NOT_FOUND", "no data resource with code '" + std::string(code) + "'");
+    return Status::NotFound(err::RESOURCE_NOT_FOUND, "no data resource with code '" + std::string(code) + "'");
   }
   return std::move(**r);
 }
@@ -30,12 +31,12 @@ Result<pb::SharingGrant> LoadGrant(const ledger::KvReader& state, std::string_vi
   CIVIC_RETURN_IF_ERROR(ValidateGrantId(id));
   auto g = ReadRecord<pb::SharingGrant>(state, sk::Grant(id));
   if (!g.ok()) return g.status();
-  if (!g->has_value()) return Status::NotFound("GRANT_NOT_FOUND", "no grant with id '" + std::string(id) + "'");
+  if (!g->has_value()) return Status::NotFound(err::GRANT_NOT_FOUND, "no grant with id '" + std::string(id) + "'");
   return std::move(**g);
 }
 
 Status NotAwaitingApproval(const pb::SharingGrant& g) {
-  return Status::FailedPrecondition("GRANT_NOT_REQUESTED",
+  return Status::FailedPrecondition(err::GRANT_NOT_REQUESTED,
                                     "grant " + g.id() + " is " + EnumName(g.status()) + ", not awaiting approval");
 }
 
@@ -62,7 +63,7 @@ class SharingContract::GrantCall {
       case pb::SharingCall::kSetParams:
         return SetParams(call->set_params().params());
       default:
-        return Status::InvalidArgument("EMPTY_CALL", "the sharing call names no operation");
+        return Status::InvalidArgument(err::EMPTY_CALL, "the sharing call names no operation");
     }
   }
 
@@ -77,7 +78,7 @@ class SharingContract::GrantCall {
   Status RegisterResource(pb::SharingResource* r) {
     if (ctx_.governance) {
       if (r->provider_org().empty()) {
-        return Status::InvalidArgument("BAD_RESOURCE", "a governance registration names the provider_org");
+        return Status::InvalidArgument(err::BAD_RESOURCE, "a governance registration names the provider_org");
       }
       CIVIC_ASSIGN_OR_RETURN(pb::Org provider, ActiveOrg(*view_, r->provider_org()));
       CIVIC_RETURN_IF_ERROR(RequireRole(provider, pb::ROLE_DATA_PROVIDER));
@@ -86,17 +87,17 @@ class SharingContract::GrantCall {
       CIVIC_RETURN_IF_ERROR(RequireRole(org_, pb::ROLE_DATA_PROVIDER));
       if (!r->provider_org().empty() && r->provider_org() != org_.code()) {
         return Status::PermissionDenied(
-            "RESOURCE_OF_OTHER_PROVIDER",
+            err::RESOURCE_OF_OTHER_PROVIDER,
             "org " + org_.code() + " registers its own resources only, not those of " + Shown(r->provider_org()));
       }
       r->set_provider_org(org_.code());
     }
     CIVIC_RETURN_IF_ERROR(ValidateResourceCode(r->code()));
     auto bad = [&](std::string why) {
-      return Status::InvalidArgument("BAD_RESOURCE", "resource " + r->code() + ": " + why);
+      return Status::InvalidArgument(err::BAD_RESOURCE, "resource " + r->code() + ": " + why);
     };
     if (r->name().empty()) return bad("a name is required");
-    CIVIC_RETURN_IF_ERROR(CheckText("the resource name", r->name(), TextRule{kMaxResourceName, "BAD_TEXT"}));
+    CIVIC_RETURN_IF_ERROR(CheckText("the resource name", r->name(), TextRule{kMaxResourceName, err::BAD_TEXT}));
     CIVIC_RETURN_IF_ERROR(
         CheckText("the resource description", r->description(), TextRule{kMaxResourceDescription, nullptr}));
     CIVIC_RETURN_IF_ERROR(NormalizeSharingFields(r->mutable_fields()));
@@ -109,7 +110,7 @@ class SharingContract::GrantCall {
     if (existing->has_value()) {
       if ((*existing)->provider_org() != r->provider_org()) {
         return Status::PermissionDenied(
-            "RESOURCE_OF_OTHER_PROVIDER",
+            err::RESOURCE_OF_OTHER_PROVIDER,
             "resource " + r->code() + " belongs to provider " + (*existing)->provider_org());
       }
       r->set_registered_height((*existing)->registered_height());
@@ -141,33 +142,33 @@ class SharingContract::GrantCall {
     CIVIC_RETURN_IF_ERROR(ValidateGrantId(g->id()));
     auto existing = view_->Get(sk::Grant(g->id()));
     if (!existing.ok()) return existing.status();
-    if (existing->has_value()) return Status::AlreadyExists("GRANT_EXISTS", "grant " + g->id() + " already exists");
+    if (existing->has_value()) return Status::AlreadyExists(err::GRANT_EXISTS, "grant " + g->id() + " already exists");
     CIVIC_ASSIGN_OR_RETURN(pb::SharingResource resource, LoadResource(*view_, g->resource()));
     if (resource.share_type() == pb::SHARING_NOT_SHARED) {
-      return Status::FailedPrecondition("RESOURCE_NOT_SHARED", "resource " + resource.code() + " (" + resource.name() +
+      return Status::FailedPrecondition(err::RESOURCE_NOT_SHARED, "resource " + resource.code() + " (" + resource.name() +
                                                                    ") is not shared, so it cannot be granted");
     }
     g->set_provider_org(resource.provider_org());
     if (g->requester_org() == g->provider_org()) {
-      return Status::InvalidArgument("SELF_ACCESS", "a department needs no grant for its own resource");
+      return Status::InvalidArgument(err::SELF_ACCESS, "a department needs no grant for its own resource");
     }
     CIVIC_RETURN_IF_ERROR(NormalizeSharingFields(g->mutable_fields()));
     std::string outside = SharingFieldsOutside(g->fields(), resource.fields());
     if (!outside.empty()) {
-      return Status::InvalidArgument("UNKNOWN_FIELD", "resource " + resource.code() + " has no field(s) " + outside);
+      return Status::InvalidArgument(err::UNKNOWN_FIELD, "resource " + resource.code() + " has no field(s) " + outside);
     }
     CIVIC_RETURN_IF_ERROR(CheckPurpose(g->purpose()));
     if (g->legal_basis().empty()) {
-      return Status::InvalidArgument("BAD_GRANT", "grant " + g->id() + ": a legal basis is required");
+      return Status::InvalidArgument(err::BAD_GRANT, "grant " + g->id() + ": a legal basis is required");
     }
     CIVIC_RETURN_IF_ERROR(CheckText("the legal basis", g->legal_basis(), kRequiredSharingText));
-    if (g->valid_from_ms() < 0) return Status::InvalidArgument("BAD_TIME", "valid_from must not be negative");
+    if (g->valid_from_ms() < 0) return Status::InvalidArgument(err::BAD_TIME, "valid_from must not be negative");
     if (g->expires_at_ms() <= ctx_.block_time_ms) {
-      return Status::InvalidArgument("BAD_TIME", "grant " + g->id() + ": expires_at must be after the block time " +
+      return Status::InvalidArgument(err::BAD_TIME, "grant " + g->id() + ": expires_at must be after the block time " +
                                                      FormatRfc3339(ctx_.block_time_ms));
     }
     if (g->valid_from_ms() >= g->expires_at_ms()) {
-      return Status::InvalidArgument("BAD_TIME", "grant " + g->id() + ": valid_from must be before expires_at");
+      return Status::InvalidArgument(err::BAD_TIME, "grant " + g->id() + ": valid_from must be before expires_at");
     }
     g->clear_status_reason();
     g->clear_revoked_time_ms();
@@ -180,7 +181,7 @@ class SharingContract::GrantCall {
     CIVIC_RETURN_IF_ERROR(RequireRole(org_, pb::ROLE_DATA_REQUESTER));
     if (!g->requester_org().empty() && g->requester_org() != org_.code()) {
       return Status::InvalidArgument(
-          "BAD_GRANT", "a grant request is filed by its requester; requester_org must be " + org_.code() + " or empty");
+          err::BAD_GRANT, "a grant request is filed by its requester; requester_org must be " + org_.code() + " or empty");
     }
     g->set_requester_org(org_.code());
     CIVIC_RETURN_IF_ERROR(CheckNewGrant(g));
@@ -198,7 +199,7 @@ class SharingContract::GrantCall {
     CIVIC_RETURN_IF_ERROR(RequireRole(requester, pb::ROLE_DATA_REQUESTER));
     CIVIC_RETURN_IF_ERROR(CheckNewGrant(g));
     if (g->provider_org() != org_.code()) {
-      return Status::PermissionDenied("RESOURCE_OF_OTHER_PROVIDER", "resource " + g->resource() + " is provided by " +
+      return Status::PermissionDenied(err::RESOURCE_OF_OTHER_PROVIDER, "resource " + g->resource() + " is provided by " +
                                                                         g->provider_org() + ", not by " + org_.code());
     }
     if (g->valid_from_ms() == 0) g->set_valid_from_ms(ctx_.block_time_ms);
@@ -214,7 +215,7 @@ class SharingContract::GrantCall {
     if (ctx_.governance) return g;
     CIVIC_RETURN_IF_ERROR(LoadSigner());
     if (g.provider_org() != org_.code()) {
-      return Status::PermissionDenied("NOT_GRANT_PROVIDER", "grant " + g.id() + " is decided by its provider " +
+      return Status::PermissionDenied(err::NOT_GRANT_PROVIDER, "grant " + g.id() + " is decided by its provider " +
                                                                 g.provider_org() + ", not by " + org_.code());
     }
     CIVIC_RETURN_IF_ERROR(RequireRole(org_, pb::ROLE_DATA_PROVIDER));
@@ -229,7 +230,7 @@ class SharingContract::GrantCall {
       CIVIC_RETURN_IF_ERROR(NormalizeSharingFields(m->mutable_fields()));
       std::string outside = SharingFieldsOutside(m->fields(), g.fields());
       if (!outside.empty()) {
-        return Status::InvalidArgument("BAD_GRANT",
+        return Status::InvalidArgument(err::BAD_GRANT,
                                        "approval may only narrow the requested fields; not requested: " + outside);
       }
       *g.mutable_fields() = m->fields();
@@ -237,14 +238,14 @@ class SharingContract::GrantCall {
     if (m->expires_at_ms() != 0) {
       if (m->expires_at_ms() > g.expires_at_ms()) {
         return Status::InvalidArgument(
-            "BAD_TIME", "approval may only shorten the requested expiry " + FormatRfc3339(g.expires_at_ms()));
+            err::BAD_TIME, "approval may only shorten the requested expiry " + FormatRfc3339(g.expires_at_ms()));
       }
       g.set_expires_at_ms(m->expires_at_ms());
     }
     // No retroactive authorization: in force from the approval at the earliest.
     g.set_valid_from_ms(std::max(g.valid_from_ms(), ctx_.block_time_ms));
     if (g.expires_at_ms() <= g.valid_from_ms()) {
-      return Status::InvalidArgument("BAD_TIME", "grant " + g.id() + " would expire at " +
+      return Status::InvalidArgument(err::BAD_TIME, "grant " + g.id() + " would expire at " +
                                                      FormatRfc3339(g.expires_at_ms()) + ", before it comes into force");
     }
     g.set_status(pb::SHARING_GRANT_ACTIVE);
@@ -268,7 +269,7 @@ class SharingContract::GrantCall {
     CIVIC_ASSIGN_OR_RETURN(pb::SharingGrant g, OwnGrant(m.grant_id()));
     if (g.status() != pb::SHARING_GRANT_ACTIVE) {
       return Status::FailedPrecondition(
-          "GRANT_NOT_ACTIVE", "grant " + g.id() + " is " + EnumName(g.status()) + ", so it cannot be revoked");
+          err::GRANT_NOT_ACTIVE, "grant " + g.id() + " is " + EnumName(g.status()) + ", so it cannot be revoked");
     }
     CIVIC_RETURN_IF_ERROR(CheckText("the reason", m.reason(), kRequiredSharingText));
     g.set_status(pb::SHARING_GRANT_REVOKED);
@@ -281,7 +282,7 @@ class SharingContract::GrantCall {
 
   Status SetParams(const pb::SharingParams& p) {
     if (!ctx_.governance) {
-      return Status::PermissionDenied("GOVERNANCE_REQUIRED", "sharing parameters are set by governance: propose it");
+      return Status::PermissionDenied(err::GOVERNANCE_REQUIRED, "sharing parameters are set by governance: propose it");
     }
     CIVIC_RETURN_IF_ERROR(ValidateSharingParams(p));
     WriteRecord(view_, sk::kParams, p);

@@ -5,6 +5,7 @@
 #include <limits>
 #include <set>
 
+#include "contracts/base/errors.h"
 #include "contracts/base/identifiers.h"
 #include "contracts/base/state_io.h"
 #include "contracts/sharing/indexes.h"
@@ -20,20 +21,20 @@ Result<AccessSide> ParseAccessSide(std::string_view name) {
   if (name == "requester") return AccessSide::kRequester;
   if (name == "provider") return AccessSide::kProvider;
   return Status::InvalidArgument(
-      "BAD_ORG_ROLE", "org_role '" + std::string(name.substr(0, 64)) + "' is not one of requester, provider, either");
+      err::BAD_ORG_ROLE, "org_role '" + std::string(name.substr(0, 64)) + "' is not one of requester, provider, either");
 }
 
 Status ValidateAccessFilter(const AccessFilter& f) {
   if (!f.org.empty()) CIVIC_RETURN_IF_ERROR(ValidateUscc(f.org));
   if (!f.resource.empty()) CIVIC_RETURN_IF_ERROR(ValidateResourceCode(f.resource));
   if (!f.subject.empty() && f.subject.size() != 32) {
-    return Status::InvalidArgument("BAD_SUBJECT_COMMITMENT", "a subject commitment is 32 bytes (64 hex characters)");
+    return Status::InvalidArgument(err::BAD_SUBJECT_COMMITMENT, "a subject commitment is 32 bytes (64 hex characters)");
   }
   if (f.from_ms && f.to_ms && *f.from_ms > *f.to_ms) {
-    return Status::InvalidArgument("BAD_TIME_RANGE", "from is later than to");
+    return Status::InvalidArgument(err::BAD_TIME_RANGE, "from is later than to");
   }
   if (f.reason && f.verdict && *f.verdict != pb::SHARING_VIOLATION) {
-    return Status::InvalidArgument("BAD_FILTER", "a violation reason goes with verdict \"violation\" only");
+    return Status::InvalidArgument(err::BAD_FILTER, "a violation reason goes with verdict \"violation\" only");
   }
   return Status::Ok();
 }
@@ -173,10 +174,10 @@ Result<AccessPage> QueryAccesses(const ledger::KvReader& state, const AccessFilt
                                  size_t limit, bool count_total) {
   CIVIC_RETURN_IF_ERROR(ValidateAccessFilter(filter));
   if (!cursor.empty() && cursor.size() != sk::kTimeKeySize) {
-    return Status::InvalidArgument("BAD_CURSOR", "a cursor is a next_cursor from an earlier page (48 hex characters)");
+    return Status::InvalidArgument(err::BAD_CURSOR, "a cursor is a next_cursor from an earlier page (48 hex characters)");
   }
   if (limit < 1 || limit > kMaxAccessPageSize) {
-    return Status::InvalidArgument("BAD_LIMIT", "limit must be 1.." + std::to_string(kMaxAccessPageSize));
+    return Status::InvalidArgument(err::BAD_LIMIT, "limit must be 1.." + std::to_string(kMaxAccessPageSize));
   }
   Plan plan = MakePlan(filter);
 
@@ -560,7 +561,7 @@ Result<SharingStats> StatsFromRecords(const ledger::KvReader& state, const Acces
     if (too_broad) break;
   }
   if (too_broad) {
-    return Status::ResourceExhausted("STATS_TOO_BROAD",
+    return Status::ResourceExhausted(err::STATS_TOO_BROAD,
                                      "statistics with a purpose, verdict or subject filter are "
                                      "counted from the records, at most " +
                                          std::to_string(scan_limit) + "; narrow the time range or the filters");

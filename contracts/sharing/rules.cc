@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "contracts/base/enum_names.h"
+#include "contracts/base/errors.h"
 #include "contracts/base/state_io.h"
 #include "contracts/base/time_format.h"
 #include "contracts/sharing/keys.h"
@@ -30,7 +31,7 @@ pb::SharingParams DefaultSharingParams() {
 }
 
 Status ValidateSharingParams(const pb::SharingParams& p) {
-  auto bad = [](std::string why) { return Status::InvalidArgument("BAD_PARAMS", "sharing parameters: " + why); };
+  auto bad = [](std::string why) { return Status::InvalidArgument(err::BAD_PARAMS, "sharing parameters: " + why); };
   constexpr int64_t kYear = int64_t{366} * kDayMs;
   if (p.ack_deadline_ms() < 1000 || p.ack_deadline_ms() > kYear) return bad("ack_deadline_ms must be 1 s .. 1 year");
   if (p.max_access_lag_ms() < 0 || p.max_access_lag_ms() > kYear) {
@@ -50,9 +51,9 @@ Result<pb::SharingParams> GetSharingParams(const ledger::KvReader& state) {
 }
 
 Status CheckBatchSize(const pb::SharingParams& params, size_t items, std::string_view what) {
-  if (items == 0) return Status::InvalidArgument("EMPTY_BATCH", "the call carries no " + std::string(what));
+  if (items == 0) return Status::InvalidArgument(err::EMPTY_BATCH, "the call carries no " + std::string(what));
   if (items > params.max_batch_records()) {
-    return Status::InvalidArgument("BATCH_TOO_LARGE",
+    return Status::InvalidArgument(err::BATCH_TOO_LARGE,
                                    "a tx may carry at most " + std::to_string(params.max_batch_records()) + " " +
                                        std::string(what) + ", this one has " + std::to_string(items));
   }
@@ -61,7 +62,7 @@ Status CheckBatchSize(const pb::SharingParams& params, size_t items, std::string
 
 Status ValidateResourceCode(std::string_view code) {
   if (!IsToken(code, "_.:/-")) {
-    return Status::InvalidArgument("BAD_RESOURCE_CODE",
+    return Status::InvalidArgument(err::BAD_RESOURCE_CODE,
                                    "resource code '" + Shown(code) + "' must be 1 to 64 of A-Z a-z 0-9 _ . : / -");
   }
   return Status::Ok();
@@ -69,7 +70,7 @@ Status ValidateResourceCode(std::string_view code) {
 
 Status ValidateGrantId(std::string_view id) {
   if (!IsToken(id, "_.:-")) {
-    return Status::InvalidArgument("BAD_GRANT_ID",
+    return Status::InvalidArgument(err::BAD_GRANT_ID,
                                    "grant id '" + Shown(id) + "' must be 1 to 64 of A-Z a-z 0-9 _ . : -");
   }
   return Status::Ok();
@@ -77,7 +78,7 @@ Status ValidateGrantId(std::string_view id) {
 
 Status ValidateRequestId(std::string_view id) {
   if (!IsToken(id, "_.:-")) {
-    return Status::InvalidArgument("BAD_REQUEST_ID",
+    return Status::InvalidArgument(err::BAD_REQUEST_ID,
                                    "request id '" + Shown(id) + "' must be 1 to 64 of A-Z a-z 0-9 _ . : -");
   }
   return Status::Ok();
@@ -87,24 +88,24 @@ Status ValidateSharingFieldName(std::string_view name) {
   bool ok = !name.empty() && name.size() <= 64 && name[0] >= 'a' && name[0] <= 'z';
   for (char c : name) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
   if (!ok) {
-    return Status::InvalidArgument("BAD_FIELD", "field name '" + Shown(name) + "' must match [a-z][a-z0-9_]{0,63}");
+    return Status::InvalidArgument(err::BAD_FIELD, "field name '" + Shown(name) + "' must match [a-z][a-z0-9_]{0,63}");
   }
   return Status::Ok();
 }
 
 Status CheckPurpose(std::string_view purpose) {
-  return CheckText("the purpose", purpose, TextRule{kMaxSharingText, "PURPOSE_REQUIRED"});
+  return CheckText("the purpose", purpose, TextRule{kMaxSharingText, err::PURPOSE_REQUIRED});
 }
 
 Status NormalizeSharingFields(SharingFieldList* fields) {
-  if (fields->empty()) return Status::InvalidArgument("BAD_FIELD", "at least one field is required");
+  if (fields->empty()) return Status::InvalidArgument(err::BAD_FIELD, "at least one field is required");
   if (static_cast<size_t>(fields->size()) > kMaxSharingFields) {
-    return Status::InvalidArgument("BAD_FIELD", "at most " + std::to_string(kMaxSharingFields) + " fields");
+    return Status::InvalidArgument(err::BAD_FIELD, "at most " + std::to_string(kMaxSharingFields) + " fields");
   }
   for (const auto& f : *fields) CIVIC_RETURN_IF_ERROR(ValidateSharingFieldName(f));
   if (!std::is_sorted(fields->begin(), fields->end())) std::sort(fields->begin(), fields->end());
   auto dup = std::adjacent_find(fields->begin(), fields->end());
-  if (dup != fields->end()) return Status::InvalidArgument("BAD_FIELD", "field '" + *dup + "' is named twice");
+  if (dup != fields->end()) return Status::InvalidArgument(err::BAD_FIELD, "field '" + *dup + "' is named twice");
   return Status::Ok();
 }
 
@@ -119,20 +120,20 @@ std::string SharingFieldsOutside(const SharingFieldList& sub, const SharingField
 }
 
 Result<pb::SharingShareType> ParseShareType(std::string_view name) {
-  return ParseName<pb::SharingShareType>(name == "none" ? "not_shared" : name, "BAD_SHARE_TYPE", "share type");
+  return ParseName<pb::SharingShareType>(name == "none" ? "not_shared" : name, err::BAD_SHARE_TYPE, "share type");
 }
 
 Result<pb::SharingGrantStatus> ParseGrantStatus(std::string_view name) {
-  return ParseName<pb::SharingGrantStatus>(name, "BAD_GRANT_STATUS", "grant status");
+  return ParseName<pb::SharingGrantStatus>(name, err::BAD_GRANT_STATUS, "grant status");
 }
 
 Result<pb::SharingVerdict> ParseVerdict(std::string_view name) {
-  return ParseName<pb::SharingVerdict>(name, "BAD_VERDICT", "verdict");
+  return ParseName<pb::SharingVerdict>(name, err::BAD_VERDICT, "verdict");
 }
 
 Result<pb::SharingReason> ParseReason(std::string_view name) {
   if (auto reason = ParseEnumUpperName<pb::SharingReason>(name)) return *reason;
-  return Status::InvalidArgument("BAD_REASON", "violation reason '" + Shown(name) + "' is unknown");
+  return Status::InvalidArgument(err::BAD_REASON, "violation reason '" + Shown(name) + "' is unknown");
 }
 
 int64_t SharingDay(int64_t time_ms) {

@@ -28,6 +28,7 @@
 #include <string_view>
 
 #include "contracts/base/checks.h"
+#include "contracts/base/errors.h"
 #include "contracts/sharing/sharing.pb.h"
 #include "ledger/kv.h"
 
@@ -43,7 +44,7 @@ constexpr size_t kMaxOverduePerBlock = 100'000;
 
 // Free texts of grants and decisions (purpose, legal basis, reasons, notes).
 constexpr TextRule kOptionalSharingText{kMaxSharingText, nullptr};
-constexpr TextRule kRequiredSharingText{kMaxSharingText, "BAD_TEXT"};
+constexpr TextRule kRequiredSharingText{kMaxSharingText, err::BAD_TEXT};
 
 pb::SharingParams DefaultSharingParams();
 // Typed error: BAD_PARAMS.

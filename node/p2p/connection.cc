@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "node/errors.h"
 #include "node/p2p/p2p.pb.h"
 #include "node/p2p/peer_address.h"
 
@@ -140,13 +141,13 @@ asio::awaitable<Connection::Outcome> Connection::Run(CoroutineCounter::Token tok
     Status why;
     switch (registered) {
       case RegisterOutcome::kDuplicate:
-        why = Status::AlreadyExists("DUPLICATE_CONNECTION", "already connected to this peer");
+        why = Status::AlreadyExists(err::DUPLICATE_CONNECTION, "already connected to this peer");
         break;
       case RegisterOutcome::kTooManyPeers:
-        why = Status::ResourceExhausted("TOO_MANY_PEERS", "not accepting more peers");
+        why = Status::ResourceExhausted(err::TOO_MANY_PEERS, "not accepting more peers");
         break;
       default:
-        why = Status::Unavailable("P2P_STOPPING", "the node is shutting down");
+        why = Status::Unavailable(err::P2P_STOPPING, "the node is shutting down");
         break;
     }
     ctx_.log->debug("p2p: closing {}: {}", Describe(), why.ToString());
@@ -199,12 +200,12 @@ asio::awaitable<Status> Connection::DoHandshake() {
   Result<crypto::PublicKey> peer = handshake.ReadPeerIdentity(header, body);
   if (!peer.ok()) co_return peer.status();
   if (expected_key_ && *peer != *expected_key_) {
-    co_return Status::PermissionDenied("UNEXPECTED_PEER_KEY", "peer presented node key " + ShortKey(*peer) +
+    co_return Status::PermissionDenied(err::UNEXPECTED_PEER_KEY, "peer presented node key " + ShortKey(*peer) +
                                                                   ", but its address names " +
                                                                   ShortKey(*expected_key_));
   }
   if (!ctx_.admission->Admitted(*peer)) {
-    co_return Status::PermissionDenied("PEER_NOT_ADMITTED",
+    co_return Status::PermissionDenied(err::PEER_NOT_ADMITTED,
                                        "node key " + ShortKey(*peer) + " is not admitted to this network");
   }
 
@@ -212,7 +213,7 @@ asio::awaitable<Status> Connection::DoHandshake() {
   CIVIC_CO_RETURN_IF_ERROR(co_await ReadHandshakeFrame(&header, &body));
   CIVIC_CO_RETURN_IF_ERROR(handshake.ReadPeerAuth(header, body));
   if (handshake_timed_out_ || closed_.load()) {
-    co_return Status::DeadlineExceeded("HANDSHAKE_TIMEOUT", "handshake took longer than allowed");
+    co_return Status::DeadlineExceeded(err::HANDSHAKE_TIMEOUT, "handshake took longer than allowed");
   }
   session_.emplace(handshake.TakeSession());
   peer_key_ = *peer;
@@ -225,7 +226,7 @@ asio::awaitable<Status> Connection::ReadHandshakeFrame(std::string* header, std:
   CIVIC_CO_RETURN_IF_ERROR(co_await ReadExactly(header));
   Result<uint32_t> length = ParseFrameHeader(*header, kMaxHandshakeFrameBytes);
   if (!length.ok()) {
-    co_return Status::InvalidArgument("HANDSHAKE_MALFORMED",
+    co_return Status::InvalidArgument(err::HANDSHAKE_MALFORMED,
                                       "handshake frame: " + length.status().message());
   }
   body->assign(*length, '\0');
@@ -246,13 +247,13 @@ asio::awaitable<Status> Connection::ReadExactly(std::string* out) {
 
 Status Connection::SocketError(const boost::system::error_code& ec, const char* what) {
   if (handshake_timed_out_ && !authenticated()) {
-    return Status::DeadlineExceeded("HANDSHAKE_TIMEOUT", "peer did not finish the handshake within " +
+    return Status::DeadlineExceeded(err::HANDSHAKE_TIMEOUT, "peer did not finish the handshake within " +
                                                              std::to_string(ctx_.handshake_timeout.count()) +
                                                              " ms");
   }
   if (closed_.load()) return close_reason_;
   if (ec == asio::error::eof || ec == asio::error::connection_reset) {
-    return Status::Unavailable("PEER_CLOSED", "peer closed the connection");
+    return Status::Unavailable(err::PEER_CLOSED, "peer closed the connection");
   }
   return Status::IOError(std::string("socket ") + what + " failed: " + ec.message());
 }
@@ -262,24 +263,24 @@ void Connection::CountHandshakeFailure(const Status& status) {
   m.handshake_failures.Increment();
   const std::string& code = status.app_code();
   bool protocol_violation = true;
-  if (code == "HANDSHAKE_TIMEOUT") {
+  if (code == err::HANDSHAKE_TIMEOUT) {
     m.handshake_timeouts.Increment();
-  } else if (code == "HANDSHAKE_BAD_MAGIC" || code == "PROTOCOL_VERSION_MISMATCH" ||
-             code == "CHAIN_ID_MISMATCH" || code == "HANDSHAKE_REFLECTED" || code == "HANDSHAKE_BAD_KEY") {
+  } else if (code == err::HANDSHAKE_BAD_MAGIC || code == err::PROTOCOL_VERSION_MISMATCH ||
+             code == err::CHAIN_ID_MISMATCH || code == err::HANDSHAKE_REFLECTED || code == err::HANDSHAKE_BAD_KEY) {
     m.handshake_bad_hello.Increment();
-  } else if (code == "BAD_MAC" || code == "HANDSHAKE_MALFORMED" || code == "UNSUPPORTED_KEY_ALGO" ||
-             code == "BAD_HANDSHAKE_SIGNATURE") {
+  } else if (code == err::BAD_MAC || code == err::HANDSHAKE_MALFORMED || code == err::UNSUPPORTED_KEY_ALGO ||
+             code == err::BAD_HANDSHAKE_SIGNATURE) {
     m.handshake_bad_auth.Increment();
-  } else if (code == "PEER_NOT_ADMITTED") {
+  } else if (code == err::PEER_NOT_ADMITTED) {
     m.rejected_unadmitted.Increment();
-  } else if (code == "UNEXPECTED_PEER_KEY") {
+  } else if (code == err::UNEXPECTED_PEER_KEY) {
     m.rejected_unexpected_key.Increment();
-  } else if (code == "SELF_CONNECTION") {
+  } else if (code == err::SELF_CONNECTION) {
     m.rejected_self.Increment();
   } else {
     protocol_violation = false;  // the peer hung up or the node is stopping
   }
-  if (Is(status, "P2P_STOPPING")) return;
+  if (Is(status, err::P2P_STOPPING)) return;
   if (protocol_violation) {
     ctx_.log->warn("p2p: handshake with {} failed: {}", Describe(), status.ToString());
   } else {
@@ -303,7 +304,7 @@ asio::awaitable<Status> Connection::ReadLoop() {
       const std::string_view header(buffer.data() + begin, kFrameHeaderBytes);
       Result<uint32_t> length = ParseFrameHeader(header, ctx_.max_frame_bytes);
       if (!length.ok()) {
-        (Is(length.status(), "FRAME_TOO_LARGE") ? m.oversized_frames : m.malformed_frames).Increment();
+        (Is(length.status(), err::FRAME_TOO_LARGE) ? m.oversized_frames : m.malformed_frames).Increment();
         ctx_.log->warn("p2p: closing {}: {}", Describe(), length.status().ToString());
         co_return length.status();
       }
@@ -358,7 +359,7 @@ Status Connection::Dispatch(const Bytes& plaintext) {
   wire::Envelope envelope;
   if (!envelope.ParseFromString(plaintext)) {
     m.malformed_frames.Increment();
-    Status bad = Status::InvalidArgument("MALFORMED_ENVELOPE", "frame does not hold a decodable envelope");
+    Status bad = Status::InvalidArgument(err::MALFORMED_ENVELOPE, "frame does not hold a decodable envelope");
     ctx_.log->warn("p2p: closing {}: {}", Describe(), bad.ToString());
     return bad;
   }
@@ -384,7 +385,7 @@ Status Connection::Dispatch(const Bytes& plaintext) {
 
 Status Connection::Enqueue(uint32_t channel, std::shared_ptr<const std::string> envelope) {
   if (closed_.load()) {
-    return Status::Unavailable("PEER_DISCONNECTED", "connection to the peer is closing");
+    return Status::Unavailable(err::PEER_DISCONNECTED, "connection to the peer is closing");
   }
   const size_t size = envelope->size();
   bool full = false;
@@ -392,7 +393,7 @@ Status Connection::Enqueue(uint32_t channel, std::shared_ptr<const std::string> 
   {
     std::lock_guard lock(queue_mu_);
     if (closed_.load()) {
-      return Status::Unavailable("PEER_DISCONNECTED", "connection to the peer is closing");
+      return Status::Unavailable(err::PEER_DISCONNECTED, "connection to the peer is closing");
     }
     ChannelQueue& queue = queues_[channel];
     if (channel != kControl) {
@@ -412,7 +413,7 @@ Status Connection::Enqueue(uint32_t channel, std::shared_ptr<const std::string> 
     drops_.fetch_add(1, std::memory_order_relaxed);
     ctx_.metrics->queue_drops.Increment();
     Status status = Status::ResourceExhausted(
-        "SEND_QUEUE_FULL", "send queue of " + ChannelName(channel) + " to " + ShortKey(peer_key_) + " is full");
+        err::SEND_QUEUE_FULL, "send queue of " + ChannelName(channel) + " to " + ShortKey(peer_key_) + " is full");
     if (on_full == OnQueueFull::kDisconnect && !queue_disconnect_counted_.exchange(true)) {
       ctx_.metrics->queue_full_disconnects.Increment();
       ctx_.log->warn("p2p: disconnecting {}: {}", Describe(), status.message());
@@ -512,7 +513,7 @@ asio::awaitable<void> Connection::KeepaliveLoop(CoroutineCounter::Token token) {
     if (idle.count() > 0 && now - last_read_ > idle) {
       ctx_.metrics->idle_timeouts.Increment();
       Status status = Status::DeadlineExceeded(
-          "IDLE_TIMEOUT", "received nothing for " + std::to_string(idle.count()) + " ms");
+          err::IDLE_TIMEOUT, "received nothing for " + std::to_string(idle.count()) + " ms");
       ctx_.log->warn("p2p: closing {}: {}", Describe(), status.message());
       CloseNow(status);
       co_return;
@@ -532,7 +533,7 @@ void Connection::RequestClose(Status reason) {
 
 void Connection::CloseNow(const Status& reason) {
   if (closed_.exchange(true)) return;
-  close_reason_ = reason.ok() ? Status::Unavailable("CLOSED", "connection closed") : reason;
+  close_reason_ = reason.ok() ? Status::Unavailable(err::CLOSED, "connection closed") : reason;
   boost::system::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);

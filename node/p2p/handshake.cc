@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "node/errors.h"
 #include "node/p2p/p2p.pb.h"
 
 namespace civic::node::p2p {
@@ -61,7 +62,7 @@ SessionCipher::Key BindKey(const unsigned char* kx_key, std::string_view dialer_
 }
 
 Status NotReady(const char* step) {
-  return Status::FailedPrecondition("HANDSHAKE_OUT_OF_ORDER", std::string("handshake step out of order: ") + step);
+  return Status::FailedPrecondition(err::HANDSHAKE_OUT_OF_ORDER, std::string("handshake step out of order: ") + step);
 }
 
 }  // namespace
@@ -81,7 +82,7 @@ Handshake::~Handshake() { sodium_memzero(eph_secret_.data(), eph_secret_.size())
 
 Status Handshake::CheckMagic(std::string_view prefix) {
   if (prefix.substr(0, kMagic.size()) != kMagic) {
-    return Status::InvalidArgument("HANDSHAKE_BAD_MAGIC", "peer did not open with a CivicLedger p2p hello");
+    return Status::InvalidArgument(err::HANDSHAKE_BAD_MAGIC, "peer did not open with a CivicLedger p2p hello");
   }
   return Status::Ok();
 }
@@ -89,22 +90,22 @@ Status Handshake::CheckMagic(std::string_view prefix) {
 Status Handshake::ReadPeerHello(std::string_view hello) {
   if (session_) return NotReady("second hello");
   if (hello.size() != kHelloBytes) {
-    return Status::InvalidArgument("HANDSHAKE_BAD_MAGIC", "peer's hello has the wrong size");
+    return Status::InvalidArgument(err::HANDSHAKE_BAD_MAGIC, "peer's hello has the wrong size");
   }
   CIVIC_RETURN_IF_ERROR(CheckMagic(hello.substr(kMagicOffset)));
   const uint32_t version = GetU32(hello.substr(kVersionOffset, 4));
   if (version != kProtocolVersion) {
-    return Status::FailedPrecondition("PROTOCOL_VERSION_MISMATCH",
+    return Status::FailedPrecondition(err::PROTOCOL_VERSION_MISMATCH,
                                       "peer speaks p2p protocol version " + std::to_string(version) +
                                           ", this node speaks " + std::to_string(kProtocolVersion));
   }
   if (hello.substr(kChainOffset, kChainDigestBytes) != ChainDigest(chain_id_)) {
-    return Status::FailedPrecondition("CHAIN_ID_MISMATCH", "peer belongs to a different chain than \"" +
+    return Status::FailedPrecondition(err::CHAIN_ID_MISMATCH, "peer belongs to a different chain than \"" +
                                                                chain_id_ + "\"");
   }
   std::memcpy(peer_eph_public_.data(), hello.data() + kEphOffset, peer_eph_public_.size());
   if (peer_eph_public_ == eph_public_) {
-    return Status::PermissionDenied("HANDSHAKE_REFLECTED", "peer echoed our own handshake back");
+    return Status::PermissionDenied(err::HANDSHAKE_REFLECTED, "peer echoed our own handshake back");
   }
 
   unsigned char rx[crypto_kx_SESSIONKEYBYTES];
@@ -118,7 +119,7 @@ Status Handshake::ReadPeerHello(std::string_view hello) {
   if (rc != 0) {
     sodium_memzero(rx, sizeof rx);
     sodium_memzero(tx, sizeof tx);
-    return Status::InvalidArgument("HANDSHAKE_BAD_KEY", "peer's ephemeral key is unusable (low order)");
+    return Status::InvalidArgument(err::HANDSHAKE_BAD_KEY, "peer's ephemeral key is unusable (low order)");
   }
   const std::string_view dialer_hello = role_ == Role::kDialer ? std::string_view(hello_) : hello;
   const std::string_view acceptor_hello = role_ == Role::kDialer ? hello : std::string_view(hello_);
@@ -148,17 +149,17 @@ Result<crypto::PublicKey> Handshake::ReadPeerIdentity(std::string_view header, s
   CIVIC_RETURN_IF_ERROR(session_->OpenFrame(header, ciphertext, &plaintext));
   wire::HandshakeIdentity identity;
   if (!identity.ParseFromString(plaintext)) {
-    return Status::InvalidArgument("HANDSHAKE_MALFORMED", "peer's identity message does not decode");
+    return Status::InvalidArgument(err::HANDSHAKE_MALFORMED, "peer's identity message does not decode");
   }
   if (identity.algo() != static_cast<uint32_t>(crypto::Algo::kEd25519) ||
       identity.public_key().size() != kEd25519KeyBytes) {
-    return Status::InvalidArgument("UNSUPPORTED_KEY_ALGO", "peer's node key is not a 32-byte ed25519 key");
+    return Status::InvalidArgument(err::UNSUPPORTED_KEY_ALGO, "peer's node key is not a 32-byte ed25519 key");
   }
   crypto::PublicKey key;
   key.algo = crypto::Algo::kEd25519;
   key.key = identity.public_key();
   if (key == node_key_.public_key()) {
-    return Status::PermissionDenied("SELF_CONNECTION", "peer uses this node's own key (connected to itself)");
+    return Status::PermissionDenied(err::SELF_CONNECTION, "peer uses this node's own key (connected to itself)");
   }
   peer_key_ = key;
   return key;
@@ -179,11 +180,11 @@ Status Handshake::ReadPeerAuth(std::string_view header, std::string_view ciphert
   CIVIC_RETURN_IF_ERROR(session_->OpenFrame(header, ciphertext, &plaintext));
   wire::HandshakeAuth auth;
   if (!auth.ParseFromString(plaintext)) {
-    return Status::InvalidArgument("HANDSHAKE_MALFORMED", "peer's auth message does not decode");
+    return Status::InvalidArgument(err::HANDSHAKE_MALFORMED, "peer's auth message does not decode");
   }
   const Role peer_role = role_ == Role::kDialer ? Role::kAcceptor : Role::kDialer;
   if (!crypto::Verify(*peer_key_, Transcript(peer_role), auth.signature())) {
-    return Status::PermissionDenied("BAD_HANDSHAKE_SIGNATURE",
+    return Status::PermissionDenied(err::BAD_HANDSHAKE_SIGNATURE,
                                     "peer's handshake signature does not verify with its node key");
   }
   peer_authenticated_ = true;

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "node/errors.h"
+
 namespace civic::node::p2p {
 namespace {
 
@@ -9,7 +11,7 @@ constexpr size_t kEd25519KeyBytes = 32;
 constexpr std::string_view kEd25519Prefix = "ed25519:";
 
 Status Bad(std::string_view text, std::string_view why) {
-  return Status::InvalidArgument("BAD_PEER_ADDRESS", "peer address \"" + std::string(text) + "\": " +
+  return Status::InvalidArgument(err::BAD_PEER_ADDRESS, "peer address \"" + std::string(text) + "\": " +
                                                          std::string(why) +
                                                          " (expected node_id@host:port)");
 }

@@ -18,6 +18,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "crypto/base/errors.h"
+#include "node/errors.h"
 #include "node/p2p/connection.h"
 #include "node/p2p/p2p.pb.h"
 #include "node/p2p/peer_address.h"
@@ -32,7 +34,7 @@ constexpr auto kStopGrace = std::chrono::milliseconds(5000);
 constexpr auto kConnectedRecheck = std::chrono::seconds(60);
 constexpr uint32_t kMinFrameBytes = 64;
 
-Status BadConfig(std::string message) { return Status::InvalidArgument("BAD_P2P_CONFIG", std::move(message)); }
+Status BadConfig(std::string message) { return Status::InvalidArgument(err::BAD_P2P_CONFIG, std::move(message)); }
 
 // State of redialing one persistent peer; its loop runs on `strand`.
 struct DialState {
@@ -94,15 +96,15 @@ class PeerManager::Impl final : public ConnectionHost {
 
   Status RegisterChannel(Channel channel, ChannelPolicy policy, MessageHandler handler) {
     std::lock_guard lifecycle(lifecycle_mu_);
-    if (started_) return Status::FailedPrecondition("ALREADY_STARTED", "register channels before Start()");
+    if (started_) return Status::FailedPrecondition(err::ALREADY_STARTED, "register channels before Start()");
     const auto id = static_cast<uint32_t>(channel);
     if (id == static_cast<uint32_t>(Channel::kControl) || id >= kMaxChannels) {
-      return Status::InvalidArgument("BAD_CHANNEL", "channel id " + std::to_string(id) +
+      return Status::InvalidArgument(err::BAD_CHANNEL, "channel id " + std::to_string(id) +
                                                         " is reserved or not below " + std::to_string(kMaxChannels));
     }
-    if (!handler) return Status::InvalidArgument("BAD_CHANNEL", "channel " + ChannelName(id) + " needs a handler");
+    if (!handler) return Status::InvalidArgument(err::BAD_CHANNEL, "channel " + ChannelName(id) + " needs a handler");
     if (policy.max_queued_messages == 0 || policy.max_queued_bytes == 0) {
-      return Status::InvalidArgument("BAD_CHANNEL", "channel " + ChannelName(id) + " queue bounds must be positive");
+      return Status::InvalidArgument(err::BAD_CHANNEL, "channel " + ChannelName(id) + " queue bounds must be positive");
     }
     ctx_.channels[id] = ChannelEntry{true, policy, std::move(handler)};
     return Status::Ok();
@@ -121,7 +123,7 @@ class PeerManager::Impl final : public ConnectionHost {
 
   Status Start() {
     std::lock_guard lifecycle(lifecycle_mu_);
-    if (started_) return Status::FailedPrecondition("ALREADY_STARTED", "a PeerManager starts at most once");
+    if (started_) return Status::FailedPrecondition(err::ALREADY_STARTED, "a PeerManager starts at most once");
     CIVIC_RETURN_IF_ERROR(ValidateOptions());
     for (const std::string& text : options_.persistent_peers) CIVIC_RETURN_IF_ERROR(AddPeerLocked(text));
 
@@ -174,7 +176,7 @@ class PeerManager::Impl final : public ConnectionHost {
       });
     }
     for (auto& connection : connections) {
-      connection->RequestClose(Status::Unavailable("P2P_STOPPING", "the node is shutting down"));
+      connection->RequestClose(Status::Unavailable(err::P2P_STOPPING, "the node is shutting down"));
     }
     connections.clear();
     if (!coroutines_.WaitIdle(kStopGrace)) {
@@ -205,7 +207,7 @@ class PeerManager::Impl final : public ConnectionHost {
       if (it != peers_.end()) connection = it->second;
     }
     if (!connection) {
-      return Status::NotFound("PEER_NOT_CONNECTED", "no connection to peer " + ShortKey(peer));
+      return Status::NotFound(err::PEER_NOT_CONNECTED, "no connection to peer " + ShortKey(peer));
     }
     return connection->Enqueue(id, std::move(envelope));
   }
@@ -234,7 +236,7 @@ class PeerManager::Impl final : public ConnectionHost {
     std::shared_ptr<DialState> started;
     {
       std::lock_guard lifecycle(lifecycle_mu_);
-      if (stopped_) return Status::Unavailable("P2P_NOT_RUNNING", "the p2p layer has stopped");
+      if (stopped_) return Status::Unavailable(err::P2P_NOT_RUNNING, "the p2p layer has stopped");
       std::lock_guard lock(mu_);
       Result<std::shared_ptr<DialState>> added = AddPeerUnderLock(text);
       if (!added.ok()) return added.status();
@@ -264,7 +266,7 @@ class PeerManager::Impl final : public ConnectionHost {
     std::lock_guard lock(mu_);
     auto it = peers_.find(peer);
     if (it != peers_.end()) {
-      it->second->RequestClose(Status::Unavailable("DISCONNECTED_BY_NODE", "this node closed the connection"));
+      it->second->RequestClose(Status::Unavailable(err::DISCONNECTED_BY_NODE, "this node closed the connection"));
     }
   }
 
@@ -274,7 +276,7 @@ class PeerManager::Impl final : public ConnectionHost {
       if (admission_->Admitted(key)) continue;
       metrics_.rejected_unadmitted.Increment();
       logger_->warn("p2p: disconnecting {}: its node key is no longer admitted", ShortKey(key));
-      connection->RequestClose(Status::PermissionDenied("PEER_NOT_ADMITTED", "node key " + ShortKey(key) +
+      connection->RequestClose(Status::PermissionDenied(err::PEER_NOT_ADMITTED, "node key " + ShortKey(key) +
                                                                                  " is no longer admitted"));
     }
   }
@@ -329,7 +331,7 @@ class PeerManager::Impl final : public ConnectionHost {
     std::unique_lock events(events_mu_);
     lock.unlock();
     if (replaced) {
-      Status why = Status::AlreadyExists("DUPLICATE_CONNECTION", "replaced by a newer connection to the same peer");
+      Status why = Status::AlreadyExists(err::DUPLICATE_CONNECTION, "replaced by a newer connection to the same peer");
       replaced->RequestClose(why);
       FireDisconnected(key, why);
     }
@@ -403,7 +405,7 @@ class PeerManager::Impl final : public ConnectionHost {
     if (!ec) acceptor->bind(endpoint, ec);
     if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
-      return Status::Unavailable("LISTEN_FAILED", "cannot listen on " + where + ": " + ec.message());
+      return Status::Unavailable(err::LISTEN_FAILED, "cannot listen on " + where + ": " + ec.message());
     }
     listen_port_.store(acceptor->local_endpoint(ec).port());
     acceptor_ = std::move(acceptor);
@@ -439,9 +441,9 @@ class PeerManager::Impl final : public ConnectionHost {
   }
 
   Status CheckCanSend(uint32_t channel) const {
-    if (!running_.load()) return Status::Unavailable("P2P_NOT_RUNNING", "the p2p layer is not running");
+    if (!running_.load()) return Status::Unavailable(err::P2P_NOT_RUNNING, "the p2p layer is not running");
     if (channel >= kMaxChannels || !ctx_.channels[channel].registered) {
-      return Status::InvalidArgument("BAD_CHANNEL", "channel " + ChannelName(channel) + " is not registered");
+      return Status::InvalidArgument(err::BAD_CHANNEL, "channel " + ChannelName(channel) + " is not registered");
     }
     return Status::Ok();
   }
@@ -453,7 +455,7 @@ class PeerManager::Impl final : public ConnectionHost {
     auto bytes = std::make_shared<std::string>();
     envelope.SerializeToString(bytes.get());
     if (bytes->size() + kFrameTagBytes > options_.max_frame_bytes) {
-      return Status::InvalidArgument("FRAME_TOO_LARGE", "message of " + std::to_string(bytes->size()) +
+      return Status::InvalidArgument(err::FRAME_TOO_LARGE, "message of " + std::to_string(bytes->size()) +
                                                             " bytes exceeds the frame limit of " +
                                                             std::to_string(options_.max_frame_bytes));
     }
@@ -605,26 +607,26 @@ class PeerManager::Impl final : public ConnectionHost {
       tcp::resolver resolver(dial.strand);
       auto [resolve_ec, results] = co_await resolver.async_resolve(address.host, std::to_string(address.port), kAwait);
       if (resolve_ec) {
-        co_return Status::Unavailable("PEER_UNREACHABLE",
+        co_return Status::Unavailable(err::PEER_UNREACHABLE,
                                       "cannot resolve \"" + address.host + "\": " + resolve_ec.message());
       }
       for (const auto& entry : results) endpoints.push_back(entry.endpoint());
     }
-    Status last = Status::Unavailable("PEER_UNREACHABLE", "no address for \"" + address.host + "\"");
+    Status last = Status::Unavailable(err::PEER_UNREACHABLE, "no address for \"" + address.host + "\"");
     for (const tcp::endpoint& endpoint : endpoints) {
-      if (!KeepDialing(dial)) co_return Status::Unavailable("P2P_STOPPING", "dialing stopped");
+      if (!KeepDialing(dial)) co_return Status::Unavailable(err::P2P_STOPPING, "dialing stopped");
       boost::system::error_code ignored;
       socket.close(ignored);
       dial.connect_timer.expires_after(options_.dial_timeout);
       auto result = co_await (socket.async_connect(endpoint, kAwait) || dial.connect_timer.async_wait(kAwait));
       if (result.index() == 1) {
-        last = Status::DeadlineExceeded("DIAL_TIMEOUT", "connecting took longer than " +
+        last = Status::DeadlineExceeded(err::DIAL_TIMEOUT, "connecting took longer than " +
                                                             std::to_string(options_.dial_timeout.count()) + " ms");
         continue;
       }
       const auto [connect_ec] = std::get<0>(result);
       if (!connect_ec) co_return Status::Ok();
-      last = Status::Unavailable("PEER_UNREACHABLE", connect_ec.message());
+      last = Status::Unavailable(err::PEER_UNREACHABLE, connect_ec.message());
     }
     co_return last;
   }

@@ -4,6 +4,8 @@
 
 #include <limits>
 
+#include "node/errors.h"
+
 namespace civic::node::p2p {
 namespace {
 
@@ -34,12 +36,12 @@ Result<uint32_t> ParseFrameHeader(std::string_view header, uint32_t max_frame_by
   const auto* p = U8(header);
   const uint32_t length = (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
   if (length > max_frame_bytes) {
-    return Status::InvalidArgument("FRAME_TOO_LARGE", "frame of " + std::to_string(length) +
+    return Status::InvalidArgument(err::FRAME_TOO_LARGE, "frame of " + std::to_string(length) +
                                                           " bytes exceeds the limit of " +
                                                           std::to_string(max_frame_bytes));
   }
   if (length < kFrameTagBytes) {
-    return Status::InvalidArgument("FRAME_TOO_SHORT", "frame of " + std::to_string(length) +
+    return Status::InvalidArgument(err::FRAME_TOO_SHORT, "frame of " + std::to_string(length) +
                                                           " bytes is shorter than its " +
                                                           std::to_string(kFrameTagBytes) +
                                                           "-byte authentication tag");
@@ -78,11 +80,11 @@ void SessionCipher::Wipe() {
 
 Status SessionCipher::SealFrame(std::string_view plaintext, Bytes* out) {
   if (send_counter_ == std::numeric_limits<uint64_t>::max()) {
-    return Status::FailedPrecondition("NONCE_EXHAUSTED", "session sealed 2^64-1 frames; reconnect");
+    return Status::FailedPrecondition(err::NONCE_EXHAUSTED, "session sealed 2^64-1 frames; reconnect");
   }
   const uint64_t ciphertext_len = uint64_t{plaintext.size()} + kFrameTagBytes;
   if (ciphertext_len > std::numeric_limits<uint32_t>::max()) {
-    return Status::InvalidArgument("FRAME_TOO_LARGE", "frame of " + std::to_string(ciphertext_len) +
+    return Status::InvalidArgument(err::FRAME_TOO_LARGE, "frame of " + std::to_string(ciphertext_len) +
                                                           " bytes does not fit a 4-byte length");
   }
   const size_t start = out->size();
@@ -100,7 +102,7 @@ Status SessionCipher::SealFrame(std::string_view plaintext, Bytes* out) {
 
 Status SessionCipher::OpenFrame(std::string_view header, std::string_view ciphertext, Bytes* plaintext) {
   if (header.size() != kFrameHeaderBytes || ciphertext.size() < kFrameTagBytes) {
-    return Status::InvalidArgument("FRAME_TOO_SHORT", "frame shorter than its authentication tag");
+    return Status::InvalidArgument(err::FRAME_TOO_SHORT, "frame shorter than its authentication tag");
   }
   plaintext->resize(ciphertext.size() - kFrameTagBytes);
   const Nonce nonce = CounterNonce(recv_counter_);
@@ -110,7 +112,7 @@ Status SessionCipher::OpenFrame(std::string_view header, std::string_view cipher
                                                  U8(header), header.size(), nonce.data(),
                                                  recv_key_.data()) != 0) {
     plaintext->clear();
-    return Status::PermissionDenied("BAD_MAC", "frame " + std::to_string(recv_counter_) +
+    return Status::PermissionDenied(err::BAD_MAC, "frame " + std::to_string(recv_counter_) +
                                                    " failed authentication (tampered, replayed or reordered)");
   }
   ++recv_counter_;

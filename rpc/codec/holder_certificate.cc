@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "rpc/error_codes.h"
+
 namespace civic::rpc {
 
 namespace json = boost::json;
@@ -12,7 +14,7 @@ using contracts::HolderField;
 namespace {
 
 Status Malformed(std::string what) {
-  return Status::InvalidArgument("HOLDER_CERT_MALFORMED", "holder certificate: " + what);
+  return Status::InvalidArgument(err::HOLDER_CERT_MALFORMED, "holder certificate: " + what);
 }
 
 Result<std::string> GetString(const json::object& o, std::string_view key, bool required, std::string_view path) {

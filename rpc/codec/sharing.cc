@@ -2,10 +2,12 @@
 
 #include "contracts/base/checks.h"
 #include "contracts/base/enum_names.h"
+#include "contracts/base/errors.h"
 #include "contracts/base/identifiers.h"
 #include "contracts/base/time_format.h"
 #include "contracts/sharing/keys.h"
 #include "contracts/sharing/rules.h"
+#include "rpc/error_codes.h"
 
 namespace civic::rpc {
 
@@ -33,7 +35,7 @@ Result<Bytes> JsonDigest(const json::object& o, std::string_view key, std::strin
   CIVIC_ASSIGN_OR_RETURN(std::string hex, JsonString(o, key, true, app));
   auto raw = FromHex(hex);
   if (!raw || raw->size() != kDigestSize) {
-    return Status::InvalidArgument("BAD_DIGEST", "\"" + std::string(key) + "\" must be 64 hex characters");
+    return Status::InvalidArgument(err::BAD_DIGEST, "\"" + std::string(key) + "\" must be 64 hex characters");
   }
   return *raw;
 }
@@ -94,7 +96,7 @@ const char* FirstReason(const pb::SharingAccessRecord& r) {
 }  // namespace
 
 Result<pb::SharingAccess> AccessFromJson(const json::value& v) {
-  constexpr std::string_view kApp = "ACCESS_MALFORMED";
+  constexpr std::string_view kApp = err::ACCESS_MALFORMED;
   const json::object* o = v.if_object();
   if (o == nullptr) return Malformed(kApp, "an access must be a JSON object");
   CIVIC_RETURN_IF_ERROR(OnlyMembers(*o,
@@ -128,7 +130,7 @@ Result<pb::SharingAccess> AccessFromJson(const json::value& v) {
     for (const auto& s : subjects->get_array()) {
       auto raw = s.is_string() ? FromHex(s.get_string()) : std::nullopt;
       if (!raw || raw->size() != kDigestSize) {
-        return Status::InvalidArgument("BAD_SUBJECT_COMMITMENT", "a subject commitment must be 64 hex characters");
+        return Status::InvalidArgument(err::BAD_SUBJECT_COMMITMENT, "a subject commitment must be 64 hex characters");
       }
       a.add_subject_commitments(*raw);
     }
@@ -149,7 +151,7 @@ Result<pb::SharingAccess> AccessFromJson(const json::value& v) {
       a.set_accessed_at_ms(ms);
     } else if (at->is_int64() || at->is_uint64()) {
       int64_t ms = at->is_int64() ? at->get_int64() : static_cast<int64_t>(at->get_uint64());
-      if (ms < 0) return Status::InvalidArgument("BAD_TIME", "\"accessed_at\" must not be negative");
+      if (ms < 0) return Status::InvalidArgument(err::BAD_TIME, "\"accessed_at\" must not be negative");
       a.set_accessed_at_ms(ms);
     } else {
       return Malformed(kApp, "\"accessed_at\" must be ms since the epoch or RFC 3339 text");
@@ -174,7 +176,7 @@ json::object AccessToJson(const pb::SharingAccess& a) {
 }
 
 Result<pb::SharingAck> AckFromJson(const json::value& v) {
-  constexpr std::string_view kApp = "ACK_MALFORMED";
+  constexpr std::string_view kApp = err::ACK_MALFORMED;
   const json::object* o = v.if_object();
   if (o == nullptr) return Malformed(kApp, "an acknowledgement must be a JSON object");
   CIVIC_RETURN_IF_ERROR(OnlyMembers(*o, {"requester", "request_id", "provider_digest"}, kApp));

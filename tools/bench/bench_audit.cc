@@ -32,6 +32,7 @@
 #include "tools/bench/bench_common.h"
 #include "tools/bench/bench_commands.h"
 #include "contracts/base/tx_builder.h"
+#include "tools/common/errors.h"
 
 namespace civic::tools {
 namespace {
@@ -262,7 +263,7 @@ CmdStatus RunAudit(const AuditArgs& a) {
                 violations.c_str(), bench::Grouped(a.records).c_str(),
                 bench::Grouped(expected_violations.load()).c_str());
     if (total != std::to_string(a.records) || violations != std::to_string(expected_violations.load())) {
-      return Status(Code::kInternal, "BENCH_DATA_MISMATCH",
+      return Status(Code::kInternal, err::BENCH_DATA_MISMATCH,
                               "the node's totals differ from the generated records; the PostgreSQL copy would not "
                               "hold the same data");
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "crypto/hash.h"
+#include "tools/common/errors.h"
 
 namespace civic::tools::bench {
 namespace {
@@ -42,13 +43,13 @@ std::string ByteaText(std::string_view raw) { return "\\\\x" + ToHex(raw); }  //
 
 Status ValidateAuditSpec(const AuditSpec& spec) {
   if (spec.orgs.size() < 2) {
-    return Status::InvalidArgument("BENCH_BAD_ARGUMENT", "the audit data set needs at least 2 departments");
+    return Status::InvalidArgument(err::BENCH_BAD_ARGUMENT, "the audit data set needs at least 2 departments");
   }
-  if (spec.records == 0) return Status::InvalidArgument("BENCH_BAD_ARGUMENT", "--records must be at least 1");
+  if (spec.records == 0) return Status::InvalidArgument(err::BENCH_BAD_ARGUMENT, "--records must be at least 1");
   if (spec.batch < 1 || spec.batch > 10000) {
-    return Status::InvalidArgument("BENCH_BAD_ARGUMENT", "--batch must be 1..10000 (the contract's default limit)");
+    return Status::InvalidArgument(err::BENCH_BAD_ARGUMENT, "--batch must be 1..10000 (the contract's default limit)");
   }
-  if (spec.hot_subjects == 0) return Status::InvalidArgument("BENCH_BAD_ARGUMENT", "hot_subjects must be >= 1");
+  if (spec.hot_subjects == 0) return Status::InvalidArgument(err::BENCH_BAD_ARGUMENT, "hot_subjects must be >= 1");
   return Status::Ok();
 }
 

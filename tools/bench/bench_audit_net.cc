@@ -1,6 +1,7 @@
 #include "tools/bench/bench_audit_net.h"
 
 #include "crypto/keyfile.h"
+#include "tools/common/errors.h"
 #include "tools/common/files.h"
 
 namespace civic::tools::bench {
@@ -39,7 +40,7 @@ Result<std::unique_ptr<BenchChain>> BenchChain::Start(uint32_t validators, const
   CIVIC_ASSIGN_OR_RETURN(std::vector<NodeRunState> states, StartNetwork(chain->net_, up));
   for (const auto& s : states) {
     if (!s.healthy) {
-      return Status::Unavailable("NODE_NOT_HEALTHY", s.name + " did not become healthy: " + s.detail);
+      return Status::Unavailable(err::NODE_NOT_HEALTHY, s.name + " did not become healthy: " + s.detail);
     }
   }
   chain->pid_ = states[0].pid;
@@ -74,7 +75,7 @@ Result<crypto::KeyPair> BenchChain::OrgKey(std::string_view short_name, std::str
       return crypto::ReadKeyFile(net_.Path(org.key_file));
     }
   }
-  return Status::NotFound("NET_MALFORMED", "the network has no org '" + std::string(short_name) + "'");
+  return Status::NotFound(err::NET_MALFORMED, "the network has no org '" + std::string(short_name) + "'");
 }
 
 }  // namespace civic::tools::bench

@@ -12,11 +12,13 @@
 #include <fstream>
 #include <string_view>
 
+#include "tools/common/errors.h"
+
 namespace civic::tools::bench {
 namespace {
 
 Status ProcessFailed(std::string message) {
-  return Status(Code::kInternal, "BENCH_PROCESS_FAILED", std::move(message));
+  return Status(Code::kInternal, err::BENCH_PROCESS_FAILED, std::move(message));
 }
 
 Status RunChecked(const std::vector<std::string>& argv, int timeout_s, const std::string& what) {
@@ -61,7 +63,7 @@ std::vector<std::string> PgServer::AsOwner(std::vector<std::string> argv) const 
 }
 
 Result<std::unique_ptr<PgServer>> PgServer::Start(const PgServerOptions& options) {
-  if (options.port == 0) return Status::InvalidArgument("BENCH_BAD_ARGUMENT", "PostgreSQL needs a port");
+  if (options.port == 0) return Status::InvalidArgument(err::BENCH_BAD_ARGUMENT, "PostgreSQL needs a port");
   std::unique_ptr<PgServer> server(new PgServer());
   server->bin_ = FindPgBin();
   if (server->bin_.empty()) {
@@ -75,7 +77,7 @@ Result<std::unique_ptr<PgServer>> PgServer::Start(const PgServerOptions& options
   if (server->as_postgres_) {
     const passwd* pw = ::getpwnam("postgres");
     if (pw == nullptr) {
-      return Status::NotFound("BENCH_TOOL_MISSING",
+      return Status::NotFound(err::BENCH_TOOL_MISSING,
                               "running as root, but there is no 'postgres' user to run initdb as (initdb refuses root)");
     }
     if (::chown(server->dir_.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
@@ -142,7 +144,7 @@ Result<std::unique_ptr<PgConn>> PgConn::Connect(const std::string& conninfo) {
   std::unique_ptr<PgConn> c(new PgConn());
   c->conn_ = PQconnectdb(conninfo.c_str());
   if (c->conn_ == nullptr || PQstatus(c->conn_) != CONNECTION_OK) {
-    return Status::Unavailable("PG_CONNECT_FAILED", "PostgreSQL (" + conninfo + "): " + PqError(c->conn_));
+    return Status::Unavailable(err::PG_CONNECT_FAILED, "PostgreSQL (" + conninfo + "): " + PqError(c->conn_));
   }
   return c;
 }
@@ -157,7 +159,7 @@ Status PgConn::Exec(const std::string& sql) {
   std::string err = PQresultErrorMessage(r);
   PQclear(r);
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-    return Status(Code::kInternal, "PG_QUERY_FAILED", err.empty() ? PqError(conn_) : err);
+    return Status(Code::kInternal, err::PG_QUERY_FAILED, err.empty() ? PqError(conn_) : err);
   }
   return Status::Ok();
 }
@@ -188,7 +190,7 @@ Result<PgRows> PgConn::Query(const std::string& sql, const std::vector<std::stri
   if (PQresultStatus(r) != PGRES_TUPLES_OK) {
     std::string err = PQresultErrorMessage(r);
     PQclear(r);
-    return Status(Code::kInternal, "PG_QUERY_FAILED", err.empty() ? PqError(conn_) : err);
+    return Status(Code::kInternal, err::PG_QUERY_FAILED, err.empty() ? PqError(conn_) : err);
   }
   PgRows rows;
   ReadAll(r, &rows, total_column);
@@ -197,7 +199,7 @@ Result<PgRows> PgConn::Query(const std::string& sql, const std::vector<std::stri
 }
 
 Result<PgRows> PgConn::QueryMulti(const std::string& sql) {
-  if (PQsendQuery(conn_, sql.c_str()) != 1) return Status(Code::kInternal, "PG_QUERY_FAILED", PqError(conn_));
+  if (PQsendQuery(conn_, sql.c_str()) != 1) return Status(Code::kInternal, err::PG_QUERY_FAILED, PqError(conn_));
   PgRows rows;
   Status error;
   while (PGresult* r = PQgetResult(conn_)) {
@@ -205,7 +207,7 @@ Result<PgRows> PgConn::QueryMulti(const std::string& sql) {
     if (st == PGRES_TUPLES_OK) {
       ReadAll(r, &rows, -1);
     } else if (st != PGRES_COMMAND_OK && error.ok()) {
-      error = Status(Code::kInternal, "PG_QUERY_FAILED", PQresultErrorMessage(r));
+      error = Status(Code::kInternal, err::PG_QUERY_FAILED, PQresultErrorMessage(r));
     }
     PQclear(r);
   }
@@ -218,7 +220,7 @@ Status PgConn::CopyIn(const std::string& copy_sql, const std::function<Result<bo
   const bool ready = PQresultStatus(r) == PGRES_COPY_IN;
   std::string err = PQresultErrorMessage(r);
   PQclear(r);
-  if (!ready) return Status(Code::kInternal, "PG_COPY_FAILED", err.empty() ? PqError(conn_) : err);
+  if (!ready) return Status(Code::kInternal, err::PG_COPY_FAILED, err.empty() ? PqError(conn_) : err);
   Status failure;
   std::string chunk;
   for (;;) {
@@ -229,7 +231,7 @@ Status PgConn::CopyIn(const std::string& copy_sql, const std::function<Result<bo
       break;
     }
     if (!chunk.empty() && PQputCopyData(conn_, chunk.data(), static_cast<int>(chunk.size())) != 1) {
-      failure = Status(Code::kInternal, "PG_COPY_FAILED", PqError(conn_));
+      failure = Status(Code::kInternal, err::PG_COPY_FAILED, PqError(conn_));
       break;
     }
     if (!*more) break;
@@ -238,7 +240,7 @@ Status PgConn::CopyIn(const std::string& copy_sql, const std::function<Result<bo
   Status result;
   while (PGresult* end = PQgetResult(conn_)) {
     if (PQresultStatus(end) != PGRES_COMMAND_OK && result.ok()) {
-      result = Status(Code::kInternal, "PG_COPY_FAILED", PQresultErrorMessage(end));
+      result = Status(Code::kInternal, err::PG_COPY_FAILED, PQresultErrorMessage(end));
     }
     PQclear(end);
   }

@@ -6,6 +6,7 @@
 
 #include "rpc/request_auth.h"
 #include "tools/bench/bench_common.h"
+#include "tools/common/errors.h"
 
 namespace civic::tools::bench {
 namespace {
@@ -23,7 +24,7 @@ int64_t WallClockMs() {
 
 Result<CommitReport> CommitPipelined(const CommitOptions& options, size_t count,
                                      const std::function<Result<Bytes>(size_t i, uint64_t valid_until)>& build) {
-  if (options.workers == 0) return Status::InvalidArgument("BENCH_BAD_ARGUMENT", "at least one worker is needed");
+  if (options.workers == 0) return Status::InvalidArgument(err::BENCH_BAD_ARGUMENT, "at least one worker is needed");
   std::vector<std::unique_ptr<NodeApi>> apis;
   for (size_t w = 0; w < options.workers; ++w) {
     CIVIC_ASSIGN_OR_RETURN(auto api, ConnectNode(options.url));
@@ -77,7 +78,7 @@ Result<CommitReport> CommitPipelined(const CommitOptions& options, size_t count,
 
 Result<LoadReport> RunClosedLoop(const LoadOptions& options,
                                  const std::function<Status(size_t worker, uint64_t n)>& request) {
-  if (options.workers == 0) return Status::InvalidArgument("BENCH_BAD_ARGUMENT", "at least one connection is needed");
+  if (options.workers == 0) return Status::InvalidArgument(err::BENCH_BAD_ARGUMENT, "at least one connection is needed");
   std::atomic<uint64_t> counter{0};
   std::atomic<uint64_t> measured{0};
   std::mutex mu;

@@ -41,9 +41,12 @@
 #include "contracts/governance/keys.h"
 #include "crypto/base/bytes.h"
 #include "ledger/tx.h"
+#include "node/errors.h"
 #include "rpc/client.h"
+#include "rpc/error_codes.h"
 #include "tools/bench/bench_common.h"
 #include "tools/bench/bench_commands.h"
+#include "tools/common/errors.h"
 #include "tools/common/files.h"
 #include "tools/import/sample_data.h"
 
@@ -106,7 +109,7 @@ std::string StrMember(const json::object& o, const char* key) {
 // "cert/c/<id>" plus the encoded pb::Certificate, rebuilt from cert_get.
 Result<uint64_t> RawRecordBytes(NodeApi& api, const std::string& id) {
   CIVIC_ASSIGN_OR_RETURN(json::value v, api.Call("cert_get", json::object{{"id", id}}));
-  if (!v.is_object()) return Status(Code::kInternal, "BAD_RESPONSE", "cert_get answered a non-object");
+  if (!v.is_object()) return Status(Code::kInternal, err::BAD_RESPONSE, "cert_get answered a non-object");
   const json::object& o = v.get_object();
   pb::Certificate c;
   c.set_id(StrMember(o, "id"));
@@ -304,7 +307,7 @@ Result<BatchResult> RunBatch(const IssueArgs& args, const IssuePlan& plan, bench
         if (bench::Interrupted()) return;
         auto res = (*client)->Call("tx_submit", json::object{{"tx", hex[i]}});
         if (res.ok()) break;
-        if (res.status().app_code() == "MEMPOOL_FULL") {
+        if (res.status().app_code() == err::MEMPOOL_FULL) {
           ++retries;
           std::this_thread::sleep_for(std::chrono::milliseconds(50));
           continue;
@@ -482,7 +485,7 @@ Status CheckVerifyArgs(const VerifyArgs& a) {
   CIVIC_RETURN_IF_ERROR(bench::CheckRange("--ids", a.ids, 1, 1'000'000));
   CIVIC_RETURN_IF_ERROR(bench::CheckRange("--warmup", a.warmup_s, 0, 60));
   if (a.connections < a.threads) {
-    return Status::InvalidArgument("BENCH_BAD_ARGUMENT", "--connections (" + std::to_string(a.connections) +
+    return Status::InvalidArgument(err::BENCH_BAD_ARGUMENT, "--connections (" + std::to_string(a.connections) +
                                                              ") must be at least --threads (" +
                                                              std::to_string(a.threads) + ")");
   }
@@ -496,7 +499,7 @@ struct Manifest {
 
 Result<Manifest> ReadManifest(const Network& net) {
   auto bad = [&](std::string why) {
-    return Status(Code::kFailedPrecondition, "BENCH_NO_CERTIFICATES",
+    return Status(Code::kFailedPrecondition, err::BENCH_NO_CERTIFICATES,
                   net.Path(kManifestFile) + ": " + why + "; create the data with `civic bench issue --data DIR`");
   };
   auto text = ReadFile(net.Path(kManifestFile));
@@ -574,7 +577,7 @@ CmdStatus BenchVerify(const VerifyArgs& args, const CommonOptions& common) {
     CIVIC_ASSIGN_OR_RETURN(IssuePlan plan, LoadPlan(*node, *api));
     CIVIC_ASSIGN_OR_RETURN(BatchResult b, RunBatch(ia, plan, *node, *api));
     if (b.certs != args.certs) {
-      return Status(Code::kInternal, "BENCH_ISSUE_FAILED",
+      return Status(Code::kInternal, err::BENCH_ISSUE_FAILED,
                     "only " + Grouped(b.certs) + " of " + Grouped(args.certs) + " certificates were issued: " +
                         b.first_failure);
     }
@@ -595,7 +598,7 @@ CmdStatus BenchVerify(const VerifyArgs& args, const CommonOptions& common) {
     CIVIC_ASSIGN_OR_RETURN(json::value v, api->Call("cert_verify", json::object{{"id", ids[i]}}));
     if (!v.is_object() || !v.as_object().contains("genuine") || !v.as_object().at("genuine").is_bool() ||
         !v.as_object().at("genuine").get_bool()) {
-      return Status(Code::kFailedPrecondition, "BENCH_NO_CERTIFICATES",
+      return Status(Code::kFailedPrecondition, err::BENCH_NO_CERTIFICATES,
                     "certificate " + ids[i] + " does not verify as genuine on this node: " + json::serialize(v));
     }
   }
@@ -609,7 +612,7 @@ CmdStatus BenchVerify(const VerifyArgs& args, const CommonOptions& common) {
                                R"({"jsonrpc":"2.0","id":1,"method":"cert_verify","params":{"id":")" + ids[0] + "\"}}");
   if (!sample_answer.ok()) return sample_answer.status();
   if (sample_answer->status != 200) {
-    return Status(Code::kInternal, "BAD_RESPONSE", "cert_verify answered HTTP " + std::to_string(sample_answer->status));
+    return Status(Code::kInternal, err::BAD_RESPONSE, "cert_verify answered HTTP " + std::to_string(sample_answer->status));
   }
   const std::string answer = sample_answer->body;
 

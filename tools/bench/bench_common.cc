@@ -29,6 +29,8 @@
 #include "contracts/base/tx_builder.h"
 #include "crypto/keyfile.h"
 #include "rpc/client.h"
+#include "rpc/error_codes.h"
+#include "tools/common/errors.h"
 #include "tools/common/files.h"
 #include "tools/common/spawn.h"
 #include "tools/import/sample_data.h"
@@ -45,7 +47,7 @@ std::atomic<bool> g_interrupted{false};
 extern "C" void OnInterrupt(int) { g_interrupted.store(true); }
 
 Status ProcessFailed(std::string msg) {
-  return Status(Code::kInternal, "BENCH_PROCESS_FAILED", std::move(msg));
+  return Status(Code::kInternal, err::BENCH_PROCESS_FAILED, std::move(msg));
 }
 
 std::string Trim(std::string_view s) {
@@ -105,7 +107,7 @@ bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0
 
 Status CheckRange(std::string_view option, uint64_t value, uint64_t lo, uint64_t hi) {
   if (value < lo || value > hi) {
-    return Status::InvalidArgument("BENCH_BAD_ARGUMENT", std::string(option) + " must be " + Grouped(lo) + " to " +
+    return Status::InvalidArgument(err::BENCH_BAD_ARGUMENT, std::string(option) + " must be " + Grouped(lo) + " to " +
                                                              Grouped(hi) + ", not " + Grouped(value));
   }
   return Status::Ok();
@@ -125,7 +127,7 @@ bool Interrupted() { return g_interrupted.load(); }
 
 Status CheckInterrupted() {
   if (!Interrupted()) return Status::Ok();
-  return Status(Code::kUnavailable, "BENCH_INTERRUPTED", "interrupted; every process the bench started was stopped");
+  return Status(Code::kUnavailable, err::BENCH_INTERRUPTED, "interrupted; every process the bench started was stopped");
 }
 
 // ---- Files and folders
@@ -204,28 +206,28 @@ Result<ProcessMemory> ParseProcStatus(std::string_view text) {
     if (auto v = value_kb("VmHWM:")) { m.hwm_kb = *v; hwm = true; }
   }
   if (!rss || !hwm) {
-    return Status(Code::kInternal, "BENCH_BAD_TOOL_OUTPUT", "/proc status text lacks VmRSS or VmHWM");
+    return Status(Code::kInternal, err::BENCH_BAD_TOOL_OUTPUT, "/proc status text lacks VmRSS or VmHWM");
   }
   return m;
 }
 
 Result<ProcessMemory> ReadProcessMemory(int pid) {
   auto text = ReadFile("/proc/" + std::to_string(pid) + "/status");
-  if (!text.ok()) return Status::NotFound("PROCESS_GONE", "process " + std::to_string(pid) + " is not running");
+  if (!text.ok()) return Status::NotFound(err::PROCESS_GONE, "process " + std::to_string(pid) + " is not running");
   return ParseProcStatus(*text);
 }
 
 Result<double> ProcessCpuSeconds(int pid) {
   auto text = ReadFile("/proc/" + std::to_string(pid) + "/stat");
-  if (!text.ok()) return Status::NotFound("PROCESS_GONE", "process " + std::to_string(pid) + " is not running");
+  if (!text.ok()) return Status::NotFound(err::PROCESS_GONE, "process " + std::to_string(pid) + " is not running");
   size_t close = text->rfind(')');
-  if (close == std::string::npos) return Status(Code::kInternal, "BENCH_BAD_TOOL_OUTPUT", "malformed /proc stat");
+  if (close == std::string::npos) return Status(Code::kInternal, err::BENCH_BAD_TOOL_OUTPUT, "malformed /proc stat");
   std::istringstream in(text->substr(close + 2));
   std::vector<std::string> fields;
   std::string f;
   while (in >> f) fields.push_back(f);
   // Fields after the command: state(3) ... utime(14) stime(15); here index = n - 3.
-  if (fields.size() < 13) return Status(Code::kInternal, "BENCH_BAD_TOOL_OUTPUT", "malformed /proc stat");
+  if (fields.size() < 13) return Status(Code::kInternal, err::BENCH_BAD_TOOL_OUTPUT, "malformed /proc stat");
   double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
   return (std::strtod(fields[11].c_str(), nullptr) + std::strtod(fields[12].c_str(), nullptr)) / ticks;
 }
@@ -332,7 +334,7 @@ Result<RunOutput> RunProcess(const std::vector<std::string>& argv, int timeout_s
   ::waitpid(pid, &status, 0);
   CIVIC_RETURN_IF_ERROR(CheckInterrupted());
   if (timed_out) {
-    return Status::DeadlineExceeded("BENCH_TIMEOUT", argv[0] + " did not finish within " + std::to_string(timeout_s) + " s");
+    return Status::DeadlineExceeded(err::BENCH_TIMEOUT, argv[0] + " did not finish within " + std::to_string(timeout_s) + " s");
   }
   out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   if (out.exit_code == 127) return ProcessFailed("cannot run " + argv[0] + ":\n" + out.out);
@@ -356,7 +358,7 @@ Status CheckTools(const std::vector<ToolPackage>& tools) {
 Status ToolsMissing(const std::string& what, const std::vector<std::string>& packages) {
   std::string install;
   for (const auto& p : packages) install += " " + p;
-  return Status::NotFound("BENCH_TOOL_MISSING",
+  return Status::NotFound(err::BENCH_TOOL_MISSING,
                           what + " not found: run scripts/setup bench, or apt-get install" + install);
 }
 
@@ -373,7 +375,7 @@ Result<std::unique_ptr<BenchNode>> BenchNode::Open(BenchNodeOptions options) {
   if (options.create) {
     std::error_code ec;
     if (fs::exists(dir, ec) && !fs::is_empty(dir, ec)) {
-      return Status::AlreadyExists("BENCH_DATA_EXISTS", dir + " already holds files; give a new or empty folder "
+      return Status::AlreadyExists(err::BENCH_DATA_EXISTS, dir + " already holds files; give a new or empty folder "
                                                               "(a bench never overwrites data)");
     }
     CIVIC_ASSIGN_OR_RETURN(uint16_t base, FindFreePorts(2));
@@ -404,14 +406,14 @@ Status BenchNode::Start() {
   up.timeout_s = options_.start_timeout_s;
   CIVIC_ASSIGN_OR_RETURN(std::vector<NodeRunState> states, StartNetwork(net_, up));
   if (states[0].already_running) {
-    return Status::FailedPrecondition("NET_RUNNING", "a civicd already runs on " + net_.dir +
+    return Status::FailedPrecondition(err::NET_RUNNING, "a civicd already runs on " + net_.dir +
                                                          "; a bench measures only a node it started itself (stop "
                                                          "that one with `civic net down --dir " + net_.dir + "`)");
   }
   pid_ = states[0].pid;
   if (!states[0].healthy) {
     (void)Stop();
-    return Status::Unavailable("NODE_NOT_HEALTHY", "civicd did not become healthy within " +
+    return Status::Unavailable(err::NODE_NOT_HEALTHY, "civicd did not become healthy within " +
                                                        std::to_string(options_.start_timeout_s) + " s: " + states[0].detail);
   }
   return Status::Ok();
@@ -432,7 +434,7 @@ Result<crypto::KeyPair> BenchNode::OrgKey(std::string_view short_name, std::stri
       return crypto::ReadKeyFile(net_.Path(org.key_file));
     }
   }
-  return Status::NotFound("NET_MALFORMED", "the network has no org '" + std::string(short_name) + "'");
+  return Status::NotFound(err::NET_MALFORMED, "the network has no org '" + std::string(short_name) + "'");
 }
 
 // ---- wrk
@@ -455,7 +457,7 @@ std::optional<double> ParseWrkDuration(std::string_view text) {
 
 Result<WrkResult> ParseWrkOutput(std::string_view text) {
   auto bad = [](std::string what) {
-    return Status(Code::kInternal, "BENCH_BAD_TOOL_OUTPUT", "unexpected wrk output: " + what);
+    return Status(Code::kInternal, err::BENCH_BAD_TOOL_OUTPUT, "unexpected wrk output: " + what);
   };
   WrkResult r;
   bool have_rate = false, in_distribution = false, saw_distribution = false;
@@ -536,7 +538,7 @@ Result<WrkResult> RunWrk(const WrkOptions& o) {
 
 Result<std::unique_ptr<NginxServer>> NginxServer::Start(const NginxOptions& options) {
   if (::access(options.nginx.c_str(), X_OK) != 0) {
-    return Status::NotFound("BENCH_TOOL_MISSING", options.nginx + " is not an executable file");
+    return Status::NotFound(err::BENCH_TOOL_MISSING, options.nginx + " is not an executable file");
   }
   std::unique_ptr<NginxServer> s(new NginxServer());
   s->options_ = options;
@@ -596,7 +598,7 @@ Result<std::unique_ptr<NginxServer>> NginxServer::Start(const NginxOptions& opti
       return ProcessFailed("nginx exited at start:\n" + (log.ok() ? *log : "") + (err.ok() ? *err : ""));
     }
     if (Clock::now() >= deadline) {
-      return Status::Unavailable("NODE_NOT_HEALTHY", "nginx did not answer on port " + std::to_string(options.port));
+      return Status::Unavailable(err::NODE_NOT_HEALTHY, "nginx did not answer on port " + std::to_string(options.port));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -759,7 +761,7 @@ Status CommitCounter::Poll() {
     const json::object* b = block.if_object();
     const json::value* txs = b ? b->if_contains("txs") : nullptr;
     if (!txs || !txs->is_array()) {
-      return Status(Code::kInternal, "BAD_RESPONSE", "chain_getBlock " + std::to_string(h) + " has no txs array");
+      return Status(Code::kInternal, err::BAD_RESPONSE, "chain_getBlock " + std::to_string(h) + " has no txs array");
     }
     for (const json::value& tx : txs->get_array()) {
       std::string id;
@@ -794,7 +796,7 @@ Result<Clock::time_point> AwaitCommitted(CommitCounter* counter, uint64_t done_t
       last_progress = now;
     } else if (Seconds(last_progress, now) > stall_s) {
       return Status::DeadlineExceeded(
-          "BENCH_TIMEOUT", "only " + Grouped(counter->txs_ok() + counter->txs_failed()) + " of " + Grouped(done_txs) +
+          err::BENCH_TIMEOUT, "only " + Grouped(counter->txs_ok() + counter->txs_failed()) + " of " + Grouped(done_txs) +
                                " txs were committed; no new block for " + std::to_string(stall_s) + " s");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -24,6 +24,7 @@
 #include "tools/bench/bench_audit_run.h"
 #include "tools/bench/bench_common.h"
 #include "tools/bench/bench_commands.h"
+#include "tools/common/errors.h"
 #include "tools/import/credit_import.h"
 #include "tools/samples/network.h"
 #include "contracts/base/tx_builder.h"
@@ -146,7 +147,7 @@ CmdStatus RunCredit(const CreditArgs& a) {
   CIVIC_USAGE_IF_ERROR(bench::CheckRange("--seconds", static_cast<uint64_t>(a.seconds), 1, 120));
   CIVIC_USAGE_IF_ERROR(bench::CheckRange("--max-queries", a.max_queries, 10, 1'000'000));
   if (a.heavy_entries > a.entries) {
-    return CmdStatus::Usage("BENCH_BAD_ARGUMENT", "--heavy-entries must not exceed --entries");
+    return CmdStatus::Usage(err::BENCH_BAD_ARGUMENT, "--heavy-entries must not exceed --entries");
   }
   bench::InstallInterruptHandler();
 
@@ -181,7 +182,7 @@ CmdStatus RunCredit(const CreditArgs& a) {
       if (p.org == cats[c].decider) signer[c] = &p;
     }
     if (signer[c] == nullptr) {
-      return Status(Code::kInternal, "BENCH_SETUP", "no key of category " + cats[c].code + "'s deciding org");
+      return Status(Code::kInternal, err::BENCH_SETUP, "no key of category " + cats[c].code + "'s deciding org");
     }
   }
   CIVIC_ASSIGN_OR_RETURN(ChainStatusInfo status, GetChainStatus(*api));

@@ -42,9 +42,11 @@
 
 #include "crypto/keyfile.h"
 #include "ledger/tx.h"
+#include "rpc/error_codes.h"
 #include "tools/bench/bench_audit_net.h"
 #include "tools/bench/bench_common.h"
 #include "tools/bench/bench_commands.h"
+#include "tools/common/errors.h"
 #include "tools/common/files.h"
 
 namespace civic::tools {
@@ -56,7 +58,7 @@ namespace bench {
 namespace {
 
 Status BadReport(const std::string& why) {
-  return Status(Code::kInternal, "BENCH_BAD_TOOL_OUTPUT", "the load process's report " + why);
+  return Status(Code::kInternal, err::BENCH_BAD_TOOL_OUTPUT, "the load process's report " + why);
 }
 
 // A non-negative integer member, or an error naming it.
@@ -97,7 +99,7 @@ Status ReadSeconds(const json::object& o, const char* key, double* out) {
 Result<std::vector<uint16_t>> ParsePortList(std::string_view text) {
   std::vector<uint16_t> ports;
   auto bad = [&] {
-    return Status::InvalidArgument("BENCH_BAD_ARGUMENT",
+    return Status::InvalidArgument(err::BENCH_BAD_ARGUMENT,
                                    "--ports must list RPC ports 1 to 65535 separated by commas, not \"" +
                                        std::string(text) + "\"");
   };
@@ -120,7 +122,7 @@ Result<std::vector<uint16_t>> ParsePortList(std::string_view text) {
 }
 
 Status CheckNetLoadArgs(const NetLoadArgs& a) {
-  if (a.net_dir.empty()) return Status::InvalidArgument("BENCH_BAD_ARGUMENT", "--net names the network folder");
+  if (a.net_dir.empty()) return Status::InvalidArgument(err::BENCH_BAD_ARGUMENT, "--net names the network folder");
   CIVIC_RETURN_IF_ERROR(ParsePortList(a.ports).status());
   CIVIC_RETURN_IF_ERROR(CheckRange("--watch-port", a.watch_port, 1, 65535));
   CIVIC_RETURN_IF_ERROR(CheckRange("--rate", a.rate, 0, 1'000'000));
@@ -132,13 +134,13 @@ Status CheckNetLoadArgs(const NetLoadArgs& a) {
   CIVIC_RETURN_IF_ERROR(CheckRange("--connections", a.connections, 1, 256));
   CIVIC_RETURN_IF_ERROR(CheckRange("--stall-timeout", a.stall_s, 5, 3600));
   if (a.warmup >= a.seconds) {
-    return Status::InvalidArgument("BENCH_BAD_ARGUMENT", "--warmup (" + std::to_string(a.warmup) +
+    return Status::InvalidArgument(err::BENCH_BAD_ARGUMENT, "--warmup (" + std::to_string(a.warmup) +
                                                              ") must be less than --seconds (" +
                                                              std::to_string(a.seconds) + ")");
   }
   if (a.serial_prefix.empty() || a.serial_prefix.size() > 8 ||
       !std::all_of(a.serial_prefix.begin(), a.serial_prefix.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); })) {
-    return Status::InvalidArgument("BENCH_BAD_ARGUMENT", "--serial-prefix must be 1 to 8 letters or digits");
+    return Status::InvalidArgument(err::BENCH_BAD_ARGUMENT, "--serial-prefix must be 1 to 8 letters or digits");
   }
   return Status::Ok();
 }
@@ -159,13 +161,13 @@ Status CheckNetBenchArgs(const NetBenchArgs& a) {
   for (auto [name, phase] : {std::pair<const char*, uint64_t>{"--seconds", a.seconds},
                              {"--latency-seconds", a.latency_seconds}}) {
     if (a.warmup >= phase) {
-      return Status::InvalidArgument("BENCH_BAD_ARGUMENT", "--warmup (" + std::to_string(a.warmup) +
+      return Status::InvalidArgument(err::BENCH_BAD_ARGUMENT, "--warmup (" + std::to_string(a.warmup) +
                                                                ") must be less than " + name + " (" +
                                                                std::to_string(phase) + ")");
     }
   }
   if (a.batch_certs * a.batch_txs > 10'000'000) {
-    return Status::InvalidArgument("BENCH_BAD_ARGUMENT", "--batch-certs x --batch-txs must be at most 10,000,000");
+    return Status::InvalidArgument(err::BENCH_BAD_ARGUMENT, "--batch-certs x --batch-txs must be at most 10,000,000");
   }
   return Status::Ok();
 }
@@ -310,7 +312,7 @@ class CommitWatcher {
       const json::object* b = block.if_object();
       const json::value* txs = b ? b->if_contains("txs") : nullptr;
       if (!txs || !txs->is_array()) {
-        return Status(Code::kInternal, "BAD_RESPONSE", "chain_getBlock " + std::to_string(h) + " has no txs array");
+        return Status(Code::kInternal, err::BAD_RESPONSE, "chain_getBlock " + std::to_string(h) + " has no txs array");
       }
       std::lock_guard<std::mutex> lock(mu_);
       for (const json::value& tx : txs->get_array()) {
@@ -368,7 +370,7 @@ Result<NetLoadReport> RunLoad(const NetLoadArgs& args) {
       key_file = net.Path(o.key_file);
     }
   }
-  if (org.empty()) return Status::NotFound("NET_MALFORMED", "the network has no org 'psb'");
+  if (org.empty()) return Status::NotFound(err::NET_MALFORMED, "the network has no org 'psb'");
   CIVIC_ASSIGN_OR_RETURN(crypto::KeyPair key, crypto::ReadKeyFile(key_file));
   CIVIC_ASSIGN_OR_RETURN(std::unique_ptr<NodeApi> watch_api, ConnectNode(RpcUrl(static_cast<uint16_t>(args.watch_port))));
   CIVIC_ASSIGN_OR_RETURN(bench::IssuePlan plan, bench::LoadIssuePlan(std::move(key), org, *watch_api));
@@ -478,7 +480,7 @@ Result<NetLoadReport> RunLoad(const NetLoadArgs& args) {
     auto idle = Clock::now().time_since_epoch() - std::chrono::nanoseconds(last_block_ns.load());
     if (idle > std::chrono::seconds(args.stall_s)) {
       std::lock_guard<std::mutex> lock(error_mu);
-      drain = Status::DeadlineExceeded("BENCH_TIMEOUT", "no new block for " + std::to_string(args.stall_s) + " s with " +
+      drain = Status::DeadlineExceeded(err::BENCH_TIMEOUT, "no new block for " + std::to_string(args.stall_s) + " s with " +
                                                             Grouped(watcher.pending()) + " txs not yet committed" +
                                                             (watch_error.ok() ? "" : " (" + watch_error.ToString() + ")"));
       break;
@@ -535,7 +537,7 @@ std::ostream& Out() { return *g_out; }
 Result<std::string> SelfExe() {
   char buf[4096];
   ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  if (n <= 0) return Status(Code::kInternal, "BENCH_PROCESS_FAILED", "cannot read /proc/self/exe");
+  if (n <= 0) return Status(Code::kInternal, err::BENCH_PROCESS_FAILED, "cannot read /proc/self/exe");
   return std::string(buf, static_cast<size_t>(n));
 }
 
@@ -614,13 +616,13 @@ class LoadRunner {
       if (code) break;
       if (Clock::now() > deadline) {
         child_.Stop(3000);
-        return Status::DeadlineExceeded("BENCH_TIMEOUT", "the load process of phase " + phase_.name + " did not finish");
+        return Status::DeadlineExceeded(err::BENCH_TIMEOUT, "the load process of phase " + phase_.name + " did not finish");
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     if (*code != 0) {
       auto log = ReadFile(log_path());
-      return Status(Code::kInternal, "BENCH_PROCESS_FAILED",
+      return Status(Code::kInternal, err::BENCH_PROCESS_FAILED,
                     "the load process of phase " + phase_.name + " exited with " + std::to_string(*code) + ": " +
                         (log.ok() ? LastLines(*log, 3) : std::string("(no log)")));
     }
@@ -676,7 +678,7 @@ Result<uint64_t> TxsInBlocks(const std::string& url, uint64_t from, uint64_t to)
     const json::value* header = block.is_object() ? block.as_object().if_contains("header") : nullptr;
     const json::value* count = header && header->is_object() ? header->as_object().if_contains("tx_count") : nullptr;
     if (!count || !count->is_number()) {
-      return Status(Code::kInternal, "BAD_RESPONSE", "chain_getBlock " + std::to_string(h) + " has no header.tx_count");
+      return Status(Code::kInternal, err::BAD_RESPONSE, "chain_getBlock " + std::to_string(h) + " has no header.tx_count");
     }
     txs += count->to_number<uint64_t>();
   }
@@ -765,7 +767,7 @@ CmdStatus BenchNet(const NetBenchArgs& args, const CommonOptions& common) {
   const double max_rate = rmax.window_tx_per_sec();
   auto max_lat = bench::SummarizeLatencies(rmax.latencies_ms);
   if (max_rate < 1) {
-    return Status(Code::kInternal, "BENCH_NO_COMMITS", "the network committed no txs in the maximum-throughput window");
+    return Status(Code::kInternal, err::BENCH_NO_COMMITS, "the network committed no txs in the maximum-throughput window");
   }
 
   // 2. Latency at 50% and 100% of the maximum (open loop).
@@ -830,7 +832,7 @@ CmdStatus BenchNet(const NetBenchArgs& args, const CommonOptions& common) {
   up.timeout_s = 120;
   CIVIC_ASSIGN_OR_RETURN(std::vector<NodeRunState> states, StartNetwork(net, up));
   for (const auto& s : states) {
-    if (!s.healthy) return Status::Unavailable("NODE_NOT_HEALTHY", s.name + " did not become healthy: " + s.detail);
+    if (!s.healthy) return Status::Unavailable(err::NODE_NOT_HEALTHY, s.name + " did not become healthy: " + s.detail);
   }
   cu.restart_seconds = Seconds(t_restart, Clock::now());
   {
@@ -849,7 +851,7 @@ CmdStatus BenchNet(const NetBenchArgs& args, const CommonOptions& common) {
         }
       }
       if (Seconds(last_progress, now) > static_cast<double>(args.stall_s)) {
-        return Status::DeadlineExceeded("BENCH_TIMEOUT", lagging.name + " stayed at height " +
+        return Status::DeadlineExceeded(err::BENCH_TIMEOUT, lagging.name + " stayed at height " +
                                                              std::to_string(last_height) + " of " +
                                                              std::to_string(cu.target_height) + " for " +
                                                              std::to_string(args.stall_s) + " s");

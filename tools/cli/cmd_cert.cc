@@ -4,10 +4,12 @@
 #include <iostream>
 #include <set>
 
+#include "contracts/base/errors.h"
 #include "contracts/base/identifiers.h"
 #include "contracts/certificate/rules.h"
 #include "rpc/codec/holder_certificate.h"
 #include "tools/cli/commands.h"
+#include "tools/common/errors.h"
 #include "tools/common/files.h"
 #include "tools/import/import_rows.h"
 #include "tools/common/json_view.h"
@@ -48,7 +50,7 @@ Result<std::map<std::string, std::string>> FieldArgs(const std::vector<std::stri
   for (const auto& a : args) {
     CIVIC_ASSIGN_OR_RETURN(auto kv, ParseFieldArg(a));
     if (!fields.emplace(kv.first, kv.second).second) {
-      return Status::InvalidArgument("DUPLICATE_FIELD", "--field " + kv.first + " is given twice");
+      return Status::InvalidArgument(err::DUPLICATE_FIELD, "--field " + kv.first + " is given twice");
     }
   }
   return fields;
@@ -63,15 +65,15 @@ Status CheckFieldsAgainstType(const std::map<std::string, std::string>& fields, 
     if (!known.count(name)) {
       std::string names;
       for (const auto& f : type.fields) names += (names.empty() ? "" : ", ") + f.name;
-      return Status::InvalidArgument("UNKNOWN_FIELD", "type " + type.code + " has no field \"" + name +
+      return Status::InvalidArgument(err::UNKNOWN_FIELD, "type " + type.code + " has no field \"" + name +
                                                           "\"; its fields are: " + names);
     }
-    if (value.empty()) return Status::InvalidArgument("EMPTY_FIELD", "--field " + name + " has an empty value");
+    if (value.empty()) return Status::InvalidArgument(err::EMPTY_FIELD, "--field " + name + " has an empty value");
   }
   if (require_all) {
     for (const auto& f : type.fields) {
       if (f.required && !fields.count(f.name)) {
-        return Status::InvalidArgument("MISSING_FIELD", "type " + type.code + " requires --field " + f.name + "=..." +
+        return Status::InvalidArgument(err::MISSING_FIELD, "type " + type.code + " requires --field " + f.name + "=..." +
                                                             (f.label.empty() ? "" : " (" + f.label + ")"));
       }
     }
@@ -82,7 +84,7 @@ Status CheckFieldsAgainstType(const std::map<std::string, std::string>& fields, 
 Status RefuseOverwrite(const std::string& path, bool force) {
   std::error_code ec;
   if (!force && fs::exists(path, ec)) {
-    return Status::AlreadyExists("FILE_EXISTS", path + " already exists; pass --force to replace it");
+    return Status::AlreadyExists(err::FILE_EXISTS, path + " already exists; pass --force to replace it");
   }
   return Status::Ok();
 }
@@ -91,7 +93,7 @@ Status RefuseOverwrite(const std::string& path, bool force) {
 Result<std::string> NextVersionId(const std::string& id) {
   CIVIC_ASSIGN_OR_RETURN(contracts::CertId parsed, contracts::ParseCertId(id));
   if (parsed.version >= contracts::kMaxCertVersion) {
-    return Status::FailedPrecondition("VERSION_LIMIT", id + " is at the last version (999)");
+    return Status::FailedPrecondition(err::VERSION_LIMIT, id + " is at the last version (999)");
   }
   parsed.version += 1;
   return contracts::FormatCertId(parsed);
@@ -137,7 +139,7 @@ Result<pb::CertFieldSpec> FieldSpec(const std::string& spec, bool required) {
   f.set_name(spec.substr(0, colon));
   if (colon != std::string::npos) f.set_label(spec.substr(colon + 1));
   f.set_required(required);
-  if (f.name().empty()) return Status::InvalidArgument("BAD_FIELD_ARG", "field \"" + spec + "\" has no name");
+  if (f.name().empty()) return Status::InvalidArgument(err::BAD_FIELD_ARG, "field \"" + spec + "\" has no name");
   return f;
 }
 
@@ -203,7 +205,7 @@ CmdStatus Issue(const IssueArgs& a, const CommonOptions& common) {
   auto until = OptionalTime(a.valid_until, DateEdge::kEndOfDay);
   if (!until.ok()) return CmdStatus::Usage(until.status());
   if (*from && *until && *until <= *from) {
-    return CmdStatus::Usage("BAD_VALIDITY", "--valid-until is not after --valid-from");
+    return CmdStatus::Usage(err::BAD_VALIDITY, "--valid-until is not after --valid-from");
   }
   if (!a.serial.empty()) CIVIC_USAGE_IF_ERROR(contracts::ValidateSerial(a.serial));
   auto signer = LoadSigner(common, &usage);
@@ -213,7 +215,7 @@ CmdStatus Issue(const IssueArgs& a, const CommonOptions& common) {
   CIVIC_ASSIGN_OR_RETURN(auto api, Connect(common));
   CIVIC_ASSIGN_OR_RETURN(CertTypeInfo type, GetCertType(*api, a.type));
   if (!type.holder_code_type.empty() && type.holder_code_type != *holder_type) {
-    return CmdStatus::Usage("HOLDER_TYPE_MISMATCH",
+    return CmdStatus::Usage(err::HOLDER_TYPE_MISMATCH,
                             "type " + type.code + " is held by " +
                                 (type.holder_code_type == contracts::kHolderUscc ? "enterprises" : "citizens"));
   }
@@ -277,22 +279,22 @@ CmdStatus NewVersion(const NewVersionArgs& a, const CommonOptions& common) {
   CmdStatus usage;
   auto next_id = NextVersionId(a.id);
   if (!next_id.ok()) {
-    return next_id.status().app_code() == "VERSION_LIMIT" ? CmdStatus(next_id.status())
+    return next_id.status().app_code() == err::VERSION_LIMIT ? CmdStatus(next_id.status())
                                                           : CmdStatus::Usage(next_id.status());
   }
   auto fields = FieldArgs(a.fields);
   if (!fields.ok()) return CmdStatus::Usage(fields.status());
   if (!fields->empty() && a.holder_file.empty()) {
-    return CmdStatus::Usage("HOLDER_FILE_REQUIRED", "changing fields needs the holder's copy (--holder-file)");
+    return CmdStatus::Usage(err::HOLDER_FILE_REQUIRED, "changing fields needs the holder's copy (--holder-file)");
   }
   if (!a.out.empty() && a.holder_file.empty()) {
-    return CmdStatus::Usage("HOLDER_FILE_REQUIRED", "--out needs the holder's current copy (--holder-file)");
+    return CmdStatus::Usage(err::HOLDER_FILE_REQUIRED, "--out needs the holder's current copy (--holder-file)");
   }
   auto from = OptionalTime(a.valid_from, DateEdge::kStartOfDay);
   if (!from.ok()) return CmdStatus::Usage(from.status());
   auto until = OptionalTime(a.valid_until, DateEdge::kEndOfDay);
   if (!until.ok()) return CmdStatus::Usage(until.status());
-  if (a.replace && a.reason.empty()) return CmdStatus::Usage("REASON_REQUIRED", "give --reason (e.g. lost, damaged)");
+  if (a.replace && a.reason.empty()) return CmdStatus::Usage(err::REASON_REQUIRED, "give --reason (e.g. lost, damaged)");
   auto signer = LoadSigner(common, &usage);
   if (!signer.ok()) return usage.ok() ? CmdStatus(signer.status()) : usage;
 
@@ -301,7 +303,7 @@ CmdStatus NewVersion(const NewVersionArgs& a, const CommonOptions& common) {
   if (!a.holder_file.empty()) {
     CIVIC_ASSIGN_OR_RETURN(copy, ReadHolderFile(a.holder_file));
     if (!copy->id.empty() && copy->id != a.id) {
-      return CmdStatus::Usage("HOLDER_FILE_MISMATCH",
+      return CmdStatus::Usage(err::HOLDER_FILE_MISMATCH,
                               a.holder_file + " is the copy of " + copy->id + ", not of " + a.id);
     }
   }
@@ -355,7 +357,7 @@ CmdStatus ChangeStatus(StatusAction action, const std::string& id, const std::st
   CmdStatus usage;
   auto parsed = contracts::ParseCertId(id);
   if (!parsed.ok()) return CmdStatus::Usage(parsed.status());
-  if (reason.empty()) return CmdStatus::Usage("REASON_REQUIRED", "give --reason");
+  if (reason.empty()) return CmdStatus::Usage(err::REASON_REQUIRED, "give --reason");
   auto signer = LoadSigner(common, &usage);
   if (!signer.ok()) return usage.ok() ? CmdStatus(signer.status()) : usage;
   pb::CertificateCall call = action == StatusAction::kSuspend     ? contracts::SuspendCall(id, reason)
@@ -483,13 +485,13 @@ CmdStatus Verify(const VerifyArgs& a, const CommonOptions& common) {
     params["at"] = *at;
   }
   if (!a.disclose.empty() && a.holder_file.empty()) {
-    return CmdStatus::Usage("HOLDER_FILE_REQUIRED", "--disclose needs the holder's copy (--holder-file)");
+    return CmdStatus::Usage(err::HOLDER_FILE_REQUIRED, "--disclose needs the holder's copy (--holder-file)");
   }
   if (!a.holder_file.empty()) {
     CIVIC_ASSIGN_OR_RETURN(contracts::HolderCertificate copy, ReadHolderFile(a.holder_file));
     if (id.empty()) id = copy.id;
     if (id.empty()) {
-      return CmdStatus::Usage("CERT_ID_REQUIRED", a.holder_file + " has no certificate id; give the ID");
+      return CmdStatus::Usage(err::CERT_ID_REQUIRED, a.holder_file + " has no certificate id; give the ID");
     }
     std::set<std::string> wanted(a.disclose.begin(), a.disclose.end());
     bool all = wanted.empty() || wanted.count("all");
@@ -507,7 +509,7 @@ CmdStatus Verify(const VerifyArgs& a, const CommonOptions& common) {
     wanted.erase("all");
     wanted.erase("holder");
     if (!wanted.empty()) {
-      return CmdStatus::Usage("UNKNOWN_FIELD", "the holder's copy has no field \"" + *wanted.begin() + "\"");
+      return CmdStatus::Usage(err::UNKNOWN_FIELD, "the holder's copy has no field \"" + *wanted.begin() + "\"");
     }
     if (holder) {
       // The holder's copy with only the disclosed fields: the node checks those
@@ -518,7 +520,7 @@ CmdStatus Verify(const VerifyArgs& a, const CommonOptions& common) {
       params["fields"] = std::move(fields);
     }
   }
-  if (id.empty()) return CmdStatus::Usage("CERT_ID_REQUIRED", "give the certificate ID (or --holder-file)");
+  if (id.empty()) return CmdStatus::Usage(err::CERT_ID_REQUIRED, "give the certificate ID (or --holder-file)");
   params["id"] = id;
   CIVIC_ASSIGN_OR_RETURN(auto api, Connect(common));
   CIVIC_ASSIGN_OR_RETURN(json::value v, api->Call("cert_verify", params));
@@ -536,7 +538,7 @@ CmdStatus List(const std::string& holder_file, const std::string& commitment, co
     CIVIC_ASSIGN_OR_RETURN(contracts::HolderCertificate copy, ReadHolderFile(holder_file));
     hex = ToHex(copy.Commitment());
   }
-  if (hex.empty()) return CmdStatus::Usage("HOLDER_REQUIRED", "give --holder-file or --holder-commitment");
+  if (hex.empty()) return CmdStatus::Usage(err::HOLDER_REQUIRED, "give --holder-file or --holder-commitment");
   CIVIC_ASSIGN_OR_RETURN(auto api, Connect(common));
   CIVIC_ASSIGN_OR_RETURN(json::value v,
                          api->Call("cert_listByHolder", json::object{{"holder_commitment", hex}, {"limit", 1000}}));

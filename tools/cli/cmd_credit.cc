@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "contracts/base/errors.h"
 #include "contracts/base/identifiers.h"
 #include "contracts/credit/calls.h"
 #include "contracts/credit/query.h"
@@ -15,6 +16,7 @@
 #include "ledger/tx.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/sample_network_access.h"
+#include "tools/common/errors.h"
 #include "tools/import/credit_import.h"
 #include "tools/common/files.h"
 #include "tools/common/json_view.h"
@@ -220,7 +222,7 @@ CmdStatus RegisterMeasure(const MeasureArgs& a, const CommonOptions& common) {
 
 CmdStatus RemoveMeasure(const MeasureArgs& a, const CommonOptions& common) {
   if (!contracts::IsCreditToken(a.category) || !contracts::IsCreditToken(a.code)) {
-    return CmdStatus::Usage("BAD_MEASURE", "--category and --code must match [A-Za-z0-9_.-]{1,64}");
+    return CmdStatus::Usage(err::BAD_MEASURE, "--category and --code must match [A-Za-z0-9_.-]{1,64}");
   }
   pb::CreditMeasureRef ref;
   ref.set_category(a.category);
@@ -280,7 +282,7 @@ CmdStatus List(const ListArgs& a, const CommonOptions& common) {
 
 CmdStatus SendEntryCall(const pb::CreditCall& call, const std::string& what, uint64_t entry,
                         const CommonOptions& common) {
-  if (entry == 0) return CmdStatus::Usage("BAD_ENTRY", "an entry id is 1 or more");
+  if (entry == 0) return CmdStatus::Usage(err::BAD_ENTRY, "an entry id is 1 or more");
   CmdStatus usage;
   auto signer = LoadSigner(common, &usage);
   if (!signer.ok()) return usage.ok() ? CmdStatus(signer.status()) : usage;
@@ -302,13 +304,13 @@ struct CommitArgs {
 CmdStatus RecordCommitment(const CommitArgs& a, const CommonOptions& common) {
   CIVIC_ARG_OR_RETURN(pb::CreditSubject subject, SubjectFromArgs(a.subject));
   if (!contracts::IsCreditToken(a.matter)) {
-    return CmdStatus::Usage("BAD_MATTER", "--matter must match [A-Za-z0-9_.-]{1,64}, e.g. administrative_licensing");
+    return CmdStatus::Usage(err::BAD_MATTER, "--matter must match [A-Za-z0-9_.-]{1,64}, e.g. administrative_licensing");
   }
   CIVIC_ARG_OR_RETURN(Bytes digest, DigestArg(a.content_digest, a.content_file, "commitment letter"));
   CIVIC_ARG_OR_RETURN(int64_t until, OptionalTime(a.valid_until, DateEdge::kEndOfDay));
   CIVIC_USAGE_IF_ERROR(contracts::CheckNoIdNumber("--summary", a.summary));
   if (!a.subject.person_name.empty() && a.summary.find(a.subject.person_name) != std::string::npos) {
-    return CmdStatus::Usage("NAME_IN_TEXT", "--summary is published and must not name the person");
+    return CmdStatus::Usage(err::NAME_IN_TEXT, "--summary is published and must not name the person");
   }
   CmdStatus usage;
   auto signer = LoadSigner(common, &usage);
@@ -337,7 +339,7 @@ CmdStatus RecordCommitment(const CommitArgs& a, const CommonOptions& common) {
 Result<std::string> SubjectParam(const std::string& positional, const SubjectArgs& args) {
   bool named = !args.uscc.empty() || !args.person_id.empty() || !args.commitment.empty();
   if (!positional.empty() && named) {
-    return Status::InvalidArgument("BAD_SUBJECT", "give the subject either as SUBJECT or with options, not both");
+    return Status::InvalidArgument(err::BAD_SUBJECT, "give the subject either as SUBJECT or with options, not both");
   }
   if (!positional.empty()) {
     CIVIC_ASSIGN_OR_RETURN(pb::CreditSubject s, contracts::ParseCreditSubject(positional));
@@ -345,19 +347,19 @@ Result<std::string> SubjectParam(const std::string& positional, const SubjectArg
   }
   if (!args.commitment.empty()) {
     auto raw = FromHex(args.commitment);
-    if (!raw || raw->size() != 32) return Status::InvalidArgument("BAD_COMMITMENT", "--commitment is 64 hex characters");
+    if (!raw || raw->size() != 32) return Status::InvalidArgument(err::BAD_COMMITMENT, "--commitment is 64 hex characters");
     return ToHex(*raw);
   }
   if (!args.person_id.empty()) {
     // A query needs only the commitment: the name is not asked for.
     if (args.salt_file.empty()) {
-      return Status::InvalidArgument("SALT_REQUIRED", "--person-id needs the credit subject salt (--salt-file)");
+      return Status::InvalidArgument(err::SALT_REQUIRED, "--person-id needs the credit subject salt (--salt-file)");
     }
     CIVIC_RETURN_IF_ERROR(contracts::ValidateCitizenId(args.person_id));
     CIVIC_ASSIGN_OR_RETURN(std::string salt, ReadSalt(args.salt_file));
     return ToHex(contracts::PersonCommitment(salt, args.person_id));
   }
-  return Status::InvalidArgument("SUBJECT_REQUIRED", "give SUBJECT (a USCC or a commitment) or --person-id");
+  return Status::InvalidArgument(err::SUBJECT_REQUIRED, "give SUBJECT (a USCC or a commitment) or --person-id");
 }
 
 CmdStatus Report(const std::string& positional, const SubjectArgs& args, const CommonOptions& common) {
@@ -376,7 +378,7 @@ CmdStatus Check(const std::string& positional, const SubjectArgs& args, const st
                 const CommonOptions& common) {
   CIVIC_ARG_OR_RETURN(std::string subject, SubjectParam(positional, args));
   if (!matter.empty() && !contracts::IsCreditToken(matter)) {
-    return CmdStatus::Usage("BAD_MATTER", "--matter must match [A-Za-z0-9_.-]{1,64}");
+    return CmdStatus::Usage(err::BAD_MATTER, "--matter must match [A-Za-z0-9_.-]{1,64}");
   }
   CIVIC_ASSIGN_OR_RETURN(auto api, Connect(common));
   json::object params{{"subject", subject}};
@@ -418,7 +420,7 @@ CmdStatus Published(const std::string& list, const std::string& category, const 
 }
 
 CmdStatus Get(uint64_t entry, const CommonOptions& common) {
-  if (entry == 0) return CmdStatus::Usage("BAD_ENTRY", "an entry id is 1 or more");
+  if (entry == 0) return CmdStatus::Usage(err::BAD_ENTRY, "an entry id is 1 or more");
   CIVIC_ASSIGN_OR_RETURN(auto api, Connect(common));
   CIVIC_ASSIGN_OR_RETURN(json::value v, api->Call("credit_get", json::object{{"entry", entry}}));
   if (common.json) {
@@ -445,7 +447,7 @@ CmdStatus Import(const ImportArgs& a, const CommonOptions& common) {
   } else if (a.format == "jsonl") {
     format = CreditImportFormat::kJsonl;
   } else if (a.format != "csv") {
-    return CmdStatus::Usage("IMPORT_UNKNOWN_FORMAT", "--format must be csv or jsonl");
+    return CmdStatus::Usage(err::IMPORT_UNKNOWN_FORMAT, "--format must be csv or jsonl");
   }
   CreditImportSchema schema;
   if (!a.salt_file.empty()) {
@@ -663,7 +665,7 @@ void AddCreditCommands(CLI::App* app, CliContext* ctx) {
     AddSignerOptions(decide, ctx);
     OnRun(decide, ctx, [d, repair, ctx]() -> CmdStatus {
       if (d->yes == d->no) {
-        return CmdStatus::Usage("DECISION_REQUIRED",
+        return CmdStatus::Usage(err::DECISION_REQUIRED,
                                 std::string("give exactly one of ") + (repair ? "--approve" : "--uphold") + " and --reject");
       }
       pb::CreditCall call = repair ? contracts::RepairDecideCall(d->entry, d->yes, d->note)
@@ -694,7 +696,7 @@ void AddCreditCommands(CLI::App* app, CliContext* ctx) {
     cmd->add_option("--note", *note, "What was not kept (public)")->required();
     AddSignerOptions(cmd, ctx);
     OnRun(cmd, ctx, [id, note, ctx]() -> CmdStatus {
-      if (*id == 0) return CmdStatus::Usage("BAD_COMMITMENT_ID", "a commitment id is 1 or more");
+      if (*id == 0) return CmdStatus::Usage(err::BAD_COMMITMENT_ID, "a commitment id is 1 or more");
       CmdStatus usage;
       auto signer = LoadSigner(ctx->common, &usage);
       if (!signer.ok()) return usage.ok() ? CmdStatus(signer.status()) : usage;

@@ -16,10 +16,12 @@
 #include <optional>
 #include <set>
 
+#include "contracts/base/errors.h"
 #include "contracts/base/identifiers.h"
 #include "contracts/governance/rules.h"
 #include "crypto/keyfile.h"
 #include "tools/cli/commands.h"
+#include "tools/common/errors.h"
 #include "tools/common/json_view.h"
 #include "contracts/governance/calls.h"
 #include "contracts/base/tx_builder.h"
@@ -71,7 +73,7 @@ CmdStatus OneKey(const std::string& name, const std::string& text, const std::st
   const std::string option = "--" + name;
   if (text.empty() == file.empty()) {
     return CmdStatus::Usage(
-        text.empty() ? "KEY_REQUIRED" : "KEY_CONFLICT",
+        text.empty() ? err::KEY_REQUIRED : err::KEY_CONFLICT,
         "give either " + option + " ed25519:<hex> or " + option + "-file FILE" + (text.empty() ? "" : ", not both"));
   }
   return text.empty() ? ReadKeyOfFile(option + "-file", file, out) : ParseKeyText(option, text, out);
@@ -80,7 +82,7 @@ CmdStatus OneKey(const std::string& name, const std::string& text, const std::st
 // Every --pub-key and --pub-key-file (at least one, no key twice).
 CmdStatus AllKeys(const ProposeArgs& a, std::vector<crypto::PublicKey>* out) {
   if (a.pub_keys.empty() && a.pub_key_files.empty()) {
-    return CmdStatus::Usage("KEY_REQUIRED",
+    return CmdStatus::Usage(err::KEY_REQUIRED,
                             "give the department's signing key(s): --pub-key ed25519:<hex> or "
                             "--pub-key-file FILE (repeatable)");
   }
@@ -96,7 +98,7 @@ CmdStatus AllKeys(const ProposeArgs& a, std::vector<crypto::PublicKey>* out) {
   }
   std::set<crypto::PublicKey> seen;
   for (const auto& k : *out) {
-    if (!seen.insert(k).second) return CmdStatus::Usage("DUPLICATE_KEY", "key " + k.ToString() + " is given twice");
+    if (!seen.insert(k).second) return CmdStatus::Usage(err::DUPLICATE_KEY, "key " + k.ToString() + " is given twice");
   }
   return CmdStatus::Ok();
 }
@@ -150,7 +152,7 @@ CmdStatus Propose(const ProposeArgs& a, const std::string& action_name, const pb
   if (title.size() > kMaxTitle) {
     if (!a.title.empty()) {
       return CmdStatus::Usage(
-          "BAD_PROPOSAL", "--title is " + std::to_string(title.size()) + " bytes; a proposal title holds at most 200");
+          err::BAD_PROPOSAL, "--title is " + std::to_string(title.size()) + " bytes; a proposal title holds at most 200");
     }
     // A default title with a long department name: cut at a character boundary,
     // since the title is a protobuf string and must stay valid UTF-8.
@@ -181,7 +183,7 @@ CmdStatus Propose(const ProposeArgs& a, const std::string& action_name, const pb
 CmdStatus AddOrg(const ProposeArgs& a, const CommonOptions& common) {
   CIVIC_USAGE_IF_ERROR(contracts::ValidateUscc(a.code));
   if (a.name.empty() || a.name.size() > kMaxOrgName) {
-    return CmdStatus::Usage("BAD_ORG", "--name must be 1 to 200 bytes");
+    return CmdStatus::Usage(err::BAD_ORG, "--name must be 1 to 200 bytes");
   }
   std::vector<pb::RoleGrant> roles;
   for (const auto& spec : a.role_specs) {
@@ -216,7 +218,7 @@ CmdStatus ChangeRole(const ProposeArgs& a, bool grant, const CommonOptions& comm
 CmdStatus ChangeKey(const ProposeArgs& a, bool add, const CommonOptions& common) {
   CIVIC_USAGE_IF_ERROR(contracts::ValidateUscc(a.code));
   if (a.pub_keys.size() + a.pub_key_files.size() > 1) {
-    return CmdStatus::Usage("KEY_CONFLICT", "give one key: --pub-key or --pub-key-file, once");
+    return CmdStatus::Usage(err::KEY_CONFLICT, "give one key: --pub-key or --pub-key-file, once");
   }
   crypto::PublicKey key;
   std::string text = a.pub_keys.empty() ? "" : a.pub_keys[0];
@@ -235,7 +237,7 @@ CmdStatus RotateKey(const ProposeArgs& a, const CommonOptions& common) {
   crypto::PublicKey old_key, new_key;
   if (CmdStatus st = OneKey("old-key", a.old_key, a.old_key_file, &old_key); !st.ok()) return st;
   if (CmdStatus st = OneKey("new-key", a.new_key, a.new_key_file, &new_key); !st.ok()) return st;
-  if (old_key == new_key) return CmdStatus::Usage("SAME_KEY", "the old and the new key are the same key");
+  if (old_key == new_key) return CmdStatus::Usage(err::SAME_KEY, "the old and the new key are the same key");
   return Propose(a, "rotate_key", contracts::RotateKeyCall(a.code, old_key, new_key),
                  "Rotate key of " + a.code + ": " + ShortKey(old_key) + " to " + ShortKey(new_key), common);
 }
@@ -245,7 +247,7 @@ CmdStatus SetValidator(const ProposeArgs& a, const CommonOptions& common) {
   crypto::PublicKey key;
   if (CmdStatus st = OneKey("node-key", a.node_key, a.node_key_file, &key); !st.ok()) return st;
   if (key.algo != crypto::Algo::kEd25519) {
-    return CmdStatus::Usage("BAD_KEY",
+    return CmdStatus::Usage(err::BAD_KEY,
                             "validator node keys are ed25519 keys, not " + std::string(crypto::AlgoName(key.algo)));
   }
   std::string title = a.power == 0
@@ -256,7 +258,7 @@ CmdStatus SetValidator(const ProposeArgs& a, const CommonOptions& common) {
 
 CmdStatus SetParams(const ProposeArgs& a, const CommonOptions& common) {
   if (!a.proposal_ttl_blocks && !a.max_batch_certificates) {
-    return CmdStatus::Usage("PARAMS_REQUIRED", "give --proposal-ttl-blocks N, --max-batch-certificates N or both");
+    return CmdStatus::Usage(err::PARAMS_REQUIRED, "give --proposal-ttl-blocks N, --max-batch-certificates N or both");
   }
   json::value now = json::object{};
   if (!a.proposal_ttl_blocks || !a.max_batch_certificates) {  // the other keeps its value on chain

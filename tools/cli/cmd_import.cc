@@ -5,6 +5,7 @@
 
 #include "contracts/genesis.h"
 #include "tools/cli/commands.h"
+#include "tools/common/errors.h"
 #include "tools/common/files.h"
 #include "tools/import/importer.h"
 #include "tools/import/sample_data.h"
@@ -120,7 +121,7 @@ Result<CertTypeInfo> TypeFromGenesis(const std::string& path, const std::string&
     for (const auto& f : t.fields()) info.fields.push_back({f.name(), f.required(), f.label()});
     return info;
   }
-  return Status::NotFound("CERT_TYPE_NOT_FOUND", "no certificate type " + code + " in " + path + "; it has:" + known);
+  return Status::NotFound(err::CERT_TYPE_NOT_FOUND, "no certificate type " + code + " in " + path + "; it has:" + known);
 }
 
 CmdStatus Sample(const SampleArgs& a, const CommonOptions& common) {
@@ -129,7 +130,7 @@ CmdStatus Sample(const SampleArgs& a, const CommonOptions& common) {
   if (!f.ok()) return CmdStatus::Usage(f.status());
   format = *f;
   if (a.options.invalid > a.options.count) {
-    return CmdStatus::Usage("BAD_COUNT", "--invalid cannot exceed --count");
+    return CmdStatus::Usage(err::BAD_COUNT, "--invalid cannot exceed --count");
   }
   CertTypeInfo type;
   if (!a.genesis.empty()) {

@@ -6,8 +6,10 @@
 
 #include "contracts/base/identifiers.h"
 #include "contracts/genesis.h"
+#include "crypto/base/errors.h"
 #include "crypto/keyfile.h"
 #include "tools/cli/commands.h"
+#include "tools/common/errors.h"
 #include "tools/common/files.h"
 #include "tools/common/timefmt.h"
 #include "tools/samples/network.h"
@@ -32,11 +34,11 @@ CmdStatus Keygen(const KeygenArgs& a, const CommonOptions& common) {
   auto pass = PassphraseFromEnv(a.passphrase_env);
   if (!pass.ok()) return CmdStatus::Usage(pass.status());
   if (!a.passphrase_env.empty() && pass->empty()) {
-    return CmdStatus::Usage("EMPTY_PASSPHRASE", "the environment variable " + a.passphrase_env + " is empty");
+    return CmdStatus::Usage(err::EMPTY_PASSPHRASE, "the environment variable " + a.passphrase_env + " is empty");
   }
   std::error_code ec;
   if (fs::exists(a.out, ec) && !a.force) {
-    return Status::AlreadyExists("KEYFILE_EXISTS", a.out + " already exists; pass --force to replace it");
+    return Status::AlreadyExists(err::KEYFILE_EXISTS, a.out + " already exists; pass --force to replace it");
   }
   auto key = crypto::KeyPair::Generate(*algo);
   CIVIC_RETURN_IF_ERROR(crypto::WriteKeyFile(a.out, key, *pass));
@@ -93,7 +95,7 @@ CmdStatus Genesis(const GenesisArgs& a, const CommonOptions& common) {
     std::string path = a.org_keys_dir + "/" + org.short_name + ".key";
     auto pub = crypto::ReadPublicKey(path);
     if (!pub.ok()) {
-      if (pub.status().app_code() == "KEYFILE_NOT_FOUND") {
+      if (pub.status().app_code() == err::KEYFILE_NOT_FOUND) {
         missing.push_back(path);
         continue;
       }
@@ -106,7 +108,7 @@ CmdStatus Genesis(const GenesisArgs& a, const CommonOptions& common) {
     for (const auto& m : missing) list += "\n  " + m;
     std::string hint;
     for (const auto& org : samples::SampleOrgs()) hint += " " + org.short_name;
-    return Status::NotFound("KEYFILE_NOT_FOUND",
+    return Status::NotFound(err::KEYFILE_NOT_FOUND,
                             "--org-keys needs one key file per sample department (<short name>.key for" + hint +
                                 "); missing:" + list);
   }
@@ -116,7 +118,7 @@ CmdStatus Genesis(const GenesisArgs& a, const CommonOptions& common) {
   }
   std::error_code ec;
   if (fs::exists(a.out, ec) && !a.force) {
-    return Status::AlreadyExists("FILE_EXISTS", a.out + " already exists; pass --force to replace it");
+    return Status::AlreadyExists(err::FILE_EXISTS, a.out + " already exists; pass --force to replace it");
   }
   CIVIC_ASSIGN_OR_RETURN(std::string text, samples::SampleGenesisText(in));
   auto parsed = contracts::ParseGenesis(text);

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "tools/cli/commands.h"
+#include "tools/common/errors.h"
 #include "tools/net/net.h"
 
 namespace civic::tools {
@@ -75,7 +76,7 @@ CmdStatus Up(const std::string& dir, const NetUpOptions& opt, const CommonOption
   if (!unhealthy.empty()) {
     std::string list;
     for (const auto& u : unhealthy) list += "\n  " + u;
-    return Status(Code::kUnavailable, "NODE_NOT_HEALTHY",
+    return Status(Code::kUnavailable, err::NODE_NOT_HEALTHY,
                   "these nodes did not report healthy within " + std::to_string(opt.timeout_s) +
                       "s (they keep running; see their logs):" + list);
   }

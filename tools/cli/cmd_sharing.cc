@@ -12,12 +12,15 @@
 #include <fstream>
 #include <iostream>
 
+#include "contracts/base/errors.h"
 #include "contracts/base/identifiers.h"
 #include "contracts/certificate/rules.h"
 #include "rpc/codec/holder_certificate.h"
 #include "contracts/sharing/calls.h"
 #include "contracts/sharing/query.h"
 #include "contracts/sharing/rules.h"
+#include "rpc/error_codes.h"
+#include "tools/common/errors.h"
 #include "tools/samples/sharing_sample.h"
 #include "crypto/hash.h"
 #include "rpc/codec/sharing.h"
@@ -46,7 +49,7 @@ Result<int64_t> TimeOption(const std::string& text, DateEdge edge) {
 
 Result<Bytes> DigestOption(const std::string& hex, const std::string& file, const char* what) {
   if (!hex.empty() && !file.empty()) {
-    return Status::InvalidArgument("BAD_DIGEST", std::string("give ") + what + " as hex or as a file, not both");
+    return Status::InvalidArgument(err::BAD_DIGEST, std::string("give ") + what + " as hex or as a file, not both");
   }
   if (!file.empty()) {
     CIVIC_ASSIGN_OR_RETURN(std::string content, ReadFile(file));
@@ -54,7 +57,7 @@ Result<Bytes> DigestOption(const std::string& hex, const std::string& file, cons
   }
   auto raw = FromHex(hex);
   if (hex.empty() || !raw || raw->size() != 32) {
-    return Status::InvalidArgument("BAD_DIGEST", std::string(what) + " must be 64 hex characters (SHA-256)");
+    return Status::InvalidArgument(err::BAD_DIGEST, std::string(what) + " must be 64 hex characters (SHA-256)");
   }
   return *raw;
 }
@@ -72,7 +75,7 @@ Result<std::vector<Bytes>> Subjects(const std::vector<std::string>& hex, const s
   for (const auto& h : hex) {
     auto raw = FromHex(h);
     if (!raw || raw->size() != 32) {
-      return Status::InvalidArgument("BAD_SUBJECT_COMMITMENT",
+      return Status::InvalidArgument(err::BAD_SUBJECT_COMMITMENT,
                                      "--subject \"" + h.substr(0, 80) + "\" is not 64 hex characters");
     }
     out.push_back(*raw);
@@ -214,7 +217,7 @@ CmdStatus NewGrant(const GrantArgs& a, bool issue, const CommonOptions& common) 
   if (!from.ok()) return CmdStatus::Usage(from.status());
   auto expires = ParseTimeMs(a.expires, DateEdge::kEndOfDay);
   if (!expires.ok()) return CmdStatus::Usage(expires.status());
-  if (*expires <= NowMs()) return CmdStatus::Usage("BAD_TIME", "--expires " + a.expires + " has passed");
+  if (*expires <= NowMs()) return CmdStatus::Usage(err::BAD_TIME, "--expires " + a.expires + " has passed");
   pb::SharingGrant g;
   g.set_id(a.id);
   g.set_requester_org(a.requester);
@@ -265,7 +268,7 @@ template <typename Item>
 Result<std::vector<std::pair<size_t, Item>>> ReadLines(const std::string& path, size_t from_line,
                                                        const std::function<Result<Item>(const json::value&)>& parse) {
   std::ifstream in(path);
-  if (!in) return Status::NotFound("FILE_NOT_FOUND", "cannot read " + path);
+  if (!in) return Status::NotFound(err::FILE_NOT_FOUND, "cannot read " + path);
   std::vector<std::pair<size_t, Item>> out;
   std::string line;
   size_t number = 0;
@@ -275,7 +278,7 @@ Result<std::vector<std::pair<size_t, Item>>> ReadLines(const std::string& path, 
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     boost::system::error_code ec;
     json::value v = json::parse(line, ec);
-    if (ec) return Status::InvalidArgument("BAD_JSONL", path + " line " + std::to_string(number) + ": not JSON");
+    if (ec) return Status::InvalidArgument(err::BAD_JSONL, path + " line " + std::to_string(number) + ": not JSON");
     auto item = parse(v);
     if (!item.ok()) {
       return Status(item.status().code(), item.status().app_code(),
@@ -293,7 +296,7 @@ template <typename Item>
 CmdStatus SendBatches(const CommonOptions& common, const std::string& what, const std::string& path,
                       std::vector<std::pair<size_t, Item>> items, size_t batch_size,
                       const std::function<pb::SharingCall(std::vector<Item>)>& make_call) {
-  if (items.empty()) return CmdStatus::Usage("EMPTY_BATCH", path + " holds no " + what + " (from the given line)");
+  if (items.empty()) return CmdStatus::Usage(err::EMPTY_BATCH, path + " holds no " + what + " (from the given line)");
   CmdStatus usage;
   auto signer = LoadSigner(common, &usage);
   if (!signer.ok()) return usage.ok() ? CmdStatus(signer.status()) : usage;
@@ -344,7 +347,7 @@ CmdStatus SendBatches(const CommonOptions& common, const std::string& what, cons
 CmdStatus Log(const LogArgs& a, const CommonOptions& common) {
   if (!a.batch.empty()) {
     if (!a.request_id.empty() || !a.resource.empty()) {
-      return CmdStatus::Usage("BATCH_OR_SINGLE", "give either --batch or the options of one access");
+      return CmdStatus::Usage(err::BATCH_OR_SINGLE, "give either --batch or the options of one access");
     }
     auto items = ReadLines<pb::SharingAccess>(a.batch, a.from_line, rpc::AccessFromJson);
     if (!items.ok()) return CmdStatus::Usage(items.status());
@@ -353,7 +356,7 @@ CmdStatus Log(const LogArgs& a, const CommonOptions& common) {
         [](std::vector<pb::SharingAccess> b) { return contracts::LogAccessCall(std::move(b)); });
   }
   if (a.request_id.empty() || a.resource.empty() || a.purpose.empty() || a.fields.empty()) {
-    return CmdStatus::Usage("ACCESS_INCOMPLETE",
+    return CmdStatus::Usage(err::ACCESS_INCOMPLETE,
                             "an access needs --request-id, --resource, --purpose and --field "
                             "(or --batch FILE)");
   }
@@ -400,7 +403,7 @@ CmdStatus Ack(const AckArgs& a, const CommonOptions& common) {
         [](std::vector<pb::SharingAck> b) { return contracts::AcknowledgeCall(std::move(b)); });
   }
   if (a.requester.empty() || a.request_id.empty()) {
-    return CmdStatus::Usage("ACK_INCOMPLETE",
+    return CmdStatus::Usage(err::ACK_INCOMPLETE,
                             "an acknowledgement needs --requester and --request-id (or --batch FILE)");
   }
   CIVIC_USAGE_IF_ERROR(contracts::ValidateUscc(a.requester));
@@ -433,7 +436,7 @@ Result<json::object> FilterParams(const QueryArgs& a, bool stats) {
     p["org"] = a.dept;
   }
   if (!a.side.empty()) {
-    if (a.dept.empty()) return Status::InvalidArgument("SIDE_NEEDS_DEPT", "--side needs --dept");
+    if (a.dept.empty()) return Status::InvalidArgument(err::SIDE_NEEDS_DEPT, "--side needs --dept");
     p["org_role"] = a.side;
   }
   if (!a.resource.empty()) p["resource"] = a.resource;
@@ -449,7 +452,7 @@ Result<json::object> FilterParams(const QueryArgs& a, bool stats) {
     p["to_ms"] = ms;
   }
   if (!a.subject.empty() && !a.subject_holder.empty()) {
-    return Status::InvalidArgument("BAD_SUBJECT_COMMITMENT", "give --subject or --subject-holder, not both");
+    return Status::InvalidArgument(err::BAD_SUBJECT_COMMITMENT, "give --subject or --subject-holder, not both");
   }
   if (!a.subject.empty()) p["subject_commitment"] = a.subject;
   if (!a.subject_holder.empty()) {
@@ -559,7 +562,7 @@ CmdStatus Mine(const MineArgs& a, const CommonOptions& common) {
   json::object params;
   if (!a.holder_file.empty()) {
     if (!a.salt.empty() || !a.code.empty()) {
-      return CmdStatus::Usage("HOLDER_OR_OPENING", "give --holder-file or --salt with --code, not both");
+      return CmdStatus::Usage(err::HOLDER_OR_OPENING, "give --holder-file or --salt with --code, not both");
     }
     CIVIC_ASSIGN_OR_RETURN(std::string text, ReadFile(a.holder_file));
     auto cert = rpc::ParseHolderCertificate(text);
@@ -569,7 +572,7 @@ CmdStatus Mine(const MineArgs& a, const CommonOptions& common) {
     params["code"] = cert->holder_code;
   } else {
     if (a.salt.empty() || a.code.empty()) {
-      return CmdStatus::Usage("HOLDER_OR_OPENING", "give --holder-file, or --salt and --code (and --code-type)");
+      return CmdStatus::Usage(err::HOLDER_OR_OPENING, "give --holder-file, or --salt and --code (and --code-type)");
     }
     std::string type =
         a.code_type == "enterprise" ? std::string(contracts::kHolderUscc) : std::string(contracts::kHolderCitizenId);
@@ -620,7 +623,7 @@ CmdStatus Sample(const SampleArgs& a, const CommonOptions& common) {
   CIVIC_ASSIGN_OR_RETURN(auto api, Connect(net.options));
   CIVIC_ASSIGN_OR_RETURN(json::value catalogue, api->Call("sharing_catalogue", json::object()));
   if (!JsonView(catalogue)["resources"].Items().empty()) {
-    return Status::AlreadyExists("SHARING_SAMPLE_EXISTS",
+    return Status::AlreadyExists(err::SHARING_SAMPLE_EXISTS,
                                  "the chain already has a data resource catalogue; the sample sharing data goes on "
                                  "a chain without one");
   }

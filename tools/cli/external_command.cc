@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <vector>
 
+#include "tools/common/errors.h"
+
 namespace civic::tools {
 namespace {
 
@@ -16,14 +18,14 @@ CmdStatus Exec(const std::string& program, const std::vector<std::string>& args)
   if (ec) return Status::Internal("cannot read /proc/self/exe: " + ec.message());
   std::string path = (self.parent_path() / program).string();
   if (::access(path.c_str(), X_OK) != 0) {
-    return Status::NotFound("PROGRAM_NOT_FOUND", program + " is not installed next to civic (" + path +
+    return Status::NotFound(err::PROGRAM_NOT_FOUND, program + " is not installed next to civic (" + path +
                                                      "); build it: cmake --build --preset release");
   }
   std::vector<char*> argv{const_cast<char*>(path.c_str())};
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   ::execv(path.c_str(), argv.data());
-  return Status(Code::kInternal, "PROGRAM_FAILED", "cannot run " + path + ": " + std::strerror(errno));
+  return Status(Code::kInternal, err::PROGRAM_FAILED, "cannot run " + path + ": " + std::strerror(errno));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "crypto/keyfile.h"
+#include "tools/common/errors.h"
 #include "tools/net/net.h"
 #include "tools/samples/network.h"
 
@@ -14,7 +15,7 @@ Result<SampleNetworkAccess> OpenSampleNetwork(const std::string& net_dir, const 
   for (const auto& want : samples::SampleOrgs()) {
     auto it = std::find_if(net.orgs.begin(), net.orgs.end(), [&](const NetOrg& o) { return o.code == want.code; });
     if (it == net.orgs.end()) {
-      return Status::NotFound("NET_NOT_SAMPLE", net.dir + " is not the sample network: it has no " + want.name +
+      return Status::NotFound(err::NET_NOT_SAMPLE, net.dir + " is not the sample network: it has no " + want.name +
                                                     " (" + want.code + ")");
     }
     CIVIC_ASSIGN_OR_RETURN(crypto::KeyPair key, crypto::ReadKeyFile(net.Path(it->key_file)));

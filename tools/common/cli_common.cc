@@ -7,6 +7,7 @@
 #include "contracts/genesis.h"
 #include "crypto/keyfile.h"
 #include "ledger/tx.h"
+#include "tools/common/errors.h"
 #include "tools/common/files.h"
 #include "contracts/base/tx_builder.h"
 #include "rpc/codec/json_text.h"
@@ -61,7 +62,7 @@ Result<std::string> PassphraseFromEnv(const std::string& env_name) {
   if (env_name.empty()) return std::string();
   const char* v = std::getenv(env_name.c_str());
   if (!v) {
-    return Status::InvalidArgument("PASSPHRASE_ENV_UNSET",
+    return Status::InvalidArgument(err::PASSPHRASE_ENV_UNSET,
                                    "the environment variable " + env_name + " (--passphrase-env) is not set");
   }
   return std::string(v);
@@ -85,7 +86,7 @@ Result<Signer> LoadSigner(const CommonOptions& common, CmdStatus* usage_error) {
   if (org.empty()) org = ReadOrgSidecar(common.key_file);
   if (org.empty()) {
     Status st = Status::InvalidArgument(
-        "ORG_REQUIRED", "give --org USCC (the key " + common.key_file + " has no sidecar file " +
+        err::ORG_REQUIRED, "give --org USCC (the key " + common.key_file + " has no sidecar file " +
                             common.key_file + ".org naming its organisation)");
     *usage_error = CmdStatus::Usage(st);
     return st;
@@ -174,7 +175,7 @@ void PrintJson(const json::value& v) { std::cout << rpc::PrettyJson(v) << "\n"; 
 Result<std::pair<std::string, std::string>> ParseFieldArg(const std::string& arg) {
   size_t eq = arg.find('=');
   if (eq == std::string::npos || eq == 0) {
-    return Status::InvalidArgument("BAD_FIELD_ARG", "--field \"" + arg + "\" is not of the form name=value");
+    return Status::InvalidArgument(err::BAD_FIELD_ARG, "--field \"" + arg + "\" is not of the form name=value");
   }
   return std::make_pair(arg.substr(0, eq), arg.substr(eq + 1));
 }

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <random>
 
+#include "rpc/error_codes.h"
+
 namespace civic::tools {
 namespace {
 
@@ -76,7 +78,7 @@ Status WriteFileWithMode(const std::string& path, std::string_view data, mode_t 
 Result<std::string> ReadFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    if (errno == ENOENT) return Status::NotFound("FILE_NOT_FOUND", "no such file: " + path);
+    if (errno == ENOENT) return Status::NotFound(err::FILE_NOT_FOUND, "no such file: " + path);
     return SysError("cannot open", path);
   }
   std::string out;

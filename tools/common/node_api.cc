@@ -4,8 +4,11 @@
 #include <mutex>
 #include <thread>
 
+#include "ledger/errors.h"
 #include "rpc/client.h"
+#include "rpc/error_codes.h"
 #include "rpc/errors.h"
+#include "tools/common/errors.h"
 #include "tools/common/json_view.h"
 
 namespace civic::tools {
@@ -35,7 +38,7 @@ class RpcNodeApi final : public NodeApi {
 };
 
 Status Malformed(std::string_view what) {
-  return Status(Code::kInternal, "BAD_RESPONSE", "the node's answer is not as expected: " + std::string(what));
+  return Status(Code::kInternal, err::BAD_RESPONSE, "the node's answer is not as expected: " + std::string(what));
 }
 
 const json::value* Member(const json::value& v, std::string_view key) {
@@ -65,7 +68,7 @@ std::string Str(const json::value* v) { return v && v->is_string() ? std::string
 Result<std::unique_ptr<NodeApi>> ConnectNode(const std::string& url) {
   auto options = rpc::Client::ParseUrl(url);
   if (!options.ok()) {
-    return Status::InvalidArgument("BAD_NODE_URL", "--node " + url + ": " + options.status().message());
+    return Status::InvalidArgument(err::BAD_NODE_URL, "--node " + url + ": " + options.status().message());
   }
   options->timeout = std::chrono::milliseconds(660000);  // longer than any tx_commit wait
   return std::unique_ptr<NodeApi>(std::make_unique<RpcNodeApi>(*options));
@@ -172,7 +175,7 @@ Result<std::optional<TxOutcome>> SendSignedTx(NodeApi& api, const Bytes& raw, bo
   // A tx already waiting or already committed (sent again, e.g. after a timeout
   // or to wait for it) is not a refusal: tx_commit answers its outcome.
   const std::string& code = submitted.status().app_code();
-  if (!submitted.ok() && code != "TX_IN_MEMPOOL" && code != "TX_ALREADY_COMMITTED") return submitted.status();
+  if (!submitted.ok() && code != err::TX_IN_MEMPOOL && code != err::TX_ALREADY_COMMITTED) return submitted.status();
   if (!wait) return std::optional<TxOutcome>();
   CIVIC_ASSIGN_OR_RETURN(TxOutcome outcome, CommitTx(api, raw, timeout_ms));
   return std::optional<TxOutcome>(std::move(outcome));
@@ -197,7 +200,7 @@ Result<CertTypeInfo> GetCertType(NodeApi& api, std::string_view code) {
     if (t.code == code) return std::move(t);
     known += "\n  " + t.code + "  " + t.name;
   }
-  return Status::NotFound("CERT_TYPE_NOT_FOUND", "no certificate type " + std::string(code) +
+  return Status::NotFound(err::CERT_TYPE_NOT_FOUND, "no certificate type " + std::string(code) +
                                                      " on this chain; the registered types are:" + known);
 }
 

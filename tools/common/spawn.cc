@@ -10,7 +10,7 @@ namespace civic::tools {
 
 Result<pid_t> SpawnDetached(const std::string& program, const std::vector<std::string>& argv,
                             const std::string& log_path) {
-  if (argv.empty()) return Status::InvalidArgument("INVALID_ARGUMENT", "empty command");
+  if (argv.empty()) return Status::Internal("SpawnDetached: empty command");
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);

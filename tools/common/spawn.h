@@ -5,7 +5,7 @@
 // name the process shows), in a session of its own (so the terminal's Ctrl-C
 // does not reach it), stdin from /dev/null, stdout and stderr appended to
 // `log_path` (/dev/null when empty). Returns the child's pid; the caller reaps
-// it. Typed errors: INVALID_ARGUMENT (empty argv), IO_ERROR (fork failed). A
+// it. Typed errors: INTERNAL (empty argv), IO_ERROR (fork failed). A
 // failed exec shows as the child exiting with 127. Thread-safe.
 #pragma once
 

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "contracts/base/time_format.h"
+#include "tools/common/errors.h"
 
 namespace civic::tools {
 namespace {
@@ -23,7 +24,7 @@ bool Digits(std::string_view s, size_t pos, size_t n, int64_t* out) {
 }
 
 Status BadDate(std::string_view text) {
-  return Status::InvalidArgument("BAD_DATE", "\"" + std::string(text) +
+  return Status::InvalidArgument(err::BAD_DATE, "\"" + std::string(text) +
                                                  "\" is not a date or time; use 2024-05-01, 2024-05-01T08:30:00+08:00 "
                                                  "or milliseconds since 1970");
 }

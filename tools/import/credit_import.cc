@@ -5,6 +5,7 @@
 #include <fstream>
 #include <set>
 
+#include "contracts/base/errors.h"
 #include "contracts/base/identifiers.h"
 #include "contracts/base/enum_names.h"
 #include "contracts/credit/calls.h"
@@ -13,6 +14,8 @@
 #include "contracts/credit/subjects.h"
 #include "crypto/hash.h"
 #include "ledger/tx.h"
+#include "rpc/error_codes.h"
+#include "tools/common/errors.h"
 #include "tools/import/csv.h"
 #include "tools/common/files.h"
 #include "tools/common/json_view.h"
@@ -48,7 +51,7 @@ bool IsKnownColumn(std::string_view name) {
 Result<Bytes> HexDigest(std::string_view hex, std::string_view what) {
   auto raw = FromHex(hex);
   if (!raw || raw->size() != 32) {
-    return Status::InvalidArgument("BAD_DIGEST", std::string(what) + " must be 64 hex characters (a SHA-256)");
+    return Status::InvalidArgument(err::BAD_DIGEST, std::string(what) + " must be 64 hex characters (a SHA-256)");
   }
   return *raw;
 }
@@ -74,17 +77,17 @@ class RowBuilder {
 
     pb::CreditListing l;
     std::string category = get("category");
-    if (category.empty()) return RowError("UNKNOWN_CATEGORY", "the row names no category");
+    if (category.empty()) return RowError(err::UNKNOWN_CATEGORY, "the row names no category");
     auto known = schema_.categories.find(category);
     if (known == schema_.categories.end()) {
-      return RowError("UNKNOWN_CATEGORY", "no credit category '" + category.substr(0, 64) + "' on chain");
+      return RowError(err::UNKNOWN_CATEGORY, "no credit category '" + category.substr(0, 64) + "' on chain");
     }
     l.set_category(category);
     std::string list_name = get("list");
     if (!list_name.empty()) {
       CIVIC_ASSIGN_OR_RETURN(pb::CreditList list, contracts::ParseCreditList(list_name));
       if (list != known->second) {
-        return RowError("LIST_MISMATCH", "category " + category + " is on the " +
+        return RowError(err::LIST_MISMATCH, "category " + category + " is on the " +
                                              contracts::EnumName(known->second) + " list");
       }
       l.set_list(list);
@@ -93,11 +96,11 @@ class RowBuilder {
     pb::CreditSubject subject;
     if (!subject_args.person_id.empty()) {
       if (schema_.person_salt.empty()) {
-        return RowError("SALT_REQUIRED", "a person given by identity number needs the credit subject salt (--salt-file)");
+        return RowError(err::SALT_REQUIRED, "a person given by identity number needs the credit subject salt (--salt-file)");
       }
-      if (subject_args.person_name.empty()) return RowError("BAD_SUBJECT", "person_id needs person_name");
+      if (subject_args.person_name.empty()) return RowError(err::BAD_SUBJECT, "person_id needs person_name");
       if (!subject_args.uscc.empty() || !subject_args.commitment.empty()) {
-        return RowError("BAD_SUBJECT", "give one subject per row: uscc, person_id or commitment");
+        return RowError(err::BAD_SUBJECT, "give one subject per row: uscc, person_id or commitment");
       }
       CIVIC_ASSIGN_OR_RETURN(subject, contracts::PersonSubject(schema_.person_salt, subject_args.person_id,
                                                                subject_args.person_name));
@@ -110,15 +113,15 @@ class RowBuilder {
     l.set_reason(get("reason"));
     l.set_legal_basis(get("legal_basis"));
     l.set_decision_doc_no(get("decision_doc_no"));
-    if (l.reason().empty()) return RowError("REASON_REQUIRED", "reason is required");
-    if (l.legal_basis().empty()) return RowError("LEGAL_BASIS_REQUIRED", "legal_basis is required");
-    if (l.decision_doc_no().empty()) return RowError("DOC_NO_REQUIRED", "decision_doc_no is required");
+    if (l.reason().empty()) return RowError(err::REASON_REQUIRED, "reason is required");
+    if (l.legal_basis().empty()) return RowError(err::LEGAL_BASIS_REQUIRED, "legal_basis is required");
+    if (l.decision_doc_no().empty()) return RowError(err::DOC_NO_REQUIRED, "decision_doc_no is required");
     for (const auto& [what, text, max] :
          {std::tuple<const char*, const std::string*, size_t>{"reason", &l.reason(), contracts::kMaxCreditText},
           {"legal_basis", &l.legal_basis(), contracts::kMaxCreditText},
           {"decision_doc_no", &l.decision_doc_no(), contracts::kMaxCreditShortText}}) {
       if (text->size() > max) {
-        return RowError("TEXT_TOO_LONG", std::string(what) + " must be at most " + std::to_string(max) + " bytes");
+        return RowError(err::TEXT_TOO_LONG, std::string(what) + " must be at most " + std::to_string(max) + " bytes");
       }
       CIVIC_RETURN_IF_ERROR(contracts::CheckNoIdNumber(what, *text));
     }
@@ -129,7 +132,7 @@ class RowBuilder {
     if (std::string t = get("decided_at"); !t.empty()) {
       CIVIC_ASSIGN_OR_RETURN(int64_t ms, ParseTimeMs(t, DateEdge::kStartOfDay));
       int64_t now = schema_.now_ms != 0 ? schema_.now_ms : NowMs();
-      if (ms > now) return RowError("BAD_DATE", "decided_at " + t + " is in the future");
+      if (ms > now) return RowError(err::BAD_DATE, "decided_at " + t + " is in the future");
       l.set_decided_at_ms(ms);
     }
     if (std::string t = get("publicity_end"); !t.empty()) {
@@ -143,12 +146,12 @@ class RowBuilder {
         ok = ok && c >= '0' && c <= '9';
         if (ok) id = id * 10 + static_cast<uint64_t>(c - '0');
       }
-      if (!ok || id == 0) return RowError("BAD_NUMBER", "basis_commitment_id must be a positive integer");
+      if (!ok || id == 0) return RowError(err::BAD_NUMBER, "basis_commitment_id must be a positive integer");
       l.set_basis_commitment_id(id);
     }
     std::string key = contracts::CreditSubjectKey(subject) + "/" + category;
     if (!seen_.insert(key).second) {
-      return RowError("DUPLICATE_ROW", "an earlier row lists the same subject in category " + category);
+      return RowError(err::DUPLICATE_ROW, "an earlier row lists the same subject in category " + category);
     }
     return l;
   }
@@ -158,7 +161,7 @@ class RowBuilder {
   std::set<std::string> seen_;
 };
 
-Status BadHeader(std::string why) { return Status::InvalidArgument("IMPORT_BAD_HEADER", std::move(why)); }
+Status BadHeader(std::string why) { return Status::InvalidArgument(err::IMPORT_BAD_HEADER, std::move(why)); }
 
 std::string JsonText(const json::value& v) {
   if (v.is_string()) return std::string(v.get_string());
@@ -176,7 +179,7 @@ std::string JsonText(const json::value& v) {
 Result<std::string> ReadSalt(const std::string& path) {
   CIVIC_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   std::string salt = Trim(text);
-  if (salt.empty()) return Status::InvalidArgument("SALT_REQUIRED", path + " holds no credit subject salt");
+  if (salt.empty()) return Status::InvalidArgument(err::SALT_REQUIRED, path + " holds no credit subject salt");
   return salt;
 }
 
@@ -184,25 +187,25 @@ Result<pb::CreditSubject> SubjectFromArgs(const SubjectArgs& a) {
   int ways = (a.uscc.empty() ? 0 : 1) + (a.person_id.empty() && a.person_name.empty() ? 0 : 1) +
              (a.commitment.empty() && a.masked_name.empty() ? 0 : 1);
   if (ways == 0) {
-    return Status::InvalidArgument("SUBJECT_REQUIRED", "name the subject: --uscc, --person-id with --person-name and "
+    return Status::InvalidArgument(err::SUBJECT_REQUIRED, "name the subject: --uscc, --person-id with --person-name and "
                                                        "--salt-file, or --commitment with --masked-name");
   }
-  if (ways > 1) return Status::InvalidArgument("BAD_SUBJECT", "name the subject in one way only");
+  if (ways > 1) return Status::InvalidArgument(err::BAD_SUBJECT, "name the subject in one way only");
   if (!a.uscc.empty()) return contracts::EnterpriseSubject(a.uscc, a.name);
-  if (!a.name.empty()) return Status::InvalidArgument("BAD_SUBJECT", "--name is an enterprise's name; a person has none");
+  if (!a.name.empty()) return Status::InvalidArgument(err::BAD_SUBJECT, "--name is an enterprise's name; a person has none");
   if (!a.person_id.empty() || !a.person_name.empty()) {
     if (a.person_id.empty() || a.person_name.empty()) {
-      return Status::InvalidArgument("BAD_SUBJECT", "a person needs both --person-id and --person-name");
+      return Status::InvalidArgument(err::BAD_SUBJECT, "a person needs both --person-id and --person-name");
     }
     if (a.salt_file.empty()) {
-      return Status::InvalidArgument("SALT_REQUIRED", "a person's commitment needs the credit subject salt (--salt-file)");
+      return Status::InvalidArgument(err::SALT_REQUIRED, "a person's commitment needs the credit subject salt (--salt-file)");
     }
     CIVIC_ASSIGN_OR_RETURN(std::string salt, ReadSalt(a.salt_file));
     return contracts::PersonSubject(salt, a.person_id, a.person_name);
   }
   auto raw = FromHex(a.commitment);
   if (!raw || raw->size() != 32) {
-    return Status::InvalidArgument("BAD_COMMITMENT", "a person's commitment is 64 hex characters");
+    return Status::InvalidArgument(err::BAD_COMMITMENT, "a person's commitment is 64 hex characters");
   }
   pb::CreditSubject s;
   s.set_type(pb::CREDIT_SUBJECT_PERSON);
@@ -218,7 +221,7 @@ std::string SubjectText(const pb::CreditSubject& s) {
 
 Result<Bytes> DigestArg(const std::string& hex, const std::string& file, std::string_view what) {
   if (hex.empty() == file.empty()) {
-    return Status::InvalidArgument("DIGEST_REQUIRED", "give either the " + std::string(what) +
+    return Status::InvalidArgument(err::DIGEST_REQUIRED, "give either the " + std::string(what) +
                                                           " file or its SHA-256 digest (64 hex), not both");
   }
   if (!hex.empty()) return HexDigest(hex, what);
@@ -230,7 +233,7 @@ Result<Bytes> DigestArg(const std::string& hex, const std::string& file, std::st
 // Sending
 
 bool IsTxRefusal(const Status& status) {
-  if (status.app_code() == "TX_IN_MEMPOOL") return false;
+  if (status.app_code() == err::TX_IN_MEMPOOL) return false;
   switch (status.code()) {
     case Code::kInvalidArgument:
     case Code::kNotFound:
@@ -279,7 +282,7 @@ Result<CreditImportFormat> CreditImportFormatOf(const std::string& path) {
   auto ends = [&](std::string_view s) { return path.size() >= s.size() && path.compare(path.size() - s.size(), s.size(), s) == 0; };
   if (ends(".csv") || ends(".CSV")) return CreditImportFormat::kCsv;
   if (ends(".jsonl") || ends(".ndjson") || ends(".json")) return CreditImportFormat::kJsonl;
-  return Status::InvalidArgument("IMPORT_UNKNOWN_FORMAT", path + ": the file name must end in .csv or .jsonl");
+  return Status::InvalidArgument(err::IMPORT_UNKNOWN_FORMAT, path + ": the file name must end in .csv or .jsonl");
 }
 
 Result<CreditImportFile> ReadCreditCsv(std::istream& in, const CreditImportSchema& schema) {
@@ -291,7 +294,7 @@ Result<CreditImportFile> ReadCreditCsv(std::istream& in, const CreditImportSchem
   for (auto& name : (*header)->fields) {
     name = Trim(name);
     if (!IsKnownColumn(name)) {
-      return Status::InvalidArgument("IMPORT_UNKNOWN_COLUMN", "unknown column \"" + name.substr(0, 64) +
+      return Status::InvalidArgument(err::IMPORT_UNKNOWN_COLUMN, "unknown column \"" + name.substr(0, 64) +
                                                                   "\"; known columns: category, list, uscc, name, "
                                                                   "person_id, person_name, commitment, masked_name, "
                                                                   "reason, legal_basis, decision_doc_no, "
@@ -319,7 +322,7 @@ Result<CreditImportFile> ReadCreditCsv(std::istream& in, const CreditImportSchem
     const CsvRecord& r = **record;
     if (r.fields.size() != out.header.size()) {
       out.rejected.push_back({r.line,
-                              RowError("WRONG_COLUMN_COUNT", "the row has " + std::to_string(r.fields.size()) +
+                              RowError(err::WRONG_COLUMN_COUNT, "the row has " + std::to_string(r.fields.size()) +
                                                                  " fields, the header " +
                                                                  std::to_string(out.header.size())),
                               r.fields});
@@ -351,7 +354,7 @@ Result<CreditImportFile> ReadCreditJsonl(std::istream& in, const CreditImportSch
     boost::system::error_code ec;
     json::value v = json::parse(line, ec);
     if (ec || !v.is_object()) {
-      out.rejected.push_back({number, RowError("JSON_MALFORMED", "the line is not a JSON object"), {line}});
+      out.rejected.push_back({number, RowError(err::JSON_MALFORMED, "the line is not a JSON object"), {line}});
       continue;
     }
     std::map<std::string, std::string> values;
@@ -359,12 +362,12 @@ Result<CreditImportFile> ReadCreditJsonl(std::istream& in, const CreditImportSch
     for (const auto& member : v.get_object()) {
       std::string name(member.key());
       if (!IsKnownColumn(name)) {
-        bad = RowError("IMPORT_UNKNOWN_COLUMN", "unknown member \"" + name.substr(0, 64) + "\"");
+        bad = RowError(err::IMPORT_UNKNOWN_COLUMN, "unknown member \"" + name.substr(0, 64) + "\"");
         break;
       }
       if (member.value().is_object() || member.value().is_array() || member.value().is_bool() ||
           member.value().is_double()) {
-        bad = RowError("JSON_MALFORMED", "member \"" + name + "\" must be a string or an integer");
+        bad = RowError(err::JSON_MALFORMED, "member \"" + name + "\" must be a string or an integer");
         break;
       }
       values[name] = JsonText(member.value());
@@ -386,7 +389,7 @@ Result<CreditImportFile> ReadCreditJsonl(std::istream& in, const CreditImportSch
 Result<CreditImportFile> ReadCreditImportFile(const std::string& path, CreditImportFormat format,
                                               const CreditImportSchema& schema) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("FILE_NOT_FOUND", "cannot open " + path);
+  if (!in) return Status::NotFound(err::FILE_NOT_FOUND, "cannot open " + path);
   // Skip a UTF-8 byte order mark (the CSV reader does so itself).
   if (format == CreditImportFormat::kJsonl && in.peek() == 0xEF) {
     char bom[3];
@@ -456,7 +459,7 @@ struct Sender {
 Result<CreditImportSummary> ImportCreditRows(NodeApi& api, const crypto::KeyPair& key, const std::string& org,
                                              const CreditImportFile& file, const CreditImportOptions& options) {
   if (options.batch_size < 1 || options.batch_size > contracts::kMaxCreditBatch) {
-    return Status::InvalidArgument("BAD_BATCH_SIZE",
+    return Status::InvalidArgument(err::BAD_BATCH_SIZE,
                                    "the batch size must be 1.." + std::to_string(contracts::kMaxCreditBatch));
   }
   CreditImportSummary summary;
@@ -503,10 +506,10 @@ Result<CreditSampleSummary> CommitCreditSample(NodeApi& api, const std::vector<c
                                                uint32_t commit_timeout_ms) {
   auto existing = api.Call("credit_get", json::object{{"entry", 1}});
   if (existing.ok()) {
-    return Status::AlreadyExists("CREDIT_SAMPLE_EXISTS", "the chain already has credit entries; the sample credit "
+    return Status::AlreadyExists(err::CREDIT_SAMPLE_EXISTS, "the chain already has credit entries; the sample credit "
                                                          "data goes on a chain without any");
   }
-  if (existing.status().app_code() != "ENTRY_NOT_FOUND") return existing.status();
+  if (existing.status().app_code() != err::ENTRY_NOT_FOUND) return existing.status();
   CIVIC_ASSIGN_OR_RETURN(ChainStatusInfo tip, GetChainStatus(api));
   // The sample's dates are relative to the tip's block time (chain_status
   // names it latest_block_time_ms).

@@ -1,5 +1,7 @@
 #include "tools/import/csv.h"
 
+#include "tools/common/errors.h"
+
 namespace civic::tools {
 
 int CsvReader::Get() {
@@ -49,7 +51,7 @@ Result<std::optional<CsvRecord>> CsvReader::Next() {
   record.line = line_;
   last_line_ = line_;
   auto malformed = [&](const std::string& what) -> Status {
-    return Status::InvalidArgument("CSV_MALFORMED",
+    return Status::InvalidArgument(err::CSV_MALFORMED,
                                    "line " + std::to_string(record.line) + ": " + what);
   };
 

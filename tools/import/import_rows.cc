@@ -4,8 +4,11 @@
 #include <fstream>
 #include <set>
 
+#include "contracts/base/errors.h"
 #include "contracts/certificate/rules.h"
 #include "contracts/base/identifiers.h"
+#include "rpc/error_codes.h"
+#include "tools/common/errors.h"
 #include "tools/import/csv.h"
 #include "tools/common/timefmt.h"
 
@@ -70,7 +73,7 @@ class RowChecker {
     if (!type.ok()) return type.status();
     row.holder_code_type = *type;
     if (!schema_.holder_code_type.empty() && row.holder_code_type != schema_.holder_code_type) {
-      return RowError("HOLDER_TYPE_MISMATCH",
+      return RowError(err::HOLDER_TYPE_MISMATCH,
                       "certificate type " + schema_.type_code + " is held by " +
                           (schema_.holder_code_type == "uscc" ? "enterprises" : "citizens") +
                           ", but this row names a" +
@@ -81,11 +84,11 @@ class RowChecker {
 
     for (const auto& [name, value] : raw.fields) {
       if (!known_.count(name)) {
-        return RowError("UNKNOWN_FIELD", "field \"" + name + "\" is not in the schema of type " +
+        return RowError(err::UNKNOWN_FIELD, "field \"" + name + "\" is not in the schema of type " +
                                              schema_.type_code);
       }
       if (value.size() > kMaxFieldBytes || !ValidUtf8(value) || HasControlChars(value)) {
-        return RowError("BAD_FIELD_VALUE", "field \"" + name +
+        return RowError(err::BAD_FIELD_VALUE, "field \"" + name +
                                                "\" is not valid UTF-8 text of at most 4096 bytes "
                                                "without control characters");
       }
@@ -93,15 +96,15 @@ class RowChecker {
     }
     for (const auto& f : schema_.fields) {
       if (f.required && !row.fields.count(f.name)) {
-        return RowError("MISSING_FIELD", "required field \"" + f.name + "\" is empty or missing");
+        return RowError(err::MISSING_FIELD, "required field \"" + f.name + "\" is empty or missing");
       }
     }
-    if (row.fields.empty()) return RowError("MISSING_FIELD", "the row has no field values");
+    if (row.fields.empty()) return RowError(err::MISSING_FIELD, "the row has no field values");
 
     auto date = [](const std::string& text, DateEdge edge, const char* what) -> Result<int64_t> {
       if (text.empty()) return int64_t{0};
       auto ms = ParseTimeMs(text, edge);
-      if (!ms.ok()) return RowError("BAD_DATE", std::string(what) + ": " + ms.status().message());
+      if (!ms.ok()) return RowError(err::BAD_DATE, std::string(what) + ": " + ms.status().message());
       return *ms;
     };
     CIVIC_ASSIGN_OR_RETURN(row.valid_from_ms, date(raw.valid_from, DateEdge::kStartOfDay, "valid_from"));
@@ -110,14 +113,14 @@ class RowChecker {
     // The chain refuses an issue date after the block time: an explicit one in the
     // future is an error; a certificate that only becomes valid later is issued now.
     if (row.issued_at_ms > now_ms_) {
-      return RowError("BAD_VALIDITY", "issued_at is in the future");
+      return RowError(err::BAD_VALIDITY, "issued_at is in the future");
     }
     if (row.issued_at_ms == 0 && row.valid_from_ms <= now_ms_) row.issued_at_ms = row.valid_from_ms;
     if (row.valid_until_ms != 0 && row.valid_from_ms != 0 && row.valid_until_ms <= row.valid_from_ms) {
-      return RowError("BAD_VALIDITY", "valid_until is not after valid_from");
+      return RowError(err::BAD_VALIDITY, "valid_until is not after valid_from");
     }
     if (row.issued_at_ms != 0 && row.valid_until_ms != 0 && row.issued_at_ms > row.valid_until_ms) {
-      return RowError("BAD_VALIDITY", "issued_at is after valid_until");
+      return RowError(err::BAD_VALIDITY, "issued_at is after valid_until");
     }
 
     if (!raw.serial.empty()) {
@@ -127,7 +130,7 @@ class RowChecker {
 
     // Duplicates are checked last so that only well-formed rows claim a serial.
     if (!row.serial.empty() && serials_.count(row.serial)) {
-      return RowError("DUPLICATE_SERIAL", "serial " + row.serial + " already appears on line " +
+      return RowError(err::DUPLICATE_SERIAL, "serial " + row.serial + " already appears on line " +
                                               std::to_string(serials_[row.serial]));
     }
     std::string key = row.holder_code_type + '\0' + row.holder + '\0' +
@@ -135,7 +138,7 @@ class RowChecker {
     for (const auto& [n, v] : row.fields) key += '\0' + n + '\0' + v;
     auto dup = rows_.find(key);
     if (dup != rows_.end()) {
-      return RowError("DUPLICATE_ROW", "the same certificate already appears on line " +
+      return RowError(err::DUPLICATE_ROW, "the same certificate already appears on line " +
                                            std::to_string(dup->second));
     }
     rows_.emplace(std::move(key), row.line);
@@ -152,7 +155,7 @@ class RowChecker {
 };
 
 Status BadHeader(std::string msg) {
-  return Status::InvalidArgument("IMPORT_BAD_HEADER", std::move(msg));
+  return Status::InvalidArgument(err::IMPORT_BAD_HEADER, std::move(msg));
 }
 
 std::string Trim(std::string s) {
@@ -183,14 +186,14 @@ Result<std::string> HolderCodeType(std::string_view holder_type) {
   if (holder_type == "enterprise" || holder_type == contracts::kHolderUscc) {
     return std::string(contracts::kHolderUscc);
   }
-  return RowError("BAD_HOLDER_TYPE", "holder type \"" + std::string(holder_type) +
+  return RowError(err::BAD_HOLDER_TYPE, "holder type \"" + std::string(holder_type) +
                                          "\" is not citizen or enterprise");
 }
 
 Result<ImportFormat> ParseImportFormat(std::string_view name) {
   if (name == "csv") return ImportFormat::kCsv;
   if (name == "jsonl" || name == "ndjson") return ImportFormat::kJsonl;
-  return Status::InvalidArgument("IMPORT_UNKNOWN_FORMAT",
+  return Status::InvalidArgument(err::IMPORT_UNKNOWN_FORMAT,
                                  "format \"" + std::string(name) + "\" is not csv or jsonl");
 }
 
@@ -200,7 +203,7 @@ Result<ImportFormat> ImportFormatFromPath(const std::string& path) {
   };
   if (ends(".csv") || ends(".CSV")) return ImportFormat::kCsv;
   if (ends(".jsonl") || ends(".ndjson") || ends(".json") || ends(".JSONL")) return ImportFormat::kJsonl;
-  return Status::InvalidArgument("IMPORT_UNKNOWN_FORMAT",
+  return Status::InvalidArgument(err::IMPORT_UNKNOWN_FORMAT,
                                  path + ": cannot tell the format from the name; use .csv or .jsonl, "
                                         "or give --format");
 }
@@ -222,7 +225,7 @@ Result<ImportFileContent> ReadImportCsv(std::istream& in, const ImportSchema& sc
     if (name == "fields" || (!kReservedColumns.count(name) && !known.count(name))) {
       std::string names;
       for (const auto& f : schema.fields) names += (names.empty() ? "" : ", ") + f.name;
-      return Status::InvalidArgument("IMPORT_UNKNOWN_COLUMN",
+      return Status::InvalidArgument(err::IMPORT_UNKNOWN_COLUMN,
                                      "column \"" + name + "\" is neither a field of type " +
                                          schema.type_code + " (" + names +
                                          ") nor one of holder_type, holder, valid_from, "
@@ -247,7 +250,7 @@ Result<ImportFileContent> ReadImportCsv(std::istream& in, const ImportSchema& sc
     ++out.rows;
     if (r.fields.size() != out.header.size()) {
       out.rejected.push_back({r.line,
-                              RowError("WRONG_COLUMN_COUNT", "expected " + std::to_string(out.header.size()) +
+                              RowError(err::WRONG_COLUMN_COUNT, "expected " + std::to_string(out.header.size()) +
                                                                  " columns, found " + std::to_string(r.fields.size())),
                               r.fields});
       continue;
@@ -278,7 +281,7 @@ Result<std::string> JsonText(const json::value& v, const std::string& name) {
   if (v.is_int64()) return std::to_string(v.get_int64());
   if (v.is_uint64()) return std::to_string(v.get_uint64());
   if (v.is_null()) return std::string();
-  return RowError("BAD_FIELD_VALUE", "\"" + name + "\" must be a string");
+  return RowError(err::BAD_FIELD_VALUE, "\"" + name + "\" must be a string");
 }
 
 Result<RawRow> RawFromJson(const json::object& o, uint64_t line) {
@@ -287,12 +290,12 @@ Result<RawRow> RawFromJson(const json::object& o, uint64_t line) {
   for (const auto& kv : o) {
     std::string name(kv.key());
     if (name == "fields") {
-      if (!kv.value().is_object()) return RowError("BAD_FIELD_VALUE", "\"fields\" must be an object");
+      if (!kv.value().is_object()) return RowError(err::BAD_FIELD_VALUE, "\"fields\" must be an object");
       for (const auto& f : kv.value().get_object()) {
         std::string fname(f.key());
         CIVIC_ASSIGN_OR_RETURN(std::string value, JsonText(f.value(), fname));
         if (!raw.fields.emplace(fname, std::move(value)).second) {
-          return RowError("BAD_FIELD_VALUE", "field \"" + fname + "\" is given twice");
+          return RowError(err::BAD_FIELD_VALUE, "field \"" + fname + "\" is given twice");
         }
       }
       continue;
@@ -300,7 +303,7 @@ Result<RawRow> RawFromJson(const json::object& o, uint64_t line) {
     CIVIC_ASSIGN_OR_RETURN(std::string value, JsonText(kv.value(), name));
     if (SetNamedColumn(raw, name, value)) continue;
     if (!raw.fields.emplace(name, std::move(value)).second) {
-      return RowError("BAD_FIELD_VALUE", "field \"" + name + "\" is given twice");
+      return RowError(err::BAD_FIELD_VALUE, "field \"" + name + "\" is given twice");
     }
   }
   return raw;
@@ -324,7 +327,7 @@ Result<ImportFileContent> ReadImportJsonl(std::istream& in, const ImportSchema& 
     json::value v = json::parse(line, ec);
     if (ec || !v.is_object()) {
       out.rejected.push_back(
-          {line_no, RowError("JSON_MALFORMED", ec ? "not valid JSON: " + ec.message() : "not a JSON object"), {line}});
+          {line_no, RowError(err::JSON_MALFORMED, ec ? "not valid JSON: " + ec.message() : "not a JSON object"), {line}});
       continue;
     }
     auto raw = RawFromJson(v.get_object(), line_no);
@@ -347,7 +350,7 @@ Result<ImportFileContent> ReadImportJsonl(std::istream& in, const ImportSchema& 
 Result<ImportFileContent> ReadImportFile(const std::string& path, ImportFormat format,
                                          const ImportSchema& schema) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("FILE_NOT_FOUND", "cannot open " + path);
+  if (!in) return Status::NotFound(err::FILE_NOT_FOUND, "cannot open " + path);
   auto content = format == ImportFormat::kCsv ? ReadImportCsv(in, schema) : ReadImportJsonl(in, schema);
   if (!content.ok()) {
     const Status& st = content.status();

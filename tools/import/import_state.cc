@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "crypto/hash.h"
+#include "tools/common/errors.h"
 #include "tools/common/files.h"
 
 namespace civic::tools {
@@ -10,7 +11,7 @@ namespace json = boost::json;
 namespace {
 
 Status StateCorrupt(const std::string& what) {
-  return Status(Code::kCorruption, "STATE_CORRUPT", "import state file is damaged: " + what);
+  return Status(Code::kCorruption, err::STATE_CORRUPT, "import state file is damaged: " + what);
 }
 
 json::object ToJson(const ImportState& s) {
@@ -215,7 +216,7 @@ Result<ImportState> LoadImportState(const std::string& path) {
   CIVIC_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   auto parsed = ParseImportState(text);
   if (!parsed.ok()) {
-    return Status(Code::kCorruption, "STATE_CORRUPT", path + ": " + parsed.status().message());
+    return Status(Code::kCorruption, err::STATE_CORRUPT, path + ": " + parsed.status().message());
   }
   return parsed;
 }

@@ -15,10 +15,14 @@
 #include <mutex>
 #include <thread>
 
+#include "contracts/base/errors.h"
 #include "contracts/base/identifiers.h"
 #include "crypto/hash.h"
+#include "ledger/errors.h"
 #include "ledger/tx.h"
 #include "rpc/codec/holder_certificate.h"
+#include "rpc/error_codes.h"
+#include "tools/common/errors.h"
 #include "tools/common/files.h"
 #include "tools/common/progress.h"
 #include "contracts/certificate/calls.h"
@@ -60,8 +64,8 @@ bool IsFatal(const Status& st) {
     default:
       break;
   }
-  return st.app_code() == "WRONG_CHAIN_ID" || st.app_code() == "BAD_SIGNATURE" ||
-         st.app_code() == "UNKNOWN_ORG" || st.app_code() == "TX_TOO_LARGE";
+  return st.app_code() == err::WRONG_CHAIN_ID || st.app_code() == err::BAD_SIGNATURE ||
+         st.app_code() == err::UNKNOWN_ORG || st.app_code() == err::TX_TOO_LARGE;
 }
 
 // The node (or the path to it) is down or busy: retry later with the same bytes.
@@ -73,7 +77,7 @@ bool IsTransient(const Status& st) {
 std::string FileSha256Hex(const std::string& path, Status* error) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    *error = Status::NotFound("FILE_NOT_FOUND", "cannot open " + path);
+    *error = Status::NotFound(err::FILE_NOT_FOUND, "cannot open " + path);
     return "";
   }
   crypto::Sha256Hasher hasher;
@@ -346,7 +350,7 @@ struct Importer::Impl {
       if (l.outcome || l.expired) return l;
       {
         std::lock_guard<std::mutex> lock(mu);
-        if (!fatal.ok() || stop) return Status::Unavailable("IMPORT_STOPPED", "import stopped");
+        if (!fatal.ok() || stop) return Status::Unavailable(err::IMPORT_STOPPED, "import stopped");
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(300));
     }
@@ -460,7 +464,7 @@ struct Importer::Impl {
       }
       if (!st.ok()) {
         std::lock_guard<std::mutex> lock(mu);
-        if (fatal.ok() && st.app_code() != "IMPORT_STOPPED") fatal = st;
+        if (fatal.ok() && st.app_code() != err::IMPORT_STOPPED) fatal = st;
         return;
       }
     }
@@ -474,11 +478,11 @@ struct Importer::Impl {
     if (!type_r.ok()) return type_r.status();
     type = std::move(*type_r);
     if (type.retired) {
-      return ImportError(Code::kFailedPrecondition, "CERT_TYPE_RETIRED",
+      return ImportError(Code::kFailedPrecondition, err::CERT_TYPE_RETIRED,
                          "certificate type " + opt.type_code + " is retired; nothing can be issued under it");
     }
     if (std::find(type.issuer_orgs.begin(), type.issuer_orgs.end(), opt.org) == type.issuer_orgs.end()) {
-      return ImportError(Code::kPermissionDenied, "NOT_ISSUER",
+      return ImportError(Code::kPermissionDenied, err::NOT_ISSUER,
                          "organisation " + opt.org + " is not an issuer of type " + opt.type_code);
     }
     ImportSchema schema;
@@ -507,7 +511,7 @@ struct Importer::Impl {
     if (loaded.ok()) {
       ImportState& s = *loaded;
       auto mismatch = [&](const char* what, const std::string& was, const std::string& now) {
-        return ImportError(Code::kFailedPrecondition, "STATE_MISMATCH",
+        return ImportError(Code::kFailedPrecondition, err::STATE_MISMATCH,
                            opt.state_path + " belongs to another import (" + what + " was " + was +
                                ", now " + now + "); rerun with the original input and options, or "
                                "give a new --state file");
@@ -527,7 +531,7 @@ struct Importer::Impl {
       s.holders_file = opt.holders_path;
       state = std::move(s);
       summary.resumed = true;
-    } else if (loaded.status().app_code() == "FILE_NOT_FOUND") {
+    } else if (loaded.status().app_code() == err::FILE_NOT_FOUND) {
       state = std::move(fresh);
       state.secret.resize(32);
       randombytes_buf(state.secret.data(), state.secret.size());
@@ -563,7 +567,7 @@ struct Importer::Impl {
 
   Result<ImportSummary> Run() {
     if (opt.batch_size == 0) {
-      return ImportError(Code::kInvalidArgument, "BAD_BATCH_SIZE", "--batch must be at least 1");
+      return ImportError(Code::kInvalidArgument, err::BAD_BATCH_SIZE, "--batch must be at least 1");
     }
     ChainStatusInfo tip;
     CIVIC_RETURN_IF_ERROR(Prepare(&tip));

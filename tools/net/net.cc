@@ -21,6 +21,7 @@
 #include <random>
 #include <thread>
 
+#include "contracts/base/errors.h"
 #include "contracts/certificate/holder.h"
 #include "contracts/certificate/calls.h"
 #include "contracts/governance/calls.h"
@@ -29,6 +30,8 @@
 #include "crypto/keyfile.h"
 #include "node/config.h"
 #include "rpc/client.h"
+#include "rpc/error_codes.h"
+#include "tools/common/errors.h"
 #include "tools/common/files.h"
 #include "tools/common/spawn.h"
 #include "tools/common/node_api.h"
@@ -77,7 +80,7 @@ json::object NetworkToJson(const Network& net) {
 std::string Str(const json::object& o, const char* key, Status* error) {
   auto it = o.find(key);
   if (it == o.end() || !it->value().is_string()) {
-    if (error->ok()) *error = NetError(Code::kCorruption, "NET_MALFORMED", std::string("missing or non-string \"") + key + "\"");
+    if (error->ok()) *error = NetError(Code::kCorruption, err::NET_MALFORMED, std::string("missing or non-string \"") + key + "\"");
     return "";
   }
   return std::string(it->value().get_string());
@@ -86,7 +89,7 @@ std::string Str(const json::object& o, const char* key, Status* error) {
 uint16_t Port(const json::object& o, const char* key, Status* error) {
   auto it = o.find(key);
   if (it == o.end() || !it->value().is_int64() || it->value().get_int64() <= 0 || it->value().get_int64() > 65535) {
-    if (error->ok()) *error = NetError(Code::kCorruption, "NET_MALFORMED", std::string("missing or bad port \"") + key + "\"");
+    if (error->ok()) *error = NetError(Code::kCorruption, err::NET_MALFORMED, std::string("missing or bad port \"") + key + "\"");
     return 0;
   }
   return static_cast<uint16_t>(it->value().get_int64());
@@ -257,7 +260,7 @@ Result<std::unique_ptr<NodeApi>> ConnectHealthy(const Network& net, const std::s
     }
     return ConnectNode(n.rpc_url());
   }
-  return NetError(Code::kUnavailable, "NET_NOT_RUNNING",
+  return NetError(Code::kUnavailable, err::NET_NOT_RUNNING,
                   "no healthy node of " + net.dir + " to send the governance txs to (" + why +
                       "); start the network with `civic net up`");
 }
@@ -274,7 +277,7 @@ Result<ChainView> ReadChainView(NodeApi& api) {
   ChainView view;
   NodeRunState state;
   if (!ReadNodeStatus(v, &state)) {
-    return NetError(Code::kCorruption, "NET_MALFORMED", "chain_status answered without a height");
+    return NetError(Code::kCorruption, err::NET_MALFORMED, "chain_status answered without a height");
   }
   view.height = state.height;
   view.validator = state.validator;
@@ -317,7 +320,7 @@ Result<uint64_t> PassProposal(NodeApi& api, const Network& net, const std::strin
     }
     keys.push_back(std::move(key).value());
   }
-  if (keys.empty()) return NetError(Code::kCorruption, "NET_MALFORMED", "network.json lists no departments");
+  if (keys.empty()) return NetError(Code::kCorruption, err::NET_MALFORMED, "network.json lists no departments");
   auto params = [&](size_t org) -> Result<contracts::TxParams> {
     CIVIC_ASSIGN_OR_RETURN(ChainStatusInfo st, GetChainStatus(api));
     contracts::TxParams p;
@@ -331,28 +334,28 @@ Result<uint64_t> PassProposal(NodeApi& api, const Network& net, const std::strin
                          CommitOk(api, contracts::ProposeTx(first, title, action, keys[0]), "the proposal"));
   CIVIC_ASSIGN_OR_RETURN(std::optional<ProposalInfo> proposal, ProposalOfTx(api, proposed.id));
   if (!proposal) {
-    return NetError(Code::kInternal, "NET_PROPOSAL_FAILED", "the proposal tx " + proposed.id + " made no proposal");
+    return NetError(Code::kInternal, err::NET_PROPOSAL_FAILED, "the proposal tx " + proposed.id + " made no proposal");
   }
   for (size_t org = 1;; ++org) {
     if (proposal->status == "executed") return proposal->id;
     if (proposal->status != "open") {
-      return NetError(Code::kFailedPrecondition, "NET_PROPOSAL_FAILED",
+      return NetError(Code::kFailedPrecondition, err::NET_PROPOSAL_FAILED,
                       "proposal " + std::to_string(proposal->id) + " \"" + title + "\" is " + proposal->status +
                           (proposal->result_message.empty() ? "" : ": " + proposal->result_message));
     }
     if (org >= keys.size()) {
-      return NetError(Code::kFailedPrecondition, "NET_PROPOSAL_FAILED",
+      return NetError(Code::kFailedPrecondition, err::NET_PROPOSAL_FAILED,
                       "proposal " + std::to_string(proposal->id) + " is still open after every department voted");
     }
     CIVIC_ASSIGN_OR_RETURN(contracts::TxParams p, params(org));
     CIVIC_ASSIGN_OR_RETURN(TxOutcome vote, CommitTx(api, contracts::VoteTx(p, proposal->id, true, keys[org]), 30000));
     // A department without the ADMIN role cannot vote; the next one may.
-    if (!vote.result.ok() && vote.result.app_code() != "NOT_ADMIN" && vote.result.app_code() != "ALREADY_VOTED") {
+    if (!vote.result.ok() && vote.result.app_code() != err::NOT_ADMIN && vote.result.app_code() != err::ALREADY_VOTED) {
       return Status(vote.result.code(), vote.result.app_code(),
                     net.orgs[org].short_name + "'s vote was refused: " + vote.result.message());
     }
     CIVIC_ASSIGN_OR_RETURN(proposal, ProposalOfTx(api, proposed.id));
-    if (!proposal) return NetError(Code::kInternal, "NET_PROPOSAL_FAILED", "the proposal disappeared");
+    if (!proposal) return NetError(Code::kInternal, err::NET_PROPOSAL_FAILED, "the proposal disappeared");
   }
 }
 
@@ -381,12 +384,12 @@ bool PollUntil(int timeout_s, const std::function<bool()>& done) {
 
 Result<Network> InitNetwork(const NetInitOptions& options) {
   if (options.nodes < 1 || options.nodes > kMaxNetworkNodes) {
-    return NetError(Code::kInvalidArgument, "NET_BAD_SIZE",
+    return NetError(Code::kInvalidArgument, err::NET_BAD_SIZE,
                     "a network has 1 to " + std::to_string(kMaxNetworkNodes) + " nodes, not " +
                         std::to_string(options.nodes));
   }
   if (options.base_port < 1024 || static_cast<uint32_t>(options.base_port) + 2 * options.nodes > 65535) {
-    return NetError(Code::kInvalidArgument, "NET_BAD_PORT",
+    return NetError(Code::kInvalidArgument, err::NET_BAD_PORT,
                     "--base-port " + std::to_string(options.base_port) + " leaves no room for " +
                         std::to_string(options.nodes) + " nodes (2 ports each, 1024..65535)");
   }
@@ -399,18 +402,18 @@ Result<Network> InitNetwork(const NetInitOptions& options) {
     bool is_network = fs::exists(dir / kNetworkFile);
     if (!IsDirEmpty(dir.string())) {
       if (!options.force) {
-        return NetError(Code::kAlreadyExists, "NET_EXISTS",
+        return NetError(Code::kAlreadyExists, err::NET_EXISTS,
                         dir.string() + " already exists and is not empty; use it as it is, or pass "
                                        "--force to wipe it and create a new network");
       }
       if (!is_network) {
-        return NetError(Code::kFailedPrecondition, "NET_EXISTS",
+        return NetError(Code::kFailedPrecondition, err::NET_EXISTS,
                         dir.string() + " is not a network folder (no network.json); refusing to wipe it");
       }
       for (const auto& entry : fs::directory_iterator(dir)) {
         std::string pid_file = (entry.path() / "civicd.pid").string();
         if (LiveCivicdPid(pid_file) > 0) {
-          return NetError(Code::kFailedPrecondition, "NET_RUNNING",
+          return NetError(Code::kFailedPrecondition, err::NET_RUNNING,
                           "a node of " + dir.string() + " is still running; stop it first with "
                           "`civic net down --dir " + options.dir + "`");
         }
@@ -483,8 +486,8 @@ Result<Network> LoadNetwork(const std::string& dir) {
   if (abs.filename().empty()) abs = abs.parent_path();
   auto text = ReadFile((abs / kNetworkFile).string());
   if (!text.ok()) {
-    if (text.status().app_code() == "FILE_NOT_FOUND") {
-      return NetError(Code::kNotFound, "NET_NOT_FOUND",
+    if (text.status().app_code() == err::FILE_NOT_FOUND) {
+      return NetError(Code::kNotFound, err::NET_NOT_FOUND,
                       "no network in " + abs.string() + " (no network.json); create one with "
                       "`civic net init N --dir " + dir + "`");
     }
@@ -492,7 +495,7 @@ Result<Network> LoadNetwork(const std::string& dir) {
   }
   json::error_code jec;
   json::value v = json::parse(*text, jec);
-  if (jec || !v.is_object()) return NetError(Code::kCorruption, "NET_MALFORMED", "network.json is not a JSON object");
+  if (jec || !v.is_object()) return NetError(Code::kCorruption, err::NET_MALFORMED, "network.json is not a JSON object");
   const json::object& o = v.get_object();
   Network net;
   net.dir = abs.string();
@@ -502,16 +505,16 @@ Result<Network> LoadNetwork(const std::string& dir) {
   auto orgs = o.find("orgs");
   auto nodes = o.find("nodes");
   if (orgs == o.end() || !orgs->value().is_array() || nodes == o.end() || !nodes->value().is_array()) {
-    return NetError(Code::kCorruption, "NET_MALFORMED", "network.json lacks \"orgs\" or \"nodes\"");
+    return NetError(Code::kCorruption, err::NET_MALFORMED, "network.json lacks \"orgs\" or \"nodes\"");
   }
   for (const auto& ov : orgs->value().get_array()) {
-    if (!ov.is_object()) return NetError(Code::kCorruption, "NET_MALFORMED", "an org is not an object");
+    if (!ov.is_object()) return NetError(Code::kCorruption, err::NET_MALFORMED, "an org is not an object");
     const auto& oo = ov.get_object();
     net.orgs.push_back({Str(oo, "code", &error), Str(oo, "name", &error), Str(oo, "short_name", &error),
                         Str(oo, "key_file", &error)});
   }
   for (const auto& nv : nodes->value().get_array()) {
-    if (!nv.is_object()) return NetError(Code::kCorruption, "NET_MALFORMED", "a node is not an object");
+    if (!nv.is_object()) return NetError(Code::kCorruption, err::NET_MALFORMED, "a node is not an object");
     const auto& no = nv.get_object();
     NetNode n;
     n.name = Str(no, "name", &error);
@@ -524,7 +527,7 @@ Result<Network> LoadNetwork(const std::string& dir) {
     net.nodes.push_back(std::move(n));
   }
   if (!error.ok()) return Status(error.code(), error.app_code(), net.Path(kNetworkFile) + ": " + error.message());
-  if (net.nodes.empty()) return NetError(Code::kCorruption, "NET_MALFORMED", "network.json lists no nodes");
+  if (net.nodes.empty()) return NetError(Code::kCorruption, err::NET_MALFORMED, "network.json lists no nodes");
   return net;
 }
 
@@ -550,7 +553,7 @@ Result<std::string> FindCivicd() {
     }
     start = end + 1;
   }
-  return NetError(Code::kNotFound, "CIVICD_NOT_FOUND",
+  return NetError(Code::kNotFound, err::CIVICD_NOT_FOUND,
                   "cannot find civicd next to civic or on PATH; build it (cmake --build --preset release) "
                   "or pass --civicd PATH");
 }
@@ -572,7 +575,7 @@ Result<std::vector<NodeRunState>> StartNetwork(const Network& net, const NetUpOp
   if (civicd.empty()) {
     CIVIC_ASSIGN_OR_RETURN(civicd, FindCivicd());
   } else if (::access(civicd.c_str(), X_OK) != 0) {
-    return NetError(Code::kNotFound, "CIVICD_NOT_FOUND", civicd + " is not an executable file");
+    return NetError(Code::kNotFound, err::CIVICD_NOT_FOUND, civicd + " is not an executable file");
   }
   std::vector<NodeRunState> states(net.nodes.size());
   std::vector<bool> started(net.nodes.size(), false);
@@ -603,7 +606,7 @@ Result<std::vector<NodeRunState>> StartNetwork(const Network& net, const NetUpOp
       if (!ProcessAlive(s.pid)) {
         ::unlink(net.Path(net.nodes[i].dir + "/civicd.pid").c_str());
         std::string log = net.Path(net.nodes[i].dir + "/civicd.log");
-        return NetError(Code::kFailedPrecondition, "NODE_EXITED",
+        return NetError(Code::kFailedPrecondition, err::NODE_EXITED,
                         net.nodes[i].name + " exited; the end of " + log + ":\n" + LogTail(log, 8));
       }
       s.healthy = Healthy(net.nodes[i].rpc_port, &s.detail);
@@ -680,12 +683,12 @@ std::vector<NodeRunState> NetworkStatus(const Network& net) {
 
 Result<MembershipResult> AddNetworkNode(const Network& net, const NetMembershipOptions& options) {
   if (net.nodes.size() >= kMaxNetworkNodes) {
-    return NetError(Code::kInvalidArgument, "NET_BAD_SIZE",
+    return NetError(Code::kInvalidArgument, err::NET_BAD_SIZE,
                     "a network has at most " + std::to_string(kMaxNetworkNodes) + " nodes");
   }
-  if (net.orgs.empty()) return NetError(Code::kCorruption, "NET_MALFORMED", "network.json lists no departments");
+  if (net.orgs.empty()) return NetError(Code::kCorruption, err::NET_MALFORMED, "network.json lists no departments");
   if (net.nodes.size() == 1) {
-    return NetError(Code::kFailedPrecondition, "NET_SINGLE_NODE",
+    return NetError(Code::kFailedPrecondition, err::NET_SINGLE_NODE,
                     "a one-node network runs the one-validator engine, which stops when governance adds a "
                     "validator; create a network of two or more nodes (civic net init N)");
   }
@@ -708,7 +711,7 @@ Result<MembershipResult> AddNetworkNode(const Network& net, const NetMembershipO
   const size_t first_index = index;
   while (!usable(index)) {
     if (++index >= first_index + 16 || static_cast<uint32_t>(net.base_port) + 2 * index + 1 > 65535) {
-      return NetError(Code::kInvalidArgument, "NET_BAD_PORT",
+      return NetError(Code::kInvalidArgument, err::NET_BAD_PORT,
                       "no free pair of ports for a new node from " +
                           std::to_string(net.base_port + 2 * first_index) + " on");
     }
@@ -750,7 +753,7 @@ Result<MembershipResult> AddNetworkNode(const Network& net, const NetMembershipO
   auto started = StartNetwork(only_new, up);
   Status start_error = started.ok() ? Status::Ok() : started.status();
   if (started.ok() && (started->empty() || !(*started)[0].healthy)) {
-    start_error = NetError(Code::kUnavailable, "NODE_NOT_HEALTHY",
+    start_error = NetError(Code::kUnavailable, err::NODE_NOT_HEALTHY,
                            n.name + " did not become healthy: " + (started->empty() ? "" : (*started)[0].detail));
   }
   if (!start_error.ok()) {
@@ -775,7 +778,7 @@ Result<MembershipResult> AddNetworkNode(const Network& net, const NetMembershipO
     return true;
   });
   if (!voting) {
-    return NetError(Code::kDeadlineExceeded, "NET_TIMEOUT",
+    return NetError(Code::kDeadlineExceeded, err::NET_TIMEOUT,
                     "proposal " + std::to_string(result.proposal_id) + " executed, but " + n.name +
                         " did not become a validator within " + std::to_string(options.timeout_s) +
                         "s; see " + updated.Path(n.dir + "/civicd.log"));
@@ -791,7 +794,7 @@ Result<MembershipResult> RemoveNetworkNode(const Network& net, const std::string
   if (it == net.nodes.end()) {
     std::string names;
     for (const auto& n : net.nodes) names += (names.empty() ? "" : ", ") + n.name;
-    return NetError(Code::kNotFound, "NET_UNKNOWN_NODE", "no node " + name + " in " + net.dir + " (nodes: " + names + ")");
+    return NetError(Code::kNotFound, err::NET_UNKNOWN_NODE, "no node " + name + " in " + net.dir + " (nodes: " + names + ")");
   }
   const NetNode removed = *it;
   CIVIC_ASSIGN_OR_RETURN(std::unique_ptr<NodeApi> api, ConnectHealthy(net, removed.name));
@@ -801,7 +804,7 @@ Result<MembershipResult> RemoveNetworkNode(const Network& net, const std::string
   MembershipResult result;
   if (is_validator) {
     if (before.validator_keys.size() <= 1) {
-      return NetError(Code::kFailedPrecondition, "NET_LAST_VALIDATOR",
+      return NetError(Code::kFailedPrecondition, err::NET_LAST_VALIDATOR,
                       removed.name + " is the last validator; a chain needs at least one");
     }
     CIVIC_ASSIGN_OR_RETURN(result.proposal_id,
@@ -815,7 +818,7 @@ Result<MembershipResult> RemoveNetworkNode(const Network& net, const std::string
              view->validator_keys.end();
     });
     if (!out) {
-      return NetError(Code::kDeadlineExceeded, "NET_TIMEOUT",
+      return NetError(Code::kDeadlineExceeded, err::NET_TIMEOUT,
                       "proposal " + std::to_string(result.proposal_id) + " executed, but " + removed.name +
                           " is still a validator after " + std::to_string(options.timeout_s) + "s");
     }
@@ -873,7 +876,7 @@ int ReservePort(uint16_t port) {
 Result<uint16_t> FindFreePorts(size_t count) {
   constexpr int kFirst = 20000, kLast = 32767;
   if (count < 1 || count > 2 * kMaxNetworkNodes) {
-    return Status::InvalidArgument("BAD_PORT_COUNT", "ask for 1 to " + std::to_string(2 * kMaxNetworkNodes) + " ports");
+    return Status::InvalidArgument(err::BAD_PORT_COUNT, "ask for 1 to " + std::to_string(2 * kMaxNetworkNodes) + " ports");
   }
   static std::mutex mu;
   static std::mt19937 rng(std::random_device{}());
@@ -894,7 +897,7 @@ Result<uint16_t> FindFreePorts(size_t count) {
     }
     for (int fd : fds) ::close(fd);
   }
-  return Status::Unavailable("NO_FREE_PORT", "found no " + std::to_string(count) +
+  return Status::Unavailable(err::NO_FREE_PORT, "found no " + std::to_string(count) +
                                                  " consecutive free ports on 127.0.0.1 in 20000..32767");
 }
 

@@ -4,6 +4,7 @@
 #include "contracts/credit/calls.h"
 #include "contracts/credit/subjects.h"
 #include "contracts/governance/calls.h"
+#include "tools/common/errors.h"
 #include "tools/samples/network.h"
 #include "contracts/base/tx_builder.h"
 #include "crypto/hash.h"
@@ -73,12 +74,12 @@ std::vector<std::string> SampleCreditEnterprises() {
 Result<std::vector<std::vector<Bytes>>> SampleCreditBlocks(const CreditSampleInput& in) {
   const auto& orgs = SampleOrgs();
   if (in.org_keys.size() != orgs.size()) {
-    return Status::InvalidArgument("CREDIT_BAD_SAMPLE_INPUT", "the sample needs exactly " +
+    return Status::InvalidArgument(err::CREDIT_BAD_SAMPLE_INPUT, "the sample needs exactly " +
                                                                   std::to_string(orgs.size()) + " org keys, got " +
                                                                   std::to_string(in.org_keys.size()));
   }
   if (in.now_ms < int64_t{5} * 366 * kDayMs) {
-    return Status::InvalidArgument("CREDIT_BAD_SAMPLE_INPUT", "now_ms must be a real time (sample dates lie years back)");
+    return Status::InvalidArgument(err::CREDIT_BAD_SAMPLE_INPUT, "now_ms must be a real time (sample dates lie years back)");
   }
   enum : size_t { kPsb = 0, kHrss = 1, kAmr = 2, kNdrc = 3, kGss = 4 };
   uint64_t nonce = 0;

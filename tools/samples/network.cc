@@ -6,6 +6,7 @@
 #include "contracts/governance/rules.h"
 #include "rpc/codec/json_text.h"
 #include "contracts/base/time_format.h"
+#include "tools/common/errors.h"
 
 namespace civic::samples {
 
@@ -81,12 +82,12 @@ json::array Strings(std::initializer_list<std::string> items) {
 Result<json::object> SampleGenesis(const SampleGenesisInput& input) {
   const auto& orgs = SampleOrgs();
   if (input.org_keys.size() != orgs.size()) {
-    return Status::InvalidArgument("GENESIS_BAD_SAMPLE_INPUT", "the sample network needs exactly " +
+    return Status::InvalidArgument(err::GENESIS_BAD_SAMPLE_INPUT, "the sample network needs exactly " +
                                                                    std::to_string(orgs.size()) + " org keys, got " +
                                                                    std::to_string(input.org_keys.size()));
   }
   if (input.node_keys.empty()) {
-    return Status::InvalidArgument("GENESIS_BAD_SAMPLE_INPUT", "the sample network needs at least one node key");
+    return Status::InvalidArgument(err::GENESIS_BAD_SAMPLE_INPUT, "the sample network needs at least one node key");
   }
   // Type codes: the defining department's USCC and a 3-digit number.
   std::vector<std::vector<std::string>> issued_by(orgs.size());

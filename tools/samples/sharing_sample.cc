@@ -8,6 +8,7 @@
 #include "contracts/certificate/rules.h"
 #include "contracts/base/tx_builder.h"
 #include "contracts/base/identifiers.h"
+#include "tools/common/errors.h"
 #include "tools/samples/network.h"
 #include "contracts/sharing/calls.h"
 #include "contracts/sharing/rules.h"
@@ -138,7 +139,7 @@ PlannedAccess Plan(uint32_t i, uint32_t total, int64_t now_ms, const std::vector
 
 Result<SharingSampleBlocks> SampleSharingBlocks(const SharingSampleInput& in) {
   const auto& orgs = SampleOrgs();
-  auto bad = [](const std::string& why) { return Status::InvalidArgument("SHARING_BAD_SAMPLE_INPUT", why); };
+  auto bad = [](const std::string& why) { return Status::InvalidArgument(err::SHARING_BAD_SAMPLE_INPUT, why); };
   if (in.org_keys.size() != orgs.size()) {
     return bad(fmt::format("the sample needs exactly {} org keys, got {}", orgs.size(), in.org_keys.size()));
   }
