@@ -319,12 +319,11 @@ Result<Bytes> DecryptSecret(const std::string& path, const json::object& obj, co
   return secret;
 }
 
-Result<KeyPair> ReadKeyFileImpl(const std::string& path, const std::string& passphrase) {
+// `path` only names the file in error messages.
+Result<KeyPair> ParseKeyFileImpl(std::string_view text, const std::string& passphrase, const std::string& path) {
   EnsureSodium();
-  CIVIC_ASSIGN_OR_RETURN(Bytes raw_text, ReadKeyFileText(path, /*private_mode=*/true));
-  WipedString text(std::move(raw_text));
   WipedArena arena;
-  CIVIC_ASSIGN_OR_RETURN(json::value doc, ParseObject(path, text.s, arena));
+  CIVIC_ASSIGN_OR_RETURN(json::value doc, ParseObject(path, text, arena));
   const json::object& obj = doc.get_object();
   CIVIC_ASSIGN_OR_RETURN(PublicKey pub, ParsePublicPart(path, obj));
 
@@ -341,6 +340,12 @@ Result<KeyPair> ReadKeyFileImpl(const std::string& path, const std::string& pass
   if (!key.ok()) return Malformed(path, key.status().message());
   if (key->public_key() != pub) return Malformed(path, "'public_key' does not belong to the secret key");
   return key;
+}
+
+Result<PublicKey> ParsePublicKeyFileImpl(std::string_view text, const std::string& path) {
+  WipedArena arena;
+  CIVIC_ASSIGN_OR_RETURN(json::value doc, ParseObject(path, text, arena));
+  return ParsePublicPart(path, doc.get_object());
 }
 
 template <typename Fn>
@@ -373,17 +378,27 @@ Status WriteKeyFile(const std::string& path, const KeyPair& key, const std::stri
 }
 
 Result<KeyPair> ReadKeyFile(const std::string& path, const std::string& passphrase) {
-  return AtTheEdge(path, [&]() -> Result<KeyPair> { return ReadKeyFileImpl(path, passphrase); });
+  return AtTheEdge(path, [&]() -> Result<KeyPair> {
+    CIVIC_ASSIGN_OR_RETURN(Bytes raw_text, ReadKeyFileText(path, /*private_mode=*/true));
+    WipedString text(std::move(raw_text));
+    return ParseKeyFileImpl(text.s, passphrase, path);
+  });
 }
 
 Result<PublicKey> ReadPublicKey(const std::string& path) {
   return AtTheEdge(path, [&]() -> Result<PublicKey> {
     CIVIC_ASSIGN_OR_RETURN(Bytes text, ReadKeyFileText(path, /*private_mode=*/false));
     WipedString wiped(std::move(text));
-    WipedArena arena;
-    CIVIC_ASSIGN_OR_RETURN(json::value doc, ParseObject(path, wiped.s, arena));
-    return ParsePublicPart(path, doc.get_object());
+    return ParsePublicKeyFileImpl(wiped.s, path);
   });
+}
+
+Result<KeyPair> ParseKeyFile(std::string_view text, const std::string& passphrase, const std::string& name) {
+  return AtTheEdge(name, [&]() -> Result<KeyPair> { return ParseKeyFileImpl(text, passphrase, name); });
+}
+
+Result<PublicKey> ParsePublicKeyFile(std::string_view text, const std::string& name) {
+  return AtTheEdge(name, [&]() -> Result<PublicKey> { return ParsePublicKeyFileImpl(text, name); });
 }
 
 }  // namespace civic::crypto
