@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <boost/json/null_resource.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -64,7 +65,10 @@ struct WipedString {
 // buffer is wiped after the values built in it are gone. Values must not outlive it.
 class WipedArena {
  public:
-  WipedArena() : buffer_(4 * kMaxKeyFileSize), resource_(buffer_.data(), buffer_.size()) {}
+  // No upstream: a value that does not fit throws std::bad_alloc instead of landing,
+  // unwiped, on the heap (ParseObject turns that into KEYFILE_MALFORMED).
+  WipedArena()
+      : buffer_(4 * kMaxKeyFileSize), resource_(buffer_.data(), buffer_.size(), json::get_null_resource()) {}
   WipedArena(const WipedArena&) = delete;
   WipedArena& operator=(const WipedArena&) = delete;
   ~WipedArena() {
@@ -215,8 +219,14 @@ Result<PublicKey> ParsePublicPart(const std::string& path, const json::object& o
 
 // Parses `text` as a JSON object into `arena`'s memory.
 Result<json::value> ParseObject(const std::string& path, std::string_view text, WipedArena& arena) {
+  if (text.size() > kMaxKeyFileSize) return Malformed(path, "file too large for a key file");
   std::error_code ec;
-  json::value v = json::parse(text, ec, arena.storage());
+  json::value v;
+  try {
+    v = json::parse(text, ec, arena.storage());
+  } catch (const std::bad_alloc&) {
+    return Malformed(path, "too many values for a key file");
+  }
   if (ec) return Malformed(path, "not valid JSON (" + ec.message() + ")");
   if (!v.is_object()) return Malformed(path, "not a JSON object");
   return v;
