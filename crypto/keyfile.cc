@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <boost/json/null_resource.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -66,7 +67,10 @@ struct WipedString {
 // buffer is wiped after the values built in it are gone. Values must not outlive it.
 class WipedArena {
  public:
-  WipedArena() : buffer_(4 * kMaxKeyFileSize), resource_(buffer_.data(), buffer_.size()) {}
+  // No upstream: a value that does not fit throws std::bad_alloc instead of landing,
+  // unwiped, on the heap (ParseObject turns that into KEYFILE_MALFORMED).
+  WipedArena()
+      : buffer_(4 * kMaxKeyFileSize), resource_(buffer_.data(), buffer_.size(), json::get_null_resource()) {}
   WipedArena(const WipedArena&) = delete;
   WipedArena& operator=(const WipedArena&) = delete;
   ~WipedArena() {
@@ -217,8 +221,14 @@ Result<PublicKey> ParsePublicPart(const std::string& path, const json::object& o
 
 // Parses `text` as a JSON object into `arena`'s memory.
 Result<json::value> ParseObject(const std::string& path, std::string_view text, WipedArena& arena) {
+  if (text.size() > kMaxKeyFileSize) return Malformed(path, "file too large for a key file");
   std::error_code ec;
-  json::value v = json::parse(text, ec, arena.storage());
+  json::value v;
+  try {
+    v = json::parse(text, ec, arena.storage());
+  } catch (const std::bad_alloc&) {
+    return Malformed(path, "too many values for a key file");
+  }
   if (ec) return Malformed(path, "not valid JSON (" + ec.message() + ")");
   if (!v.is_object()) return Malformed(path, "not a JSON object");
   return v;
@@ -321,12 +331,11 @@ Result<Bytes> DecryptSecret(const std::string& path, const json::object& obj, co
   return secret;
 }
 
-Result<KeyPair> ReadKeyFileImpl(const std::string& path, const std::string& passphrase) {
+// `path` only names the file in error messages.
+Result<KeyPair> ParseKeyFileImpl(std::string_view text, const std::string& passphrase, const std::string& path) {
   EnsureSodium();
-  CIVIC_ASSIGN_OR_RETURN(Bytes raw_text, ReadKeyFileText(path, /*private_mode=*/true));
-  WipedString text(std::move(raw_text));
   WipedArena arena;
-  CIVIC_ASSIGN_OR_RETURN(json::value doc, ParseObject(path, text.s, arena));
+  CIVIC_ASSIGN_OR_RETURN(json::value doc, ParseObject(path, text, arena));
   const json::object& obj = doc.get_object();
   CIVIC_ASSIGN_OR_RETURN(PublicKey pub, ParsePublicPart(path, obj));
 
@@ -343,6 +352,12 @@ Result<KeyPair> ReadKeyFileImpl(const std::string& path, const std::string& pass
   if (!key.ok()) return Malformed(path, key.status().message());
   if (key->public_key() != pub) return Malformed(path, "'public_key' does not belong to the secret key");
   return key;
+}
+
+Result<PublicKey> ParsePublicKeyFileImpl(std::string_view text, const std::string& path) {
+  WipedArena arena;
+  CIVIC_ASSIGN_OR_RETURN(json::value doc, ParseObject(path, text, arena));
+  return ParsePublicPart(path, doc.get_object());
 }
 
 template <typename Fn>
@@ -375,17 +390,27 @@ Status WriteKeyFile(const std::string& path, const KeyPair& key, const std::stri
 }
 
 Result<KeyPair> ReadKeyFile(const std::string& path, const std::string& passphrase) {
-  return AtTheEdge(path, [&]() -> Result<KeyPair> { return ReadKeyFileImpl(path, passphrase); });
+  return AtTheEdge(path, [&]() -> Result<KeyPair> {
+    CIVIC_ASSIGN_OR_RETURN(Bytes raw_text, ReadKeyFileText(path, /*private_mode=*/true));
+    WipedString text(std::move(raw_text));
+    return ParseKeyFileImpl(text.s, passphrase, path);
+  });
 }
 
 Result<PublicKey> ReadPublicKey(const std::string& path) {
   return AtTheEdge(path, [&]() -> Result<PublicKey> {
     CIVIC_ASSIGN_OR_RETURN(Bytes text, ReadKeyFileText(path, /*private_mode=*/false));
     WipedString wiped(std::move(text));
-    WipedArena arena;
-    CIVIC_ASSIGN_OR_RETURN(json::value doc, ParseObject(path, wiped.s, arena));
-    return ParsePublicPart(path, doc.get_object());
+    return ParsePublicKeyFileImpl(wiped.s, path);
   });
+}
+
+Result<KeyPair> ParseKeyFile(std::string_view text, const std::string& passphrase, const std::string& name) {
+  return AtTheEdge(name, [&]() -> Result<KeyPair> { return ParseKeyFileImpl(text, passphrase, name); });
+}
+
+Result<PublicKey> ParsePublicKeyFile(std::string_view text, const std::string& name) {
+  return AtTheEdge(name, [&]() -> Result<PublicKey> { return ParsePublicKeyFileImpl(text, name); });
 }
 
 }  // namespace civic::crypto

@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "crypto/signature.h"
 
@@ -43,5 +44,9 @@ Status WriteKeyFile(const std::string& path, const KeyPair& key, const std::stri
 Result<KeyPair> ReadKeyFile(const std::string& path, const std::string& passphrase = "");
 // Reads only the public key of a key file (no passphrase needed, any file mode).
 Result<PublicKey> ReadPublicKey(const std::string& path);
+// The same two from the text of a key file (no file access, no mode check); `name`
+// only names the source in error messages. Same errors, less the file ones.
+Result<KeyPair> ParseKeyFile(std::string_view text, const std::string& passphrase, const std::string& name);
+Result<PublicKey> ParsePublicKeyFile(std::string_view text, const std::string& name);
 
 }  // namespace civic::crypto

@@ -90,7 +90,9 @@ void CounterBook::AddViolation(const pb::SharingAccessRecord& r) { Of(r).violati
 
 Status CounterBook::Flush(ledger::StateView* view) {
   std::map<std::string, pb::SharingCounter> deltas;
-  for (const auto& [group, d] : groups_) {
+  for (const auto& entry : groups_) {
+    const auto& group = entry.first;
+    const auto& d = entry.second;  // captured below: clang 14 cannot capture structured bindings
     const auto& [requester, provider, resource, day_number] = group;
     const std::string day = sk::DayBytes(day_number);
     auto plain = [&](const std::string& key) {

@@ -228,6 +228,54 @@ TEST_F(KeyFileTest, MalformedFiles) {
   EXPECT_EQ(fifo_read.status().app_code(), "KEYFILE_MALFORMED");
 }
 
+TEST_F(KeyFileTest, ParsesTheTextOfAKeyFileAsReadingItDoes) {
+  KeyPair key = KeyPair::Generate(Algo::kEd25519);
+  const std::string path = PathOf("text.json");
+  for (const std::string passphrase : {"", "pw"}) {
+    ASSERT_TRUE(WriteKeyFile(path, key, passphrase).ok());
+    const std::string text = ReadText(path);
+    Result<KeyPair> parsed = ParseKeyFile(text, passphrase, "node.key");
+    ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+    EXPECT_EQ(parsed->public_key(), key.public_key());
+    EXPECT_EQ(parsed->secret(), key.secret());
+    Result<PublicKey> pub = ParsePublicKeyFile(text, "node.key");
+    ASSERT_TRUE(pub.ok()) << pub.status().ToString();
+    EXPECT_EQ(*pub, key.public_key());
+  }
+  Result<KeyPair> bad = ParseKeyFile("{", "", "node.key");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().app_code(), "KEYFILE_MALFORMED");
+  EXPECT_NE(bad.status().message().find("node.key"), std::string::npos);
+  Result<KeyPair> wrong = ParseKeyFile(ReadText(path), "other", "node.key");
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.status().app_code(), "BAD_PASSPHRASE");
+}
+
+TEST_F(KeyFileTest, TextLargerThanAKeyFileIsRefused) {
+  Result<PublicKey> pub = ParsePublicKeyFile(std::string(70 * 1024, ' ') + "{}", "node.key");
+  ASSERT_FALSE(pub.ok());
+  EXPECT_EQ(pub.status().app_code(), "KEYFILE_MALFORMED");
+}
+
+// The parsed JSON lives in a buffer that is wiped afterwards; a file whose values do
+// not fit in it is refused rather than parsed partly into ordinary heap memory,
+// where the secret would not be wiped.
+TEST_F(KeyFileTest, ValuesBeyondTheWipedBufferAreRefused) {
+  KeyPair key = KeyPair::Generate(Algo::kEd25519);
+  std::string padding = "[0";
+  while (padding.size() < 60 * 1024) padding += ",0";
+  padding += "]";
+  const std::string text = R"({"pad":)" + padding + R"(,"algo":"ed25519","public_key":")" +
+                           ToHex(key.public_key().key) + R"(","secret_key":")" + ToHex(key.secret()) + R"("})";
+  ASSERT_LE(text.size(), 64u * 1024);
+  const std::string path = PathOf("padded.json");
+  WriteText(path, text);
+  for (const Status& st : {ParseKeyFile(text, "", "padded.json").status(), ReadKeyFile(path).status()}) {
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.app_code(), "KEYFILE_MALFORMED") << st.ToString();
+  }
+}
+
 TEST_F(KeyFileTest, MissingFile) {
   for (const std::string& path : {PathOf("absent.json"), PathOf("no-such-dir/absent.json")}) {
     Result<KeyPair> read = ReadKeyFile(path);
