@@ -54,8 +54,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(executed.ok() || !executed.app_code().empty());
 
   if (const rpc::CallDecoder* decoder = methods->FindCallDecoder(tx.body.contract())) {
-    Result<boost::json::value> shown = (*decoder)(tx.body.call());
-    FUZZ_CHECK(shown.ok() || !shown.status().app_code().empty());
+    for (contracts::Viewer viewer : {contracts::Viewer::kPublic, contracts::Viewer::kAuditor}) {
+      Result<rpc::DecodedCall> shown = (*decoder)(tx.body.call(), viewer);
+      FUZZ_CHECK(shown.ok() || !shown.status().app_code().empty());
+    }
   }
   return 0;
 }

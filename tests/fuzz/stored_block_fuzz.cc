@@ -8,6 +8,7 @@
 #include "ledger/block.h"
 #include "ledger/chain.h"
 #include "rpc/codec/chain.h"
+#include "rpc/methods.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "tests/fuzz/sample_chain.h"
 
@@ -34,7 +35,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Status valid = sample.chain().ValidateBlock(stored.block());
     FUZZ_CHECK(valid.ok() || !valid.app_code().empty());
   }
-  Result<boost::json::object> shown = rpc::BlockJson(sample.chain(), stored);
+  static const rpc::MethodTable* methods = [] {
+    auto* table = new rpc::MethodTable();
+    rpc::RegisterAllMethods(table);
+    return table;
+  }();
+  Result<boost::json::object> shown = rpc::BlockJson(sample.chain(), stored, methods);
   (void)shown;
   return 0;
 }

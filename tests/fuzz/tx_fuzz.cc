@@ -59,6 +59,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   pb::TxLocation location;
   location.set_height(1);
-  (void)rpc::TxJson(raw, location, &Methods(), /*include_raw=*/true);
+  for (contracts::Viewer viewer : {contracts::Viewer::kPublic, contracts::Viewer::kAuditor}) {
+    (void)rpc::TxJson(raw, location, &Methods(), /*include_raw=*/true, viewer);
+  }
   return 0;
 }

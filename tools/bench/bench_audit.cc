@@ -257,8 +257,8 @@ CmdStatus RunAudit(const AuditArgs& a) {
   {
     bench::AuditQuery all{"sharing_query", "{\"limit\":1}", "", {}};
     bench::AuditQuery viol{"sharing_violations", "{\"limit\":1}", "", {}};
-    CIVIC_ASSIGN_OR_RETURN(std::string total, NodeTotal(client, auditor, chain_id, all));
-    CIVIC_ASSIGN_OR_RETURN(std::string violations, NodeTotal(client, auditor, chain_id, viol));
+    CIVIC_ASSIGN_OR_RETURN(std::string total, NodeTotal(client, auditor, chain_id, audience, all));
+    CIVIC_ASSIGN_OR_RETURN(std::string violations, NodeTotal(client, auditor, chain_id, audience, viol));
     std::printf("node totals: %s records, %s violations (generated: %s records, %s violations)\n", total.c_str(),
                 violations.c_str(), bench::Grouped(a.records).c_str(),
                 bench::Grouped(expected_violations.load()).c_str());
