@@ -56,6 +56,10 @@ Result<Verification> VerifyRecord(const ledger::KvReader& state, std::string_vie
     v.invalid_reason = "NOT_YET_VALID";
   } else if (cert->valid_until_ms() != 0 && at_ms >= cert->valid_until_ms()) {
     v.invalid_reason = "EXPIRED";
+  } else if (v.status_at.status == pb::CERT_REVOKED && !cert->next_id().empty()) {
+    // Revoked because a replacement took its place (lost, damaged): says so,
+    // rather than reading like a revocation for cause.
+    v.invalid_reason = "REPLACED";
   } else if (v.status_at.status != pb::CERT_ACTIVE) {
     // "SUSPENDED", "REVOKED" or "SUPERSEDED" at that time.
     v.invalid_reason = EnumUpperName(v.status_at.status, "NOT_YET_ISSUED");
@@ -63,6 +67,22 @@ Result<Verification> VerifyRecord(const ledger::KvReader& state, std::string_vie
   v.valid_at_time = v.invalid_reason.empty();
   v.certificate = std::move(*cert);
   return v;
+}
+
+void DecideVerdict(Verification* v) {
+  if (v->not_genuine_reason == err::BAD_CERT_ID || v->not_genuine_reason == err::CERT_NOT_FOUND) {
+    v->verdict = Verdict::kUnknownId;
+    v->verdict_reason = v->not_genuine_reason;
+  } else if (!v->genuine) {
+    v->verdict = Verdict::kNotGenuine;
+    v->verdict_reason = v->not_genuine_reason;
+  } else if (!v->valid_at_time) {
+    v->verdict = Verdict::kInvalid;
+    v->verdict_reason = v->invalid_reason;
+  } else {
+    v->verdict = Verdict::kValid;
+    v->verdict_reason.clear();
+  }
 }
 
 FieldMatch MatchField(const pb::Certificate& cert, const std::string& name, const PresentedField& field) {
@@ -73,19 +93,46 @@ FieldMatch MatchField(const pb::Certificate& cert, const std::string& name, cons
   return FieldMatch::kNotOnCertificate;
 }
 
+// Records each presented field's match; a field that does not match, or that the
+// certificate does not have, makes the answer not genuine (unless an earlier
+// check already said why).
+void MatchFields(const std::map<std::string, PresentedField>& fields, Verification* v) {
+  if (fields.empty()) return;
+  bool mismatch = false;
+  bool missing = false;
+  for (const auto& [name, field] : fields) {
+    FieldResult r{name, MatchField(*v->certificate, name, field)};
+    mismatch = mismatch || r.match == FieldMatch::kMismatch;
+    missing = missing || r.match == FieldMatch::kNotOnCertificate;
+    v->fields.push_back(std::move(r));
+  }
+  v->fields_match = !mismatch && !missing;
+  if (*v->fields_match || !v->genuine) return;
+  v->genuine = false;
+  v->not_genuine_reason = mismatch ? "FIELD_MISMATCH" : "FIELD_NOT_ON_CERTIFICATE";
+}
+
 }  // namespace
+
+const char* VerdictName(Verdict v) {
+  switch (v) {
+    case Verdict::kValid:
+      return "valid";
+    case Verdict::kInvalid:
+      return "invalid";
+    case Verdict::kNotGenuine:
+      return "not_genuine";
+    case Verdict::kUnknownId:
+      return "unknown_id";
+  }
+  return "unknown_id";
+}
 
 Result<Verification> VerifyCertificate(const ledger::KvReader& state, std::string_view id, int64_t at_ms,
                                        const std::map<std::string, PresentedField>& fields) {
   CIVIC_ASSIGN_OR_RETURN(Verification v, VerifyRecord(state, id, at_ms));
-  if (!v.genuine || fields.empty()) return v;
-  bool all = true;
-  for (const auto& [name, field] : fields) {
-    FieldResult r{name, MatchField(*v.certificate, name, field)};
-    all = all && r.match == FieldMatch::kMatch;
-    v.fields.push_back(std::move(r));
-  }
-  v.fields_match = all;
+  if (v.genuine) MatchFields(fields, &v);
+  DecideVerdict(&v);
   return v;
 }
 
@@ -93,19 +140,19 @@ Result<Verification> VerifyHolderCertificate(const ledger::KvReader& state, cons
                                              int64_t at_ms) {
   std::map<std::string, PresentedField> fields;
   for (const auto& f : cert.fields) fields[f.name] = PresentedField{f.salt, f.value};
-  CIVIC_ASSIGN_OR_RETURN(Verification v, VerifyCertificate(state, cert.id, at_ms, fields));
-  if (!v.genuine) return v;
-  v.holder_match = cert.Commitment() == v.certificate->holder_commitment();
-  if (v.certificate->type_code() != cert.type_code || v.certificate->issuer_org() != cert.issuer_org) {
-    v.genuine = false;
-    v.not_genuine_reason = "COPY_MISMATCH";
-  } else if (!*v.holder_match) {
-    v.genuine = false;
-    v.not_genuine_reason = "HOLDER_MISMATCH";
-  } else if (v.fields_match.has_value() && !*v.fields_match) {
-    v.genuine = false;
-    v.not_genuine_reason = "FIELD_MISMATCH";
+  CIVIC_ASSIGN_OR_RETURN(Verification v, VerifyRecord(state, cert.id, at_ms));
+  if (v.genuine) {
+    v.holder_match = cert.Commitment() == v.certificate->holder_commitment();
+    if (v.certificate->type_code() != cert.type_code || v.certificate->issuer_org() != cert.issuer_org) {
+      v.genuine = false;
+      v.not_genuine_reason = "COPY_MISMATCH";
+    } else if (!*v.holder_match) {
+      v.genuine = false;
+      v.not_genuine_reason = "HOLDER_MISMATCH";
+    }
+    MatchFields(fields, &v);
   }
+  DecideVerdict(&v);
   return v;
 }
 

@@ -119,6 +119,8 @@ json::array CertTypesToJson(const std::vector<pb::CertType>& types) {
 json::object VerificationToJson(const contracts::Verification& v) {
   json::object o;
   o["id"] = v.id;
+  o["verdict"] = contracts::VerdictName(v.verdict);
+  if (!v.verdict_reason.empty()) o["verdict_reason"] = v.verdict_reason;
   PutTime(o, "at", v.at_ms);
   o["genuine"] = v.genuine;
   if (!v.not_genuine_reason.empty()) o["not_genuine_reason"] = v.not_genuine_reason;

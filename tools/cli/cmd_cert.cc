@@ -429,34 +429,38 @@ std::string Explain(const std::string& reason) {
   if (reason == "CERT_NOT_FOUND") return "no certificate with this id is recorded on chain";
   if (reason == "BAD_CERT_ID") return "this is not a well-formed certificate identifier";
   if (reason == "HOLDER_MISMATCH") return "the presented holder does not match the certificate";
+  if (reason == "COPY_MISMATCH") return "the presented copy names another type or issuer than the record on chain";
+  if (reason == "FIELD_MISMATCH") return "a presented field differs from what the issuer sealed";
+  if (reason == "FIELD_NOT_ON_CERTIFICATE") return "a presented field is not on this certificate";
   if (reason == "NOT_YET_ISSUED") return "it had not been issued yet at that time";
   if (reason == "NOT_YET_VALID") return "its validity had not started yet";
   if (reason == "EXPIRED") return "its validity had ended";
   if (reason == "SUSPENDED") return "it was suspended";
   if (reason == "REVOKED") return "it was revoked";
-  if (reason == "SUPERSEDED") return "a newer version had replaced it";
+  if (reason == "REPLACED") return "a replacement had been issued for it (see the newer version)";
+  if (reason == "SUPERSEDED") return "it had been renewed (see the newer version)";
   return reason;
 }
 
+std::string VerdictLine(const JsonView& v) {
+  const std::string verdict = v["verdict"].Str();
+  const std::string why = v["verdict_reason"].Str();
+  if (verdict == "valid") return "VALID";
+  std::string head = verdict == "invalid" ? "NOT VALID" : verdict == "not_genuine" ? "NOT GENUINE" : "UNKNOWN ID";
+  return head + " - " + Explain(why) + (why.empty() ? "" : " (" + why + ")");
+}
+
 void PrintVerification(const JsonView& v) {
-  std::cout << "certificate " << v["id"].Str() << "\n";
-  if (!v["genuine"].Bool()) {
-    std::string why = v["not_genuine_reason"].Str();
-    std::cout << "  genuine:    NO - " << Explain(why) << (why.empty() ? "" : " (" + why + ")") << "\n";
-    return;
-  }
-  std::cout << "  genuine:    yes - recorded on chain and sealed by its issuer (tx " << v["issuing_tx_id"].Str()
-            << ")\n"
+  std::cout << "certificate " << v["id"].Str() << "\n"
+            << "  verdict:    " << VerdictLine(v) << " at " << v["at"].Str() << "\n";
+  if (!v.Has("issuing_tx_id")) return;
+  std::cout << "  on chain:   recorded and sealed by its issuer (tx " << v["issuing_tx_id"].Str() << ")\n"
             << "  issuer:     " << v["issuer"]["name"].Str() << " (" << v["issuer"]["code"].Str() << ")\n"
             << "  type:       " << v["type_name"].Str() << " (" << v["type_code"].Str() << ")\n"
             << "  status now: " << v["status"].Str()
             << (v["status_reason"].Str().empty() ? "" : " (" + v["status_reason"].Str() + ")") << "\n"
             << "  validity:   " << v["valid_from"].Str() << " .. " << Day(v["valid_until"]) << "\n";
-  std::string invalid = v["invalid_reason"].Str();
-  std::cout << "  at " << v["at"].Str() << ": "
-            << (v["valid_at_time"].Bool() ? "VALID" : "NOT VALID - " + Explain(invalid) +
-                                                          (invalid.empty() ? "" : " (" + invalid + ")"))
-            << "\n";
+  std::cout << "  status then: " << v["status_at_time"].Str() << "\n";
   if (v.Has("holder_match")) {
     std::cout << "  holder:     " << (v["holder_match"].Bool() ? "matches the presented holder" : "DOES NOT MATCH")
               << "\n";
@@ -529,7 +533,7 @@ CmdStatus Verify(const VerifyArgs& a, const CommonOptions& common) {
   } else {
     PrintVerification(JsonView(v));
   }
-  return CmdStatus::Ok();
+  return JsonView(v)["verdict"].Str() == "valid" ? CmdStatus::Ok() : CmdStatus::Negative();
 }
 
 CmdStatus List(const std::string& holder_file, const std::string& commitment, const CommonOptions& common) {
@@ -648,7 +652,8 @@ void AddCertCommands(CLI::App* app, CliContext* ctx) {
   auto verify = std::make_shared<VerifyArgs>();
   CLI::App* verify_cmd = cert->add_subcommand(
       "verify", "Verify a certificate: genuine? which issuer? status, valid at a time, and whether the\n"
-                "fields the holder discloses match");
+                "fields the holder discloses match. Exits 0 only when the verdict is valid, 3 when it\n"
+                "is not (invalid, not genuine, unknown id)");
   verify_cmd->add_option("ID", verify->id, "The certificate id (default: the id in --holder-file)");
   verify_cmd->add_option("--holder-file", verify->holder_file, "The holder's copy, to check fields against");
   verify_cmd->add_option("--disclose", verify->disclose,

@@ -29,6 +29,9 @@ namespace civic::tools {
 constexpr int kExitOk = 0;
 constexpr int kExitRuntime = 1;
 constexpr int kExitUsage = 2;
+// The command worked and its answer is negative (e.g. a certificate that is not
+// valid), so that scripts cannot mistake a "no" for a "yes".
+constexpr int kExitNegative = 3;
 
 // A command's outcome. Any Status converts to a runtime failure (exit 1), so
 // CIVIC_RETURN_IF_ERROR works in command handlers; Usage() marks bad arguments.
@@ -44,6 +47,11 @@ class CmdStatus {
   }
   static CmdStatus Usage(std::string app, std::string message) {
     return Usage(Status::InvalidArgument(std::move(app), std::move(message)));
+  }
+  static CmdStatus Negative() {
+    CmdStatus s;
+    s.exit_ = kExitNegative;
+    return s;
   }
   bool ok() const { return status_.ok(); }
   int exit_code() const { return exit_; }

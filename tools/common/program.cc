@@ -80,11 +80,8 @@ int RunProgram(const ProgramInfo& program, int argc, char** argv) {
   } catch (const std::exception& e) {
     result = CmdStatus(Status::Internal(std::string("unexpected error: ") + e.what()));
   }
-  if (!result.ok()) {
-    PrintError(program.name, ctx, result);
-    return result.exit_code();
-  }
-  return kExitOk;
+  if (!result.ok()) PrintError(program.name, ctx, result);
+  return result.exit_code();
 }
 
 }  // namespace civic::tools

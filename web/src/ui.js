@@ -20,7 +20,7 @@ export function loading() {
 }
 
 // Status badge of a certificate. kind: valid | suspended | revoked | expired |
-// superseded | not_yet_valid | not_genuine. The text says it; colour only helps.
+// superseded | replaced | not_yet_valid | not_genuine. The text says it; colour only helps.
 export function statusBadge(kind) {
   return h('span', { class: `badge badge-${kind}`, dataset: { status: kind } }, t(`status.${kind}`));
 }
@@ -28,6 +28,7 @@ export function statusBadge(kind) {
 // The badge kind of a cert_verify answer.
 export function badgeKind(v) {
   if (!v || (!v.genuine && !v.type_code)) return 'not_genuine';
+  if (v.invalid_reason === 'REPLACED') return 'replaced';
   const status = v.status_at_time && v.status_at_time !== 'unspecified' ? v.status_at_time : v.status;
   if (status === 'revoked') return 'revoked';
   if (status === 'suspended') return 'suspended';

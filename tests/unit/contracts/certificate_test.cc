@@ -280,6 +280,74 @@ TEST_F(CertificateTest, LifeCycle) {
   EXPECT_EQ(h1.events[3].kind(), pb::CERT_EVENT_SUPERSEDED);
 }
 
+// One verdict an app can act on alone: never "valid" when anything presented
+// differs, and the same forgery gives the same verdict whether it comes as
+// disclosed fields or as the holder's copy.
+TEST_F(CertificateTest, VerdictIsNeverValidWhenAnythingDiffers) {
+  HolderCertificate copy;
+  std::string id = IssueIdCard(1, "V1", &copy);
+  int64_t issued = chain.time_ms;
+  HolderCertificate replaced_copy;
+  std::string lost = IssueIdCard(2, "V2", &replaced_copy);
+  ASSERT_TRUE(Call(ReplaceCall(lost, nullptr, "lost")).ok());
+  std::string renewed_from;
+  {
+    HolderCertificate c;
+    renewed_from = IssueIdCard(3, "V3", &c);
+    ASSERT_TRUE(Call(RenewCall(renewed_from, &c)).ok());
+  }
+  std::string revoked = IssueIdCard(4, "V4");
+  int64_t before_revocation = chain.time_ms;
+  ASSERT_TRUE(Call(RevokeCall(revoked, "holder deceased")).ok());
+  int64_t now = chain.time_ms;
+
+  std::map<std::string, PresentedField> honest, forged, extra;
+  for (const auto& f : copy.fields) honest[f.name] = {f.salt, f.value};
+  forged = honest;
+  forged["name"].value = "冒名顶替";
+  extra = honest;
+  extra["phone"] = {"salt", "123"};
+  HolderCertificate forged_copy = copy;
+  for (auto& f : forged_copy.fields)
+    if (f.name == "name") f.value = "冒名顶替";
+
+  struct Case {
+    const char* what;
+    Verification v;
+    Verdict verdict;
+    std::string reason;
+  };
+  std::vector<Case> cases = {
+      {"nothing presented", Verify(id, now), Verdict::kValid, ""},
+      {"every field honest", Verify(id, now, honest), Verdict::kValid, ""},
+      {"holder copy honest", VerifyHolderCertificate(chain.state, copy, now).value(), Verdict::kValid, ""},
+      {"forged field", Verify(id, now, forged), Verdict::kNotGenuine, "FIELD_MISMATCH"},
+      {"forged holder copy", VerifyHolderCertificate(chain.state, forged_copy, now).value(), Verdict::kNotGenuine,
+       "FIELD_MISMATCH"},
+      {"field not on it", Verify(id, now, extra), Verdict::kNotGenuine, "FIELD_NOT_ON_CERTIFICATE"},
+      {"forged field, revoked", Verify(revoked, now, {{"name", {"s", "x"}}}), Verdict::kNotGenuine,
+       "FIELD_MISMATCH"},
+      {"unknown id", Verify(MakeCertId(id_card.code(), chain.code(kPsb), "V9", 1).value(), now), Verdict::kUnknownId,
+       "CERT_NOT_FOUND"},
+      {"not an id", Verify("hello", now), Verdict::kUnknownId, "BAD_CERT_ID"},
+      {"before issuance", Verify(id, issued - 1), Verdict::kInvalid, "NOT_YET_ISSUED"},
+      {"revoked", Verify(revoked, now), Verdict::kInvalid, "REVOKED"},
+      {"valid then, revoked now", Verify(revoked, before_revocation), Verdict::kValid, ""},
+      {"replaced", Verify(lost, now), Verdict::kInvalid, "REPLACED"},
+      {"renewed", Verify(renewed_from, now), Verdict::kInvalid, "SUPERSEDED"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    EXPECT_EQ(VerdictName(c.v.verdict), std::string(VerdictName(c.verdict)));
+    EXPECT_EQ(c.v.verdict_reason, c.reason);
+    // The detailed members agree with the verdict.
+    EXPECT_EQ(c.v.genuine, c.verdict == Verdict::kValid || c.verdict == Verdict::kInvalid);
+    if (c.verdict == Verdict::kValid) EXPECT_TRUE(c.v.valid_at_time);
+  }
+  EXPECT_EQ(Verify(lost, now).next_id, MakeCertId(id_card.code(), chain.code(kPsb), "V2", 2).value());
+  EXPECT_EQ(Verify(revoked, before_revocation).status_now, pb::CERT_REVOKED);
+}
+
 TEST_F(CertificateTest, VerificationAtDifferentTimes) {
   // Bulk import of an existing certificate issued a year ago, valid for two years.
   HolderCertificate copy = IdCardCopy(7);

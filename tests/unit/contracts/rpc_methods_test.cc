@@ -161,6 +161,8 @@ TEST_F(RpcMethodsTest, CertVerify) {
   json::object fields{{"name", json::object{{"salt", name->salt}, {"value", name->value}}}};
   auto v = Call("cert_verify", json::object{{"id", copy.id}, {"fields", fields}});
   ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(v->at("verdict").as_string(), "valid");
+  EXPECT_FALSE(v->as_object().contains("verdict_reason"));
   EXPECT_TRUE(v->at("genuine").as_bool());
   EXPECT_TRUE(v->at("valid_at_time").as_bool());
   EXPECT_EQ(v->at("at_ms").as_int64(), issued);  // default: latest block time
@@ -172,6 +174,8 @@ TEST_F(RpcMethodsTest, CertVerify) {
   ASSERT_TRUE(v.ok());
   EXPECT_FALSE(v->at("valid_at_time").as_bool());
   EXPECT_EQ(v->at("invalid_reason").as_string(), "NOT_YET_ISSUED");
+  EXPECT_EQ(v->at("verdict").as_string(), "invalid");
+  EXPECT_EQ(v->at("verdict_reason").as_string(), "NOT_YET_ISSUED");
   v = Call("cert_verify", json::object{{"id", copy.id}, {"at", issued + 100LL * 365 * 86'400'000}});
   EXPECT_EQ(v->at("invalid_reason").as_string(), "EXPIRED");
   EXPECT_EQ(Call("cert_verify", json::object{{"id", copy.id}, {"at", "soon"}}).status().app_code(), "BAD_TIME");
@@ -181,6 +185,17 @@ TEST_F(RpcMethodsTest, CertVerify) {
   v = Call("cert_verify", json::object{{"id", copy.id}, {"fields", fields}});
   EXPECT_EQ(v->at("fields").at("name").as_string(), "mismatch");
   EXPECT_FALSE(v->at("fields_match").as_bool());
+  // A forged field is a forgery, whether disclosed as fields or in the holder's copy.
+  EXPECT_EQ(v->at("verdict").as_string(), "not_genuine");
+  EXPECT_EQ(v->at("verdict_reason").as_string(), "FIELD_MISMATCH");
+  EXPECT_FALSE(v->at("genuine").as_bool());
+  HolderCertificate edited = copy;
+  for (auto& f : edited.fields)
+    if (f.name == "name") f.value = "李四";
+  auto as_copy = Call("cert_verify", json::object{{"holder_certificate", rpc::HolderCertificateToJson(edited)}});
+  ASSERT_TRUE(as_copy.ok());
+  EXPECT_EQ(as_copy->at("verdict"), v->at("verdict"));
+  EXPECT_EQ(as_copy->at("verdict_reason"), v->at("verdict_reason"));
   EXPECT_EQ(Call("cert_verify", json::object{{"id", copy.id}, {"fields", json::object{{"name", 1}}}}).status().app_code(),
             "INVALID_PARAMS");
 
@@ -202,6 +217,8 @@ TEST_F(RpcMethodsTest, CertVerify) {
   v = Call("cert_verify", json::object{{"id", "1.2.156.3005.2.bogus"}});
   ASSERT_TRUE(v.ok());
   EXPECT_FALSE(v->at("genuine").as_bool());
+  EXPECT_EQ(v->at("verdict").as_string(), "unknown_id");
+  EXPECT_EQ(v->at("verdict_reason").as_string(), "BAD_CERT_ID");
 }
 
 TEST_F(RpcMethodsTest, CertListByHolder) {

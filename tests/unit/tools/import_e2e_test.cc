@@ -21,6 +21,7 @@
 #include "contracts/base/identifiers.h"
 #include "test_util.h"
 #include "tools/import/import_state.h"
+#include "tools/common/cli_common.h"
 #include "tools/common/json_view.h"
 #include "tools/common/node_api.h"
 
@@ -183,8 +184,17 @@ TEST_F(ImportE2ETest, KilledMidwayAndResumedImportsEveryRowExactlyOnce) {
   testing::WriteAll(tmp.File("one.json"), lines[0]);
   r = testing::Run(CIVIC_CLI_PATH, {"cert", "verify", "--holder-file", tmp.File("one.json"), "--node", url});
   EXPECT_EQ(r.exit_code, 0) << r.out;
-  EXPECT_NE(r.out.find("genuine:    yes"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("verdict:    VALID"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("all presented fields match"), std::string::npos) << r.out;
+  // A copy with one value changed: not genuine, and the exit code says so.
+  auto edited = rpc::ParseHolderCertificate(lines[0]);
+  ASSERT_TRUE(edited.ok());
+  edited->fields[0].value += "x";
+  testing::WriteAll(tmp.File("edited.json"), rpc::SerializeHolderCertificate(*edited));
+  r = testing::Run(CIVIC_CLI_PATH, {"cert", "verify", "--holder-file", tmp.File("edited.json"), "--node", url});
+  EXPECT_EQ(r.exit_code, kExitNegative) << r.out;
+  EXPECT_NE(r.out.find("verdict:    NOT GENUINE"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(FIELD_MISMATCH)"), std::string::npos) << r.out;
 }
 
 }  // namespace

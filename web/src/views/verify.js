@@ -16,20 +16,43 @@ function atParam(raw) {
   return /^\d+$/.test(raw) ? Number(raw) : raw;
 }
 
-// The verdict of a cert_verify answer: 'valid' | 'invalid' | 'not_genuine' | 'mismatch'.
+// The node's one verdict (cert_verify `verdict`): 'valid' | 'invalid' |
+// 'not_genuine' | 'unknown_id'. The page never derives its own.
 export function verdictOf(v) {
-  const copyProblem = ['FIELD_MISMATCH', 'HOLDER_MISMATCH', 'COPY_MISMATCH'].includes(v.not_genuine_reason);
-  if (v.fields_match === false || v.holder_match === false || copyProblem) return 'mismatch';
-  if (!v.genuine) return 'not_genuine';
-  return v.valid_at_time ? 'valid' : 'invalid';
+  return v.verdict ?? 'unknown_id';
 }
 
 function headline(v, kind) {
   const verdict = verdictOf(v);
-  if (verdict === 'not_genuine') return t('verify.notGenuine');
-  if (verdict === 'mismatch') return t('verify.mismatch');
+  if (verdict === 'unknown_id') return t(v.verdict_reason === 'BAD_CERT_ID' ? 'verify.notAnId' : 'verify.unknownId');
+  if (verdict === 'not_genuine') return t('verify.mismatch');
   if (verdict === 'valid') return t('verify.genuineValid');
+  if (v.verdict_reason === 'REPLACED') return t('verify.replaced');
+  if (v.verdict_reason === 'SUPERSEDED') return t('verify.superseded');
   return t('verify.genuineInvalid', { status: t(`status.${kind}`) });
+}
+
+// What the top of the verdict adds to the headline: why (for answers without a
+// record), the newer version, or a status now that differs from the one at the
+// chosen time.
+function verdictDetail(v, kind) {
+  const verdict = verdictOf(v);
+  if (!v.type_code) return h('p', {}, reasonText(v.verdict_reason));
+  const lines = [h('p', {}, `${t('verify.certState')} `, statusBadge(kind))];
+  if (verdict === 'not_genuine') lines.push(h('p', {}, reasonText(v.verdict_reason)));
+  if (v.next_id) {
+    lines.push(h('p', { id: 'verify-successor' }, `${t('verify.successor')} `,
+      link(`#/verify?id=${encodeURIComponent(v.next_id)}`, v.next_id, { class: 'mono break' })));
+  }
+  if (verdict === 'valid' && v.status && v.status !== 'active') {
+    lines.push(h('p', { id: 'verify-now', class: 'verdict-now' }, t('verify.notValidNow', { status: t(`certstatus.${v.status}`) })));
+  }
+  return lines;
+}
+
+function reasonText(reason) {
+  const key = `notgenuine.${reason}`;
+  return t(key) === key ? (reason ?? '') : t(key);
 }
 
 async function renderResult(box, v, presented) {
@@ -42,9 +65,9 @@ async function renderResult(box, v, presented) {
   const fieldRows = Object.entries(v.fields ?? {}).map(([name, match]) => ({ name, match, value: presented[name]?.value ?? '' }));
   const issuerName = v.issuer?.name || orgList.find((o) => o.code === v.issuer?.code)?.name || '';
   clear(box,
-    h('div', { class: `verdict verdict-${verdict}`, id: 'verdict', dataset: { verdict, status: kind } },
+    h('div', { class: `verdict verdict-${verdict}`, id: 'verdict', dataset: { verdict, status: kind, reason: v.verdict_reason ?? '' } },
       h('p', { class: 'verdict-head' }, h('span', { class: 'verdict-icon', 'aria-hidden': 'true' }, icon), ' ', headline(v, kind)),
-      v.type_code ? h('p', {}, `${t('verify.certState')} `, statusBadge(kind)) : h('p', {}, t(`notgenuine.${v.not_genuine_reason}`) === `notgenuine.${v.not_genuine_reason}` ? (v.not_genuine_reason ?? '') : t(`notgenuine.${v.not_genuine_reason}`))),
+      verdictDetail(v, kind)),
     v.type_code ? dl([
       [t('verify.certificate'), link(`#/cert/${encodeURIComponent(v.id)}`, v.id, { class: 'mono break' })],
       [t('cert.type'), `${v.type_name || type?.name || ''} (${v.type_code})`],

@@ -77,6 +77,10 @@ export async function startNetwork() {
     handle.expired = await issue('zhao-lei', '510703197001010016', person('赵磊', '510703197001010016', '四川省绵阳市涪城区长虹大道1号'), '2005-01-01', '2015-01-01');
     await civic(['cert', 'revoke', handle.revoked.id, '--reason', '持证人死亡', '--key', psb, '--node', url, '--wait']);
     await civic(['cert', 'suspend', handle.suspended.id, '--reason', '正在调查', '--key', psb, '--node', url, '--wait']);
+    // Lost and replaced: the old version is revoked as "replaced", next_id names the new one.
+    handle.replaced = await issue('liu-yang', '510703199001010015', person('刘洋', '510703199001010015', '四川省绵阳市涪城区滨江路2号'));
+    await civic(['cert', 'replace', handle.replaced.id, '--reason', '遗失', '--holder-file', handle.replaced.file,
+      '--out', join(dir, 'liu-yang-2.json'), '--key', psb, '--node', url, '--wait']);
     // A bulk import, so the explorer shows a busier chain.
     const csv = join(dir, 'stock.csv');
     await civic(['sample', 'certificates', '--type', ID_CARD, '--count', '5', '--seed', '7', '--genesis', join(net, 'genesis.json'), '--out', csv]);

@@ -124,10 +124,23 @@ test('the verify page reports a revoked certificate as revoked, in plain words',
   const cert = (await rpc(net.url, 'cert_get', { id: net.revoked.id })).result;
   await page.goto(`${net.url}/#/verify?id=${net.revoked.id}&at=${cert.issued_at_ms + 1}`);
   await page.locator('#verdict[data-verdict="valid"]').waitFor();
-  // An unknown id is not genuine.
+  // ... and the top says it is revoked now.
+  assert.match(await page.locator('#verify-now').textContent(), /现在的状态是：吊销/);
+  // An id no certificate has, and input that is no certificate id at all.
   const unknown = net.valid.id.replace(/\.\d{3}\.[0-9A-Z]$/, '.009.X');
   await page.goto(`${net.url}/#/verify?id=${unknown}`);
-  await page.locator('#verdict[data-verdict="not_genuine"]').waitFor();
+  await page.locator('#verdict[data-verdict="unknown_id"]').waitFor();
+  await page.goto(`${net.url}/#/verify?id=hello`);
+  await page.locator('#verdict[data-verdict="unknown_id"][data-reason="BAD_CERT_ID"]').waitFor();
+  assert.match(await page.locator('#verdict').textContent(), /这不是证照标识/);
+  // A replaced certificate reads as replaced, with its successor, not as revoked.
+  await page.goto(`${net.url}/#/verify?id=${net.replaced.id}`);
+  await page.locator('#verdict[data-verdict="invalid"][data-reason="REPLACED"]').waitFor();
+  assert.equal(await page.locator('#verdict').getAttribute('data-status'), 'replaced');
+  assert.match(await page.locator('#verdict').textContent(), /已补发/);
+  assert.doesNotMatch(await page.locator('.verdict-head').textContent(), /吊销/);
+  await page.click('#verify-successor a');
+  await page.locator('#verdict[data-verdict="valid"]').waitFor();
   await page.close();
 });
 
@@ -161,7 +174,7 @@ test('the holder discloses chosen fields as a QR code; a tampered field does not
   await page.goto(`${net.url}/#/verify`);
   await page.fill('#verify-input', tampered);
   await page.click('#verify-go');
-  await page.locator('#verdict[data-verdict="mismatch"]').waitFor();
+  await page.locator('#verdict[data-verdict="not_genuine"][data-reason="FIELD_MISMATCH"]').waitFor();
   assert.equal(await page.locator('[data-field="name"]').getAttribute('data-match'), 'mismatch');
   assert.match(await page.locator('#verify-result').textContent(), /不相符/);
   await screenshot(page, 'verify-tampered');
@@ -177,7 +190,7 @@ test('the verify page takes a holder file and a picture of a QR code', async () 
   const holder = JSON.parse(await readFile(net.valid.file, 'utf8'));
   holder.fields.find((f) => f.name === 'address').value = '四川省成都市';
   await page.setInputFiles('#verify-file', await writeTemp(net.dir, 'edited.json', JSON.stringify(holder)));
-  await page.locator('#verdict[data-verdict="mismatch"]').waitFor();
+  await page.locator('#verdict[data-verdict="not_genuine"][data-reason="FIELD_MISMATCH"]').waitFor();
   assert.equal(await page.locator('[data-field="address"]').getAttribute('data-match'), 'mismatch');
   // A screenshot of the revoked certificate's QR code, loaded as a picture.
   const certPage = await open(`#/cert/${encodeURIComponent(net.revoked.id)}`);

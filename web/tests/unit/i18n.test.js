@@ -37,11 +37,11 @@ test('every literal key the sources use is in the dictionaries', () => {
 
 test('keys built from values the node sends exist', () => {
   const families = {
-    status: ['valid', 'suspended', 'revoked', 'expired', 'superseded', 'not_yet_valid', 'not_genuine'],
+    status: ['valid', 'suspended', 'revoked', 'expired', 'superseded', 'replaced', 'not_yet_valid', 'not_genuine'],
     certstatus: ['active', 'suspended', 'revoked', 'superseded', 'none'],
     event: ['issued', 'renewed', 'replaced', 'suspended', 'reinstated', 'revoked', 'superseded'],
-    invalid: ['NOT_YET_ISSUED', 'NOT_YET_VALID', 'EXPIRED', 'SUSPENDED', 'REVOKED', 'SUPERSEDED'],
-    notgenuine: ['BAD_CERT_ID', 'CERT_NOT_FOUND', 'COPY_MISMATCH', 'HOLDER_MISMATCH', 'FIELD_MISMATCH'],
+    invalid: ['NOT_YET_ISSUED', 'NOT_YET_VALID', 'EXPIRED', 'SUSPENDED', 'REVOKED', 'REPLACED', 'SUPERSEDED'],
+    notgenuine: ['BAD_CERT_ID', 'CERT_NOT_FOUND', 'COPY_MISMATCH', 'HOLDER_MISMATCH', 'FIELD_MISMATCH', 'FIELD_NOT_ON_CERTIFICATE'],
     match: ['match', 'mismatch', 'not_on_certificate'],
     'credit.current': ['black', 'red', 'none'],
     'audit.tab': ['records', 'violations', 'stats'],
