@@ -79,11 +79,15 @@ void MempoolGossip::OnMessage(const crypto::PublicKey& peer, std::string payload
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stop_) return;
-    if (incoming_bytes_ + batch.bytes > options_.max_inbound_bytes) {
+    const auto queued = incoming_bytes_by_peer_.find(peer);
+    const size_t from_peer = queued == incoming_bytes_by_peer_.end() ? 0 : queued->second;
+    if (incoming_bytes_ + batch.bytes > options_.max_inbound_bytes ||
+        from_peer + batch.bytes > options_.max_inbound_bytes_per_peer) {
       batches_dropped_.Increment();
       return;
     }
     incoming_bytes_ += batch.bytes;
+    incoming_bytes_by_peer_[peer] = from_peer + batch.bytes;
     incoming_.push_back(std::move(batch));
   }
   cv_.notify_one();
@@ -108,6 +112,7 @@ void MempoolGossip::Run() {
       }
       incoming.swap(incoming_);
       incoming_bytes_ = 0;
+      incoming_bytes_by_peer_.clear();
       const bool due = !outgoing_.empty() && std::chrono::steady_clock::now() >= first_outgoing_ + flush_after;
       if (due) outgoing.swap(outgoing_);
     }

@@ -10,9 +10,11 @@
 //   so a tx crosses each link at most a bounded number of times and gossip
 //   cannot storm (a duplicate is refused by id before any signature work).
 // - Outgoing txs are batched for up to flush_interval_ms or max_batch_bytes.
-// - Received batches wait in a queue bounded by max_inbound_bytes; beyond it they
-//   are dropped and counted (the sender's mempool still holds the txs, and its
-//   proposals carry them). An undecodable message disconnects the peer.
+// - Received batches wait in a queue bounded by max_inbound_bytes in all and by
+//   max_inbound_bytes_per_peer for each sender, so one peer flooding the channel
+//   cannot take the room of the others; beyond either bound a batch is dropped
+//   and counted (the sender's mempool still holds the txs, and its proposals
+//   carry them). An undecodable message disconnects the peer.
 //
 // Metrics (node/metrics.h): civic_bft_mempool_gossip_{sent,received,admitted,
 // refused,dropped_batches,malformed}_total.
@@ -43,6 +45,7 @@ struct MempoolGossipOptions {
   size_t max_batch_bytes = 4u << 20;  // one outgoing message
   uint32_t flush_interval_ms = 5;
   size_t max_inbound_bytes = 64u << 20;
+  size_t max_inbound_bytes_per_peer = 16u << 20;
   size_t max_txs_per_message = 20000;
   bool relay = true;  // relay txs first seen from a peer to the other peers
 };
@@ -102,6 +105,7 @@ class MempoolGossip {
   bool stop_ = false;
   std::deque<Incoming> incoming_;
   size_t incoming_bytes_ = 0;
+  std::map<crypto::PublicKey, size_t> incoming_bytes_by_peer_;  // peers with queued batches only
   std::vector<Outgoing> outgoing_;
   std::chrono::steady_clock::time_point first_outgoing_;
   std::thread thread_;
