@@ -171,11 +171,15 @@ Result<std::unique_ptr<Node>> Node::Open(const Config &config) {
   server_options.port = config.rpc.listen.port;
   server_options.threads = static_cast<size_t>(config.rpc.threads);
   server_options.max_body_bytes = config.rpc.max_body_bytes;
+  server_options.max_inflight_body_bytes = config.rpc.max_inflight_body_bytes;
   server_options.max_batch = config.rpc.max_batch;
   server_options.max_connections_per_ip = config.rpc.max_connections_per_ip;
   server_options.header_timeout = std::chrono::milliseconds(config.rpc.header_timeout_ms);
   server_options.ws_allowed_origins = config.rpc.ws_allowed_origins;
+  server_options.ws_max_subscriptions_per_ip = config.rpc.ws_max_subscriptions_per_ip;
   server_options.rate_limit_per_sec = config.rpc.rate_limit_per_sec;
+  server_options.rate_limit_burst = config.rpc.rate_limit_burst;
+  server_options.trusted_proxies = config.rpc.trusted_proxies;
   server_options.web_root = config.rpc.web_root;
   node->server_ = std::make_unique<rpc::Server>(server_options, node->methods_.get(), self);
 
