@@ -8,6 +8,7 @@
 
 #include "contracts/genesis.h"
 #include "contracts/registry.h"
+#include "crypto/base/log_text.h"
 #include "crypto/keyfile.h"
 #include "ledger/errors.h"
 #include "ledger/tx.h"
@@ -267,7 +268,7 @@ void Node::OnCommitted(const CommittedBlock &block) {
   }
   for (const DroppedTx &d : dropped) {
     spdlog::info("event=mempool_drop tx={} code={} reason=\"{}\"", ToHex(d.id), d.reason.app_code(),
-                 d.reason.message());
+                 LogText(d.reason.message()));
     if (waiters_->HasWaiters(d.id)) waiters_->Complete(d.id, d.reason);
   }
 
