@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "consensus/wal.h"
+#include "crypto/base/log_text.h"
 #include "ledger/block.h"
 #include "ledger/errors.h"
 #include "ledger/tx.h"
@@ -159,7 +160,7 @@ Status BftEngine::Start() {
     sync_->OnPeerConnected(info.node_key);
   });
   peers_->OnPeerDisconnected([this](const crypto::PublicKey& peer, const Status& reason) {
-    spdlog::info("event=peer_disconnected peer={} reason=\"{}\"", peer.ToString(), reason.ToString());
+    spdlog::info("event=peer_disconnected peer={} reason=\"{}\"", peer.ToString(), LogText(reason.ToString()));
     peers_gauge_.Decrement();
     reactor_->OnPeerDisconnected(peer);
     sync_->OnPeerDisconnected(peer);

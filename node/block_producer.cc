@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "crypto/base/log_text.h"
 #include "ledger/tx.h"
 #include "node/config.h"
 #include "node/mempool.h"
@@ -54,7 +55,7 @@ size_t BlockProducer::EvictFailingTxs(const pb::Block& block) {
     Status st = tx.ok() ? chain.CheckTx(*tx) : tx.status();
     if (!st.ok()) {
       spdlog::warn("event=mempool_evict tx={} code={} reason=\"{}\"", ToHex(ledger::TxId(raw)), st.app_code(),
-                   st.message());
+                   LogText(st.message()));
       failing.push_back(ledger::TxId(raw));
     }
   }

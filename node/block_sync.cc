@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "crypto/base/log_text.h"
 #include "ledger/block.h"
 
 namespace civic::node {
@@ -407,7 +408,7 @@ void BlockSync::ForgetRequestsOf(const crypto::PublicKey& peer) {
 void BlockSync::Punish(const crypto::PublicKey& peer, const std::string& reason, const std::string& detail) {
   rejected_.Increment(reason);
   spdlog::warn("event=sync_block_refused reason={} peer={} detail=\"{}\" action=disconnect", reason,
-               peer.ToString(), detail);
+               peer.ToString(), LogText(detail));
   ForgetRequestsOf(peer);
   for (auto it = buffered_.begin(); it != buffered_.end();) {
     if (it->second.from == peer) {

@@ -13,6 +13,7 @@
 
 #include "consensus/wal.h"
 #include "node/errors.h"
+#include "rpc/client_address.h"
 
 namespace civic::node {
 
@@ -123,6 +124,25 @@ class SectionReader {
     return Status::Ok();
   }
 
+  // An array of reverse-proxy addresses or CIDRs (rpc/client_address.h).
+  Status Proxies(std::string_view key, std::vector<std::string> *out) {
+    const toml::node *n = Find(key);
+    if (n == nullptr) return Status::Ok();
+    const auto *arr = n->as_array();
+    if (arr == nullptr) return BadType(*n, key, "an array of \"address\" or \"address/bits\" strings");
+    out->clear();
+    for (size_t i = 0; i < arr->size(); ++i) {
+      const toml::node &item = *arr->get(i);
+      std::string item_key = fmt::format("{}[{}]", key, i);
+      const auto *s = item.as_string();
+      if (s == nullptr) return BadType(item, item_key, "a string \"address\" or \"address/bits\"");
+      auto parsed = rpc::TrustedProxies::Parse({s->get()});
+      if (!parsed.ok()) return Bad(item, item_key, parsed.status().message());
+      out->push_back(s->get());
+    }
+    return Status::Ok();
+  }
+
   // An array of "node_id@host:port" strings, no node id twice.
   Status Peers(std::string_view key, std::vector<PeerAddress> *out) {
     return NodeList<PeerAddress>(
@@ -228,11 +248,15 @@ Status ParseRpc(SectionReader &r, RpcSection *s) {
   CIVIC_RETURN_IF_ERROR(r.Address("listen", &s->listen));
   CIVIC_RETURN_IF_ERROR(r.Int("threads", 1, 256, &s->threads));
   CIVIC_RETURN_IF_ERROR(r.Int("max_body_bytes", 1024, int64_t{1} << 30, &s->max_body_bytes));
+  CIVIC_RETURN_IF_ERROR(r.Int("max_inflight_body_bytes", 1024, int64_t{64} << 30, &s->max_inflight_body_bytes));
   CIVIC_RETURN_IF_ERROR(r.Int("max_batch", 1, 100000, &s->max_batch));
   CIVIC_RETURN_IF_ERROR(r.Int("max_connections_per_ip", 0, 100000, &s->max_connections_per_ip));
   CIVIC_RETURN_IF_ERROR(r.Int("header_timeout_ms", 100, 600000, &s->header_timeout_ms));
   CIVIC_RETURN_IF_ERROR(r.Origins("ws_allowed_origins", &s->ws_allowed_origins));
+  CIVIC_RETURN_IF_ERROR(r.Int("ws_max_subscriptions_per_ip", 0, 100000, &s->ws_max_subscriptions_per_ip));
   CIVIC_RETURN_IF_ERROR(r.Int("rate_limit_per_sec", 0, 10000000, &s->rate_limit_per_sec));
+  CIVIC_RETURN_IF_ERROR(r.Int("rate_limit_burst", 0, 100000000, &s->rate_limit_burst));
+  CIVIC_RETURN_IF_ERROR(r.Proxies("trusted_proxies", &s->trusted_proxies));
   CIVIC_RETURN_IF_ERROR(r.Int("commit_timeout_ms", 1, 3600000, &s->commit_timeout_ms));
   CIVIC_RETURN_IF_ERROR(r.Int("auth_window_ms", 1000, 600000, &s->auth_window_ms));
   CIVIC_RETURN_IF_ERROR(r.Path("web_root", &s->web_root));
@@ -401,6 +425,11 @@ Result<Config> ParseConfig(std::string_view toml_text, const std::string &base_d
   }
 
   // Cross-field checks.
+  // A body as large as allowed must fit in the budget, or it could never be sent.
+  if (config.rpc.max_inflight_body_bytes < config.rpc.max_body_bytes) {
+    return BadValue(fmt::format("{}: rpc.max_inflight_body_bytes ({}) must be at least rpc.max_body_bytes ({})",
+                                source_name, config.rpc.max_inflight_body_bytes, config.rpc.max_body_bytes));
+  }
   // A proposal is one WAL record holding the whole block: a bigger block could
   // be proposed but not logged, and the node would halt.
   if (config.consensus.max_block_bytes > kMaxBlockBytesForWal) {
@@ -442,6 +471,11 @@ std::string FormatConfig(const Config &c) {
   auto line = [&](std::string_view key, const std::string &value) { out += fmt::format("{} = {}\n", key, value); };
   auto str = [&](std::string_view key, const std::string &value) { line(key, Quote(value)); };
   auto num = [&](std::string_view key, uint64_t value) { line(key, std::to_string(value)); };
+  auto strings = [&](std::string_view key, const std::vector<std::string> &values) {
+    std::string list;
+    for (const std::string &v : values) list += (list.empty() ? "" : ", ") + Quote(v);
+    line(key, "[" + list + "]");
+  };
 
   out += "[node]\n";
   str("moniker", c.node.moniker);
@@ -456,15 +490,15 @@ std::string FormatConfig(const Config &c) {
   str("listen", c.rpc.listen.ToString());
   num("threads", c.rpc.threads);
   num("max_body_bytes", c.rpc.max_body_bytes);
+  num("max_inflight_body_bytes", c.rpc.max_inflight_body_bytes);
   num("max_batch", c.rpc.max_batch);
   num("max_connections_per_ip", c.rpc.max_connections_per_ip);
   num("header_timeout_ms", c.rpc.header_timeout_ms);
-  std::string origins = "[";
-  for (size_t i = 0; i < c.rpc.ws_allowed_origins.size(); ++i) {
-    origins += (i ? ", " : "") + Quote(c.rpc.ws_allowed_origins[i]);
-  }
-  line("ws_allowed_origins", origins + "]");
+  strings("ws_allowed_origins", c.rpc.ws_allowed_origins);
+  num("ws_max_subscriptions_per_ip", c.rpc.ws_max_subscriptions_per_ip);
   num("rate_limit_per_sec", c.rpc.rate_limit_per_sec);
+  num("rate_limit_burst", c.rpc.rate_limit_burst);
+  strings("trusted_proxies", c.rpc.trusted_proxies);
   num("commit_timeout_ms", c.rpc.commit_timeout_ms);
   num("auth_window_ms", c.rpc.auth_window_ms);
   if (!c.rpc.web_root.empty()) str("web_root", c.rpc.web_root);

@@ -2,8 +2,9 @@
 //
 //   [node]       moniker, data_dir, key_file, key_passphrase_env, genesis_file,
 //                log_level, log_file
-//   [rpc]        listen, threads, max_body_bytes, max_batch, max_connections_per_ip,
-//                header_timeout_ms, ws_allowed_origins, rate_limit_per_sec,
+//   [rpc]        listen, threads, max_body_bytes, max_inflight_body_bytes, max_batch, max_connections_per_ip,
+//                header_timeout_ms, ws_allowed_origins, ws_max_subscriptions_per_ip, rate_limit_per_sec,
+//                rate_limit_burst, trusted_proxies,
 //                commit_timeout_ms, auth_window_ms, web_root
 //   [mempool]    max_txs, max_bytes, verify_threads
 //   [consensus]  block_interval_ms, max_block_txs, max_block_bytes, timeout_*_ms
@@ -72,12 +73,21 @@ struct RpcSection {
   HostPort listen{"127.0.0.1", 26657};
   int threads = 4;
   size_t max_body_bytes = 1u << 20;  // clients split bulk work into txs that fit
+  // Request bodies in flight, all clients together (rpc/body_budget.h); at least max_body_bytes.
+  size_t max_inflight_body_bytes = 64u << 20;
   size_t max_batch = 100;
   size_t max_connections_per_ip = 32;  // 0 = no cap
   uint32_t header_timeout_ms = 10000;  // to send a whole request header
   // Origins whose pages may open /ws; empty = the node's own origin only.
   std::vector<std::string> ws_allowed_origins;
-  uint32_t rate_limit_per_sec = 0;    // per client address; 0 = unlimited
+  size_t ws_max_subscriptions_per_ip = 16;  // WebSocket subscriptions one client address holds; 0 = no cap
+  // Calls per second per client address (0 = unlimited) and the bucket size
+  // (a client may spend that many at once).
+  uint32_t rate_limit_per_sec = 100;
+  uint32_t rate_limit_burst = 400;
+  // Reverse proxies in front of the node ("10.0.0.5", "10.0.0.0/8", "fd00::/8"):
+  // requests from them count against the client X-Forwarded-For names.
+  std::vector<std::string> trusted_proxies;
   uint32_t commit_timeout_ms = 30000; // longest tx_commit wait a client may ask for
   // Signed (auditor) requests: how far their timestamp may be from the node's
   // clock, and so how long their nonces are kept (rpc/request_auth.h).

@@ -8,6 +8,7 @@
 
 #include "consensus/errors.h"
 #include "crypto/base/errors.h"
+#include "crypto/base/log_text.h"
 #include "ledger/errors.h"
 #include "ledger/tx.h"
 #include "node/errors.h"
@@ -406,9 +407,9 @@ void ConsensusReactor::CountRejected(const std::string &reason, const std::strin
     }
   }
   if (log) {
-    spdlog::warn("event=consensus_input_refused reason={} total={} detail=\"{}\"", reason, count, detail);
+    spdlog::warn("event=consensus_input_refused reason={} total={} detail=\"{}\"", reason, count, LogText(detail));
   } else {
-    spdlog::debug("event=consensus_input_refused reason={} detail=\"{}\"", reason, detail);
+    spdlog::debug("event=consensus_input_refused reason={} detail=\"{}\"", reason, LogText(detail));
   }
 }
 

@@ -8,6 +8,7 @@
 
 #include "contracts/genesis.h"
 #include "contracts/registry.h"
+#include "crypto/base/log_text.h"
 #include "crypto/keyfile.h"
 #include "ledger/errors.h"
 #include "ledger/tx.h"
@@ -171,11 +172,15 @@ Result<std::unique_ptr<Node>> Node::Open(const Config &config) {
   server_options.port = config.rpc.listen.port;
   server_options.threads = static_cast<size_t>(config.rpc.threads);
   server_options.max_body_bytes = config.rpc.max_body_bytes;
+  server_options.max_inflight_body_bytes = config.rpc.max_inflight_body_bytes;
   server_options.max_batch = config.rpc.max_batch;
   server_options.max_connections_per_ip = config.rpc.max_connections_per_ip;
   server_options.header_timeout = std::chrono::milliseconds(config.rpc.header_timeout_ms);
   server_options.ws_allowed_origins = config.rpc.ws_allowed_origins;
+  server_options.ws_max_subscriptions_per_ip = config.rpc.ws_max_subscriptions_per_ip;
   server_options.rate_limit_per_sec = config.rpc.rate_limit_per_sec;
+  server_options.rate_limit_burst = config.rpc.rate_limit_burst;
+  server_options.trusted_proxies = config.rpc.trusted_proxies;
   server_options.web_root = config.rpc.web_root;
   node->server_ = std::make_unique<rpc::Server>(server_options, node->methods_.get(), self);
 
@@ -263,7 +268,7 @@ void Node::OnCommitted(const CommittedBlock &block) {
   }
   for (const DroppedTx &d : dropped) {
     spdlog::info("event=mempool_drop tx={} code={} reason=\"{}\"", ToHex(d.id), d.reason.app_code(),
-                 d.reason.message());
+                 LogText(d.reason.message()));
     if (waiters_->HasWaiters(d.id)) waiters_->Complete(d.id, d.reason);
   }
 

@@ -24,16 +24,19 @@
   X(BAD_ADDRESS, "a listen address is not an IP address") \
   X(BAD_ARGUMENT, "a client call got an argument out of its range") \
   X(BAD_DOC, "the documentation's examples cannot be read") \
+  X(BAD_FORWARDED_FOR, "a trusted proxy forwarded an X-Forwarded-For hop that is not an IP address") \
   X(BAD_HASH, "a block hash is not 64 hex characters") \
   X(BAD_HEIGHT, "a block is named by neither a height, a hash nor latest") \
   X(BAD_MESSAGE, "a WebSocket message is not a subscribe or unsubscribe object") \
   X(BAD_METHOD, "an HTTP method is unknown to the client") \
   X(BAD_PATH, "a REST path has a malformed percent escape") \
   X(BAD_RESPONSE, "the node's answer is not of the expected shape") \
+  X(BAD_TRUSTED_PROXY, "a trusted proxy entry is not an IP address or CIDR") \
   X(BAD_TX_ENCODING, "a tx parameter is empty or not valid hex or base64") \
   X(BAD_TX_ID, "a tx id is not 64 hex characters") \
   X(BAD_URL, "a URL is not an http:// URL with a host and a valid port") \
   X(BIND_FAILED, "the server cannot listen on its address") \
+  X(BODY_BUDGET_EXHAUSTED, "the server holds as many request bodies as its budget allows; retry later") \
   X(BODY_TOO_LARGE, "the HTTP request body exceeds the limit") \
   X(COMMIT_TIMEOUT, "the tx was not committed within the wait") \
   X(CONNECTION_LOST, "the connection broke before all answers arrived") \
@@ -55,11 +58,13 @@
   X(ORIGIN_NOT_ALLOWED, "a WebSocket upgrade comes from a browser origin the node does not allow") \
   X(PARSE_ERROR, "the request body is not valid JSON") \
   X(PATH_FORBIDDEN, "the static file path is not allowed") \
+  X(PERSONAL_DATA_IN_URL, "a REST verify URL carries more than at and flags; POST personal values in the body") \
   X(RATE_LIMITED, "too many requests or messages from this client") \
   X(SHAPE_MISMATCH, "a documented example's shape differs from the node's answer") \
   X(TIMEOUT, "the client gave up waiting for the node") \
   X(TOO_MANY_CONNECTIONS, "the server has too many open connections") \
   X(TOO_MANY_CONNECTIONS_FROM_ADDRESS, "the client address holds as many open connections as the node allows") \
+  X(TOO_MANY_SUBSCRIPTIONS, "the client address holds as many WebSocket subscriptions as the node allows") \
   X(TX_IN_MEMPOOL, "the tx is already waiting in the mempool") \
   X(UNKNOWN_TOPIC, "no WebSocket topic of that name") \
   X(UPGRADE_REQUIRED, "the path expects a WebSocket upgrade") \

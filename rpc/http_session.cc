@@ -35,6 +35,8 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
         stream_(std::move(socket)),
         executor_(stream_.get_executor()),
         remote_(std::move(remote)),
+        client_(remote_),
+        via_proxy_(state_->trusted_proxies.Contains(remote_)),
         slot_(std::move(slot)) {}
 
   ~HttpSession() override { state_->Unregister(id_); }
@@ -83,6 +85,8 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     if (auto length = parser_->content_length(); length && *length > options().max_body_bytes) {
       return RejectTooLarge(header.target());
     }
+    if (!ResolveClient()) return;
+    if (!ReserveBody()) return RejectOverBudget(header.target());
     if (beast::iequals(header[http::field::expect], "100-continue")) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
       stream_.expires_after(options().write_timeout);
@@ -132,14 +136,62 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     state_->metrics.RecordReject(Reject::kBodyTooLarge);
     Status st = Status::ResourceExhausted(
         err::BODY_TOO_LARGE, "the request body is larger than " + std::to_string(options().max_body_bytes) + " bytes");
+    RejectBeforeBody(target, http::status::payload_too_large, st);
+  }
+
+  // Behind a trusted proxy, the client the proxy forwards this request for: the
+  // rate limit and the connection cap count it (rpc/client_address.h).
+  bool ResolveClient() {
+    if (!via_proxy_) return true;
+    std::string forwarded_for;
+    auto [first, last] = parser_->get().equal_range("X-Forwarded-For");
+    for (auto field = first; field != last; ++field) {
+      if (!forwarded_for.empty()) forwarded_for += ',';
+      forwarded_for += field->value();
+    }
+    auto client = state_->trusted_proxies.ClientKey(remote_, forwarded_for);
+    if (!client.ok()) {
+      state_->metrics.RecordReject(Reject::kMalformedHttp);
+      SendFinal(http::status::bad_request, RestErrorBody(client.status()));
+      return false;
+    }
+    if (!slot_->CountAs(*client)) {
+      state_->metrics.RecordReject(Reject::kConnectionsPerIp);
+      Status st = Status::ResourceExhausted(err::TOO_MANY_CONNECTIONS_FROM_ADDRESS,
+                                            "too many open connections from this address; close some or retry later");
+      SendFinal(http::status::too_many_requests, RestErrorBody(st), /*retry_after=*/true);
+      return false;
+    }
+    client_ = std::move(client).value();
+    return true;
+  }
+
+  // The bytes the body may take: its declared length, or the body limit when it
+  // comes in chunks. Held until the answer is written (OnWrite) or the session ends.
+  bool ReserveBody() {
+    size_t bytes = parser_->content_length().value_or(parser_->chunked() ? options().max_body_bytes : 0);
+    auto reservation = state_->body_budget.Reserve(bytes);
+    if (!reservation) return false;
+    body_reservation_ = std::move(*reservation);
+    return true;
+  }
+
+  void RejectOverBudget(std::string_view target) {
+    state_->metrics.RecordReject(Reject::kBodyBudget);
+    Status st = Status::Unavailable(err::BODY_BUDGET_EXHAUSTED,
+                                    "the node is reading as many request bodies as it allows; retry later");
+    RejectBeforeBody(target, http::status::service_unavailable, st, /*retry_after=*/true);
+  }
+
+  // Answers a request whose body will not be read (as JSON-RPC on /rpc) and closes.
+  void RejectBeforeBody(std::string_view target, http::status status, const Status& st, bool retry_after = false) {
     std::string path(target.substr(0, target.find('?')));
     route_ = path == "/rpc" ? Route::kRpc : Route::kOther;
-    SendFinal(http::status::payload_too_large,
-              path == "/rpc" ? ErrorResponseBody(JsonRpcCodeFor(st), st) : RestErrorBody(st));
+    SendFinal(status, path == "/rpc" ? ErrorResponseBody(JsonRpcCodeFor(st), st) : RestErrorBody(st), retry_after);
   }
 
   // Answers and closes the connection (the rest of the request is not read).
-  void SendFinal(http::status status, std::string body) {
+  void SendFinal(http::status status, std::string body, bool retry_after = false) {
     busy_ = true;
     close_after_ = true;
     linger_ = true;
@@ -147,7 +199,11 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     req_.version(11);
     req_.method(http::verb::get);
     if (started_ == Clock::time_point()) started_ = Clock::now();
-    SendText(status, std::move(body), kJson);
+    http::response<http::string_body> res{status, req_.version()};
+    res.set(http::field::content_type, kJson);
+    if (retry_after) res.set(http::field::retry_after, "1");
+    res.body() = std::move(body);
+    Send(std::move(res));
   }
 
   void HandleRequest() {
@@ -178,7 +234,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
                             err::ORIGIN_NOT_ALLOWED, "/ws accepts pages of this node's own origin only")),
                         kJson);
       }
-      if (!state_->limiter.Allow(remote_)) return SendRateLimited();
+      if (!state_->limiter.Allow(client_)) return SendRateLimited();
       return UpgradeToWebSocket();
     }
     if (path == "/healthz") {
@@ -193,8 +249,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     }
     if (path == "/v1" || path.starts_with("/v1/")) {
       if (verb == http::verb::options) return SendPreflight();
-      if (!get) return SendMethodNotAllowed("GET, HEAD, OPTIONS");
-      return HandleRest(path, query);
+      bool post = verb == http::verb::post;
+      if (!get && !post) return SendMethodNotAllowed("GET, HEAD, POST, OPTIONS");
+      return HandleRest(RestCallFor(path, query, post, req_.body()));
     }
     route_ = Route::kStatic;
     if (!get) return SendMethodNotAllowed("GET, HEAD");
@@ -204,8 +261,8 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   // ---- /rpc
 
   void HandleRpc() {
-    CallContext ctx{state_->node, remote_, state_->methods};
-    auto admit = [this](size_t calls) { return state_->limiter.Allow(remote_, static_cast<double>(calls)); };
+    CallContext ctx{state_->node, client_, state_->methods};
+    auto admit = [this](size_t calls) { return state_->limiter.Allow(client_, static_cast<double>(calls)); };
     auto self = shared_from_this();
     state_->dispatcher.Handle(req_.body(), ctx, admit, [self](DispatchResult result) {
       self->state_->RunOn(self->executor_, [self, result = std::move(result)]() mutable {
@@ -233,13 +290,13 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 
   // ---- REST
 
-  void HandleRest(std::string_view path, std::string_view query) {
-    RestCall call = RestCallFor(path, query);
+  void HandleRest(RestCall call) {
     route_ = call.route;
+    if (!call.allow.empty()) return SendMethodNotAllowed(call.allow);
     if (!call.status.ok()) return SendRestError(call.status);
-    if (!state_->limiter.Allow(remote_)) return SendRateLimited();
+    if (!state_->limiter.Allow(client_)) return SendRateLimited();
 
-    CallContext ctx{state_->node, remote_, state_->methods};
+    CallContext ctx{state_->node, client_, state_->methods};
     auto self = shared_from_this();
     std::string method = std::move(call.method);
     json::value params(std::move(call.params));
@@ -334,8 +391,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 
   void UpgradeToWebSocket() {
     handed_over_ = true;
+    body_reservation_.reset();
     state_->metrics.RecordRequest(Route::kWebSocket, 101, Clock::now() - started_);
-    StartWebSocketSession(state_, std::move(stream_), remote_, std::move(slot_), std::move(req_));
+    StartWebSocketSession(state_, std::move(stream_), client_, std::move(slot_), std::move(req_));
   }
 
   // ---- writing answers
@@ -399,6 +457,8 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   void OnWrite(beast::error_code ec, bool keep_alive) {
     busy_ = false;
     started_ = Clock::time_point();
+    std::string().swap(req_.body());
+    body_reservation_.reset();
     if (!ec && linger_) return LingerClose();
     if (ec || !keep_alive) return Close();
     ReadHeader();
@@ -410,6 +470,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     closed_ = true;
     stream_.close();
     slot_.reset();
+    body_reservation_.reset();
   }
 
   // After an early answer (413, 400) the client may still be sending: read and
@@ -434,11 +495,14 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   std::shared_ptr<ServerState> state_;
   beast::tcp_stream stream_;
   net::any_io_executor executor_;  // kept: stream_ is moved away on a WebSocket upgrade
-  std::string remote_;
+  std::string remote_;  // the socket peer
+  std::string client_;  // whom the current request counts against: remote_, or whom a trusted proxy names
+  bool via_proxy_;      // remote_ is a trusted proxy
   std::shared_ptr<ConnectionSlot> slot_;
   uint64_t id_ = 0;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  BodyBudget::Reservation body_reservation_;  // the budget share of the request being read or answered
   http::request<http::string_body> req_;
   Route route_ = Route::kOther;
   Clock::time_point started_;

@@ -52,6 +52,8 @@ const char* RejectLabel(Reject reason) {
     case Reject::kConnectionsPerIp: return "connections_per_ip";
     case Reject::kBadOrigin: return "bad_origin";
     case Reject::kSlowSubscriber: return "slow_subscriber";
+    case Reject::kBodyBudget: return "body_budget";
+    case Reject::kSubscriptions: return "subscriptions";
     case Reject::kCount: break;
   }
   return "other";

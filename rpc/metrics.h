@@ -48,7 +48,7 @@ enum class Route : int {
 const char* RouteLabel(Route route);
 
 enum class Reject : int { kRateLimit, kBodyTooLarge, kHeaderTooLarge, kMalformedHttp, kConnectionLimit, kSlowSubscriber,
-                        kConnectionsPerIp, kBadOrigin, kCount };
+                        kConnectionsPerIp, kBadOrigin, kBodyBudget, kSubscriptions, kCount };
 const char* RejectLabel(Reject reason);
 
 class HttpMetrics {

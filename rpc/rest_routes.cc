@@ -38,21 +38,41 @@ std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view que
   return out;
 }
 
-json::value QueryValue(std::string_view name, const std::string& value) {
-  if (name == "at" && AllDigits(value)) return static_cast<int64_t>(std::stoll(value));
-  if (name == "fields") {
-    json::error_code ec;
-    json::value v = json::parse(value, ec);
-    if (!ec && (v.is_object() || v.is_array())) return v;
-    if (auto decoded = Base64UrlDecode(value)) {
-      v = json::parse(*decoded, ec);
-      if (!ec && (v.is_object() || v.is_array())) return v;
+// The verify query as params: "at" and boolean flags only (see the header).
+Status AddVerifyQuery(std::string_view query, json::object* params) {
+  for (auto& [name, value] : ParseQuery(query)) {
+    if (name == "id") continue;
+    if (name == "at") {
+      (*params)[name] = AllDigits(value) ? json::value(static_cast<int64_t>(std::stoll(value))) : json::value(value);
+    } else if (value == "true" || value == "false") {
+      (*params)[name] = value == "true";
+    } else {
+      return Status::InvalidArgument(err::PERSONAL_DATA_IN_URL,
+                                     "\"" + name + "\" may not be sent in a URL: POST it in the JSON body of "
+                                     "/v1/certificates/{id}/verify (a verify URL carries only \"at\" and true/false flags)");
     }
-    return json::value(value);
   }
-  if (value == "true") return true;
-  if (value == "false") return false;
-  return json::value(value);
+  return Status::Ok();
+}
+
+// A POST body's members as params; "id", if given, must be the path's.
+Status AddVerifyBody(std::string_view body, const std::string& id, json::object* params) {
+  json::error_code ec;
+  json::value parsed = json::parse(body, ec);
+  if (ec) return Status::InvalidArgument(err::PARSE_ERROR, "the request body is not valid JSON");
+  if (!parsed.is_object()) {
+    return Status::InvalidArgument(err::INVALID_PARAMS, "the request body must be a JSON object of cert_verify params");
+  }
+  for (auto& [name, value] : parsed.get_object()) {
+    if (name == "id") {
+      if (!value.is_string() || value.get_string() != id) {
+        return Status::InvalidArgument(err::INVALID_PARAMS, "the body's \"id\" differs from the certificate in the path");
+      }
+      continue;
+    }
+    (*params)[name] = value;
+  }
+  return Status::Ok();
 }
 
 // The percent-decoded segments after "/v1", without a trailing empty one.
@@ -73,7 +93,7 @@ Result<std::vector<std::string>> PathSegments(std::string_view path) {
 
 }  // namespace
 
-RestCall RestCallFor(std::string_view path, std::string_view query) {
+RestCall RestCallFor(std::string_view path, std::string_view query, bool post, std::string_view body) {
   RestCall call;
   auto parsed = PathSegments(path);
   if (!parsed.ok()) {
@@ -82,18 +102,27 @@ RestCall RestCallFor(std::string_view path, std::string_view query) {
   }
   const std::vector<std::string>& segments = *parsed;
   auto is = [&](size_t n, std::string_view first) { return segments.size() == n && segments[0] == first; };
-  if (is(2, "certificates")) {
+  const bool verify = is(3, "certificates") && segments[2] == "verify";
+  if (post && !verify) {
+    call.allow = "GET, HEAD, OPTIONS";
+    call.status = Status::InvalidArgument(err::METHOD_NOT_ALLOWED, "use GET, HEAD, OPTIONS");
+    return call;
+  }
+  if (verify) {
+    call.route = Route::kCertificateVerify;
+    call.params["id"] = segments[1];
+    Status st = AddVerifyQuery(query, &call.params);
+    if (st.ok() && post) st = AddVerifyBody(body, segments[1], &call.params);
+    if (!st.ok()) {
+      call.params.clear();
+      call.status = st;
+      return call;
+    }
+    call.method = "cert_verify";
+  } else if (is(2, "certificates")) {
     call.route = Route::kCertificate;
     call.method = "cert_get";
     call.params["id"] = segments[1];
-  } else if (is(3, "certificates") && segments[2] == "verify") {
-    call.route = Route::kCertificateVerify;
-    call.method = "cert_verify";
-    call.params["id"] = segments[1];
-    for (auto& [name, value] : ParseQuery(query)) {
-      if (name == "id") continue;
-      call.params[name] = QueryValue(name, value);
-    }
   } else if (is(2, "blocks")) {
     call.route = Route::kBlock;
     const std::string& which = segments[1];

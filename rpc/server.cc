@@ -78,7 +78,9 @@ struct Server::Impl {
     beast::error_code ec;
     auto endpoint = socket.remote_endpoint(ec);
     if (ec) return;
-    std::string remote = endpoint.address().to_string();
+    std::string remote = CanonicalAddress(endpoint.address());
+    // A trusted proxy's connection is counted for its requests' clients (ConnectionSlot::CountAs).
+    const bool via_proxy = state->trusted_proxies.Contains(endpoint.address());
     {
       std::lock_guard<std::mutex> lock(state->sessions_mu);
       if (state->open_connections >= static_cast<int64_t>(state->options.max_connections)) {
@@ -86,18 +88,20 @@ struct Server::Impl {
         RefuseConnection(std::move(socket), false);
         return;
       }
-      size_t& from_ip = state->connections_per_ip[remote];
-      if (state->options.max_connections_per_ip != 0 && from_ip >= state->options.max_connections_per_ip) {
-        if (from_ip == 0) state->connections_per_ip.erase(remote);
-        state->metrics.RecordReject(Reject::kConnectionsPerIp);
-        RefuseConnection(std::move(socket), true);
-        return;
+      if (!via_proxy) {
+        size_t& from_ip = state->connections_per_ip[remote];
+        if (state->options.max_connections_per_ip != 0 && from_ip >= state->options.max_connections_per_ip) {
+          if (from_ip == 0) state->connections_per_ip.erase(remote);
+          state->metrics.RecordReject(Reject::kConnectionsPerIp);
+          RefuseConnection(std::move(socket), true);
+          return;
+        }
+        ++from_ip;
       }
-      ++from_ip;
       ++state->open_connections;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    auto slot = std::make_shared<ConnectionSlot>(state, remote);
+    auto slot = std::make_shared<ConnectionSlot>(state, via_proxy ? std::string() : remote);
     StartHttpSession(state, std::move(socket), std::move(remote), std::move(slot));
   }
 
@@ -132,6 +136,10 @@ Status Server::Start() {
     }
     state.web_root = root;
   }
+
+  auto proxies = TrustedProxies::Parse(opt.trusted_proxies);
+  if (!proxies.ok()) return proxies.status();
+  state.trusted_proxies = std::move(proxies).value();
 
   beast::error_code ec;
   auto address = net::ip::make_address(opt.address, ec);

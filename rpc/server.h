@@ -3,7 +3,8 @@
 // Routes:
 //   POST /rpc                         JSON-RPC 2.0 (single calls and batches)
 //   GET  /v1/certificates/{id}        -> cert_get {id}
-//   GET  /v1/certificates/{id}/verify -> cert_verify {id, at, fields}
+//   GET  /v1/certificates/{id}/verify -> cert_verify {id, at} (no personal values in URLs)
+//   POST /v1/certificates/{id}/verify -> cert_verify {id, and the JSON body: fields, holder_certificate, at}
 //   GET  /v1/blocks/{height|hash|latest} -> chain_getBlock
 //   GET  /v1/txs/{id}                 -> chain_getTx {id}
 //   GET  /v1/credit/{subject}         -> credit_report {subject}
@@ -20,11 +21,12 @@
 // its own strand and answers its requests in order (pipelined requests are read
 // one after another, so answers never overtake each other). Handlers run on the
 // server threads and may reply later from any thread (tx_commit).
-// Limits: body size (413), header size (431), batch size, open connections
-// (503 to the extra ones) and open connections per remote IP (429), header,
-// read, idle and write timeouts, a per-remote-IP token bucket for /rpc (one
+// Limits: body size (413), request bodies in flight (503), header size (431), batch size, open connections
+// (503 to the extra ones) and open connections per client address (429), header,
+// read, idle and write timeouts, a per-client-address token bucket for /rpc (one
 // token per call), /v1 and /ws (429 when empty), the Origin of /ws upgrades
-// (403 for a browser page of another origin).
+// (403 for a browser page of another origin). The client address is the socket
+// peer's, or behind a trusted proxy the one it forwards (rpc/client_address.h).
 //
 // Lifetime: the MethodTable and the NodeBackend must outlive Start()..Stop().
 // Stop() stops accepting, lets requests in flight finish (up to stop_grace), then
@@ -53,6 +55,9 @@ struct ServerOptions {
   uint16_t port = 8545;  // 0 = any free port; see Server::port()
   size_t threads = 2;
   size_t max_body_bytes = 1024 * 1024;
+  // Request bodies in flight, all connections together (0 = no budget); see
+  // rpc/body_budget.h. A request that does not fit gets 503.
+  size_t max_inflight_body_bytes = 64 * 1024 * 1024;
   size_t max_header_bytes = 16 * 1024;
   size_t max_batch = 100;
   size_t max_connections = 1000;
@@ -70,6 +75,11 @@ struct ServerOptions {
   // (0 = max(1, rate)).
   double rate_limit_per_sec = 0;
   double rate_limit_burst = 0;
+  // Addresses or CIDRs of reverse proxies in front of the node: for a request
+  // from one of them, the rate limit and the per-IP connection cap count the
+  // client X-Forwarded-For names (rpc/client_address.h). Empty = X-Forwarded-For
+  // is never read.
+  std::vector<std::string> trusted_proxies;
   // Folder of the web page; empty = no static files.
   std::string web_root;
   // Serve index.html for unknown extension-less paths (client-side routes).
@@ -84,6 +94,10 @@ struct ServerOptions {
   // and the largest message a client may send.
   size_t ws_max_queue = 256;
   size_t ws_max_message_bytes = 64 * 1024;
+  // Topic subscriptions one client address may hold at once over all its
+  // WebSocket connections (a connection holds a topic at most once); the
+  // subscribe past it is answered TOO_MANY_SUBSCRIPTIONS. 0 = no cap.
+  size_t ws_max_subscriptions_per_ip = 16;
   // How long Stop() waits for requests in flight before closing connections.
   std::chrono::milliseconds stop_grace{5000};
 };
@@ -97,7 +111,7 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   // Binds, listens and starts the threads. Typed errors: BAD_ADDRESS,
-  // BIND_FAILED, WEB_ROOT_MISSING, ALREADY_STARTED.
+  // BAD_TRUSTED_PROXY, BIND_FAILED, WEB_ROOT_MISSING, ALREADY_STARTED.
   Status Start();
   // Graceful stop (see above); idempotent.
   void Stop();

@@ -1,5 +1,5 @@
 // What the RPC server shares with its sessions: the options, the method table
-// and node, the io_context, metrics, the rate limiter, the dispatcher, the live
+// and node, the io_context, metrics, the rate limiter, the body budget, the dispatcher, the live
 // sessions (for Stop), the open-connection count and the WebSocket subscriptions.
 //
 // Sessions hold the state by shared_ptr, so the io_context outlives every socket
@@ -24,6 +24,8 @@
 #include <string_view>
 #include <vector>
 
+#include "rpc/body_budget.h"
+#include "rpc/client_address.h"
 #include "rpc/jsonrpc.h"
 #include "rpc/metrics.h"
 #include "rpc/rate_limiter.h"
@@ -56,6 +58,8 @@ struct ServerState {
   std::shared_ptr<HttpMetrics> metrics_ptr;  // shared with late replies
   HttpMetrics& metrics;
   RateLimiter limiter;
+  TrustedProxies trusted_proxies;  // set by Server::Start before any connection
+  BodyBudget body_budget;
   Dispatcher dispatcher;
   std::filesystem::path web_root;  // canonical; empty = no static files
 
@@ -81,6 +85,8 @@ struct ServerState {
     std::set<std::string, std::less<>> topics;
   };
   std::map<uint64_t, Subscriber> subscribers;
+  // Subscriptions by client address (options.ws_max_subscriptions_per_ip).
+  std::map<std::string, size_t, std::less<>> subscriptions_per_client;
 
   // Runs `fn` on `ex`: inline when already there, else posted unless the gate is closed.
   template <typename Fn>
@@ -103,18 +109,24 @@ struct ServerState {
 
 // One open connection, counted until released (moves from an HTTP session to
 // the WebSocket session that takes the connection over). The acceptor counts
-// the connection in open_connections and connections_per_ip[remote] before
-// creating the slot.
+// the connection in open_connections and connections_per_ip[client] before
+// creating the slot; a connection from a trusted proxy starts with no client
+// ("") and is counted for the client of each request it carries (CountAs).
+// Thread safety: CountAs from the connection's strand only.
 class ConnectionSlot {
  public:
-  ConnectionSlot(std::shared_ptr<ServerState> state, std::string remote);
+  ConnectionSlot(std::shared_ptr<ServerState> state, std::string client);
   ~ConnectionSlot();
   ConnectionSlot(const ConnectionSlot&) = delete;
   ConnectionSlot& operator=(const ConnectionSlot&) = delete;
 
+  // Counts the connection for `client` instead; false (and nothing changed)
+  // when `client` already holds max_connections_per_ip connections.
+  bool CountAs(const std::string& client);
+
  private:
   std::shared_ptr<ServerState> state_;
-  std::string remote_;
+  std::string client_;
 };
 
 }  // namespace civic::rpc

@@ -114,27 +114,51 @@ class WsSession : public SessionBase, public std::enable_shared_from_this<WsSess
       SendError(err::UNKNOWN_TOPIC, "no topic named \"" + name + "\"; topics: blocks");
       return;
     }
-    SetSubscribed(name, subscribe);
+    if (!SetSubscribed(name, subscribe)) {
+      state_->metrics.RecordReject(Reject::kSubscriptions);
+      SendError(err::TOO_MANY_SUBSCRIPTIONS, "this address holds as many subscriptions as the node allows (" +
+                                                 std::to_string(state_->options.ws_max_subscriptions_per_ip) +
+                                                 "); unsubscribe or close a connection first");
+      return;
+    }
     json::object ack;
     ack[subscribe ? "subscribed" : "unsubscribed"] = name;
     Push(std::make_shared<const std::string>(json::serialize(ack)));
   }
 
-  // The subscriber gauge counts sessions with at least one topic.
-  void SetSubscribed(const std::string& topic, bool subscribe) {
+  // The subscriber gauge counts sessions with at least one topic. False (and
+  // nothing changed) when a new subscription would pass the client's cap.
+  bool SetSubscribed(const std::string& topic, bool subscribe) {
     std::lock_guard<std::mutex> lock(state_->subs_mu);
     auto& sub = state_->subscribers[id_];
     bool was_subscriber = !sub.topics.empty();
     sub.session = weak_from_this();
-    if (subscribe) {
+    if (subscribe && !sub.topics.contains(topic)) {
+      size_t& held = state_->subscriptions_per_client[remote_];
+      const size_t cap = state_->options.ws_max_subscriptions_per_ip;
+      if (cap != 0 && held >= cap) {
+        if (held == 0) state_->subscriptions_per_client.erase(remote_);
+        if (!was_subscriber) state_->subscribers.erase(id_);
+        return false;
+      }
+      ++held;
       sub.topics.insert(topic);
-    } else {
-      sub.topics.erase(topic);
+    } else if (!subscribe && sub.topics.erase(topic) != 0) {
+      ReleaseSubscriptions(1);
     }
     bool is_subscriber = !sub.topics.empty();
     if (!is_subscriber) state_->subscribers.erase(id_);
     if (is_subscriber && !was_subscriber) state_->metrics.SubscriberAdded();
     if (!is_subscriber && was_subscriber) state_->metrics.SubscriberRemoved();
+    return true;
+  }
+
+  // Gives back `n` of the client's subscriptions; subs_mu held.
+  void ReleaseSubscriptions(size_t n) {
+    auto it = state_->subscriptions_per_client.find(remote_);
+    if (it == state_->subscriptions_per_client.end()) return;
+    it->second -= std::min(n, it->second);
+    if (it->second == 0) state_->subscriptions_per_client.erase(it);
   }
 
   void SendError(std::string_view app_code, std::string_view message) {
@@ -215,6 +239,7 @@ class WsSession : public SessionBase, public std::enable_shared_from_this<WsSess
     auto it = state_->subscribers.find(id_);
     if (it == state_->subscribers.end()) return;
     if (!it->second.topics.empty()) state_->metrics.SubscriberRemoved();
+    ReleaseSubscriptions(it->second.topics.size());
     state_->subscribers.erase(it);
   }
 

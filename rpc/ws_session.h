@@ -2,7 +2,8 @@
 // {"unsubscribe":"blocks"} and receive {"topic":"blocks","data":...} for each
 // published block; malformed messages and unknown topics are answered with
 // {"error":{"app_code","message"}} (BAD_MESSAGE, UNKNOWN_TOPIC, RATE_LIMITED:
-// each message costs one rate-limit token).
+// each message costs one rate-limit token; TOO_MANY_SUBSCRIPTIONS: the client
+// address holds options.ws_max_subscriptions_per_ip subscriptions already).
 //
 // Each session owns a bounded send queue (options.ws_max_queue): a subscriber
 // that does not read fast enough is closed with 1008 (policy violation). The

@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "crypto/base/log_text.h"
 #include "node/errors.h"
 #include "node/p2p/p2p.pb.h"
 #include "node/p2p/peer_address.h"
@@ -150,7 +151,7 @@ asio::awaitable<Connection::Outcome> Connection::Run(CoroutineCounter::Token tok
         why = Status::Unavailable(err::P2P_STOPPING, "the node is shutting down");
         break;
     }
-    ctx_.log->debug("p2p: closing {}: {}", Describe(), why.ToString());
+    ctx_.log->debug("p2p: closing {}: {}", Describe(), LogText(why.ToString()));
     CloseNow(why);
     host_.Finished(self, close_reason_);
     co_return registered == RegisterOutcome::kDuplicate ? Outcome::kDuplicate : Outcome::kRefused;
@@ -167,7 +168,7 @@ asio::awaitable<Connection::Outcome> Connection::Run(CoroutineCounter::Token tok
   status = co_await ReadLoop();
   CloseNow(status);
   if (!superseded()) {
-    ctx_.log->info("p2p: disconnected from {}: {}", Describe(), close_reason_.ToString());
+    ctx_.log->info("p2p: disconnected from {}: {}", Describe(), LogText(close_reason_.ToString()));
   }
   host_.Finished(self, close_reason_);
   co_return Outcome::kEstablished;
@@ -282,9 +283,9 @@ void Connection::CountHandshakeFailure(const Status& status) {
   }
   if (Is(status, err::P2P_STOPPING)) return;
   if (protocol_violation) {
-    ctx_.log->warn("p2p: handshake with {} failed: {}", Describe(), status.ToString());
+    ctx_.log->warn("p2p: handshake with {} failed: {}", Describe(), LogText(status.ToString()));
   } else {
-    ctx_.log->debug("p2p: handshake with {} failed: {}", Describe(), status.ToString());
+    ctx_.log->debug("p2p: handshake with {} failed: {}", Describe(), LogText(status.ToString()));
   }
 }
 
@@ -305,7 +306,7 @@ asio::awaitable<Status> Connection::ReadLoop() {
       Result<uint32_t> length = ParseFrameHeader(header, ctx_.max_frame_bytes);
       if (!length.ok()) {
         (Is(length.status(), err::FRAME_TOO_LARGE) ? m.oversized_frames : m.malformed_frames).Increment();
-        ctx_.log->warn("p2p: closing {}: {}", Describe(), length.status().ToString());
+        ctx_.log->warn("p2p: closing {}: {}", Describe(), LogText(length.status().ToString()));
         co_return length.status();
       }
       const size_t frame_size = kFrameHeaderBytes + *length;
@@ -317,7 +318,7 @@ asio::awaitable<Status> Connection::ReadLoop() {
                                           &plaintext);
       if (!opened.ok()) {
         m.bad_mac.Increment();
-        ctx_.log->warn("p2p: closing {}: {}", Describe(), opened.ToString());
+        ctx_.log->warn("p2p: closing {}: {}", Describe(), LogText(opened.ToString()));
         co_return opened;
       }
       begin += frame_size;
@@ -360,7 +361,7 @@ Status Connection::Dispatch(const Bytes& plaintext) {
   if (!envelope.ParseFromString(plaintext)) {
     m.malformed_frames.Increment();
     Status bad = Status::InvalidArgument(err::MALFORMED_ENVELOPE, "frame does not hold a decodable envelope");
-    ctx_.log->warn("p2p: closing {}: {}", Describe(), bad.ToString());
+    ctx_.log->warn("p2p: closing {}: {}", Describe(), LogText(bad.ToString()));
     return bad;
   }
   const uint32_t channel = envelope.channel();
@@ -416,7 +417,7 @@ Status Connection::Enqueue(uint32_t channel, std::shared_ptr<const std::string> 
         err::SEND_QUEUE_FULL, "send queue of " + ChannelName(channel) + " to " + ShortKey(peer_key_) + " is full");
     if (on_full == OnQueueFull::kDisconnect && !queue_disconnect_counted_.exchange(true)) {
       ctx_.metrics->queue_full_disconnects.Increment();
-      ctx_.log->warn("p2p: disconnecting {}: {}", Describe(), status.message());
+      ctx_.log->warn("p2p: disconnecting {}: {}", Describe(), LogText(status.message()));
       RequestClose(status);
     }
     return status;
@@ -514,7 +515,7 @@ asio::awaitable<void> Connection::KeepaliveLoop(CoroutineCounter::Token token) {
       ctx_.metrics->idle_timeouts.Increment();
       Status status = Status::DeadlineExceeded(
           err::IDLE_TIMEOUT, "received nothing for " + std::to_string(idle.count()) + " ms");
-      ctx_.log->warn("p2p: closing {}: {}", Describe(), status.message());
+      ctx_.log->warn("p2p: closing {}: {}", Describe(), LogText(status.message()));
       CloseNow(status);
       co_return;
     }

@@ -30,7 +30,7 @@ Result<std::unique_ptr<BenchChain>> BenchChain::Start(uint32_t validators, const
   for (const auto& n : chain->net_.nodes) {
     const std::string path = chain->net_.Path(n.dir + "/config.toml");
     CIVIC_ASSIGN_OR_RETURN(node::Config config, node::LoadConfig(path));
-    if (tune) tune(&config);
+    ApplyBenchConfig(&config, tune);
     CIVIC_RETURN_IF_ERROR(WriteFileAtomic(path, node::FormatConfig(config), 0644));
   }
   NetUpOptions up;

@@ -391,14 +391,19 @@ Result<std::unique_ptr<BenchNode>> BenchNode::Open(BenchNodeOptions options) {
   return node;
 }
 
+void ApplyBenchConfig(node::Config* config, const std::function<void(node::Config*)>& tune) {
+  config->rpc.rate_limit_per_sec = 0;
+  if (tune) tune(config);
+}
+
 BenchNode::~BenchNode() { (void)Stop(); }
 
 Status BenchNode::Start() {
   if (pid_ > 0 && LiveCivicdPid(net_.Path(net_.nodes[0].dir + "/civicd.pid")) == pid_) return Status::Ok();
   std::string config_path = net_.Path(net_.nodes[0].dir + "/config.toml");
-  if (options_.tune) {
+  {
     CIVIC_ASSIGN_OR_RETURN(node::Config config, node::LoadConfig(config_path));
-    options_.tune(&config);
+    ApplyBenchConfig(&config, options_.tune);
     CIVIC_RETURN_IF_ERROR(WriteFileAtomic(config_path, node::FormatConfig(config), 0644));
   }
   NetUpOptions up;

@@ -135,12 +135,17 @@ Status ToolsMissing(const std::string& what, const std::vector<std::string>& pac
 
 // ---- A bench node: a one-validator network of tools/net/net.h in a folder
 
+// What every benchmark changes in a node's config before `tune`: the per-client
+// rate limit is off, since the load comes from one address on purpose and a
+// benchmark measures the node, not its limiter.
+void ApplyBenchConfig(node::Config* config, const std::function<void(node::Config*)>& tune);
+
 struct BenchNodeOptions {
   std::string civicd;       // empty = FindCivicd()
   std::string dir;          // network folder; empty = a temp folder removed on Stop()
   bool create = true;       // true: InitNetwork in `dir` (must be absent or empty); false: LoadNetwork(dir)
   int start_timeout_s = 120;
-  // Applied to node0's config before each start (e.g. a larger mempool).
+  // Applied to node0's config before each start (e.g. a larger mempool), after ApplyBenchConfig's changes.
   std::function<void(node::Config*)> tune;
 };
 

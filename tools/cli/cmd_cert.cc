@@ -13,6 +13,7 @@
 #include "tools/common/files.h"
 #include "tools/import/import_rows.h"
 #include "tools/common/json_view.h"
+#include "tools/common/secret_input.h"
 #include "tools/common/timefmt.h"
 #include "contracts/certificate/calls.h"
 #include "contracts/governance/calls.h"
@@ -42,18 +43,6 @@ Status WriteHolderFile(const std::string& path, const contracts::HolderCertifica
 Result<int64_t> OptionalTime(const std::string& text, DateEdge edge) {
   if (text.empty()) return int64_t{0};
   return ParseTimeMs(text, edge);
-}
-
-// Field arguments "name=value" into a map; usage errors for bad or repeated ones.
-Result<std::map<std::string, std::string>> FieldArgs(const std::vector<std::string>& args) {
-  std::map<std::string, std::string> fields;
-  for (const auto& a : args) {
-    CIVIC_ASSIGN_OR_RETURN(auto kv, ParseFieldArg(a));
-    if (!fields.emplace(kv.first, kv.second).second) {
-      return Status::InvalidArgument(err::DUPLICATE_FIELD, "--field " + kv.first + " is given twice");
-    }
-  }
-  return fields;
 }
 
 // Checks fields against the type's schema (client side, before anything is signed).
@@ -188,8 +177,7 @@ CmdStatus RegisterType(const RegisterArgs& a, const CommonOptions& common) {
 // cert issue
 
 struct IssueArgs {
-  std::string type, holder_type, holder, out, serial, valid_from, valid_until;
-  std::vector<std::string> fields;
+  std::string type, holder_type, holder_id_file, fields_file, out, serial, valid_from, valid_until;
   bool force = false;
 };
 
@@ -197,8 +185,11 @@ CmdStatus Issue(const IssueArgs& a, const CommonOptions& common) {
   CmdStatus usage;
   auto holder_type = HolderCodeType(a.holder_type);
   if (!holder_type.ok()) return CmdStatus::Usage(holder_type.status());
-  CIVIC_USAGE_IF_ERROR(contracts::ValidateHolderCode(*holder_type, a.holder));
-  auto fields = FieldArgs(a.fields);
+  CIVIC_USAGE_IF_ERROR(AtMostOneStdin({{"--holder-id-file", a.holder_id_file}, {"--fields-file", a.fields_file}}));
+  auto holder = ReadSecretValue(a.holder_id_file, "holder identity number");
+  if (!holder.ok()) return CmdStatus::Usage(holder.status());
+  CIVIC_USAGE_IF_ERROR(contracts::ValidateHolderCode(*holder_type, *holder));
+  auto fields = ReadFieldsFile(a.fields_file);
   if (!fields.ok()) return CmdStatus::Usage(fields.status());
   auto from = OptionalTime(a.valid_from, DateEdge::kStartOfDay);
   if (!from.ok()) return CmdStatus::Usage(from.status());
@@ -222,7 +213,7 @@ CmdStatus Issue(const IssueArgs& a, const CommonOptions& common) {
   CIVIC_USAGE_IF_ERROR(CheckFieldsAgainstType(*fields, type, true));
 
   contracts::HolderCertificate copy =
-      contracts::NewHolderCertificate(a.type, signer->org, *holder_type, a.holder, *fields);
+      contracts::NewHolderCertificate(a.type, signer->org, *holder_type, *holder, *fields);
   copy.valid_from_ms = *from;
   copy.valid_until_ms = *until;
   if (!a.serial.empty()) {
@@ -270,8 +261,7 @@ CmdStatus Issue(const IssueArgs& a, const CommonOptions& common) {
 // cert renew | replace
 
 struct NewVersionArgs {
-  std::string id, holder_file, out, valid_from, valid_until, reason;
-  std::vector<std::string> fields;
+  std::string id, holder_file, fields_file, out, valid_from, valid_until, reason;
   bool replace = false;
 };
 
@@ -282,9 +272,13 @@ CmdStatus NewVersion(const NewVersionArgs& a, const CommonOptions& common) {
     return next_id.status().app_code() == err::VERSION_LIMIT ? CmdStatus(next_id.status())
                                                           : CmdStatus::Usage(next_id.status());
   }
-  auto fields = FieldArgs(a.fields);
-  if (!fields.ok()) return CmdStatus::Usage(fields.status());
-  if (!fields->empty() && a.holder_file.empty()) {
+  std::map<std::string, std::string> changed;
+  if (!a.fields_file.empty()) {
+    auto read = ReadFieldsFile(a.fields_file);
+    if (!read.ok()) return CmdStatus::Usage(read.status());
+    changed = std::move(read).value();
+  }
+  if (!changed.empty() && a.holder_file.empty()) {
     return CmdStatus::Usage(err::HOLDER_FILE_REQUIRED, "changing fields needs the holder's copy (--holder-file)");
   }
   if (!a.out.empty() && a.holder_file.empty()) {
@@ -308,12 +302,12 @@ CmdStatus NewVersion(const NewVersionArgs& a, const CommonOptions& common) {
     }
   }
   CIVIC_ASSIGN_OR_RETURN(auto api, Connect(common));
-  if (!fields->empty()) {
+  if (!changed.empty()) {
     CIVIC_ASSIGN_OR_RETURN(CertTypeInfo type, GetCertType(*api, copy->type_code));
-    CIVIC_USAGE_IF_ERROR(CheckFieldsAgainstType(*fields, type, false));
+    CIVIC_USAGE_IF_ERROR(CheckFieldsAgainstType(changed, type, false));
     std::map<std::string, std::string> merged;
     for (const auto& f : copy->fields) merged[f.name] = f.value;
-    for (const auto& [n, v] : *fields) merged[n] = v;
+    for (const auto& [n, v] : changed) merged[n] = v;
     // Fresh salts for the new version: its digests must not be linkable to the old ones.
     updated = contracts::NewHolderCertificate(copy->type_code, copy->issuer_org, copy->holder_code_type,
                                               copy->holder_code, merged);
@@ -595,8 +589,14 @@ void AddCertCommands(CLI::App* app, CliContext* ctx) {
   issue_cmd->add_option("--holder-type", issue->holder_type, "citizen | enterprise")
       ->required()
       ->check(CLI::IsMember({"citizen", "enterprise"}));
-  issue_cmd->add_option("--holder", issue->holder, "Citizen identity number or USCC of the holder")->required();
-  issue_cmd->add_option("--field", issue->fields, "name=value; repeatable")->required();
+  issue_cmd
+      ->add_option("--holder-id-file", issue->holder_id_file,
+                   "File holding the holder's citizen identity number or USCC (- = stdin)")
+      ->required();
+  issue_cmd->add_option("--fields-file", issue->fields_file, "File of name=value lines, one per field (- = stdin)")
+      ->required();
+  RefuseSecretOption(issue_cmd, "--holder", "--holder-id-file FILE");
+  RefuseSecretOption(issue_cmd, "--field", "--fields-file FILE");
   issue_cmd->add_option("--out", issue->out, "The holder's copy to write")->required();
   issue_cmd->add_option("--serial", issue->serial,
                         "Serial (1-20 of 0-9 A-Z); default: the chain's next running number");
@@ -616,7 +616,8 @@ void AddCertCommands(CLI::App* app, CliContext* ctx) {
     cmd->add_option("ID", nv->id, "The certificate to " + std::string(replace ? "replace" : "renew"))->required();
     if (replace) cmd->add_option("--reason", nv->reason, "Why, e.g. lost, damaged")->required();
     cmd->add_option("--holder-file", nv->holder_file, "The holder's current copy (needed to change fields)");
-    cmd->add_option("--field", nv->fields, "A changed field: name=value; repeatable");
+    cmd->add_option("--fields-file", nv->fields_file, "File of name=value lines, one per changed field (- = stdin)");
+    RefuseSecretOption(cmd, "--field", "--fields-file FILE");
     cmd->add_option("--out", nv->out, "Where to write the holder's new copy (default: over --holder-file)");
     cmd->add_option("--valid-from", nv->valid_from, "Start of the new validity; default: now");
     cmd->add_option("--valid-until", nv->valid_until, "End of the new validity; default: the type's default");

@@ -20,6 +20,7 @@
 #include "contracts/sharing/query.h"
 #include "contracts/sharing/rules.h"
 #include "rpc/error_codes.h"
+#include "tools/common/secret_input.h"
 #include "tools/common/errors.h"
 #include "tools/samples/sharing_sample.h"
 #include "crypto/hash.h"
@@ -554,15 +555,15 @@ CmdStatus Stats(const QueryArgs& a, const CommonOptions& common) {
 }
 
 struct MineArgs {
-  std::string holder_file, salt, code_type = "citizen", code, cursor;
+  std::string holder_file, salt_file, code_type = "citizen", code_file, cursor;
   int64_t limit = 100;
 };
 
 CmdStatus Mine(const MineArgs& a, const CommonOptions& common) {
   json::object params;
   if (!a.holder_file.empty()) {
-    if (!a.salt.empty() || !a.code.empty()) {
-      return CmdStatus::Usage(err::HOLDER_OR_OPENING, "give --holder-file or --salt with --code, not both");
+    if (!a.salt_file.empty() || !a.code_file.empty()) {
+      return CmdStatus::Usage(err::HOLDER_OR_OPENING, "give --holder-file or --salt-file with --code-file, not both");
     }
     CIVIC_ASSIGN_OR_RETURN(std::string text, ReadFile(a.holder_file));
     auto cert = rpc::ParseHolderCertificate(text);
@@ -571,15 +572,21 @@ CmdStatus Mine(const MineArgs& a, const CommonOptions& common) {
     params["code_type"] = cert->holder_code_type;
     params["code"] = cert->holder_code;
   } else {
-    if (a.salt.empty() || a.code.empty()) {
-      return CmdStatus::Usage(err::HOLDER_OR_OPENING, "give --holder-file, or --salt and --code (and --code-type)");
+    if (a.salt_file.empty() || a.code_file.empty()) {
+      return CmdStatus::Usage(err::HOLDER_OR_OPENING,
+                              "give --holder-file, or --salt-file and --code-file (and --code-type)");
     }
+    CIVIC_USAGE_IF_ERROR(AtMostOneStdin({{"--salt-file", a.salt_file}, {"--code-file", a.code_file}}));
+    auto salt = ReadSecretValue(a.salt_file, "holder salt");
+    if (!salt.ok()) return CmdStatus::Usage(salt.status());
+    auto code = ReadSecretValue(a.code_file, "citizen identity number or USCC");
+    if (!code.ok()) return CmdStatus::Usage(code.status());
     std::string type =
         a.code_type == "enterprise" ? std::string(contracts::kHolderUscc) : std::string(contracts::kHolderCitizenId);
-    CIVIC_USAGE_IF_ERROR(contracts::ValidateHolderCode(type, a.code));
-    params["salt"] = a.salt;
+    CIVIC_USAGE_IF_ERROR(contracts::ValidateHolderCode(type, *code));
+    params["salt"] = *salt;
     params["code_type"] = type;
-    params["code"] = a.code;
+    params["code"] = *code;
   }
   params["limit"] = a.limit;
   if (!a.cursor.empty()) params["cursor"] = a.cursor;
@@ -877,11 +884,13 @@ void AddSharingCommands(CLI::App* app, CliContext* ctx) {
                               "Which accesses touched my data: proves the opening of my holder commitment to the node\n"
                               "(use the node's loopback address or HTTPS)");
   mine_cmd->add_option("--holder-file", mine->holder_file, "My certificate copy (its holder salt and code are used)");
-  mine_cmd->add_option("--salt", mine->salt, "The holder salt");
+  mine_cmd->add_option("--salt-file", mine->salt_file, "File holding the holder salt (- = stdin)");
   mine_cmd->add_option("--code-type", mine->code_type, "citizen | enterprise")
       ->check(CLI::IsMember({"citizen", "enterprise"}))
       ->capture_default_str();
-  mine_cmd->add_option("--code", mine->code, "My citizen identity number or USCC");
+  mine_cmd->add_option("--code-file", mine->code_file, "File holding my citizen identity number or USCC (- = stdin)");
+  RefuseSecretOption(mine_cmd, "--salt", "--salt-file FILE");
+  RefuseSecretOption(mine_cmd, "--code", "--code-file FILE");
   mine_cmd->add_option("--limit", mine->limit, "Records per page (1..1000)")
       ->check(CLI::Range(int64_t{1}, int64_t{1000}));
   mine_cmd->add_option("--cursor", mine->cursor, "Continue after this cursor");

@@ -172,12 +172,4 @@ void ReportProposal(NodeApi& api, const CommonOptions& common, const std::string
 
 void PrintJson(const json::value& v) { std::cout << rpc::PrettyJson(v) << "\n"; }
 
-Result<std::pair<std::string, std::string>> ParseFieldArg(const std::string& arg) {
-  size_t eq = arg.find('=');
-  if (eq == std::string::npos || eq == 0) {
-    return Status::InvalidArgument(err::BAD_FIELD_ARG, "--field \"" + arg + "\" is not of the form name=value");
-  }
-  return std::make_pair(arg.substr(0, eq), arg.substr(eq + 1));
-}
-
 }  // namespace civic::tools

@@ -144,7 +144,4 @@ void ReportProposal(NodeApi& api, const CommonOptions& common, const std::string
 // Prints `v` to stdout as rpc::PrettyJson does.
 void PrintJson(const boost::json::value& v);
 
-// "name=value" -> (name, value). Error BAD_FIELD_ARG.
-Result<std::pair<std::string, std::string>> ParseFieldArg(const std::string& arg);
-
 }  // namespace civic::tools

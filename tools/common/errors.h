@@ -14,7 +14,7 @@
   X(BAD_COUNT, "an import sample count is out of range") \
   X(BAD_DATE, "a date or time is malformed or in the future") \
   X(BAD_ENTRY, "a credit entry id is not a positive number") \
-  X(BAD_FIELD_ARG, "a --field option is not of the form name=value") \
+  X(BAD_FIELD_ARG, "a line of a fields file is not of the form name=value") \
   X(BAD_FIELD_VALUE, "an imported field value is not a string of valid text or is given twice") \
   X(BAD_HOLDER_TYPE, "an imported holder type is neither citizen nor enterprise") \
   X(BAD_JSONL, "a line of a JSON-lines file is not JSON") \
@@ -89,6 +89,7 @@
   X(PROGRAM_FAILED, "an external program cannot be run") \
   X(PROGRAM_NOT_FOUND, "an external program is not installed") \
   X(SAME_KEY, "the old and the new key are the same") \
+  X(SECRET_ON_COMMAND_LINE, "a personal value was given on the command line; give it in a file or on stdin") \
   X(SHARING_BAD_SAMPLE_INPUT, "the sharing sample got unusable inputs") \
   X(SHARING_SAMPLE_EXISTS, "the sharing sample is already on chain") \
   X(SIDE_NEEDS_DEPT, "--side needs --dept") \

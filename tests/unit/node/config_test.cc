@@ -37,6 +37,11 @@ TEST(ConfigTest, MinimalConfigGetsDefaultsAndResolvesPaths) {
   EXPECT_EQ(c->rpc.threads, 4);
   // The server limits hold by default (docs/OPERATIONS.md).
   EXPECT_EQ(c->rpc.max_body_bytes, size_t{1} << 20);
+  EXPECT_EQ(c->rpc.max_inflight_body_bytes, size_t{64} << 20);
+  EXPECT_EQ(c->rpc.rate_limit_per_sec, 100u);  // on by default
+  EXPECT_EQ(c->rpc.rate_limit_burst, 400u);
+  EXPECT_TRUE(c->rpc.trusted_proxies.empty());
+  EXPECT_EQ(c->rpc.ws_max_subscriptions_per_ip, 16u);
   EXPECT_EQ(c->rpc.max_connections_per_ip, 32u);
   EXPECT_EQ(c->rpc.header_timeout_ms, 10000u);
   EXPECT_TRUE(c->rpc.ws_allowed_origins.empty());
@@ -296,6 +301,35 @@ TEST(ConfigTest, BlockBytesMustFitAWalRecord) {
   auto fits = Parse(std::string(kMinimal) + "[consensus]\nmax_block_bytes = " + std::to_string(kMaxBlockBytesForWal) +
                     "\n");
   EXPECT_TRUE(fits.ok()) << fits.status().ToString();
+}
+
+TEST(ConfigTest, TheBodyBudgetHoldsAtLeastOneBody) {
+  auto c = Parse(std::string(kMinimal) + "[rpc]\nmax_body_bytes = 4096\nmax_inflight_body_bytes = 4095\n");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().app_code(), "CONFIG_BAD_VALUE");
+  EXPECT_NE(c.status().message().find("rpc.max_inflight_body_bytes"), std::string::npos) << c.status().message();
+  auto fits = Parse(std::string(kMinimal) + "[rpc]\nmax_body_bytes = 4096\nmax_inflight_body_bytes = 4096\n");
+  ASSERT_TRUE(fits.ok()) << fits.status().ToString();
+  EXPECT_EQ(fits->rpc.max_inflight_body_bytes, 4096u);
+}
+
+TEST(ConfigTest, TrustedProxiesAreAddressesOrCidrs) {
+  auto c = Parse(std::string(kMinimal) + "[rpc]\ntrusted_proxies = [\"10.0.0.0/8\", \"::1\", \"fd00::/8\"]\n");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->rpc.trusted_proxies, (std::vector<std::string>{"10.0.0.0/8", "::1", "fd00::/8"}));
+  auto again = ParseConfig(FormatConfig(*c), "/elsewhere", "x.toml");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->rpc.trusted_proxies, c->rpc.trusted_proxies);
+  for (const char* bad : {"[\"proxy.example\"]", "[\"10.0.0.0/33\"]", "[\"::1\", \"\"]"}) {
+    auto r = Parse(std::string(kMinimal) + "[rpc]\ntrusted_proxies = " + bad + "\n");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().app_code(), "CONFIG_BAD_VALUE") << bad;
+    EXPECT_NE(r.status().message().find("rpc.trusted_proxies["), std::string::npos) << r.status().message();
+  }
+  auto typed = Parse(std::string(kMinimal) + "[rpc]\ntrusted_proxies = \"10.0.0.1\"\n");
+  EXPECT_EQ(typed.status().app_code(), "CONFIG_BAD_TYPE");
+  typed = Parse(std::string(kMinimal) + "[rpc]\ntrusted_proxies = [7]\n");
+  EXPECT_EQ(typed.status().app_code(), "CONFIG_BAD_TYPE");
 }
 
 TEST(ConfigTest, BlockBytesMustFitTheMempool) {

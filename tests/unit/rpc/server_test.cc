@@ -145,6 +145,54 @@ TEST(ServerTest, OversizedBodyGets413AndJsonRpcError) {
   EXPECT_GE(t.server->metrics().rejected(Reject::kBodyTooLarge), 3u);
 }
 
+TEST(ServerTest, RequestBodiesInFlightShareOneBudget) {
+  EXPECT_EQ(ServerOptions{}.max_inflight_body_bytes, size_t{64} << 20);
+  ServerOptions options;
+  options.max_body_bytes = 2000;
+  options.max_inflight_body_bytes = 3000;
+  TestServer t(options);
+  // Two clients each declare a 1500-byte body and send only part of it: the
+  // server holds both reservations while it waits for the rest.
+  std::string body = RpcBody("echo", "[\"" + std::string(1500 - RpcBody("echo", "[\"\"]").size(), 'b') + "\"]");
+  ASSERT_EQ(body.size(), 1500u);
+  const std::string header = "POST /rpc HTTP/1.1\r\nHost: x\r\nContent-Length: 1500\r\n\r\n";
+  RawSocket first(t.server->port()), second(t.server->port());
+  ASSERT_TRUE(first.Send(header + body.substr(0, 100)));
+  ASSERT_TRUE(second.Send(header + body.substr(0, 100)));
+  // A third body (or a chunked one, which may take the whole body limit) does
+  // not fit: refused before it is read, with 503 and a typed code.
+  for (const std::string& extra : {header, std::string("POST /v1/blocks/1 HTTP/1.1\r\nHost: x\r\n"
+                                                       "Transfer-Encoding: chunked\r\n\r\n")}) {
+    RawSocket third(t.server->port());
+    ASSERT_TRUE(third.Send(extra));
+    std::string got = third.ReadAll();
+    EXPECT_TRUE(got.starts_with("HTTP/1.1 503")) << got;
+    EXPECT_NE(got.find("BODY_BUDGET_EXHAUSTED"), std::string::npos) << got;
+    EXPECT_NE(got.find("Retry-After: 1"), std::string::npos) << got;
+  }
+  EXPECT_EQ(t.server->metrics().rejected(Reject::kBodyBudget), 2u);
+  // A request without a body needs no budget.
+  EXPECT_EQ(t.MakeClient().Request("GET", "/healthz")->status, 503);  // no node attached, but answered
+  // The first request finishes: its share comes back once it is answered.
+  ASSERT_TRUE(first.Send(body.substr(100)));
+  EXPECT_NE(first.ReadUntil("\"id\":1").find("HTTP/1.1 200"), std::string::npos);
+  auto r = t.MakeClient().Request("POST", "/rpc", body);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 200) << r->body;
+  // A client that goes away mid-body gives its share back too.
+  second.Close();
+  bool served = false;
+  for (int i = 0; i < 100 && !served; ++i) {
+    RawSocket a(t.server->port());
+    a.Send(header + body.substr(0, 10));
+    RawSocket b(t.server->port());
+    b.Send(header + body);
+    served = b.ReadUntil("\"id\":1").find("HTTP/1.1 200") != std::string::npos;
+    if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(served);
+}
+
 TEST(ServerTest, ExpectContinueIsHonoured) {
   TestServer t;
   RawSocket raw(t.server->port());
@@ -254,6 +302,91 @@ TEST(ServerTest, RateLimitAnswers429PerClient) {
   EXPECT_TRUE(client.Request("GET", "/metrics").ok());
   EXPECT_EQ(client.Request("GET", "/metrics")->status, 200);
   EXPECT_GE(t.server->metrics().rejected(Reject::kRateLimit), 3u);
+}
+
+// A JSON-RPC call sent the way a reverse proxy forwards it ("" = no
+// X-Forwarded-For); `keep` leaves the connection open after the answer.
+std::string CallForwarded(RawSocket& raw, std::string_view forwarded_for, bool keep = false) {
+  const std::string body = RpcBody("echo");
+  std::string request = "POST /rpc HTTP/1.1\r\nHost: x\r\n";
+  if (!forwarded_for.empty()) request += "X-Forwarded-For: " + std::string(forwarded_for) + "\r\n";
+  if (!keep) request += "Connection: close\r\n";
+  raw.Send(request + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  return keep ? raw.ReadUntil("\r\n\r\n{") : raw.ReadAll();
+}
+
+std::string CallForwarded(uint16_t port, std::string_view forwarded_for) {
+  RawSocket raw(port);
+  return CallForwarded(raw, forwarded_for);
+}
+
+TEST(ServerTest, BehindATrustedProxyTheForwardedClientIsRateLimited) {
+  ServerOptions options;
+  options.rate_limit_per_sec = 0.001;  // effectively no refill during the test
+  options.rate_limit_burst = 2;
+  options.trusted_proxies = {"10.0.0.0/8", "127.0.0.1"};
+  TestServer t(options);
+  const uint16_t port = t.server->port();
+  EXPECT_TRUE(CallForwarded(port, "198.51.100.1").starts_with("HTTP/1.1 200"));
+  EXPECT_TRUE(CallForwarded(port, "198.51.100.1").starts_with("HTTP/1.1 200"));
+  std::string refused = CallForwarded(port, "198.51.100.1");
+  EXPECT_TRUE(refused.starts_with("HTTP/1.1 429")) << refused;
+  EXPECT_NE(refused.find("RATE_LIMITED"), std::string::npos);
+  // Another client behind the same proxy has its own bucket.
+  EXPECT_TRUE(CallForwarded(port, "198.51.100.2").starts_with("HTTP/1.1 200"));
+  // A client that writes a fresh address in front of its own still counts as itself,
+  // also through a chain of trusted proxies.
+  EXPECT_TRUE(CallForwarded(port, "203.0.113.77, 198.51.100.1").starts_with("HTTP/1.1 429"));
+  EXPECT_TRUE(CallForwarded(port, "203.0.113.78, 198.51.100.1, 10.9.9.9").starts_with("HTTP/1.1 429"));
+  // A hop the proxies wrote that is not an address: a typed 400, not a guess.
+  std::string malformed = CallForwarded(port, "198.51.100.3, not-an-ip");
+  EXPECT_TRUE(malformed.starts_with("HTTP/1.1 400")) << malformed;
+  EXPECT_NE(malformed.find("BAD_FORWARDED_FOR"), std::string::npos) << malformed;
+}
+
+TEST(ServerTest, ForwardedForFromAnUntrustedPeerIsIgnored) {
+  ServerOptions options;
+  options.rate_limit_per_sec = 0.001;
+  options.rate_limit_burst = 2;
+  options.trusted_proxies = {"10.0.0.0/8"};  // not the test's own address
+  TestServer t(options);
+  const uint16_t port = t.server->port();
+  // Each call names another client; all count against the socket's address.
+  EXPECT_TRUE(CallForwarded(port, "198.51.100.1").starts_with("HTTP/1.1 200"));
+  EXPECT_TRUE(CallForwarded(port, "not-an-ip").starts_with("HTTP/1.1 200"));
+  std::string refused = CallForwarded(port, "198.51.100.3");
+  EXPECT_TRUE(refused.starts_with("HTTP/1.1 429")) << refused;
+  EXPECT_TRUE(CallForwarded(port, "").starts_with("HTTP/1.1 429"));
+}
+
+TEST(ServerTest, BehindATrustedProxyTheConnectionCapCountsTheForwardedClient) {
+  ServerOptions options;
+  options.max_connections_per_ip = 1;
+  options.trusted_proxies = {"127.0.0.1"};
+  TestServer t(options);
+  const uint16_t port = t.server->port();
+  // The proxy's own connections are not capped by its address...
+  RawSocket a(port), b(port), c(port);
+  EXPECT_TRUE(CallForwarded(a, "198.51.100.1", true).starts_with("HTTP/1.1 200"));
+  // ...but a second open connection for the same client is.
+  std::string refused = CallForwarded(b, "198.51.100.1", true);
+  EXPECT_TRUE(refused.starts_with("HTTP/1.1 429")) << refused;
+  EXPECT_NE(refused.find("TOO_MANY_CONNECTIONS_FROM_ADDRESS"), std::string::npos) << refused;
+  EXPECT_TRUE(CallForwarded(c, "198.51.100.2", true).starts_with("HTTP/1.1 200"));
+  // When the first connection ends, its client may open another.
+  a.Close();
+  bool served = false;
+  for (int i = 0; i < 100 && !served; ++i) {
+    served = CallForwarded(port, "198.51.100.1").starts_with("HTTP/1.1 200");
+    if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(served);
+  // A bad list is refused at start.
+  MethodTable methods;
+  ServerOptions bad;
+  bad.port = 0;
+  bad.trusted_proxies = {"10.0.0.0/40"};
+  EXPECT_EQ(Server(bad, &methods, nullptr).Start().app_code(), "BAD_TRUSTED_PROXY");
 }
 
 TEST(ServerTest, ConnectionLimitRefusesExtraConnections) {
@@ -507,12 +640,11 @@ TEST(ServerTest, RestRoutesDispatchToMethods) {
   auto j = client.GetJson("/v1/certificates/1.2.156.3005.2.X%2FY");
   ASSERT_TRUE(j.ok()) << j.status().ToString();
   EXPECT_EQ(*j, ParseJson(R"({"id":"1.2.156.3005.2.X/Y"})"));
-  std::string fields = Base64UrlEncode(R"({"name":["salt","张三"]})");
-  j = client.GetJson("/v1/certificates/ABC/verify?at=1700000000000&fields=" + fields + "&proof=true&x=a%20b");
+  j = client.GetJson("/v1/certificates/ABC/verify?at=1700000000000&proof=true");
   ASSERT_TRUE(j.ok()) << j.status().ToString();
-  EXPECT_EQ(*j, ParseJson(R"({"id":"ABC","at":1700000000000,"fields":{"name":["salt","张三"]},"proof":true,"x":"a b"})"));
-  j = client.GetJson("/v1/certificates/ABC/verify?at=2024-01-01T00:00:00Z&fields=%5B%22name%22%5D");
-  EXPECT_EQ(*j, ParseJson(R"({"id":"ABC","at":"2024-01-01T00:00:00Z","fields":["name"]})"));
+  EXPECT_EQ(*j, ParseJson(R"({"id":"ABC","at":1700000000000,"proof":true})"));
+  j = client.GetJson("/v1/certificates/ABC/verify?at=2024-01-01T00:00:00Z");
+  EXPECT_EQ(*j, ParseJson(R"({"id":"ABC","at":"2024-01-01T00:00:00Z"})"));
   EXPECT_EQ(*client.GetJson("/v1/blocks/12"), ParseJson(R"({"height":12})"));
   EXPECT_EQ(*client.GetJson("/v1/blocks/latest"), ParseJson(R"({})"));
   std::string hash(64, 'a');
@@ -530,6 +662,51 @@ TEST(ServerTest, RestRoutesDispatchToMethods) {
   auto typed = client.Get("/v1/txs/00ff");
   EXPECT_EQ(typed.status().code(), Code::kNotFound);
   EXPECT_EQ(typed.status().app_code(), "TX_NOT_FOUND");
+}
+
+TEST(ServerTest, PersonalValuesAreVerifiedByPostNeverInTheUrl) {
+  TestServer t({}, nullptr, [](MethodTable* methods) {
+    methods->Add("cert_verify", [](const CallContext&, const json::value& params, Reply reply) { reply(params); });
+    methods->Add("cert_get", [](const CallContext&, const json::value& params, Reply reply) { reply(params); });
+  });
+  Client client = t.MakeClient();
+  // Disclosed fields, a holder certificate or any other value in the query: refused, pointing to POST.
+  std::string fields = Base64UrlEncode(R"({"name":{"salt":"s","value":"张三"}})");
+  for (const std::string& query : {"fields=" + fields, std::string("holder_certificate=%7B%7D"),
+                                   std::string("at=1&fields=%7B%7D"), std::string("name=%E5%BC%A0%E4%B8%89")}) {
+    SCOPED_TRACE(query);
+    auto r = client.Request("GET", "/v1/certificates/ABC/verify?" + query);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 400);
+    json::value error = ParseJson(r->body).at("error");
+    EXPECT_EQ(error.at("app_code"), json::value("PERSONAL_DATA_IN_URL"));
+    EXPECT_NE(error.at("message").as_string().find("POST"), std::string::npos);
+    // Also on a POST: the body is the place, not the URL.
+    r = client.Request("POST", "/v1/certificates/ABC/verify?" + query, "{}");
+    EXPECT_EQ(ParseJson(r->body).at("error").at("app_code"), json::value("PERSONAL_DATA_IN_URL"));
+  }
+  // The same values in a POST body reach cert_verify; the path names the certificate.
+  auto r = client.Request("POST", "/v1/certificates/ABC/verify?at=5",
+                          R"({"fields":{"name":{"salt":"s","value":"张三"}},"holder_certificate":{"v":1}})");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(ParseJson(r->body),
+            ParseJson(R"({"id":"ABC","at":5,"fields":{"name":{"salt":"s","value":"张三"}},"holder_certificate":{"v":1}})"));
+  EXPECT_EQ(ParseJson(client.Request("POST", "/v1/certificates/ABC/verify", R"({"id":"ABC"})")->body),
+            ParseJson(R"({"id":"ABC"})"));
+  // Bad bodies are typed errors.
+  for (auto [body, code] : {std::pair{"{oops", "PARSE_ERROR"}, {"[1]", "INVALID_PARAMS"}, {"", "PARSE_ERROR"},
+                            {R"({"id":"OTHER"})", "INVALID_PARAMS"}}) {
+    SCOPED_TRACE(body);
+    auto bad = client.Request("POST", "/v1/certificates/ABC/verify", body);
+    EXPECT_EQ(bad->status, 400);
+    EXPECT_EQ(ParseJson(bad->body).at("error").at("app_code"), json::value(code));
+  }
+  // Other REST routes take no POST.
+  auto post = client.Request("POST", "/v1/certificates/ABC", "{}");
+  EXPECT_EQ(post->status, 405);
+  EXPECT_EQ(post->headers["allow"], "GET, HEAD, OPTIONS");
+  EXPECT_EQ(client.Request("PUT", "/v1/certificates/ABC/verify", "{}")->status, 405);
 }
 
 TEST(ServerTest, RestRouteWithoutItsMethodIs404) {
@@ -619,6 +796,44 @@ TEST(ServerTest, WebSocketSubscriberReceivesPublishedBlocks) {
   EXPECT_EQ(ParseJson(quiet.Read()), ParseJson(R"({"subscribed":"blocks"})"));
   t.server->Publish("blocks", ParseJson(R"({"height":4})"));
   EXPECT_EQ(ParseJson(quiet.Read()).at("data").at("height"), json::value(4));
+}
+
+TEST(ServerTest, SubscriptionsPerClientAddressAreCapped) {
+  EXPECT_EQ(ServerOptions{}.ws_max_subscriptions_per_ip, 16u);
+  ServerOptions options;
+  options.ws_max_subscriptions_per_ip = 2;
+  TestServer t(options);
+  auto first = std::make_unique<WsClient>(t.server->port());
+  WsClient second(t.server->port()), third(t.server->port());
+  first->Send(R"({"subscribe":"blocks"})");
+  EXPECT_EQ(ParseJson(first->Read()), ParseJson(R"({"subscribed":"blocks"})"));
+  first->Send(R"({"subscribe":"blocks"})");  // held already: not counted twice
+  EXPECT_EQ(ParseJson(first->Read()), ParseJson(R"({"subscribed":"blocks"})"));
+  second.Send(R"({"subscribe":"blocks"})");
+  EXPECT_EQ(ParseJson(second.Read()), ParseJson(R"({"subscribed":"blocks"})"));
+  third.Send(R"({"subscribe":"blocks"})");
+  json::value refused = ParseJson(third.Read());
+  EXPECT_EQ(refused.at("error").at("app_code"), json::value("TOO_MANY_SUBSCRIPTIONS")) << refused;
+  EXPECT_EQ(t.server->metrics().rejected(Reject::kSubscriptions), 1u);
+  // The refused connection stays open but receives nothing.
+  t.server->Publish("blocks", ParseJson(R"({"height":1})"));
+  EXPECT_EQ(ParseJson(second.Read()).at("data").at("height"), json::value(1));
+  // An unsubscribe gives the slot back...
+  second.Send(R"({"unsubscribe":"blocks"})");
+  EXPECT_EQ(ParseJson(second.Read()), ParseJson(R"({"unsubscribed":"blocks"})"));
+  third.Send(R"({"subscribe":"blocks"})");
+  EXPECT_EQ(ParseJson(third.Read()), ParseJson(R"({"subscribed":"blocks"})"));
+  second.Send(R"({"subscribe":"blocks"})");
+  EXPECT_EQ(ParseJson(second.Read()).at("error").at("app_code"), json::value("TOO_MANY_SUBSCRIPTIONS"));
+  // ...and so does a closed connection.
+  first.reset();
+  bool subscribed = false;
+  for (int i = 0; i < 100 && !subscribed; ++i) {
+    second.Send(R"({"subscribe":"blocks"})");
+    subscribed = ParseJson(second.Read()).as_object().contains("subscribed");
+    if (!subscribed) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(subscribed);
 }
 
 TEST(ServerTest, SlowWebSocketSubscriberIsDropped) {

@@ -144,6 +144,10 @@ class RawSocket {
       if (ec) return received_;
     }
   }
+  void Close() {
+    boost::system::error_code ec;
+    socket_.close(ec);
+  }
   void ShutdownSend() {
     boost::system::error_code ec;
     socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);

@@ -208,6 +208,11 @@ TEST_F(SharingCliTest, CatalogueGrantsLoggingAndAuditorQueries) {
   ASSERT_EQ(r.exit, 0) << r.err;
   EXPECT_TRUE(Contains(r.out, "1 access to the data of " + ToHex(holder.Commitment()))) << r.out;
   EXPECT_TRUE(Contains(r.out, "人口基础信息")) << r.out;
+  // The same from files holding the salt and the identity number (never the command line).
+  r = Civic({"sharing", "mine", "--salt-file", File("salt", holder.holder_salt + "\n"), "--code-file",
+             File("code", holder.holder_code + "\n")});
+  ASSERT_EQ(r.exit, 0) << r.err;
+  EXPECT_TRUE(Contains(r.out, "1 access to the data of " + ToHex(holder.Commitment()))) << r.out;
 }
 
 // Sending a tx again (to wait for it, or after a timeout) gives its outcome; it
@@ -253,9 +258,18 @@ TEST_F(SharingCliTest, BadArgumentsAreUsageErrors) {
              "--purpose", "p", "--legal-basis", "l", "--expires", "2099-01-01", "--key", Key(kPsb)});
   EXPECT_EQ(r.exit, 2);
   EXPECT_TRUE(Contains(r.err, "BAD_USCC")) << r.err;
-  r = Civic({"sharing", "mine", "--salt", "s", "--code", "123"});
+  r = Civic({"sharing", "mine", "--salt-file", File("s", "s"), "--code-file", File("c", "123")});
   EXPECT_EQ(r.exit, 2);
   EXPECT_TRUE(Contains(r.err, "BAD_CITIZEN_ID")) << r.err;
+  for (const char* option : {"--salt", "--code"}) {
+    r = Civic({"sharing", "mine", option, "secret"});
+    EXPECT_EQ(r.exit, 2);
+    EXPECT_TRUE(Contains(r.err, "SECRET_ON_COMMAND_LINE")) << r.err;
+    EXPECT_TRUE(Contains(r.err, std::string(option) + "-file FILE")) << r.err;
+  }
+  r = Civic({"sharing", "mine", "--salt-file", "-", "--code-file", "-"});
+  EXPECT_EQ(r.exit, 2);
+  EXPECT_TRUE(Contains(r.err, "both read standard input")) << r.err;
   r = Civic({"sharing", "query"});  // --key is required
   EXPECT_EQ(r.exit, 2);
 }

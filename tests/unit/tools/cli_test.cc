@@ -88,6 +88,13 @@ TEST(CliTest, BadArgumentsExitWithTwo) {
     std::vector<std::string> args;
     std::string expect;  // a part of the message
   };
+  // Personal values go in files: the holder's id number and the fields.
+  auto secret = [&](const std::string& name, const std::string& text) {
+    EXPECT_TRUE(WriteFileWithMode(tmp.File(name), text, 0600).ok());
+    return tmp.File(name);
+  };
+  const std::string good_holder = secret("good-holder", std::string(kGoodCitizen) + "\n");
+  const std::string name_x = secret("name-x", "name=x\n");
   const std::vector<Case> cases = {
       {{}, "subcommand"},
       {{"frobnicate"}, ""},
@@ -103,27 +110,48 @@ TEST(CliTest, BadArgumentsExitWithTwo) {
       {{"cert", "show", "not-an-id"}, "BAD_CERT_ID"},
       {{"cert", "verify", "1.2.3", "--at", "someday"}, "BAD_DATE"},
       {{"cert", "verify", "--disclose", "name"}, "HOLDER_FILE_REQUIRED"},
-      {{"cert", "issue", "--type", "T", "--holder-type", "citizen", "--holder", "110105194912310021", "--field",
-        "name=x", "--out", tmp.File("h.json"), "--key", tmp.File("k"), "--org", kOrg},
+      {{"cert", "issue", "--type", "T", "--holder-type", "citizen", "--holder-id-file", secret("h1", "110105194912310021"),
+        "--fields-file", name_x, "--out", tmp.File("h.json"), "--key", tmp.File("k"), "--org", kOrg},
        "BAD_CITIZEN_ID"},
-      {{"cert", "issue", "--type", "T", "--holder-type", "enterprise", "--holder", "91510700MA00000000", "--field",
-        "name=x", "--out", tmp.File("h.json"), "--key", tmp.File("k"), "--org", kOrg},
+      {{"cert", "issue", "--type", "T", "--holder-type", "enterprise", "--holder-id-file", secret("h2", "91510700MA00000000"),
+        "--fields-file", name_x, "--out", tmp.File("h.json"), "--key", tmp.File("k"), "--org", kOrg},
        "BAD_USCC"},
-      {{"cert", "issue", "--type", "T", "--holder-type", "martian", "--holder", kGoodCitizen, "--field", "name=x",
+      {{"cert", "issue", "--type", "T", "--holder-type", "martian", "--holder-id-file", good_holder, "--fields-file", name_x,
         "--out", tmp.File("h.json"), "--key", tmp.File("k")},
        "martian"},
-      {{"cert", "issue", "--type", "T", "--holder-type", "citizen", "--holder", kGoodCitizen, "--field", "noequals",
+      {{"cert", "issue", "--type", "T", "--holder-type", "citizen", "--holder-id-file", good_holder, "--fields-file", secret("bad-fields", "noequals"),
         "--out", tmp.File("h.json"), "--key", tmp.File("k"), "--org", kOrg},
        "BAD_FIELD_ARG"},
-      {{"cert", "issue", "--type", "T", "--holder-type", "citizen", "--holder", kGoodCitizen, "--field", "name=x",
+      {{"cert", "issue", "--type", "T", "--holder-type", "citizen", "--holder-id-file", good_holder, "--fields-file", name_x,
         "--out", tmp.File("h.json"), "--key", tmp.File("k"), "--org", kOrg, "--valid-from", "2024-02-31"},
        "BAD_DATE"},
-      {{"cert", "issue", "--type", "T", "--holder-type", "citizen", "--holder", kGoodCitizen, "--field", "name=x",
+      {{"cert", "issue", "--type", "T", "--holder-type", "citizen", "--holder-id-file", good_holder, "--fields-file", name_x,
         "--out", tmp.File("h.json"), "--key", tmp.File("k"), "--org", kOrg, "--serial", "bad serial!"},
        "BAD_SERIAL"},
-      {{"cert", "issue", "--type", "T", "--holder-type", "citizen", "--holder", kGoodCitizen, "--field", "name=x",
+      {{"cert", "issue", "--type", "T", "--holder-type", "citizen", "--holder-id-file", good_holder, "--fields-file", name_x,
         "--out", tmp.File("h.json"), "--key", tmp.File("k")},
        "ORG_REQUIRED"},
+      // The old options that took personal values on the command line are refused.
+      {{"cert", "issue", "--type", "T", "--holder-type", "citizen", "--holder", kGoodCitizen, "--fields-file", name_x,
+        "--out", tmp.File("h.json"), "--key", tmp.File("k"), "--org", kOrg},
+       "SECRET_ON_COMMAND_LINE: --holder would put a personal value on the command line"},
+      {{"cert", "issue", "--type", "T", "--holder-type", "citizen", "--holder-id-file", good_holder, "--field",
+        "name=x", "--out", tmp.File("h.json"), "--key", tmp.File("k"), "--org", kOrg},
+       "use --fields-file FILE"},
+      {{"cert", "renew", "1.2.156.3005.2.x", "--field", "name=x", "--key", tmp.File("k")}, "SECRET_ON_COMMAND_LINE"},
+      {{"cert", "issue", "--type", "T", "--holder-type", "citizen", "--holder-id-file", "-", "--fields-file", "-",
+        "--out", tmp.File("h.json"), "--key", tmp.File("k"), "--org", kOrg},
+       "both read standard input"},
+      {{"cert", "issue", "--type", "T", "--holder-type", "citizen", "--holder-id-file", secret("empty", "\n"),
+        "--fields-file", name_x, "--out", tmp.File("h.json"), "--key", tmp.File("k"), "--org", kOrg},
+       "EMPTY_FIELD"},
+      {{"cert", "issue", "--type", "T", "--holder-type", "citizen", "--holder-id-file", tmp.File("absent"),
+        "--fields-file", name_x, "--out", tmp.File("h.json"), "--key", tmp.File("k"), "--org", kOrg},
+       "FILE_NOT_FOUND"},
+      {{"cert", "issue", "--type", "T", "--holder-type", "citizen", "--holder-id-file", good_holder, "--fields-file",
+        secret("twice", "name=x\n# a comment\n\nname=y\n"), "--out", tmp.File("h.json"), "--key", tmp.File("k"),
+        "--org", kOrg},
+       "DUPLICATE_FIELD"},
       {{"cert", "revoke", "1.2.156.3005.2.x"}, "--reason"},
       {{"cert", "renew", "not-an-id", "--key", tmp.File("k"), "--org", kOrg}, "BAD_CERT_ID"},
       {{"chain", "tx", "zz"}, "64 hex"},
