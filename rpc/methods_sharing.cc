@@ -5,8 +5,10 @@
 //
 // The subject query carries the opening (salt, holder code type, holder code) to
 // the node: send it only to the node's loopback address or over HTTPS, and
-// never log its params. The answer names only records of that commitment and
-// nothing about other subjects of the same accesses.
+// never log its params. The node derives the subject key and the subject's tag
+// under every org of the chain (contracts/sharing/subject_tag.h); the answer
+// names only records carrying the tag of their own requester, and nothing about
+// other subjects of the same accesses.
 //
 // Queries read one chain snapshot, so a page and its total agree. Renderings come
 // from rpc/codec/sharing.h. Handlers reply synchronously and never throw.
@@ -14,11 +16,11 @@
 #include "contracts/base/contract_names.h"
 #include "contracts/base/errors.h"
 #include "contracts/base/time_format.h"
-#include "contracts/certificate/holder.h"
 #include "contracts/certificate/rules.h"
 #include "contracts/sharing/keys.h"
 #include "contracts/sharing/query.h"
 #include "contracts/sharing/rules.h"
+#include "contracts/sharing/subject_tag.h"
 #include "rpc/codec/chain.h"
 #include "rpc/codec/sharing.h"
 #include "rpc/error_codes.h"
@@ -99,7 +101,7 @@ Result<Bytes> Cursor(const json::object& o) {
 }
 
 // The filters shared by sharing_query, sharing_violations and sharing_stats.
-Result<AccessFilter> Filter(const json::object& o) {
+Result<AccessFilter> Filter(const json::object& o, const ledger::KvReader& state) {
   AccessFilter f;
   CIVIC_ASSIGN_OR_RETURN(f.org, Str(o, "org"));
   CIVIC_ASSIGN_OR_RETURN(std::string side, Str(o, "org_role"));
@@ -122,13 +124,22 @@ Result<AccessFilter> Filter(const json::object& o) {
   }
   CIVIC_ASSIGN_OR_RETURN(f.from_ms, Time(o, "from_ms"));
   CIVIC_ASSIGN_OR_RETURN(f.to_ms, Time(o, "to_ms"));
-  CIVIC_ASSIGN_OR_RETURN(std::string subject, Str(o, "subject_commitment"));
-  if (!subject.empty()) {
-    auto raw = FromHex(subject);
+  CIVIC_ASSIGN_OR_RETURN(std::string tag, Str(o, "subject_tag"));
+  if (!tag.empty()) {
+    auto raw = FromHex(tag);
     if (!raw || raw->size() != 32) {
-      return Status::InvalidArgument(err::BAD_SUBJECT_COMMITMENT, "subject_commitment must be 64 hex characters");
+      return Status::InvalidArgument(err::BAD_SUBJECT_COMMITMENT, "subject_tag must be 64 hex characters");
     }
-    f.subject = std::move(*raw);
+    f.subject_tags.push_back(contracts::SubjectTagMatch{std::move(*raw), ""});
+  }
+  CIVIC_ASSIGN_OR_RETURN(std::string key, Str(o, "subject_key"));
+  if (!key.empty()) {
+    auto raw = FromHex(key);
+    if (!raw || raw->size() != 32) {
+      return Status::InvalidArgument(err::BAD_SUBJECT_COMMITMENT, "subject_key must be 64 hex characters");
+    }
+    if (!f.subject_tags.empty()) return InvalidParams("give subject_tag or subject_key, not both");
+    CIVIC_ASSIGN_OR_RETURN(f.subject_tags, contracts::SubjectTagsOfEveryOrg(state, *raw));
   }
   CIVIC_RETURN_IF_ERROR(contracts::ValidateAccessFilter(f));
   return f;
@@ -161,8 +172,8 @@ json::value PageJson(const ledger::KvReader& state, const contracts::AccessPage&
 // A record may name up to max_subjects_per_record subjects: pages that list them are smaller.
 constexpr int64_t kMaxPageWithSubjects = 100;
 
-const Names kQueryParams = {"org",   "org_role",           "resource", "purpose", "verdict", "reason",  "from_ms",
-                            "to_ms", "subject_commitment", "cursor",   "limit",   "count",   "subjects"};
+const Names kQueryParams = {"org",   "org_role",    "resource",    "purpose", "verdict", "reason", "from_ms",
+                            "to_ms", "subject_tag", "subject_key", "cursor",  "limit",   "count",  "subjects"};
 
 void Query(const CallContext& ctx, std::string_view method, const json::value& params, Reply reply,
            bool violations_only) {
@@ -172,7 +183,7 @@ void Query(const CallContext& ctx, std::string_view method, const json::value& p
   if (!auth.ok()) return reply(auth.status());
   auto o = ObjectParams(auth->params, kQueryParams);
   if (!o.ok()) return reply(o.status());
-  auto filter = Filter(**o);
+  auto filter = Filter(**o, *snapshot);
   if (!filter.ok()) return reply(filter.status());
   if (violations_only) {
     if (filter->verdict && *filter->verdict != pb::SHARING_VIOLATION) {
@@ -214,9 +225,9 @@ void SharingStats(const CallContext& ctx, const json::value& params, Reply reply
   auto auth = Authenticate(ctx, "sharing_stats", params, *snapshot);
   if (!auth.ok()) return reply(auth.status());
   auto o = ObjectParams(auth->params, {"org", "org_role", "resource", "purpose", "verdict", "reason", "from_ms",
-                                       "to_ms", "subject_commitment"});
+                                       "to_ms", "subject_tag", "subject_key"});
   if (!o.ok()) return reply(o.status());
-  auto filter = Filter(**o);
+  auto filter = Filter(**o, *snapshot);
   if (!filter.ok()) return reply(filter.status());
   auto stats = contracts::ComputeStats(*snapshot, *filter);
   if (!stats.ok()) return reply(stats.status());
@@ -285,10 +296,15 @@ void SharingMySubjectAccesses(const CallContext& ctx, const json::value& params,
   if (!cursor.ok()) return reply(cursor.status());
   auto limit = Limit(**o);
   if (!limit.ok()) return reply(limit.status());
-  AccessFilter filter;
-  filter.subject = contracts::HolderCommitment(*salt, *code_type, *code);
   auto snapshot = ctx.node->chain().Snapshot();
-  auto page = contracts::QueryAccesses(*snapshot, filter, *cursor, static_cast<size_t>(*limit), true);
+  AccessFilter filter;
+  auto tags = contracts::SubjectTagsOfEveryOrg(*snapshot, contracts::SubjectKey(*salt, *code_type, *code));
+  if (!tags.ok()) return reply(tags.status());
+  filter.subject_tags = std::move(*tags);
+  contracts::AccessPage none;  // no org, no tag: an empty filter would match every record
+  auto page = filter.subject_tags.empty()
+                  ? Result<contracts::AccessPage>(std::move(none))
+                  : contracts::QueryAccesses(*snapshot, filter, *cursor, static_cast<size_t>(*limit), true);
   if (!page.ok()) return reply(page.status());
   auto names = contracts::ResourceNames(*snapshot, page->records);
   json::array records;
@@ -298,7 +314,7 @@ void SharingMySubjectAccesses(const CallContext& ctx, const json::value& params,
     records.push_back(SubjectAccessToJson(r, name));
   }
   json::object out;
-  out["subject_commitment"] = ToHex(filter.subject);
+  out["orgs_searched"] = filter.subject_tags.size();
   out["records"] = std::move(records);
   out["next_cursor"] = ToHex(page->next_cursor);
   out["total"] = page->total;

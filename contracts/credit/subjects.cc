@@ -1,5 +1,7 @@
 #include "contracts/credit/subjects.h"
 
+#include <sodium.h>
+
 #include <algorithm>
 #include <vector>
 
@@ -7,14 +9,21 @@
 #include "contracts/base/errors.h"
 #include "contracts/base/identifiers.h"
 #include "contracts/credit/rules.h"
-#include "crypto/hash.h"
 
 namespace civic::contracts {
 
-Bytes PersonCommitment(std::string_view salt, std::string_view citizen_id) {
-  static constexpr std::string_view kTag = "civicledger/credit-person/v1";
-  static constexpr std::string_view kSep("\0", 1);
-  return crypto::Sha256Concat({kTag, kSep, salt, kSep, citizen_id});
+Bytes PersonCommitment(std::string_view credit_key, std::string_view citizen_id) {
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(credit_key.data()), credit_key.size());
+  auto update = [&state](std::string_view part) {
+    crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(part.data()), part.size());
+  };
+  update(kCreditPersonDomain);
+  update(std::string_view("\0", 1));
+  update(citizen_id);
+  Bytes mac(crypto_auth_hmacsha256_BYTES, '\0');
+  crypto_auth_hmacsha256_final(&state, reinterpret_cast<unsigned char*>(mac.data()));
+  return mac;
 }
 
 Result<std::string> MaskName(std::string_view full_name) {
@@ -37,16 +46,17 @@ Result<pb::CreditSubject> EnterpriseSubject(std::string_view uscc, std::string_v
   return s;
 }
 
-Result<pb::CreditSubject> PersonSubject(std::string_view salt, std::string_view citizen_id,
+Result<pb::CreditSubject> PersonSubject(std::string_view credit_key, std::string_view citizen_id,
                                         std::string_view full_name) {
-  if (salt.empty()) {
-    return Status::InvalidArgument(err::SALT_REQUIRED, "a person's commitment needs the credit subject salt");
+  if (credit_key.size() != kCreditKeySize) {
+    return Status::InvalidArgument(err::SALT_REQUIRED,
+                                   "a person's commitment needs the department's 32-byte credit key");
   }
   CIVIC_RETURN_IF_ERROR(ValidateCitizenId(citizen_id));
   CIVIC_ASSIGN_OR_RETURN(std::string masked, MaskName(full_name));
   pb::CreditSubject s;
   s.set_type(pb::CREDIT_SUBJECT_PERSON);
-  s.set_commitment(PersonCommitment(salt, citizen_id));
+  s.set_commitment(PersonCommitment(credit_key, citizen_id));
   s.set_masked_name(masked);
   CIVIC_RETURN_IF_ERROR(ValidateCreditSubject(s));
   return s;

@@ -36,10 +36,10 @@
 // one authenticated write (the record), one entry per secondary index and per
 // subject, and no other state read than the duplicate check.
 //
-// Subjects (whose data was read) appear only as holder commitments
-// (contracts/certificate/holder.h HolderCommitment: salt, holder code type, holder code), the
-// ones the subjects' certificate wallets can open; sharing_mySubjectAccesses
-// answers the subject who proves such an opening.
+// Subjects (whose data was read) appear only as subject tags, derived by the
+// logging department from the opening of the subject's holder commitment and its
+// own USCC (contracts/sharing/subject_tag.h); the contract checks only their size.
+// sharing_mySubjectAccesses answers the subject who proves such an opening.
 //
 // State layout: contracts/sharing/keys.h; the indexes and counters written with
 // every record: contracts/sharing/indexes.h; queries: contracts/sharing/query.h;

@@ -137,7 +137,7 @@ class SharingContract::AccessBatch {
     return resource->provider_org();
   }
 
-  // Checks the subject commitments and sorts them without duplicates.
+  // Checks the subject tags and sorts them without duplicates.
   Status NormalizeSubjects(google::protobuf::RepeatedPtrField<std::string>* subjects) {
     if (static_cast<size_t>(subjects->size()) > params_.max_subjects_per_record()) {
       return Status::InvalidArgument(
@@ -146,7 +146,7 @@ class SharingContract::AccessBatch {
     }
     for (const auto& s : *subjects) {
       if (s.size() != kDigestSize) {
-        return Status::InvalidArgument(err::BAD_SUBJECT_COMMITMENT, "a subject commitment must be 32 bytes");
+        return Status::InvalidArgument(err::BAD_SUBJECT_COMMITMENT, "a subject tag must be 32 bytes");
       }
     }
     if (!std::is_sorted(subjects->begin(), subjects->end())) std::sort(subjects->begin(), subjects->end());
@@ -190,7 +190,7 @@ class SharingContract::AccessBatch {
     const PurposeEntry& purpose = Purpose(a->purpose());
     CIVIC_RETURN_IF_ERROR(purpose.valid);
     CIVIC_RETURN_IF_ERROR(NormalizeSharingFields(a->mutable_fields()));
-    CIVIC_RETURN_IF_ERROR(NormalizeSubjects(a->mutable_subject_commitments()));
+    CIVIC_RETURN_IF_ERROR(NormalizeSubjects(a->mutable_subject_tags()));
     CIVIC_RETURN_IF_ERROR(CheckDigest("the response digest", a->response_digest()));
     CIVIC_ASSIGN_OR_RETURN(int64_t at, AccessTime(*a));
 
@@ -202,7 +202,7 @@ class SharingContract::AccessBatch {
     r.set_grant_id(a->grant_id());
     r.set_purpose(a->purpose());
     r.mutable_fields()->Swap(a->mutable_fields());
-    r.mutable_subject_commitments()->Swap(a->mutable_subject_commitments());
+    r.mutable_subject_tags()->Swap(a->mutable_subject_tags());
     r.set_record_count(a->record_count());
     r.set_response_digest(a->response_digest());
     r.set_accessed_at_ms(at);

@@ -56,7 +56,7 @@ void PutIndexes(ledger::StateView* view, const pb::SharingAccessRecord& record, 
   put(sk::PurposeIndex(purpose_hash));
   put(sk::VerdictIndex(record.verdict()));
   for (const auto& f : record.findings()) put(sk::ReasonIndex(f.reason()));
-  for (const auto& s : record.subject_commitments()) put(sk::SubjectIndex(s));
+  for (const auto& s : record.subject_tags()) put(sk::SubjectIndex(s));
   if (before != nullptr && before->verdict() != record.verdict()) {
     view->Delete(ledger::Space::kIndex, sk::VerdictIndex(before->verdict()) + tk);
   }

@@ -91,7 +91,7 @@ std::string ReasonIndex(pb::SharingReason reason) {
   out.push_back(static_cast<char>(reason));
   return out;
 }
-std::string SubjectIndex(std::string_view commitment) { return Cat(kBySubject, commitment); }
+std::string SubjectIndex(std::string_view subject_tag) { return Cat(kBySubject, subject_tag); }
 
 std::string DayBytes(int64_t day) {
   std::string out;

@@ -20,7 +20,7 @@
 //   share/i/rq/<requester>TK   share/i/pv/<provider>TK
 //   share/i/rs/<resource>\0TK  share/i/pu/<purpose hash 8>TK
 //   share/i/vd/<verdict byte>TK  share/i/rn/<reason byte>TK (one per finding)
-//   share/i/sb/<subject commitment 32>TK
+//   share/i/sb/<subject tag 32>TK (contracts/sharing/subject_tag.h)
 // Counters (Space::kIndex), per day in China Standard Time (UTC+08:00, the day of
 // the block time, contracts/sharing/rules.h SharingDay), kept at write time so
 // statistics cost O(result):
@@ -94,7 +94,7 @@ std::string ResourceIndex(std::string_view resource);
 std::string PurposeIndex(uint64_t purpose_hash);
 std::string VerdictIndex(pb::SharingVerdict verdict);
 std::string ReasonIndex(pb::SharingReason reason);
-std::string SubjectIndex(std::string_view commitment);
+std::string SubjectIndex(std::string_view subject_tag);
 
 std::string DayBytes(int64_t day);
 std::string DayCounter(int64_t day);

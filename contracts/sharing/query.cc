@@ -11,6 +11,8 @@
 #include "contracts/sharing/indexes.h"
 #include "contracts/sharing/keys.h"
 #include "contracts/sharing/rules.h"
+#include "contracts/sharing/subject_tag.h"
+#include "contracts/governance/query.h"
 
 namespace civic::contracts {
 
@@ -27,8 +29,22 @@ Result<AccessSide> ParseAccessSide(std::string_view name) {
 Status ValidateAccessFilter(const AccessFilter& f) {
   if (!f.org.empty()) CIVIC_RETURN_IF_ERROR(ValidateUscc(f.org));
   if (!f.resource.empty()) CIVIC_RETURN_IF_ERROR(ValidateResourceCode(f.resource));
-  if (!f.subject.empty() && f.subject.size() != 32) {
-    return Status::InvalidArgument(err::BAD_SUBJECT_COMMITMENT, "a subject commitment is 32 bytes (64 hex characters)");
+  if (f.subject_tags.size() > kMaxSubjectTagsPerQuery) {
+    return Status::InvalidArgument(err::BAD_FILTER, "at most " + std::to_string(kMaxSubjectTagsPerQuery) +
+                                                        " subject tags per query");
+  }
+  std::set<std::string_view> requesters;
+  for (const SubjectTagMatch& m : f.subject_tags) {
+    if (m.tag.size() != 32) {
+      return Status::InvalidArgument(err::BAD_SUBJECT_COMMITMENT, "a subject tag is 32 bytes (64 hex characters)");
+    }
+    if (!m.requester_org.empty()) CIVIC_RETURN_IF_ERROR(ValidateUscc(m.requester_org));
+    // Disjoint streams only, so that pages hold no record twice and counts add up.
+    bool alone = m.requester_org.empty() && f.subject_tags.size() == 1;
+    if (!alone && (m.requester_org.empty() || !requesters.insert(m.requester_org).second)) {
+      return Status::InvalidArgument(err::BAD_FILTER,
+                                     "several subject tags must each name a different requester");
+    }
   }
   if (f.from_ms && f.to_ms && *f.from_ms > *f.to_ms) {
     return Status::InvalidArgument(err::BAD_TIME_RANGE, "from is later than to");
@@ -39,11 +55,26 @@ Status ValidateAccessFilter(const AccessFilter& f) {
   return Status::Ok();
 }
 
+Result<std::vector<SubjectTagMatch>> SubjectTagsOfEveryOrg(const ledger::KvReader& state, std::string_view subject_key) {
+  if (subject_key.size() != 32) {
+    return Status::InvalidArgument(err::BAD_SUBJECT_COMMITMENT, "a subject key is 32 bytes (64 hex characters)");
+  }
+  CIVIC_ASSIGN_OR_RETURN(std::vector<pb::Org> orgs, ListOrgs(state));
+  if (orgs.size() > kMaxSubjectTagsPerQuery) {
+    return Status::InvalidArgument(err::BAD_FILTER, "the chain has more orgs than one subject query may search");
+  }
+  std::vector<SubjectTagMatch> tags;
+  tags.reserve(orgs.size());
+  for (const pb::Org& org : orgs) tags.push_back(SubjectTagMatch{AccessSubjectTag(subject_key, org.code()), org.code()});
+  return tags;
+}
+
 namespace {
 
 // One secondary index scanned for a query, and the filters it already implies.
 struct Stream {
   std::string prefix;
+  std::string requester;  // the requester every entry must name; empty = any (subject tag streams)
   bool covers_org = false;
   bool covers_resource = false;
   bool covers_purpose = false;
@@ -59,11 +90,13 @@ struct Plan {
 
   // True when an entry of `stream` matches the filters the stream does not imply.
   bool Needs(const Stream& s) const {
-    return (!filter.org.empty() && !s.covers_org) || (!filter.resource.empty() && !s.covers_resource) ||
+    return !s.requester.empty() || (!filter.org.empty() && !s.covers_org) ||
+           (!filter.resource.empty() && !s.covers_resource) ||
            (filter.purpose && !s.covers_purpose) || (verdict && !s.covers_verdict) ||
            (filter.reason && !s.covers_reason);
   }
   bool Matches(const Stream& s, const pb::SharingIndexEntry& e) const {
+    if (!s.requester.empty() && e.requester_org() != s.requester) return false;
     if (!filter.org.empty() && !s.covers_org) {
       bool as_requester = e.requester_org() == filter.org;
       bool as_provider = e.provider_org() == filter.org;
@@ -88,8 +121,16 @@ Plan MakePlan(const AccessFilter& f) {
   if (f.purpose) plan.purpose_hash = sk::PurposeHash(*f.purpose);
   plan.verdict = f.reason ? std::optional<pb::SharingVerdict>(pb::SHARING_VIOLATION) : f.verdict;
   Stream s;
-  if (!f.subject.empty()) {
-    s.prefix = sk::SubjectIndex(f.subject);
+  if (!f.subject_tags.empty()) {
+    // One stream per tag. A tag names the subject only in the records of the
+    // requester it was derived for, so with requesters given the streams are
+    // disjoint and their counts add up.
+    for (const SubjectTagMatch& m : f.subject_tags) {
+      s.prefix = sk::SubjectIndex(m.tag);
+      s.requester = m.requester_org;
+      plan.streams.push_back(s);
+    }
+    return plan;
   } else if (f.reason) {
     s.prefix = sk::ReasonIndex(*f.reason);
     s.covers_reason = s.covers_verdict = true;
@@ -340,7 +381,7 @@ Result<uint64_t> CountByScan(const ledger::KvReader& state, Plan plan, std::opti
 bool CountersCover(const AccessFilter& f) {
   constexpr int64_t kLatest = int64_t{1} << 52;  // far past any block time; beyond it the day arithmetic is not used
   auto in_range = [&](const std::optional<int64_t>& t) { return !t || (*t >= 0 && *t < kLatest); };
-  return !f.purpose && !f.reason && f.subject.empty() && in_range(f.from_ms) && in_range(f.to_ms);
+  return !f.purpose && !f.reason && f.subject_tags.empty() && in_range(f.from_ms) && in_range(f.to_ms);
 }
 
 // The ordinal of the first time-index entry at or after block time `from_ms`
@@ -382,7 +423,7 @@ Result<std::optional<uint64_t>> CountByOrdinals(const ledger::KvReader& state, c
 }
 
 bool TimeOnly(const AccessFilter& f) {
-  return f.org.empty() && f.resource.empty() && !f.purpose && !f.verdict && !f.reason && f.subject.empty();
+  return f.org.empty() && f.resource.empty() && !f.purpose && !f.verdict && !f.reason && f.subject_tags.empty();
 }
 
 Result<uint64_t> CountMatches(const ledger::KvReader& state, const Plan& plan) {
@@ -581,7 +622,7 @@ Result<SharingStats> ComputeStats(const ledger::KvReader& state, const AccessFil
   DayRange range;
   if (filter.from_ms) range.from = SharingDay(*filter.from_ms);
   if (filter.to_ms) range.to = SharingDay(*filter.to_ms);
-  bool counters = !filter.purpose && !filter.verdict && !filter.reason && filter.subject.empty();
+  bool counters = !filter.purpose && !filter.verdict && !filter.reason && filter.subject_tags.empty();
   // Statistics are per whole day: widen the record scan to the days' bounds.
   AccessFilter by_days = filter;
   if (range.from) by_days.from_ms = SharingDayStartMs(*range.from);

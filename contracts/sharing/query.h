@@ -4,7 +4,8 @@
 // JSON form is rpc/codec/sharing.h.
 //
 // Access queries scan ONE secondary index (contracts/sharing/keys.h), chosen by the
-// most selective filter present: subject commitment, then violation reason or
+// most selective filter present: subject tags (one stream per tag, merged),
+// then violation reason or
 // verdict "violation", then org (requester index, provider index, or both merged
 // for "either side"), then resource, purpose, verdict "authorized", and the time
 // index otherwise. The other filters are checked on the index entries, which
@@ -51,6 +52,15 @@ enum class AccessSide { kEither, kRequester, kProvider };
 // "requester" | "provider" | "either" ("" and "any" also mean either). Typed error: BAD_ORG_ROLE.
 Result<AccessSide> ParseAccessSide(std::string_view name);
 
+// A subject tag (contracts/sharing/subject_tag.h) and the requester whose
+// records it is looked up in (empty = any requester's).
+struct SubjectTagMatch {
+  Bytes tag;  // 32 bytes
+  std::string requester_org;
+};
+// Bounds the index streams one query merges (a subject asks one per org).
+constexpr size_t kMaxSubjectTagsPerQuery = 1024;
+
 struct AccessFilter {
   std::string org;  // empty = any org
   AccessSide side = AccessSide::kEither;
@@ -60,11 +70,19 @@ struct AccessFilter {
   std::optional<pb::SharingReason> reason;  // implies verdict "violation"
   std::optional<int64_t> from_ms;           // inclusive, block time
   std::optional<int64_t> to_ms;             // inclusive, block time
-  Bytes subject;                            // 32-byte commitment, or empty
+  std::vector<SubjectTagMatch> subject_tags;  // matches a record carrying any of them; empty = any subject
 };
 // Typed errors: BAD_USCC, BAD_RESOURCE_CODE, BAD_SUBJECT_COMMITMENT, BAD_TIME_RANGE,
-// BAD_FILTER (a reason together with verdict "authorized").
+// BAD_FILTER (a reason together with verdict "authorized"; more than
+// kMaxSubjectTagsPerQuery subject tags; several tags not each bound to a
+// different requester).
 Status ValidateAccessFilter(const AccessFilter& filter);
+
+// The subject's tag under every org of the chain, each to be looked up in that
+// org's records only (subject_key: contracts/sharing/subject_tag.h). Typed
+// errors: BAD_SUBJECT_COMMITMENT (not 32 bytes), BAD_FILTER (more orgs than
+// kMaxSubjectTagsPerQuery), CORRUPTION.
+Result<std::vector<SubjectTagMatch>> SubjectTagsOfEveryOrg(const ledger::KvReader& state, std::string_view subject_key);
 
 constexpr size_t kMaxAccessPageSize = 1000;
 

@@ -7,6 +7,7 @@
 #include "contracts/base/time_format.h"
 #include "contracts/sharing/keys.h"
 #include "contracts/sharing/rules.h"
+#include "contracts/sharing/subject_tag.h"
 #include "rpc/error_codes.h"
 
 namespace civic::rpc {
@@ -95,13 +96,13 @@ const char* FirstReason(const pb::SharingAccessRecord& r) {
 
 }  // namespace
 
-Result<pb::SharingAccess> AccessFromJson(const json::value& v) {
+Result<pb::SharingAccess> AccessFromJson(const json::value& v, std::string_view requester_org) {
   constexpr std::string_view kApp = err::ACCESS_MALFORMED;
   const json::object* o = v.if_object();
   if (o == nullptr) return Malformed(kApp, "an access must be a JSON object");
   CIVIC_RETURN_IF_ERROR(OnlyMembers(*o,
-                                    {"request_id", "resource", "provider", "grant", "purpose", "fields", "subjects",
-                                     "record_count", "response_digest", "accessed_at"},
+                                    {"request_id", "resource", "provider", "grant", "purpose", "fields", "subject_tags",
+                                     "subject_keys", "record_count", "response_digest", "accessed_at"},
                                     kApp));
   pb::SharingAccess a;
   CIVIC_ASSIGN_OR_RETURN(std::string request_id, JsonString(*o, "request_id", true, kApp));
@@ -125,19 +126,24 @@ Result<pb::SharingAccess> AccessFromJson(const json::value& v) {
     CIVIC_RETURN_IF_ERROR(contracts::ValidateSharingFieldName(f.get_string()));
     a.add_fields(std::string(f.get_string()));
   }
-  if (const json::value* subjects = o->if_contains("subjects"); subjects != nullptr && !subjects->is_null()) {
-    if (!subjects->is_array()) return Malformed(kApp, "\"subjects\" must be an array of 64-hex commitments");
-    for (const auto& s : subjects->get_array()) {
+  for (std::string_view member : {"subject_tags", "subject_keys"}) {
+    const json::value* list = o->if_contains(member);
+    if (list == nullptr || list->is_null()) continue;
+    const bool keys = member == "subject_keys";
+    if (!list->is_array()) return Malformed(kApp, "\"" + std::string(member) + "\" must be an array of 64-hex values");
+    if (keys && requester_org.empty()) return Malformed(kApp, "\"subject_keys\" need the logging org");
+    for (const auto& s : list->get_array()) {
       auto raw = s.is_string() ? FromHex(s.get_string()) : std::nullopt;
       if (!raw || raw->size() != kDigestSize) {
-        return Status::InvalidArgument(err::BAD_SUBJECT_COMMITMENT, "a subject commitment must be 64 hex characters");
+        return Status::InvalidArgument(err::BAD_SUBJECT_COMMITMENT,
+                                       std::string(keys ? "a subject key" : "a subject tag") + " must be 64 hex characters");
       }
-      a.add_subject_commitments(*raw);
+      a.add_subject_tags(keys ? contracts::AccessSubjectTag(*raw, requester_org) : *raw);
     }
   }
   const json::value* count = o->if_contains("record_count");
   if (count == nullptr || count->is_null()) {
-    a.set_record_count(static_cast<uint64_t>(a.subject_commitments_size()));
+    a.set_record_count(static_cast<uint64_t>(a.subject_tags_size()));
   } else if (count->is_uint64() || (count->is_int64() && count->get_int64() >= 0)) {
     a.set_record_count(count->is_uint64() ? count->get_uint64() : static_cast<uint64_t>(count->get_int64()));
   } else {
@@ -168,7 +174,7 @@ json::object AccessToJson(const pb::SharingAccess& a) {
   if (!a.grant_id().empty()) o["grant"] = a.grant_id();
   o["purpose"] = a.purpose();
   o["fields"] = Strings(a.fields());
-  o["subjects"] = HexStrings(a.subject_commitments());
+  o["subject_tags"] = HexStrings(a.subject_tags());
   o["record_count"] = a.record_count();
   o["response_digest"] = ToHex(a.response_digest());
   if (a.accessed_at_ms() != 0) o["accessed_at"] = a.accessed_at_ms();
@@ -247,8 +253,8 @@ json::object AccessRecordToJson(const pb::SharingAccessRecord& r, std::string_vi
   o["grant"] = r.grant_id();
   o["purpose"] = r.purpose();
   o["fields"] = Strings(r.fields());
-  o["subject_count"] = r.subject_commitments_size();
-  if (with_subjects) o["subject_commitments"] = HexStrings(r.subject_commitments());
+  o["subject_count"] = r.subject_tags_size();
+  if (with_subjects) o["subject_tags"] = HexStrings(r.subject_tags());
   o["record_count"] = r.record_count();
   o["response_digest"] = ToHex(r.response_digest());
   PutTime(&o, "accessed_at", r.accessed_at_ms());

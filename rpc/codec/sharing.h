@@ -21,11 +21,16 @@ namespace civic::rpc {
 
 // One access as a JSON object:
 //   {"request_id": "...", "resource": "...", "provider": "<USCC>"?, "grant": "..."?,
-//    "purpose": "...", "fields": ["name", ...], "subjects": ["<64 hex>", ...]?,
-//    "record_count": 12, "response_digest": "<64 hex>", "accessed_at": ms | "RFC 3339"?}
-// Unknown members are refused. Typed error: ACCESS_MALFORMED (naming the member);
-// syntax errors of the values keep their own codes (BAD_REQUEST_ID, ...).
-Result<pb::SharingAccess> AccessFromJson(const boost::json::value& json);
+//    "purpose": "...", "fields": ["name", ...], "subject_tags": ["<64 hex>", ...]?,
+//    "subject_keys": ["<64 hex>", ...]?, "record_count": 12,
+//    "response_digest": "<64 hex>", "accessed_at": ms | "RFC 3339"?}
+// Subjects are given as tags (contracts/sharing/subject_tag.h) or as subject
+// keys, each turned into its tag under `requester_org` (the logging org); the
+// call carries tags only. record_count defaults to the number of subjects.
+// Unknown members are refused. Typed errors: ACCESS_MALFORMED (naming the
+// member), BAD_SUBJECT_COMMITMENT; syntax errors of the values keep their own codes
+// (BAD_REQUEST_ID, ...).
+Result<pb::SharingAccess> AccessFromJson(const boost::json::value& json, std::string_view requester_org);
 boost::json::object AccessToJson(const pb::SharingAccess& access);
 // {"requester": "<USCC>", "request_id": "...", "provider_digest": "<64 hex>"}.
 // Typed error: ACK_MALFORMED.
@@ -34,12 +39,12 @@ Result<pb::SharingAck> AckFromJson(const boost::json::value& json);
 boost::json::object ResourceToJson(const pb::SharingResource& resource);
 boost::json::object GrantToJson(const pb::SharingGrant& grant);
 // An access record for auditors. `resource_name` is "" for resources outside the
-// catalogue; subjects are listed only when `with_subjects`.
+// catalogue; subject tags are listed only when `with_subjects`.
 boost::json::object AccessRecordToJson(const pb::SharingAccessRecord& record, std::string_view resource_name,
                                        bool with_subjects);
 // An access record as shown to the subject itself: who read which fields of its
 // data, when, why and with what verdict; nothing about other subjects of the
-// same access (no other commitments, counts or response digests).
+// same access (no subject tags, counts or response digests).
 boost::json::object SubjectAccessToJson(const pb::SharingAccessRecord& record, std::string_view resource_name);
 boost::json::object StatsToJson(const contracts::SharingStats& stats);
 

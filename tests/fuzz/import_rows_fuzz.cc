@@ -35,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else {
     tools::CreditImportSchema schema;
     schema.categories = {{"tax_arrears", pb::CREDIT_LIST_BLACK}, {"model_taxpayer", pb::CREDIT_LIST_RED}};
-    schema.person_salt = std::string(32, 's');
+    schema.person_key = std::string(32, 's');
     schema.now_ms = 1767225600000;  // 2026-01-01T00:00:00Z
     Result<tools::CreditImportFile> content =
         reader % 4 == 2 ? tools::ReadCreditCsv(stream, schema) : tools::ReadCreditJsonl(stream, schema);

@@ -176,7 +176,7 @@ std::vector<GeneratedAccess> AuditTxRecords(const AuditSpec& spec, uint64_t tx) 
     }
     std::sort(subjects.begin(), subjects.end());
     subjects.erase(std::unique(subjects.begin(), subjects.end()), subjects.end());
-    for (auto& s : subjects) a.add_subject_commitments(std::move(s));
+    for (auto& s : subjects) a.add_subject_tags(std::move(s));
     a.set_record_count(1 + (h2 >> 32) % 50);
     std::string digest;
     uint64_t d = h2;
@@ -258,7 +258,7 @@ std::string AuditAccessCopyLine(const AuditSpec& spec, const GeneratedAccess& g,
   col(CopyEscape(a.grant_id()));
   col(CopyEscape(a.purpose()));
   col(CopyEscape(Join(a.fields())));
-  col(std::to_string(a.subject_commitments_size()));
+  col(std::to_string(a.subject_tags_size()));
   col(std::to_string(a.record_count()));
   col(ByteaText(a.response_digest()));
   col(std::to_string(a.accessed_at_ms()));
@@ -275,7 +275,7 @@ std::string AuditSubjectCopyLines(const AuditSpec& spec, const GeneratedAccess& 
   const std::string seq =
       std::to_string(AuditSeq(place.height, place.tx_index, static_cast<uint32_t>(g.number % spec.batch)));
   std::string out;
-  for (const auto& s : g.access.subject_commitments()) out += ByteaText(s) + "\t" + seq + "\n";
+  for (const auto& s : g.access.subject_tags()) out += ByteaText(s) + "\t" + seq + "\n";
   return out;
 }
 
@@ -296,7 +296,7 @@ const char* AuditShapeName(AuditShape shape) {
     case AuditShape::kResource: return "by resource";
     case AuditShape::kVerdict: return "by verdict (authorized)";
     case AuditShape::kTime: return "by time range (5%)";
-    case AuditShape::kSubject: return "by subject commitment";
+    case AuditShape::kSubject: return "by subject tag";
     case AuditShape::kCombined: return "requester+resource+time";
     case AuditShape::kViolations: return "sharing_violations";
     case AuditShape::kStats: return "sharing_stats";
@@ -366,7 +366,7 @@ AuditQuery MakeAuditQuery(AuditShape shape, const AuditQueryContext& ctx, uint64
     }
     case AuditShape::kSubject: {
       const std::string subject = ctx.subjects.empty() ? std::string(32, '\0') : ctx.subjects[variant % ctx.subjects.size()];
-      q.request_json = "{\"subject_commitment\":\"" + ToHex(subject) + "\"" + limit + "}";
+      q.request_json = "{\"subject_tag\":\"" + ToHex(subject) + "\"" + limit + "}";
       q.sql = "SELECT " + std::string(kColumns) +
               " FROM (SELECT x.* FROM access_subject s JOIN access x ON x.seq = s.seq WHERE s.subject = $1"
               " ORDER BY s.seq LIMIT " +

@@ -59,6 +59,10 @@ void PrintTx(const JsonView& v) {
   std::cout << "  org: " << body["org"].Str() << "\n"
             << "  contract: " << body["contract"].Str() << "\n"
             << "  valid until height: " << body["valid_until_height"].U64() << "\n";
+  if (v["redacted"].Bool()) {
+    std::cout << "  body: redacted: this call's details are for auditors only (chain_getTxFull, signed by an org "
+                 "holding AUDITOR)\n";
+  }
   // The call: its kind, and for batches the number of certificates (the whole
   // call is in --json).
   for (const auto& [kind, call] : body["call"].Members()) {

@@ -18,6 +18,7 @@
 #include "tools/cli/sample_network_access.h"
 #include "tools/common/errors.h"
 #include "tools/import/credit_import.h"
+#include "tools/import/credit_key.h"
 #include "tools/common/files.h"
 #include "tools/common/json_view.h"
 #include "tools/net/net.h"
@@ -45,13 +46,20 @@ Result<int64_t> OptionalTime(const std::string& text, DateEdge edge) {
   return ParseTimeMs(text, edge);
 }
 
+// --key-file (the department's credit key, for --person-id), and the replaced --salt-file, refused when given.
+void AddCreditKeyOptions(CLI::App* cmd, SubjectArgs* s) {
+  cmd->add_option("--key-file", s->key_file,
+                  "The department's credit key file (civic credit keygen), for --person-id");
+  cmd->add_option("--salt-file", s->salt_file, "Replaced by --key-file")->group("");
+}
+
 void AddSubjectOptions(CLI::App* cmd, SubjectArgs* s) {
   cmd->add_option("--uscc", s->uscc, "An enterprise subject: its unified social credit code");
   cmd->add_option("--name", s->name, "The enterprise's registered name (optional)");
   cmd->add_option("--person-id", s->person_id,
-                  "A person subject: the citizen identity number (only its salted commitment is sent)");
+                  "A person subject: the citizen identity number (only its keyed commitment is sent)");
   cmd->add_option("--person-name", s->person_name, "The person's full name (only the masked name is sent)");
-  cmd->add_option("--salt-file", s->salt_file, "File holding the city's credit subject salt (for --person-id)");
+  AddCreditKeyOptions(cmd, s);
   cmd->add_option("--commitment", s->commitment, "A person subject by commitment (64 hex)");
   cmd->add_option("--masked-name", s->masked_name, "The masked name that goes with --commitment, e.g. 张*");
 }
@@ -337,6 +345,7 @@ CmdStatus RecordCommitment(const CommitArgs& a, const CommonOptions& common) {
 // report, check, published, get
 
 Result<std::string> SubjectParam(const std::string& positional, const SubjectArgs& args) {
+  CIVIC_RETURN_IF_ERROR(RefuseSaltFile(args.salt_file));
   bool named = !args.uscc.empty() || !args.person_id.empty() || !args.commitment.empty();
   if (!positional.empty() && named) {
     return Status::InvalidArgument(err::BAD_SUBJECT, "give the subject either as SUBJECT or with options, not both");
@@ -351,13 +360,16 @@ Result<std::string> SubjectParam(const std::string& positional, const SubjectArg
     return ToHex(*raw);
   }
   if (!args.person_id.empty()) {
-    // A query needs only the commitment: the name is not asked for.
-    if (args.salt_file.empty()) {
-      return Status::InvalidArgument(err::SALT_REQUIRED, "--person-id needs the credit subject salt (--salt-file)");
+    // A query needs only the commitment: the name is not asked for. The
+    // caller's key makes the commitment its own department lists the person
+    // under; other departments' entries are found by the commitment they hand out.
+    if (args.key_file.empty()) {
+      return Status::InvalidArgument(err::CREDIT_KEY_REQUIRED,
+                                     "--person-id needs your department's credit key (--key-file)");
     }
     CIVIC_RETURN_IF_ERROR(contracts::ValidateCitizenId(args.person_id));
-    CIVIC_ASSIGN_OR_RETURN(std::string salt, ReadSalt(args.salt_file));
-    return ToHex(contracts::PersonCommitment(salt, args.person_id));
+    CIVIC_ASSIGN_OR_RETURN(Bytes key, ReadCreditKeyFile(args.key_file));
+    return ToHex(contracts::PersonCommitment(key, args.person_id));
   }
   return Status::InvalidArgument(err::SUBJECT_REQUIRED, "give SUBJECT (a USCC or a commitment) or --person-id");
 }
@@ -435,7 +447,7 @@ CmdStatus Get(uint64_t entry, const CommonOptions& common) {
 // import
 
 struct ImportArgs {
-  std::string path, format, salt_file, rejected_out;
+  std::string path, format, key_file, salt_file, rejected_out;
   CreditImportOptions options;
   size_t show_rejected = 20;
 };
@@ -450,8 +462,9 @@ CmdStatus Import(const ImportArgs& a, const CommonOptions& common) {
     return CmdStatus::Usage(err::IMPORT_UNKNOWN_FORMAT, "--format must be csv or jsonl");
   }
   CreditImportSchema schema;
-  if (!a.salt_file.empty()) {
-    CIVIC_ASSIGN_OR_RETURN(schema.person_salt, ReadSalt(a.salt_file));
+  CIVIC_USAGE_IF_ERROR(RefuseSaltFile(a.salt_file));
+  if (!a.key_file.empty()) {
+    CIVIC_ASSIGN_OR_RETURN(schema.person_key, ReadCreditKeyFile(a.key_file));
   }
   CreditImportOptions options = a.options;
   options.valid_blocks = common.valid_blocks;
@@ -534,12 +547,30 @@ CmdStatus Sample(const std::string& net_dir, const CommonOptions& common) {
   return CmdStatus::Ok();
 }
 
+CmdStatus CreditKeygen(const std::string& out, const CommonOptions& common) {
+  CIVIC_RETURN_IF_ERROR(NewCreditKeyFile(out).status());
+  if (common.json) {
+    PrintJson(json::object{{"key_file", out}});
+  } else {
+    std::cout << "wrote " << out << " (mode 0600): keep it with the department's signing key and back it up;\n"
+              << "without it the department cannot find or list its persons under the same commitments\n";
+  }
+  return CmdStatus::Ok();
+}
+
 }  // namespace
 
 void AddCreditCommands(CLI::App* app, CliContext* ctx) {
   CLI::App* credit = app->add_subcommand(
       "credit", "Credit red/black lists: categories, listing, repair, objections, commitments, reports");
   credit->require_subcommand(1);
+
+  auto key_out = std::make_shared<std::string>();
+  CLI::App* keygen = credit->add_subcommand(
+      "keygen", "Create the department's credit key (keys its persons' commitments) in a new file, mode 0600");
+  keygen->add_option("--out", *key_out, "The new key file (never overwritten)")->required();
+  AddJsonOption(keygen, ctx);
+  OnRun(keygen, ctx, [key_out, ctx] { return CreditKeygen(*key_out, ctx->common); });
 
   CLI::App* categories = credit->add_subcommand("categories", "List the credit categories and their joint measures");
   AddNodeOption(categories, ctx);
@@ -720,8 +751,9 @@ void AddCreditCommands(CLI::App* app, CliContext* ctx) {
               : "A subject's credit report: status now, entries, repairs, measures, commitments");
     cmd->add_option("SUBJECT", *subject, "A USCC, or a person's commitment (64 hex)");
     cmd->add_option("--commitment", args->commitment, "Or a person's commitment (64 hex)");
-    cmd->add_option("--person-id", args->person_id, "Or a person: the citizen identity number (with --salt-file)");
-    cmd->add_option("--salt-file", args->salt_file, "File holding the city's credit subject salt");
+    cmd->add_option("--person-id", args->person_id,
+                    "Or a person: the citizen identity number (with --key-file: your department's entries)");
+    AddCreditKeyOptions(cmd, args.get());
     if (check) cmd->add_option("--matter", *matter, "The kind of matter, e.g. government_procurement");
     AddNodeOption(cmd, ctx);
     AddJsonOption(cmd, ctx);
@@ -762,7 +794,8 @@ void AddCreditCommands(CLI::App* app, CliContext* ctx) {
   imp_cmd->add_option("FILE", imp->path, "The list file")->required();
   imp_cmd->add_option("--format", imp->format, "csv | jsonl (default: from the file name)")
       ->check(CLI::IsMember({"csv", "jsonl"}));
-  imp_cmd->add_option("--salt-file", imp->salt_file, "The city's credit subject salt (for rows with person_id)");
+  imp_cmd->add_option("--key-file", imp->key_file, "Your department's credit key file (for rows with person_id)");
+  imp_cmd->add_option("--salt-file", imp->salt_file, "Replaced by --key-file")->group("");
   imp_cmd->add_option("--batch-size", imp->options.batch_size, "Listings per tx (1..1000)")
       ->check(CLI::Range(size_t{1}, contracts::kMaxCreditBatch))
       ->capture_default_str();

@@ -19,6 +19,7 @@
 #include "contracts/sharing/calls.h"
 #include "contracts/sharing/query.h"
 #include "contracts/sharing/rules.h"
+#include "contracts/sharing/subject_tag.h"
 #include "rpc/error_codes.h"
 #include "tools/common/secret_input.h"
 #include "tools/common/errors.h"
@@ -63,27 +64,39 @@ Result<Bytes> DigestOption(const std::string& hex, const std::string& file, cons
   return *raw;
 }
 
-// The holder commitment of a holder's certificate copy (its holder part).
-Result<Bytes> CommitmentOfHolderFile(const std::string& path) {
+// The subject key of a holder's certificate copy (contracts/sharing/subject_tag.h).
+Result<Bytes> SubjectKeyOfHolderFile(const std::string& path) {
   CIVIC_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   auto cert = rpc::ParseHolderCertificate(text);
   if (!cert.ok()) return Status(cert.status().code(), cert.status().app_code(), path + ": " + cert.status().message());
-  return cert->Commitment();
+  return contracts::SubjectKey(cert->holder_salt, cert->holder_code_type, cert->holder_code);
 }
 
-Result<std::vector<Bytes>> Subjects(const std::vector<std::string>& hex, const std::vector<std::string>& files) {
-  std::vector<Bytes> out;
-  for (const auto& h : hex) {
-    auto raw = FromHex(h);
-    if (!raw || raw->size() != 32) {
-      return Status::InvalidArgument(err::BAD_SUBJECT_COMMITMENT,
-                                     "--subject \"" + h.substr(0, 80) + "\" is not 64 hex characters");
-    }
-    out.push_back(*raw);
+Result<Bytes> Hex32Option(const std::string& option, const std::string& hex) {
+  auto raw = FromHex(hex);
+  if (!raw || raw->size() != 32) {
+    return Status::InvalidArgument(err::BAD_SUBJECT_COMMITMENT,
+                                   option + " \"" + hex.substr(0, 80) + "\" is not 64 hex characters");
   }
-  for (const auto& f : files) {
-    CIVIC_ASSIGN_OR_RETURN(Bytes c, CommitmentOfHolderFile(f));
-    out.push_back(std::move(c));
+  return *raw;
+}
+
+// The subject tags an access logged by `requester_org` carries: given tags as
+// they are, subject keys and holder copies turned into their tag.
+Result<std::vector<Bytes>> SubjectTags(const std::vector<std::string>& tags, const std::vector<std::string>& keys,
+                                       const std::vector<std::string>& holder_files, const std::string& requester_org) {
+  std::vector<Bytes> out;
+  for (const auto& h : tags) {
+    CIVIC_ASSIGN_OR_RETURN(Bytes tag, Hex32Option("--subject-tag", h));
+    out.push_back(std::move(tag));
+  }
+  for (const auto& h : keys) {
+    CIVIC_ASSIGN_OR_RETURN(Bytes key, Hex32Option("--subject-key", h));
+    out.push_back(contracts::AccessSubjectTag(key, requester_org));
+  }
+  for (const auto& f : holder_files) {
+    CIVIC_ASSIGN_OR_RETURN(Bytes key, SubjectKeyOfHolderFile(f));
+    out.push_back(contracts::AccessSubjectTag(key, requester_org));
   }
   return out;
 }
@@ -257,7 +270,7 @@ CmdStatus DecideGrant(GrantAction action, const GrantArgs& a, const CommonOption
 
 struct LogArgs {
   std::string request_id, resource, provider, grant, purpose, response_digest, response_file, accessed_at;
-  std::vector<std::string> fields, subjects, subject_holders;
+  std::vector<std::string> fields, subject_tags, subject_keys, subject_holders;
   int64_t records = -1;
   std::string batch;
   size_t batch_size = 1000;
@@ -346,11 +359,16 @@ CmdStatus SendBatches(const CommonOptions& common, const std::string& what, cons
 }
 
 CmdStatus Log(const LogArgs& a, const CommonOptions& common) {
+  CmdStatus usage;
+  auto signer = LoadSigner(common, &usage);  // its org is the requester every subject tag is derived for
+  if (!signer.ok()) return usage.ok() ? CmdStatus(signer.status()) : usage;
+  const std::string requester = signer->org;
   if (!a.batch.empty()) {
     if (!a.request_id.empty() || !a.resource.empty()) {
       return CmdStatus::Usage(err::BATCH_OR_SINGLE, "give either --batch or the options of one access");
     }
-    auto items = ReadLines<pb::SharingAccess>(a.batch, a.from_line, rpc::AccessFromJson);
+    auto items = ReadLines<pb::SharingAccess>(
+        a.batch, a.from_line, [&requester](const json::value& v) { return rpc::AccessFromJson(v, requester); });
     if (!items.ok()) return CmdStatus::Usage(items.status());
     return SendBatches<pb::SharingAccess>(
         common, "accesses", a.batch, std::move(*items), a.batch_size,
@@ -369,7 +387,7 @@ CmdStatus Log(const LogArgs& a, const CommonOptions& common) {
   auto digest =
       DigestOption(a.response_digest, a.response_file, "the response digest (--response-digest/--response-file)");
   if (!digest.ok()) return CmdStatus::Usage(digest.status());
-  auto subjects = Subjects(a.subjects, a.subject_holders);
+  auto subjects = SubjectTags(a.subject_tags, a.subject_keys, a.subject_holders, requester);
   if (!subjects.ok()) return CmdStatus::Usage(subjects.status());
   auto at = TimeOption(a.accessed_at, DateEdge::kStartOfDay);
   if (!at.ok()) return CmdStatus::Usage(at.status());
@@ -380,9 +398,9 @@ CmdStatus Log(const LogArgs& a, const CommonOptions& common) {
   access.set_grant_id(a.grant);
   access.set_purpose(a.purpose);
   for (const auto& f : a.fields) access.add_fields(f);
-  for (auto& s : *subjects) access.add_subject_commitments(std::move(s));
+  for (auto& s : *subjects) access.add_subject_tags(std::move(s));
   access.set_record_count(a.records >= 0 ? static_cast<uint64_t>(a.records)
-                                         : static_cast<uint64_t>(access.subject_commitments_size()));
+                                         : static_cast<uint64_t>(access.subject_tags_size()));
   access.set_response_digest(*digest);
   access.set_accessed_at_ms(*at);
   return Send(common, "access " + a.request_id, contracts::LogAccessCall({access}), false,
@@ -424,7 +442,7 @@ CmdStatus Ack(const AckArgs& a, const CommonOptions& common) {
 // Auditor queries
 
 struct QueryArgs {
-  std::string dept, side, resource, purpose, verdict, reason, from, to, subject, subject_holder, cursor;
+  std::string dept, side, resource, purpose, verdict, reason, from, to, subject_tag, subject_holder, cursor;
   int64_t limit = 50;
   bool all = false;
   bool subjects = false;
@@ -452,13 +470,13 @@ Result<json::object> FilterParams(const QueryArgs& a, bool stats) {
     CIVIC_ASSIGN_OR_RETURN(int64_t ms, ParseTimeMs(a.to, DateEdge::kEndOfDay));
     p["to_ms"] = ms;
   }
-  if (!a.subject.empty() && !a.subject_holder.empty()) {
-    return Status::InvalidArgument(err::BAD_SUBJECT_COMMITMENT, "give --subject or --subject-holder, not both");
+  if (!a.subject_tag.empty() && !a.subject_holder.empty()) {
+    return Status::InvalidArgument(err::BAD_SUBJECT_COMMITMENT, "give --subject-tag or --subject-holder, not both");
   }
-  if (!a.subject.empty()) p["subject_commitment"] = a.subject;
-  if (!a.subject_holder.empty()) {
-    CIVIC_ASSIGN_OR_RETURN(Bytes c, CommitmentOfHolderFile(a.subject_holder));
-    p["subject_commitment"] = ToHex(c);
+  if (!a.subject_tag.empty()) p["subject_tag"] = a.subject_tag;
+  if (!a.subject_holder.empty()) {  // the node looks the subject up under every org
+    CIVIC_ASSIGN_OR_RETURN(Bytes key, SubjectKeyOfHolderFile(a.subject_holder));
+    p["subject_key"] = ToHex(key);
   }
   if (!stats) {
     p["limit"] = a.limit;
@@ -554,6 +572,30 @@ CmdStatus Stats(const QueryArgs& a, const CommonOptions& common) {
   return CmdStatus::Ok();
 }
 
+struct SubjectKeyArgs {
+  std::string holder_file, org;
+};
+
+// Offline: what a department logs for this subject (the tag) and what an
+// auditor looks the subject up with (the key). Both are secrets of the subject.
+CmdStatus PrintSubjectKey(const SubjectKeyArgs& a, const CommonOptions& common) {
+  auto key = SubjectKeyOfHolderFile(a.holder_file);
+  if (!key.ok()) return CmdStatus::Usage(key.status());
+  json::object out{{"subject_key", ToHex(*key)}};
+  if (!a.org.empty()) {
+    CIVIC_USAGE_IF_ERROR(contracts::ValidateUscc(a.org));
+    out["org"] = a.org;
+    out["subject_tag"] = ToHex(contracts::AccessSubjectTag(*key, a.org));
+  }
+  if (common.json) {
+    PrintJson(out);
+  } else {
+    std::cout << "subject key: " << out["subject_key"].as_string() << "\n";
+    if (!a.org.empty()) std::cout << "tag in " << a.org << "'s records: " << out["subject_tag"].as_string() << "\n";
+  }
+  return CmdStatus::Ok();
+}
+
 struct MineArgs {
   std::string holder_file, salt_file, code_type = "citizen", code_file, cursor;
   int64_t limit = 100;
@@ -604,8 +646,8 @@ CmdStatus Mine(const MineArgs& a, const CommonOptions& common) {
                     r["purpose"].Str(), Join(r["fields"].Items()), r["verdict"].Str(), r["violation_reason"].Str()});
   }
   PrintTable({"TIME", "REQUESTER", "PROVIDER", "RESOURCE", "PURPOSE", "FIELDS", "VERDICT", "REASON"}, rows);
-  std::cout << page["total"].U64() << " access" << (page["total"].U64() == 1 ? "" : "es") << " to the data of "
-            << page["subject_commitment"].Str() << "\n";
+  std::cout << page["total"].U64() << " access" << (page["total"].U64() == 1 ? "" : "es")
+            << " to your data, searched under " << page["orgs_searched"].U64() << " departments\n";
   if (!page["next_cursor"].Str().empty()) std::cout << "more with --cursor " << page["next_cursor"].Str() << "\n";
   return CmdStatus::Ok();
 }
@@ -623,8 +665,8 @@ struct SampleArgs {
 CmdStatus Sample(const SampleArgs& a, const CommonOptions& common) {
   std::vector<Bytes> extra;
   for (const auto& file : a.holder_files) {
-    CIVIC_ASSIGN_OR_RETURN(Bytes commitment, CommitmentOfHolderFile(file));
-    extra.push_back(std::move(commitment));
+    CIVIC_ASSIGN_OR_RETURN(Bytes key, SubjectKeyOfHolderFile(file));
+    extra.push_back(std::move(key));
   }
   CIVIC_ASSIGN_OR_RETURN(SampleNetworkAccess net, OpenSampleNetwork(a.net_dir, common));
   CIVIC_ASSIGN_OR_RETURN(auto api, Connect(net.options));
@@ -642,7 +684,7 @@ CmdStatus Sample(const SampleArgs& a, const CommonOptions& common) {
   in.valid_until_height = tip.height + 300;
   in.nonce_prefix = "sharing-sample-" + std::to_string(tip.height) + "-";
   in.records = a.records;
-  in.extra_subjects = std::move(extra);
+  in.extra_subject_keys = std::move(extra);
   CIVIC_ASSIGN_OR_RETURN(samples::SharingSampleBlocks sample, samples::SampleSharingBlocks(in));
   size_t txs = 0;
   for (const auto& block : sample.blocks) {
@@ -700,13 +742,14 @@ void AddFilterOptions(CLI::App* cmd, QueryArgs* q, bool verdict, bool paging) {
   cmd->add_option("--reason", q->reason, "A violation reason, e.g. NO_GRANT");
   cmd->add_option("--from", q->from, "From this date or time (China Standard Time for dates)");
   cmd->add_option("--to", q->to, "Up to this date or time (a date includes the whole day)");
-  cmd->add_option("--subject", q->subject, "A subject commitment (64 hex): whose data was read");
-  cmd->add_option("--subject-holder", q->subject_holder, "A holder's certificate copy: its holder commitment");
+  cmd->add_option("--subject-tag", q->subject_tag, "A subject tag (64 hex): whose data one department read");
+  cmd->add_option("--subject-holder", q->subject_holder,
+                  "A holder's certificate copy: its subject's records under every department");
   if (paging) {
     cmd->add_option("--limit", q->limit, "Records per page (1..1000)")->check(CLI::Range(int64_t{1}, int64_t{1000}));
     cmd->add_option("--cursor", q->cursor, "Continue after this cursor (next_cursor of a previous page)");
     cmd->add_flag("--all", q->all, "Follow next_cursor until every matching record is printed");
-    cmd->add_flag("--subjects", q->subjects, "Include each record's subject commitments (with --json)");
+    cmd->add_flag("--subjects", q->subjects, "Include each record's subject tags (with --json)");
   }
 }
 
@@ -812,7 +855,7 @@ void AddSharingCommands(CLI::App* app, CliContext* ctx) {
       ->check(CLI::Range(uint32_t{100}, uint32_t{1000000}))
       ->capture_default_str();
   sample_cmd->add_option("--subject-holder", sample->holder_files,
-                         "A holder's certificate copy whose commitment a few records name; repeatable");
+                         "A holder's certificate copy whose subject a few records name; repeatable");
   AddNodeOption(sample_cmd, ctx);
   AddJsonOption(sample_cmd, ctx);
   OnRun(sample_cmd, ctx, [sample, ctx] { return Sample(*sample, ctx->common); });
@@ -827,9 +870,11 @@ void AddSharingCommands(CLI::App* app, CliContext* ctx) {
   log_cmd->add_option("--grant", log->grant, "The grant the access is made under");
   log_cmd->add_option("--purpose", log->purpose, "The purpose");
   log_cmd->add_option("--field", log->fields, "A field read; repeatable (or comma-separated)")->delimiter(',');
-  log_cmd->add_option("--subject", log->subjects, "A subject commitment (64 hex); repeatable");
+  log_cmd->add_option("--subject-key", log->subject_keys,
+                      "A subject key (64 hex), logged as its tag for your department; repeatable");
+  log_cmd->add_option("--subject-tag", log->subject_tags, "A subject tag (64 hex) as derived already; repeatable");
   log_cmd->add_option("--subject-holder", log->subject_holders,
-                      "A holder's certificate copy (its commitment); repeatable");
+                      "A holder's certificate copy (its subject key), logged as its tag; repeatable");
   log_cmd->add_option("--records", log->records, "Rows returned (default: the number of subjects)")
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   log_cmd->add_option("--response-digest", log->response_digest, "SHA-256 of the response (64 hex)");
@@ -897,6 +942,14 @@ void AddSharingCommands(CLI::App* app, CliContext* ctx) {
   AddNodeOption(mine_cmd, ctx);
   AddJsonOption(mine_cmd, ctx);
   OnRun(mine_cmd, ctx, [mine, ctx] { return Mine(*mine, ctx->common); });
+
+  auto key = std::make_shared<SubjectKeyArgs>();
+  CLI::App* key_cmd = sharing->add_subcommand(
+      "subject-key", "The subject key of a certificate copy, and its tag under one department (offline)");
+  key_cmd->add_option("--holder-file", key->holder_file, "The certificate copy")->required();
+  key_cmd->add_option("--org", key->org, "A department (USCC): also print the subject's tag in its access records");
+  AddJsonOption(key_cmd, ctx);
+  OnRun(key_cmd, ctx, [key, ctx] { return PrintSubjectKey(*key, ctx->common); });
 }
 
 }  // namespace civic::tools

@@ -12,6 +12,7 @@
   X(BAD_BATCH_SIZE, "an import batch size is out of range") \
   X(BAD_COMMITMENT_ID, "a credit commitment id is not a positive number") \
   X(BAD_COUNT, "an import sample count is out of range") \
+  X(BAD_CREDIT_KEY_FILE, "a credit key file does not hold 64 hex characters, or others may read or write it") \
   X(BAD_DATE, "a date or time is malformed or in the future") \
   X(BAD_ENTRY, "a credit entry id is not a positive number") \
   X(BAD_FIELD_ARG, "a line of a fields file is not of the form name=value") \
@@ -39,6 +40,7 @@
   X(CERT_TYPE_RETIRED, "the certificate type is retired") \
   X(CIVICD_NOT_FOUND, "the civicd program is not found") \
   X(CREDIT_BAD_SAMPLE_INPUT, "the credit sample got unusable inputs") \
+  X(CREDIT_KEY_REQUIRED, "a person given by identity number needs the department's credit key (--key-file)") \
   X(CREDIT_SAMPLE_EXISTS, "the credit sample is already on chain") \
   X(CSV_MALFORMED, "a CSV file is malformed") \
   X(DECISION_REQUIRED, "exactly one decision option must be given") \
@@ -88,6 +90,7 @@
   X(PROCESS_GONE, "the process is not running") \
   X(PROGRAM_FAILED, "an external program cannot be run") \
   X(PROGRAM_NOT_FOUND, "an external program is not installed") \
+  X(SALT_FILE_REPLACED, "--salt-file is replaced by the department's credit key (--key-file)") \
   X(SAME_KEY, "the old and the new key are the same") \
   X(SECRET_ON_COMMAND_LINE, "a personal value was given on the command line; give it in a file or on stdin") \
   X(SHARING_BAD_SAMPLE_INPUT, "the sharing sample got unusable inputs") \

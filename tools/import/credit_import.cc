@@ -16,6 +16,7 @@
 #include "ledger/tx.h"
 #include "rpc/error_codes.h"
 #include "tools/common/errors.h"
+#include "tools/import/credit_key.h"
 #include "tools/import/csv.h"
 #include "tools/common/files.h"
 #include "tools/common/json_view.h"
@@ -95,14 +96,15 @@ class RowBuilder {
 
     pb::CreditSubject subject;
     if (!subject_args.person_id.empty()) {
-      if (schema_.person_salt.empty()) {
-        return RowError(err::SALT_REQUIRED, "a person given by identity number needs the credit subject salt (--salt-file)");
+      if (schema_.person_key.empty()) {
+        return RowError(err::CREDIT_KEY_REQUIRED,
+                        "a person given by identity number needs the department's credit key (--key-file)");
       }
       if (subject_args.person_name.empty()) return RowError(err::BAD_SUBJECT, "person_id needs person_name");
       if (!subject_args.uscc.empty() || !subject_args.commitment.empty()) {
         return RowError(err::BAD_SUBJECT, "give one subject per row: uscc, person_id or commitment");
       }
-      CIVIC_ASSIGN_OR_RETURN(subject, contracts::PersonSubject(schema_.person_salt, subject_args.person_id,
+      CIVIC_ASSIGN_OR_RETURN(subject, contracts::PersonSubject(schema_.person_key, subject_args.person_id,
                                                                subject_args.person_name));
     } else {
       subject_args.person_name.clear();
@@ -176,19 +178,20 @@ std::string JsonText(const json::value& v) {
 // ---------------------------------------------------------------------------
 // Subjects and digests
 
-Result<std::string> ReadSalt(const std::string& path) {
-  CIVIC_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
-  std::string salt = Trim(text);
-  if (salt.empty()) return Status::InvalidArgument(err::SALT_REQUIRED, path + " holds no credit subject salt");
-  return salt;
+Status RefuseSaltFile(const std::string& salt_file) {
+  if (salt_file.empty()) return Status::Ok();
+  return Status::InvalidArgument(err::SALT_FILE_REPLACED,
+                                 "--salt-file is no longer accepted: a person's commitment is keyed by the department's "
+                                 "credit key; create it once with `civic credit keygen --out FILE` and pass --key-file FILE");
 }
 
 Result<pb::CreditSubject> SubjectFromArgs(const SubjectArgs& a) {
+  CIVIC_RETURN_IF_ERROR(RefuseSaltFile(a.salt_file));
   int ways = (a.uscc.empty() ? 0 : 1) + (a.person_id.empty() && a.person_name.empty() ? 0 : 1) +
              (a.commitment.empty() && a.masked_name.empty() ? 0 : 1);
   if (ways == 0) {
     return Status::InvalidArgument(err::SUBJECT_REQUIRED, "name the subject: --uscc, --person-id with --person-name and "
-                                                       "--salt-file, or --commitment with --masked-name");
+                                                       "--key-file, or --commitment with --masked-name");
   }
   if (ways > 1) return Status::InvalidArgument(err::BAD_SUBJECT, "name the subject in one way only");
   if (!a.uscc.empty()) return contracts::EnterpriseSubject(a.uscc, a.name);
@@ -197,11 +200,12 @@ Result<pb::CreditSubject> SubjectFromArgs(const SubjectArgs& a) {
     if (a.person_id.empty() || a.person_name.empty()) {
       return Status::InvalidArgument(err::BAD_SUBJECT, "a person needs both --person-id and --person-name");
     }
-    if (a.salt_file.empty()) {
-      return Status::InvalidArgument(err::SALT_REQUIRED, "a person's commitment needs the credit subject salt (--salt-file)");
+    if (a.key_file.empty()) {
+      return Status::InvalidArgument(err::CREDIT_KEY_REQUIRED,
+                                     "a person's commitment needs the department's credit key (--key-file)");
     }
-    CIVIC_ASSIGN_OR_RETURN(std::string salt, ReadSalt(a.salt_file));
-    return contracts::PersonSubject(salt, a.person_id, a.person_name);
+    CIVIC_ASSIGN_OR_RETURN(Bytes key, ReadCreditKeyFile(a.key_file));
+    return contracts::PersonSubject(key, a.person_id, a.person_name);
   }
   auto raw = FromHex(a.commitment);
   if (!raw || raw->size() != 32) {

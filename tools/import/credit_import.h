@@ -10,7 +10,7 @@
 //   name                 the enterprise's name (optional)      } an enterprise (uscc),
 //   person_id            a person's citizen identity number    } a person by identity
 //   person_name          the person's full name                } number and name (needs
-//   commitment           a person's commitment (64 hex)        } --salt-file), or a
+//   commitment           a person's commitment (64 hex)        } --key-file), or a
 //   masked_name          e.g. 张*                               } person by commitment
 //   reason, legal_basis, decision_doc_no                                  required
 //   decision_doc_digest  SHA-256 of the decision document (64 hex)        required
@@ -18,15 +18,16 @@
 //   publicity_end        date (end of that day) or time; empty = the category's maximum
 //   basis_commitment_id  a broken credit commitment of the subject         optional
 // A person's identity number and name never leave this process: the number
-// becomes a salted commitment (contracts::PersonCommitment with the city's
-// credit subject salt) and the name a masked name; a row whose texts contain the
+// becomes a keyed commitment (contracts::PersonCommitment with the importing
+// department's credit key, tools/import/credit_key.h) and the name a masked
+// name; a row whose texts contain the
 // name is refused (NAME_IN_TEXT).
 //
 // A file-level problem fails the whole file: IMPORT_BAD_HEADER,
 // IMPORT_UNKNOWN_COLUMN, FILE_NOT_FOUND, IO_ERROR, IMPORT_UNKNOWN_FORMAT. A bad
 // row is rejected with a typed reason and the rest go on: CSV_MALFORMED,
 // WRONG_COLUMN_COUNT, JSON_MALFORMED, BAD_SUBJECT, BAD_USCC, BAD_CITIZEN_ID,
-// SALT_REQUIRED, BAD_NAME, BAD_MASKED_NAME, BAD_COMMITMENT, NAME_IN_TEXT,
+// CREDIT_KEY_REQUIRED, BAD_NAME, BAD_MASKED_NAME, BAD_COMMITMENT, NAME_IN_TEXT,
 // UNKNOWN_CATEGORY, BAD_LIST, LIST_MISMATCH, REASON_REQUIRED,
 // LEGAL_BASIS_REQUIRED, DOC_NO_REQUIRED, BAD_DIGEST, BAD_DATE, BAD_NUMBER,
 // TEXT_TOO_LONG, PERSONAL_DATA_IN_TEXT, DUPLICATE_ROW (the same subject and
@@ -58,19 +59,20 @@ namespace civic::tools {
 
 struct SubjectArgs {
   std::string uscc, name;                 // an enterprise
-  std::string person_id, person_name;     // a person, with salt_file
-  std::string salt_file;
+  std::string person_id, person_name;     // a person, with key_file
+  std::string key_file;                   // the department's credit key file
+  std::string salt_file;                  // no longer accepted: SALT_FILE_REPLACED
   std::string commitment, masked_name;    // a person by commitment
 };
 // Exactly one way of naming the subject. Typed errors: SUBJECT_REQUIRED,
-// BAD_SUBJECT (two ways at once or an incomplete one), SALT_REQUIRED, and those
+// BAD_SUBJECT (two ways at once or an incomplete one), CREDIT_KEY_REQUIRED,
+// SALT_FILE_REPLACED, those of ReadCreditKeyFile, and those
 // of contracts::EnterpriseSubject / PersonSubject / ValidateCreditSubject.
 Result<pb::CreditSubject> SubjectFromArgs(const SubjectArgs& args);
+// SALT_FILE_REPLACED when `salt_file` is set (the option that --key-file replaced), naming what to do instead.
+Status RefuseSaltFile(const std::string& salt_file);
 // The subject as credit_report takes it: the USCC, or the commitment in hex.
 std::string SubjectText(const pb::CreditSubject& subject);
-// The city's credit subject salt from a file (surrounding whitespace removed).
-// Typed errors: SALT_REQUIRED (empty), FILE_NOT_FOUND, IO_ERROR.
-Result<std::string> ReadSalt(const std::string& path);
 // 64 hex characters, or the SHA-256 of a file's content; exactly one of them.
 // Typed errors: DIGEST_REQUIRED, BAD_DIGEST, FILE_NOT_FOUND, IO_ERROR.
 Result<Bytes> DigestArg(const std::string& hex, const std::string& file, std::string_view what);
@@ -113,7 +115,7 @@ struct CreditImportFile {
 
 struct CreditImportSchema {
   std::map<std::string, pb::CreditList> categories;  // from FetchCreditCategories
-  std::string person_salt;                           // empty: person_id rows are rejected
+  Bytes person_key;                                  // the credit key; empty: person_id rows are rejected
   int64_t now_ms = 0;                                // "today" for dates; 0 = the wall clock
 };
 

@@ -66,6 +66,10 @@ pb::CreditListing SampleListing(pb::CreditSubject subject, std::string category,
 
 }  // namespace
 
+Bytes SampleCreditKey(size_t org) {
+  return crypto::Sha256("civicledger/sample-credit-key/" + std::string(SampleOrgs().at(org).short_name));
+}
+
 std::vector<std::string> SampleCreditEnterprises() {
   return {ValidUscc("91510703MA6ATB0F1"), ValidUscc("91510704MA6BXK3H2"), ValidUscc("91510723MA68YL5P8"),
           ValidUscc("91510700MA6CWN7E6")};
@@ -133,7 +137,7 @@ Result<std::vector<std::vector<Bytes>>> SampleCreditBlocks(const CreditSampleInp
   CIVIC_ASSIGN_OR_RETURN(pb::CreditSubject trader, EnterpriseSubject(uscc[2], "绵阳示例商贸有限公司"));
   CIVIC_ASSIGN_OR_RETURN(pb::CreditSubject tech, EnterpriseSubject(uscc[3], "绵阳示例科技股份有限公司"));
   CIVIC_ASSIGN_OR_RETURN(pb::CreditSubject person,
-                         PersonSubject("sample-credit-subject-salt", ValidCitizenId("51070319800101001"), "王小明"));
+                         PersonSubject(SampleCreditKey(kHrss), ValidCitizenId("51070319800101001"), "王小明"));
 
   // 2. Commitments made to market regulation (commitments 1 and 2).
   blocks.push_back({tx(kAmr, CommitCall(food, "administrative_licensing", crypto::Sha256("sample commitment letter 1"),

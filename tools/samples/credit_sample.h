@@ -28,6 +28,11 @@ struct CreditSampleInput {
 // chain without credit entries or commitments yet (entry ids are assumed to start
 // at 1). Typed error CREDIT_BAD_SAMPLE_INPUT.
 Result<std::vector<std::vector<Bytes>>> SampleCreditBlocks(const CreditSampleInput& input);
+// The credit key of sample org `org` (SampleOrgs() order): derived from the
+// org's short name, so anyone can compute it. For sample networks only; a real
+// department creates its key with `civic credit keygen`. HR & social security
+// lists the sample person under its key.
+Bytes SampleCreditKey(size_t org);
 // The sample enterprises' USCCs (valid), in listing order: black FOOD_DRUG
 // (listed), black LABOUR (repaired), black TAX (expired), red MARKET (listed).
 std::vector<std::string> SampleCreditEnterprises();

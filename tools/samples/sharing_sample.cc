@@ -4,7 +4,6 @@
 
 #include <map>
 
-#include "contracts/certificate/holder.h"
 #include "contracts/certificate/rules.h"
 #include "contracts/base/tx_builder.h"
 #include "contracts/base/identifiers.h"
@@ -12,6 +11,7 @@
 #include "tools/samples/network.h"
 #include "contracts/sharing/calls.h"
 #include "contracts/sharing/rules.h"
+#include "contracts/sharing/subject_tag.h"
 #include "crypto/hash.h"
 
 namespace civic::samples {
@@ -119,14 +119,15 @@ PlannedAccess Plan(uint32_t i, uint32_t total, int64_t now_ms, const std::vector
   }
   a.set_request_id(fmt::format("{}-{:07}", SampleOrgs()[p.requester].short_name, i + 1));
   a.set_provider_org(SampleOrgs()[p.provider].code);
+  const std::string& requester = SampleOrgs()[p.requester].code;
   uint32_t subjects = 1 + i % 3;
   for (uint32_t s = 0; s < subjects; ++s) {
-    const Bytes& c = citizens[(i * 7 + s * 131) % citizens.size()];
-    a.add_subject_commitments(c);
+    const Bytes& key = citizens[(i * 7 + s * 131) % citizens.size()];
+    a.add_subject_tags(AccessSubjectTag(key, requester));
   }
   if (!extra.empty() && i % 500 == 5) {
-    const Bytes& c = extra[(i / 500) % extra.size()];
-    a.add_subject_commitments(c);
+    const Bytes& key = extra[(i / 500) % extra.size()];
+    a.add_subject_tags(AccessSubjectTag(key, requester));
   }
   a.set_record_count(subjects);
   a.set_response_digest(crypto::Sha256(fmt::format("sample response {}", a.request_id())));
@@ -148,8 +149,8 @@ Result<SharingSampleBlocks> SampleSharingBlocks(const SharingSampleInput& in) {
   if (in.records_per_tx == 0 || in.records_per_tx > DefaultSharingParams().max_batch_records()) {
     return bad(fmt::format("records_per_tx must be 1 .. {}", DefaultSharingParams().max_batch_records()));
   }
-  for (const Bytes& c : in.extra_subjects) {
-    if (c.size() != 32) return bad("a subject commitment has 32 bytes");
+  for (const Bytes& key : in.extra_subject_keys) {
+    if (key.size() != 32) return bad("a subject key has 32 bytes");
   }
 
   uint64_t nonce = 0;
@@ -196,7 +197,7 @@ Result<SharingSampleBlocks> SampleSharingBlocks(const SharingSampleInput& in) {
   // 3. The accesses, batched per requester, in request order.
   std::vector<Bytes> citizens;
   for (uint32_t k = 0; k < kCitizens; ++k) {
-    citizens.push_back(HolderCommitment(fmt::format("sample-citizen-{}", k), kHolderCitizenId, CitizenId(k)));
+    citizens.push_back(SubjectKey(fmt::format("sample-citizen-{}", k), kHolderCitizenId, CitizenId(k)));
   }
   std::map<size_t, std::vector<pb::SharingAccess>> by_requester;
   std::map<size_t, std::vector<pb::SharingAck>> acks_by_provider;
@@ -217,7 +218,7 @@ Result<SharingSampleBlocks> SampleSharingBlocks(const SharingSampleInput& in) {
   };
   uint32_t planned = in.records - kRevokedGrantRecords;
   for (uint32_t i = 0; i < planned; ++i) {
-    PlannedAccess p = Plan(i, planned, in.now_ms, citizens, in.extra_subjects);
+    PlannedAccess p = Plan(i, planned, in.now_ms, citizens, in.extra_subject_keys);
     if (p.violation) ++out.violations_at_logging;
     add_ack(p, i);
     by_requester[p.requester].push_back(std::move(p.access));
@@ -249,8 +250,7 @@ Result<SharingSampleBlocks> SampleSharingBlocks(const SharingSampleInput& in) {
     a.set_purpose(Grants()[3].purpose);
     a.add_fields("insured_status");
     a.add_fields("name");
-    const Bytes& c = citizens[i % citizens.size()];
-    a.add_subject_commitments(c);
+    a.add_subject_tags(AccessSubjectTag(citizens[i % citizens.size()], orgs[kNdrc].code));
     a.set_record_count(1);
     a.set_response_digest(crypto::Sha256(fmt::format("sample response {}", a.request_id())));
     // accessed_at 0: the block time, after the revocation.

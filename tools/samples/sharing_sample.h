@@ -17,9 +17,10 @@
 // unacknowledged; they become UNACKNOWLEDGED once the deadline passes.
 //
 // Access times are spread over the 20 hours before now_ms (within the default
-// max_access_lag of 24 h). Subjects are commitments of synthetic citizens, plus
-// `extra_subjects` (e.g. a sample holder's commitment), each put in a few records
-// so that the holder can find them with sharing_mySubjectAccesses.
+// max_access_lag of 24 h). Subjects are the subject tags (contracts/sharing/subject_tag.h,
+// under the logging department) of synthetic citizens, plus those of
+// `extra_subject_keys` (e.g. a sample holder's subject key), each put in a few
+// records so that the holder can find them with sharing_mySubjectAccesses.
 //
 // Pure and deterministic: the same input gives the same txs. Thread-safe.
 #pragma once
@@ -42,7 +43,7 @@ struct SharingSampleInput {
   std::string nonce_prefix = "sharing-sample-";
   uint32_t records = 3000;                // access records in all (at least 100, at most 1,000,000)
   uint32_t records_per_tx = 1000;         // at most the contract's max_batch_records
-  std::vector<Bytes> extra_subjects;      // 32-byte holder commitments
+  std::vector<Bytes> extra_subject_keys;  // 32-byte subject keys
 };
 
 struct SharingSampleBlocks {

@@ -21,7 +21,7 @@ pb::SharingCall LogAccess() {
   pb::SharingAccess* access = call.mutable_log_access()->add_accesses();
   access->set_request_id("hrss-2025-000001");
   access->set_resource("psb.population");
-  access->add_subject_commitments(std::string(32, '\x07'));
+  access->add_subject_tags(std::string(32, '\x07'));
   return call;
 }
 
@@ -41,7 +41,7 @@ TEST(VisibilityTest, SubjectSeesItsRecordButNotTheOtherSubjects) {
   record.set_request_id("r-1");
   record.set_requester_org("11510700008207428G");
   record.set_purpose("社保待遇资格认证");
-  record.add_subject_commitments(std::string(32, '\x01'));
+  record.add_subject_tags(std::string(32, '\x01'));
   record.set_record_count(3);
   record.set_verdict(pb::SHARING_AUTHORIZED);
   pb::SharingAccessRecord as_subject = record;
@@ -49,7 +49,7 @@ TEST(VisibilityTest, SubjectSeesItsRecordButNotTheOtherSubjects) {
   EXPECT_EQ(as_subject.requester_org(), "11510700008207428G");
   EXPECT_EQ(as_subject.purpose(), "社保待遇资格认证");
   EXPECT_EQ(as_subject.verdict(), pb::SHARING_AUTHORIZED);
-  EXPECT_EQ(as_subject.subject_commitments_size(), 0);
+  EXPECT_EQ(as_subject.subject_tags_size(), 0);
   EXPECT_EQ(as_subject.record_count(), 0u);
   EXPECT_TRUE(as_subject.request_id().empty());
 

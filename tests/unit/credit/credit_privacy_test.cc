@@ -16,7 +16,8 @@ using namespace credit_testing;
 constexpr const char* kName = "张三丰";
 constexpr const char* kGivenName = "三丰";
 constexpr const char* kCitizenId = "11010519491231002X";
-constexpr const char* kSalt = "city-credit-subject-salt-2025";
+// The listing department's credit key (32 bytes).
+const Bytes kKey = crypto::Sha256("hrss credit key 2025");
 
 // Every place a byte string of `needle` could hide: raw, upper and lower hex.
 std::vector<std::string> Forms(std::string_view needle) {
@@ -48,7 +49,7 @@ class CreditPrivacyTest : public ::testing::Test {
  protected:
   void SetUp() override {
     CommitSample(&chain);
-    auto p = PersonSubject(kSalt, kCitizenId, kName);
+    auto p = PersonSubject(kKey, kCitizenId, kName);
     ASSERT_TRUE(p.ok()) << p.status().ToString();
     person = *p;
   }
@@ -83,8 +84,9 @@ TEST_F(CreditPrivacyTest, NoNameOrIdentityNumberInAnyTxOrStore) {
   EXPECT_EQ(report->entries_total, 1u);
   EXPECT_EQ(report->subject.masked_name(), "张**");
 
-  for (const char* secret : {kName, kGivenName, kCitizenId, "110105194912310", kSalt, "王小明", "小明",
-                             "sample-credit-subject-salt"}) {
+  for (const std::string& secret : {std::string(kName), std::string(kGivenName), std::string(kCitizenId),
+                                    std::string("110105194912310"), kKey, samples::SampleCreditKey(1),
+                                    std::string("王小明"), std::string("小明")}) {
     std::vector<std::string> where = Occurrences(chain, secret);
     EXPECT_TRUE(where.empty()) << "'" << secret << "' found in " << where.size() << " places, first: " << where[0];
   }
@@ -125,6 +127,19 @@ TEST_F(CreditPrivacyTest, IdentityNumbersInPublicTextsAreRefused) {
   EXPECT_EQ(chain.Govern(RegisterCreditCall({named})).result_code(), "PERSONAL_DATA_IN_TEXT");
 }
 
+// The documented derivation (docs/RPC.md, "Credit"): HMAC-SHA256 keyed by the
+// department's credit key over the domain, a zero byte and the identity number.
+TEST(CreditClientTest, PersonCommitmentIsTheDocumentedKeyedValue) {
+  Bytes key;
+  for (int i = 1; i <= 32; ++i) key.push_back(static_cast<char>(i));
+  EXPECT_EQ(ToHex(key), "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20");
+  EXPECT_EQ(ToHex(PersonCommitment(key, kCitizenId)),
+            "faee3310de8137b4266909aa023694d9e6168a02323d802646d4f413972d16e6");
+  // The v1 value (an unkeyed hash anyone holding the city salt could recompute) is gone.
+  EXPECT_NE(PersonCommitment(key, kCitizenId),
+            crypto::Sha256(std::string("civicledger/credit-person/v1\0", 29) + key + '\0' + kCitizenId));
+}
+
 TEST(CreditClientTest, MaskNameAndPersonSubject) {
   EXPECT_EQ(MaskName("张三").value(), "张*");
   EXPECT_EQ(MaskName("张").value(), "张*");
@@ -139,13 +154,15 @@ TEST(CreditClientTest, MaskNameAndPersonSubject) {
   }
 
   EXPECT_EQ(PersonSubject("", kCitizenId, kName).status().app_code(), "SALT_REQUIRED");
-  EXPECT_EQ(PersonSubject(kSalt, "110105194912310021", kName).status().app_code(), "BAD_CITIZEN_ID");
-  pb::CreditSubject a = PersonSubject(kSalt, kCitizenId, kName).value();
-  pb::CreditSubject b = PersonSubject(kSalt, kCitizenId, "张三").value();
-  EXPECT_EQ(a.commitment(), b.commitment());  // one person, one commitment across listings
-  EXPECT_NE(a.commitment(), PersonSubject("other salt", kCitizenId, kName).value().commitment());
+  EXPECT_EQ(PersonSubject(std::string(31, 'k'), kCitizenId, kName).status().app_code(), "SALT_REQUIRED");
+  EXPECT_EQ(PersonSubject(kKey, "110105194912310021", kName).status().app_code(), "BAD_CITIZEN_ID");
+  pb::CreditSubject a = PersonSubject(kKey, kCitizenId, kName).value();
+  pb::CreditSubject b = PersonSubject(kKey, kCitizenId, "张三").value();
+  EXPECT_EQ(a.commitment(), b.commitment());  // one person, one commitment across the department's listings
+  // Another department's key makes another commitment: no department can test numbers against others' entries.
+  EXPECT_NE(a.commitment(), PersonSubject(crypto::Sha256("ndrc credit key"), kCitizenId, kName).value().commitment());
   // Not the certificate holder commitment of the same values: credit entries do not link to certificates.
-  EXPECT_NE(a.commitment(), HolderCommitment(kSalt, "citizen_id", kCitizenId));
+  EXPECT_NE(a.commitment(), HolderCommitment(kKey, "citizen_id", kCitizenId));
   EXPECT_TRUE(a.uscc().empty());
   EXPECT_TRUE(a.name().empty());
 

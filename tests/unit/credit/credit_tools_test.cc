@@ -11,6 +11,7 @@
 #include "credit_node.h"
 #include "tools/common/cli_common.h"
 #include "tools/import/credit_import.h"
+#include "tools/import/credit_key.h"
 #include "tools/common/files.h"
 #include "tools/common/timefmt.h"
 #include "tools/samples/credit_sample.h"
@@ -28,7 +29,8 @@ using namespace contracts::credit_testing;
 using namespace std::string_literals;
 
 constexpr const char* kCitizenId = "11010519491231002X";
-constexpr const char* kSalt = "city-credit-subject-salt";
+// The importing department's credit key.
+const Bytes kKey = crypto::Sha256("hrss credit key");
 
 // The NodeApi seam over a CreditLedger: tx_submit runs the node's admission
 // check (ledger::Chain::CheckTx), tx_commit commits a block with the tx at once;
@@ -80,7 +82,7 @@ class CreditToolsTest : public ::testing::Test {
   void SetUp() override {
     ledger_.CommitSample();
     schema_.categories = FetchCreditCategories(api_).value();
-    schema_.person_salt = kSalt;
+    schema_.person_key = kKey;
     schema_.now_ms = ledger_.chain().tip().time_ms;
     usccs_ = {ValidUscc("91510700MA6CWN7E1"), ValidUscc("91510700MA6CWN7E2"), ValidUscc("91510700MA6CWN7E3"),
               ValidUscc("91510700MA6CWN7E4")};
@@ -147,7 +149,7 @@ TEST_F(CreditToolsTest, CsvRowsAreCheckedOneByOne) {
   EXPECT_EQ(f.accepted[2].line, 15u);
   const pb::CreditSubject& person = f.accepted[1].listing.subject();
   EXPECT_EQ(person.type(), pb::CREDIT_SUBJECT_PERSON);
-  EXPECT_EQ(person.commitment(), contracts::PersonCommitment(kSalt, kCitizenId));
+  EXPECT_EQ(person.commitment(), contracts::PersonCommitment(kKey, kCitizenId));
   EXPECT_EQ(person.masked_name(), "张**");
   EXPECT_EQ(f.accepted[2].listing.decided_at_ms(), ParseTimeMs("2024-12-01").value());
   EXPECT_EQ(Codes(f.rejected), (std::map<uint64_t, std::string>{{3, "BAD_USCC"},
@@ -164,10 +166,10 @@ TEST_F(CreditToolsTest, CsvRowsAreCheckedOneByOne) {
   std::string csv = CreditRejectedCsv(f.header, f.rejected);
   EXPECT_EQ(csv.substr(0, csv.find('\n')), "line,app_code,message," + std::string(kHeader).substr(0, std::string(kHeader).size() - 1));
 
-  // Without the salt, persons by identity number cannot be imported.
-  schema_.person_salt.clear();
-  CreditImportFile no_salt = Csv(std::string(kHeader) + "LABOUR,,,"s + kCitizenId + ",张三丰,欠薪,《条例》,d4," + digest_ + ",\n");
-  EXPECT_EQ(Codes(no_salt.rejected), (std::map<uint64_t, std::string>{{2, "SALT_REQUIRED"}}));
+  // Without the credit key, persons by identity number cannot be imported.
+  schema_.person_key.clear();
+  CreditImportFile no_key = Csv(std::string(kHeader) + "LABOUR,,,"s + kCitizenId + ",张三丰,欠薪,《条例》,d4," + digest_ + ",\n");
+  EXPECT_EQ(Codes(no_key.rejected), (std::map<uint64_t, std::string>{{2, "CREDIT_KEY_REQUIRED"}}));
 }
 
 TEST_F(CreditToolsTest, FileLevelProblemsFailTheFile) {
@@ -252,30 +254,48 @@ TEST_F(CreditToolsTest, ImportListsRowsIsolatesChainRejectionsAndIsSafeToRerun) 
 TEST_F(CreditToolsTest, SubjectsFromArguments) {
   std::string dir = (std::filesystem::temp_directory_path() / ("civic-credit-args-" + std::to_string(::getpid()))).string();
   std::filesystem::create_directories(dir);
-  std::string salt_file = dir + "/salt";
-  ASSERT_TRUE(WriteFileWithMode(salt_file, std::string(kSalt) + "\n", 0600).ok());
+  std::string key_file = dir + "/credit.key";
+  ASSERT_TRUE(WriteFileWithMode(key_file, ToHex(kKey) + "\n", 0600).ok());
   std::string empty_file = dir + "/empty";
   ASSERT_TRUE(WriteFileWithMode(empty_file, " \n", 0600).ok());
+  std::string shared_file = dir + "/shared.key";  // readable by the group: refused
+  ASSERT_TRUE(WriteFileWithMode(shared_file, ToHex(kKey) + "\n", 0640).ok());
 
   auto code = [](const SubjectArgs& a) { return SubjectFromArgs(a).status().app_code(); };
   EXPECT_EQ(code({}), "SUBJECT_REQUIRED");
   EXPECT_EQ(code(Args({{&SubjectArgs::uscc, usccs_[0]}, {&SubjectArgs::person_id, kCitizenId}})), "BAD_SUBJECT");
   EXPECT_EQ(code(Args({{&SubjectArgs::uscc, "91510700MA6CWN7E10"}})), "BAD_USCC");
-  EXPECT_EQ(code(Args({{&SubjectArgs::person_id, kCitizenId}, {&SubjectArgs::person_name, "张三"}})), "SALT_REQUIRED");
-  EXPECT_EQ(code(Args({{&SubjectArgs::person_id, kCitizenId}, {&SubjectArgs::person_name, "张三"}, {&SubjectArgs::salt_file, empty_file}})), "SALT_REQUIRED");
-  EXPECT_EQ(code(Args({{&SubjectArgs::person_id, kCitizenId}, {&SubjectArgs::salt_file, salt_file}})), "BAD_SUBJECT");
-  EXPECT_EQ(code(Args({{&SubjectArgs::person_id, kCitizenId}, {&SubjectArgs::person_name, "张三"}, {&SubjectArgs::salt_file, dir + "/none"}})), "FILE_NOT_FOUND");
+  EXPECT_EQ(code(Args({{&SubjectArgs::person_id, kCitizenId}, {&SubjectArgs::person_name, "张三"}})), "CREDIT_KEY_REQUIRED");
+  EXPECT_EQ(code(Args({{&SubjectArgs::person_id, kCitizenId}, {&SubjectArgs::person_name, "张三"}, {&SubjectArgs::key_file, empty_file}})), "BAD_CREDIT_KEY_FILE");
+  EXPECT_EQ(code(Args({{&SubjectArgs::person_id, kCitizenId}, {&SubjectArgs::person_name, "张三"}, {&SubjectArgs::key_file, shared_file}})), "BAD_CREDIT_KEY_FILE");
+  EXPECT_EQ(code(Args({{&SubjectArgs::person_id, kCitizenId}, {&SubjectArgs::key_file, key_file}})), "BAD_SUBJECT");
+  EXPECT_EQ(code(Args({{&SubjectArgs::person_id, kCitizenId}, {&SubjectArgs::person_name, "张三"}, {&SubjectArgs::key_file, dir + "/none"}})), "FILE_NOT_FOUND");
+  // The city-wide salt of before is refused, saying what replaced it.
+  auto salt = SubjectFromArgs(Args({{&SubjectArgs::person_id, kCitizenId}, {&SubjectArgs::person_name, "张三"}, {&SubjectArgs::salt_file, key_file}}));
+  EXPECT_EQ(salt.status().app_code(), "SALT_FILE_REPLACED");
+  EXPECT_NE(salt.status().message().find("--key-file"), std::string::npos) << salt.status().message();
   EXPECT_EQ(code(Args({{&SubjectArgs::commitment, "abc"}, {&SubjectArgs::masked_name, "张*"}})), "BAD_COMMITMENT");
   EXPECT_EQ(code(Args({{&SubjectArgs::commitment, std::string(64, 'a')}, {&SubjectArgs::masked_name, "张三"}})), "BAD_MASKED_NAME");
-  pb::CreditSubject p = SubjectFromArgs(Args({{&SubjectArgs::person_id, kCitizenId}, {&SubjectArgs::person_name, "张三"}, {&SubjectArgs::salt_file, salt_file}})).value();
-  EXPECT_EQ(p.commitment(), contracts::PersonCommitment(kSalt, kCitizenId));
+  pb::CreditSubject p = SubjectFromArgs(Args({{&SubjectArgs::person_id, kCitizenId}, {&SubjectArgs::person_name, "张三"}, {&SubjectArgs::key_file, key_file}})).value();
+  EXPECT_EQ(p.commitment(), contracts::PersonCommitment(kKey, kCitizenId));
   EXPECT_EQ(SubjectText(p), ToHex(p.commitment()));
   EXPECT_EQ(SubjectText(SubjectFromArgs(Args({{&SubjectArgs::uscc, usccs_[0]}, {&SubjectArgs::name, "示例"}})).value()), usccs_[0]);
 
   EXPECT_EQ(DigestArg("", "", "evidence").status().app_code(), "DIGEST_REQUIRED");
-  EXPECT_EQ(DigestArg(digest_, salt_file, "evidence").status().app_code(), "DIGEST_REQUIRED");
+  EXPECT_EQ(DigestArg(digest_, key_file, "evidence").status().app_code(), "DIGEST_REQUIRED");
   EXPECT_EQ(DigestArg("12", "", "evidence").status().app_code(), "BAD_DIGEST");
-  EXPECT_EQ(DigestArg("", salt_file, "evidence").value(), crypto::Sha256(std::string(kSalt) + "\n"));
+  EXPECT_EQ(DigestArg("", key_file, "evidence").value(), crypto::Sha256(ToHex(kKey) + "\n"));
+
+  // The key file: created once with mode 0600, never overwritten, read back.
+  std::string made = dir + "/made.key";
+  auto created = NewCreditKeyFile(made);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_EQ(created->size(), 32u);
+  EXPECT_EQ(FileMode(made).value(), static_cast<mode_t>(0600));
+  EXPECT_EQ(ReadCreditKeyFile(made).value(), *created);
+  EXPECT_EQ(NewCreditKeyFile(made).status().app_code(), "KEYFILE_EXISTS");
+  EXPECT_EQ(ReadCreditKeyFile(made).value(), *created);  // untouched
+  EXPECT_NE(NewCreditKeyFile(dir + "/other.key").value(), *created);
   EXPECT_EQ(ToHex(DigestArg(digest_, "", "evidence").value()), digest_);
   std::filesystem::remove_all(dir);
 }
@@ -359,7 +379,11 @@ TEST(CreditCliTest, BadArgumentsAreUsageErrors) {
             (R{kExitUsage, "BAD_CATEGORY"}));
   EXPECT_EQ(run({"credit", "report"}), (R{kExitUsage, "SUBJECT_REQUIRED"}));
   EXPECT_EQ(run({"credit", "report", "nope"}), (R{kExitUsage, "BAD_SUBJECT"}));
-  EXPECT_EQ(run({"credit", "report", "--person-id", kCitizenId}), (R{kExitUsage, "SALT_REQUIRED"}));
+  EXPECT_EQ(run({"credit", "report", "--person-id", kCitizenId}), (R{kExitUsage, "CREDIT_KEY_REQUIRED"}));
+  EXPECT_EQ(run({"credit", "report", "--person-id", kCitizenId, "--salt-file", "salt"}),
+            (R{kExitUsage, "SALT_FILE_REPLACED"}));
+  EXPECT_EQ(run({"credit", "import", "list.csv", "--salt-file", "salt", "--key", key}),
+            (R{kExitUsage, "SALT_FILE_REPLACED"}));
   EXPECT_EQ(run({"credit", "check", ValidUscc("91510700MA6CWN7E1"), "--matter", "a b"}), (R{kExitUsage, "BAD_MATTER"}));
   EXPECT_EQ(run({"credit", "get", "0"}), (R{kExitUsage, "BAD_ENTRY"}));
   EXPECT_EQ(run({"credit", "import", "list.xlsx", "--key", key}), (R{kExitUsage, "IMPORT_UNKNOWN_FORMAT"}));

@@ -17,6 +17,7 @@
 
 namespace civic::tools {
 void AddSharingCommands(CLI::App* app, CliContext* ctx);
+void AddChainCommands(CLI::App* app, CliContext* ctx);
 }  // namespace civic::tools
 
 namespace civic::sharing_testing {
@@ -53,14 +54,18 @@ class SharingCliTest : public ::testing::Test {
   }
   void TearDown() override { server_->Stop(); }
 
-  CliResult Civic(std::vector<std::string> args) {
+  // `with_node`: the command talks to the test node (offline commands have no --node).
+  CliResult Civic(std::vector<std::string> args, bool with_node = true) {
     args.insert(args.begin(), "civic");
-    args.push_back("--node");
-    args.push_back(server_->url());
+    if (with_node) {
+      args.push_back("--node");
+      args.push_back(server_->url());
+    }
     CLI::App app{"civic"};
     app.require_subcommand(1);
     tools::CliContext ctx;
     tools::AddSharingCommands(&app, &ctx);
+    tools::AddChainCommands(&app, &ctx);
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     CliResult r;
@@ -130,8 +135,14 @@ TEST_F(SharingCliTest, CatalogueGrantsLoggingAndAuditorQueries) {
   std::string response = File("response.json", R"({"name":"张三"})");
   r = Civic({"sharing", "log", "--request-id", "cli-1", "--resource", "psb.population", "--grant", "G-CLI-1",
              "--purpose", "社保待遇资格认证", "--field", "name", "--subject-holder", holder_file, "--response-file",
-             response, "--key", Key(kHrss), "--wait"});
+             response, "--key", Key(kHrss), "--wait", "--json"});
   ASSERT_EQ(r.exit, 0) << r.err;
+  // The public view of the log tx says plainly that its body is redacted.
+  std::string log_tx(json::parse(r.out).at("tx_id").as_string());
+  r = Civic({"chain", "tx", log_tx});
+  ASSERT_EQ(r.exit, 0) << r.err;
+  EXPECT_TRUE(Contains(r.out, "body: redacted: this call's details are for auditors only")) << r.out;
+  EXPECT_FALSE(Contains(r.out, "cli-1")) << r.out;
 
   // A JSONL batch of 2500 accesses (every 100th reads a field beyond the grant),
   // sent in txs of 1000.
@@ -142,7 +153,7 @@ TEST_F(SharingCliTest, CatalogueGrantsLoggingAndAuditorQueries) {
                    {"grant", "G-CLI-1"},
                    {"purpose", "社保待遇资格认证"},
                    {"fields", i % 100 == 0 ? json::array{"name", "address"} : json::array{"name"}},
-                   {"subjects", json::array{json::value(ToHex(Subject(i)))}},
+                   {"subject_keys", json::array{json::value(ToHex(Subject(i)))}},
                    {"response_digest", ToHex(Digest("r" + std::to_string(i)))}};
     lines += json::serialize(a) + "\n";
   }
@@ -206,13 +217,22 @@ TEST_F(SharingCliTest, CatalogueGrantsLoggingAndAuditorQueries) {
   // The citizen's own query, from the holder's copy.
   r = Civic({"sharing", "mine", "--holder-file", holder_file});
   ASSERT_EQ(r.exit, 0) << r.err;
-  EXPECT_TRUE(Contains(r.out, "1 access to the data of " + ToHex(holder.Commitment()))) << r.out;
+  EXPECT_TRUE(Contains(r.out, "1 access to your data, searched under ")) << r.out;
+  EXPECT_FALSE(Contains(r.out, ToHex(holder.Commitment()))) << r.out;
   EXPECT_TRUE(Contains(r.out, "人口基础信息")) << r.out;
   // The same from files holding the salt and the identity number (never the command line).
   r = Civic({"sharing", "mine", "--salt-file", File("salt", holder.holder_salt + "\n"), "--code-file",
              File("code", holder.holder_code + "\n")});
   ASSERT_EQ(r.exit, 0) << r.err;
-  EXPECT_TRUE(Contains(r.out, "1 access to the data of " + ToHex(holder.Commitment()))) << r.out;
+  EXPECT_TRUE(Contains(r.out, "1 access to your data, searched under ")) << r.out;
+
+  // The subject key and a department's tag, offline.
+  r = Civic({"sharing", "subject-key", "--holder-file", holder_file, "--org", node_.code(kHrss), "--json"}, false);
+  ASSERT_EQ(r.exit, 0) << r.err;
+  json::value keys = json::parse(r.out);
+  Bytes key = contracts::SubjectKey(holder.holder_salt, holder.holder_code_type, holder.holder_code);
+  EXPECT_EQ(keys.at("subject_key").as_string(), ToHex(key));
+  EXPECT_EQ(keys.at("subject_tag").as_string(), ToHex(contracts::AccessSubjectTag(key, node_.code(kHrss))));
 }
 
 // Sending a tx again (to wait for it, or after a timeout) gives its outcome; it
@@ -249,6 +269,13 @@ TEST_F(SharingCliTest, BadArgumentsAreUsageErrors) {
   r = Civic({"sharing", "log", "--request-id", "x", "--key", Key(kHrss)});
   EXPECT_EQ(r.exit, 2);
   EXPECT_TRUE(Contains(r.err, "ACCESS_INCOMPLETE")) << r.err;
+  r = Civic({"sharing", "log", "--request-id", "x", "--resource", "r", "--purpose", "p", "--field", "a",
+             "--response-digest", std::string(64, 'a'), "--subject-key", "12", "--key", Key(kHrss)});
+  EXPECT_EQ(r.exit, 2);
+  EXPECT_TRUE(Contains(r.err, "BAD_SUBJECT_COMMITMENT")) << r.err;
+  r = Civic({"sharing", "subject-key", "--holder-file", "/nonexistent/holder.json"}, false);
+  EXPECT_EQ(r.exit, 2);
+  EXPECT_TRUE(Contains(r.err, "FILE_NOT_FOUND")) << r.err;
   r = Civic({"sharing", "query", "--side", "requester", "--key", Key(kGss)});
   EXPECT_EQ(r.exit, 2);
   EXPECT_TRUE(Contains(r.err, "SIDE_NEEDS_DEPT")) << r.err;

@@ -402,7 +402,7 @@ TEST_F(SharingContractTest, MalformedRecordsAndWrongSignersAreRejected) {
   bad.set_response_digest("short");
   EXPECT_EQ(code(kHrss, bad), "BAD_DIGEST");
   bad = ok;
-  bad.add_subject_commitments("not 32 bytes");
+  bad.add_subject_tags("not 32 bytes");
   EXPECT_EQ(code(kHrss, bad), "BAD_SUBJECT_COMMITMENT");
   bad = ok;
   bad.clear_fields();

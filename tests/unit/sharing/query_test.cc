@@ -97,8 +97,11 @@ class SharingQueryTest : public ::testing::Test {
     }
     if (f.from_ms && r.time_ms() < *f.from_ms) return false;
     if (f.to_ms && r.time_ms() > *f.to_ms) return false;
-    if (!f.subject.empty() && std::find(r.subject_commitments().begin(), r.subject_commitments().end(), f.subject) ==
-                                  r.subject_commitments().end()) {
+    if (!f.subject_tags.empty() &&
+        std::none_of(f.subject_tags.begin(), f.subject_tags.end(), [&](const SubjectTagMatch& m) {
+          bool carried = std::find(r.subject_tags().begin(), r.subject_tags().end(), m.tag) != r.subject_tags().end();
+          return carried && (m.requester_org.empty() || m.requester_org == r.requester_org());
+        })) {
       return false;
     }
     return true;
@@ -164,7 +167,9 @@ TEST_F(SharingQueryTest, EveryFilterAndCombinationMatchesBruteForce) {
   f.side = AccessSide::kRequester;
   filters.push_back(f);
   f = {};
-  f.subject = Subject(3);
+  f.subject_tags = {{Subject(3), ""}};
+  filters.push_back(f);
+  f.subject_tags = {{Subject(3), hrss}, {Subject(5), ndrc}, {Subject(6), psb}};  // merged, requester-bound streams
   filters.push_back(f);
   f.verdict = pb::SHARING_VIOLATION;
   f.org = ndrc;
@@ -206,8 +211,16 @@ TEST_F(SharingQueryTest, BadQueriesAreTypedErrors) {
   f.verdict = pb::SHARING_AUTHORIZED;
   EXPECT_EQ(code(f), "BAD_FILTER");
   f = {};
-  f.subject = "abc";
+  f.subject_tags = {{"abc", ""}};
   EXPECT_EQ(code(f), "BAD_SUBJECT_COMMITMENT");
+  f.subject_tags = {{Subject(1), "not a uscc"}};
+  EXPECT_EQ(code(f), "BAD_USCC");
+  f.subject_tags.assign(kMaxSubjectTagsPerQuery + 1, SubjectTagMatch{Subject(1), ""});
+  EXPECT_EQ(code(f), "BAD_FILTER");
+  f.subject_tags = {{Subject(1), ""}, {Subject(2), ""}};  // streams that could overlap
+  EXPECT_EQ(code(f), "BAD_FILTER");
+  f.subject_tags = {{Subject(1), "11510700008207428G"}, {Subject(2), "11510700008207428G"}};
+  EXPECT_EQ(code(f), "BAD_FILTER");
   EXPECT_EQ(ParseAccessSide("boss").status().app_code(), "BAD_ORG_ROLE");
 }
 
@@ -309,7 +322,7 @@ TEST_F(SharingQueryTest, StatisticsMatchTheRecords) {
   f.purpose = kPurposes[2];
   same(f, false);
   f = {};
-  f.subject = Subject(4);
+  f.subject_tags = {{Subject(4), ""}};
   same(f, false);
   f = {};
   f.verdict = pb::SHARING_VIOLATION;
@@ -344,16 +357,16 @@ TEST_F(SharingQueryTest, CatalogueGrantsAndRenderings) {
   // Auditors see everything of a record; the subject sees nothing of others.
   const pb::SharingAccessRecord& r = all.front();
   auto full = rpc::AccessRecordToJson(r, "name", true);
-  EXPECT_EQ(full.at("subject_commitments").as_array().size(), static_cast<size_t>(r.subject_commitments_size()));
+  EXPECT_EQ(full.at("subject_tags").as_array().size(), static_cast<size_t>(r.subject_tags_size()));
   EXPECT_EQ(full.at("cursor").as_string(), ToHex(sk::TimeKeyOf(r)));
-  EXPECT_FALSE(rpc::AccessRecordToJson(r, "name", false).contains("subject_commitments"));
+  EXPECT_FALSE(rpc::AccessRecordToJson(r, "name", false).contains("subject_tags"));
   auto own = rpc::SubjectAccessToJson(r, "name");
   for (const char* hidden :
-       {"subject_commitments", "subject_count", "record_count", "response_digest", "request_id", "tx_id", "findings"}) {
+       {"subject_tags", "subject_count", "record_count", "response_digest", "request_id", "tx_id", "findings"}) {
     EXPECT_FALSE(own.contains(hidden)) << hidden;
   }
   std::string text = boost::json::serialize(own);
-  for (const auto& s : r.subject_commitments()) EXPECT_EQ(text.find(ToHex(s)), std::string::npos);
+  for (const auto& s : r.subject_tags()) EXPECT_EQ(text.find(ToHex(s)), std::string::npos);
 
   auto stats = ComputeStats(chain.state, {});
   auto sj = rpc::StatsToJson(*stats);

@@ -32,6 +32,15 @@ int64_t WallClockMs() {
       .count();
 }
 
+// Base64 as protobuf's JSON mapping writes bytes.
+std::string Base64(std::string_view bytes) {
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  out.resize(out.size() - 1);
+  return out;
+}
+
 class SharingRpcTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -125,10 +134,10 @@ TEST_F(SharingRpcTest, AuditorMethodsAnswerOnlySignedRequestsOfAuditors) {
   EXPECT_EQ(page->at("total").as_uint64(), 1u);
   EXPECT_EQ(page->at("records").as_array()[0].at("verdict").as_string(), "authorized");
   EXPECT_EQ(page->at("records").as_array()[0].at("resource_name").as_string(), "人口基础信息");
-  EXPECT_FALSE(page->at("records").as_array()[0].as_object().contains("subject_commitments"));
+  EXPECT_FALSE(page->at("records").as_array()[0].as_object().contains("subject_tags"));
   auto with_subjects = Signed("sharing_query", kGss, {{"subjects", true}, {"limit", 100}});
   ASSERT_TRUE(with_subjects.ok());
-  EXPECT_TRUE(with_subjects->at("records").as_array()[0].as_object().contains("subject_commitments"));
+  EXPECT_TRUE(with_subjects->at("records").as_array()[0].as_object().contains("subject_tags"));
   EXPECT_EQ(Signed("sharing_query", kGss, {{"subjects", true}, {"limit", 101}}).status().app_code(), "BAD_LIMIT");
   EXPECT_EQ(Signed("sharing_query", kGss, {{"limit", 0}}).status().app_code(), "BAD_LIMIT");
   EXPECT_EQ(Signed("sharing_query", kGss, {{"cursor", "00"}}).status().app_code(), "BAD_CURSOR");
@@ -162,7 +171,7 @@ TEST_F(SharingRpcTest, PaginationNeitherSkipsNorRepeatsWhileBlocksArrive) {
       {{{"org", node.code(kPsb)}}, 9},  // either side (merged indexes)
       {{{"verdict", "violation"}}, 11},
       {{{"resource", "psb.population"}, {"org", node.code(kHrss)}, {"org_role", "requester"}}, 5},
-      {{{"subject_commitment", ToHex(Subject(3))}}, 4},
+      {{{"subject_tag", ToHex(Subject(3))}}, 4},
   };
   for (const Query& q : queries) {
     SCOPED_TRACE(json::serialize(q.filter));
@@ -203,29 +212,57 @@ TEST_F(SharingRpcTest, PaginationNeitherSkipsNorRepeatsWhileBlocksArrive) {
 TEST_F(SharingRpcTest, SubjectSeesOnlyItsOwnRecords) {
   Catalogue();
   const std::string code = "11010519491231002X", salt = "hS2fWq8sLr0xBv5nKc3pYa";
-  Bytes mine = HolderCommitment(salt, "citizen_id", code);
-  Bytes other = HolderCommitment("another-salt", "citizen_id", "110105194912310021");
+  const std::string hrss = node.code(kHrss), ndrc = node.code(kNdrc);
+  Bytes key = SubjectKey(salt, "citizen_id", code);
+  Bytes other_key = SubjectKey("another-salt", "citizen_id", "110105194912310021");
+  Bytes holder = HolderCommitment(salt, "citizen_id", code);  // what cert_get shows
+  Bytes mine_hrss = AccessSubjectTag(key, hrss), mine_ndrc = AccessSubjectTag(key, ndrc);
+  Bytes other = AccessSubjectTag(other_key, hrss);
   node.Commit({node.Tx(kHrss, LogAccessCall({
-                                  MakeAccess("s-1", "psb.population", "G-1", kPurpose, {"name"}, {mine}),
-                                  MakeAccess("s-2", "psb.population", "G-1", kPurpose, {"name"}, {mine, other}),
+                                  MakeAccess("s-1", "psb.population", "G-1", kPurpose, {"name"}, {mine_hrss}),
+                                  MakeAccess("s-2", "psb.population", "G-1", kPurpose, {"name"}, {mine_hrss, other}),
                                   MakeAccess("s-3", "psb.population", "G-1", kPurpose, {"name"}, {other}),
                                   MakeAccess("s-4", "amr.business", "", "核验", {"uscc"}),
+                                  // Another department's tag, or the public commitment, names nobody here.
+                                  MakeAccess("s-5", "psb.population", "G-1", kPurpose, {"name"}, {mine_ndrc}),
+                                  MakeAccess("s-6", "psb.population", "G-1", kPurpose, {"name"}, {holder}),
+                              })),
+               node.Tx(kNdrc, LogAccessCall({
+                                  MakeAccess("n-1", "psb.population", "", kPurpose, {"name"}, {mine_ndrc}),
                               }))});
   auto answer =
       Call("sharing_mySubjectAccesses", json::object{{"salt", salt}, {"code_type", "citizen_id"}, {"code", code}});
   ASSERT_TRUE(answer.ok()) << answer.status().ToString();
-  EXPECT_EQ(answer->at("subject_commitment").as_string(), ToHex(mine));
-  EXPECT_EQ(answer->at("total").as_uint64(), 2u);
+  EXPECT_FALSE(answer->as_object().contains("subject_commitment"));
+  EXPECT_GE(answer->at("orgs_searched").as_uint64(), 2u);
+  EXPECT_EQ(answer->at("total").as_uint64(), 3u);
   const auto& records = answer->at("records").as_array();
-  ASSERT_EQ(records.size(), 2u);
-  EXPECT_EQ(records[0].at("requester").as_string(), node.code(kHrss));
+  ASSERT_EQ(records.size(), 3u);
+  std::multiset<std::string> requesters;
+  for (const auto& r : records) requesters.insert(std::string(r.at("requester").as_string()));
+  EXPECT_EQ(requesters, (std::multiset<std::string>{hrss, hrss, ndrc}));
   EXPECT_EQ(records[0].at("provider").as_string(), node.code(kPsb));
   EXPECT_EQ(records[0].at("purpose").as_string(), kPurpose);
   std::string text = json::serialize(*answer);
-  EXPECT_EQ(text.find(ToHex(other)), std::string::npos);
+  for (const Bytes& hidden : {other, holder, key, mine_hrss, mine_ndrc}) {
+    EXPECT_EQ(text.find(ToHex(hidden)), std::string::npos);
+  }
   EXPECT_EQ(text.find("s-3"), std::string::npos);
   EXPECT_EQ(text.find("record_count"), std::string::npos);
   EXPECT_EQ(text.find("response_digest"), std::string::npos);
+
+  // The auditor finds the subject's records under every department by its key, or one department's by a tag.
+  auto by_key = Signed("sharing_query", kGss, {{"subject_key", ToHex(key)}});
+  ASSERT_TRUE(by_key.ok()) << by_key.status().ToString();
+  EXPECT_EQ(by_key->at("total").as_uint64(), 3u);
+  auto by_tag = Signed("sharing_query", kGss, {{"subject_tag", ToHex(mine_ndrc)}});
+  ASSERT_TRUE(by_tag.ok()) << by_tag.status().ToString();
+  EXPECT_EQ(by_tag->at("total").as_uint64(), 2u);  // n-1 and the misplaced s-5
+  EXPECT_EQ(Signed("sharing_query", kGss, {{"subject_key", "12"}}).status().app_code(), "BAD_SUBJECT_COMMITMENT");
+  EXPECT_EQ(Signed("sharing_query", kGss, {{"subject_key", ToHex(key)}, {"subject_tag", ToHex(mine_ndrc)}})
+                .status()
+                .app_code(),
+            "INVALID_PARAMS");
 
   // The wrong opening finds nothing; bad openings are typed errors.
   auto wrong =
@@ -246,7 +283,7 @@ TEST_F(SharingRpcTest, SubjectSeesOnlyItsOwnRecords) {
       "INVALID_PARAMS");
   EXPECT_EQ(Call("sharing_mySubjectAccesses",
                  json::object{
-                     {"salt", salt}, {"code_type", "citizen_id"}, {"code", code}, {"subject_commitment", ToHex(other)}})
+                     {"salt", salt}, {"code_type", "citizen_id"}, {"code", code}, {"subject_tag", ToHex(other)}})
                 .status()
                 .app_code(),
             "INVALID_PARAMS");
@@ -276,12 +313,13 @@ TEST_F(SharingRpcTest, PublicCatalogueGrantsAndCallDecoding) {
 TEST_F(SharingRpcTest, PublicTxViewHidesAccessLogsAuditorSeesThem) {
   Catalogue();
   const std::string request_id = "hrss-secret-request-1";
-  Bytes subject = HolderCommitment("hS2fWq8sLr0xBv5nKc3pYa", "citizen_id", "11010519491231002X");
+  Bytes subject = AccessSubjectTag(SubjectKey("hS2fWq8sLr0xBv5nKc3pYa", "citizen_id", "11010519491231002X"),
+                                   node.code(kHrss));
   Bytes tx = node.Tx(kHrss, LogAccessCall({MakeAccess(request_id, "psb.population", "G-1", kPurpose, {"name"},
                                                       {subject})}));
   node.Commit({tx});
   const std::string id = ToHex(ledger::TxId(tx));
-  const std::string subject_base64 = "CWJPtgHUWmlP3H625bKzAVtOtee3yhf93IHRxvxv+I4=";  // as protobuf's JSON writes it
+  const std::string subject_base64 = Base64(subject);  // as protobuf's JSON writes it
   auto shown = Call("chain_getTx", json::object{{"id", id}, {"raw", true}});
   ASSERT_TRUE(shown.ok()) << shown.status().ToString();
   std::string text = json::serialize(*shown);
@@ -315,7 +353,7 @@ TEST_F(SharingRpcTest, PublicTxViewHidesAccessLogsAuditorSeesThem) {
 // The sample data the examples show: three resources, a grant, three accesses
 // of which one reads a field beyond its grant, and the provider's acknowledgements
 // (one digest differs). Subjects: the sample resident ID card holder of the
-// certificate examples, and an enterprise.
+// certificate examples, and an enterprise, by their tags under the requester.
 void SeedDocSample(TestNode* node) {
   node->Commit({node->Tx(kPsb, RegisterResourceCall(MakeResource("psb.population", "人口基础信息",
                                                                  {"address", "birth_date", "id_number", "name", "sex"},
@@ -328,8 +366,10 @@ void SeedDocSample(TestNode* node) {
                                                                  pb::SHARING_UNCONDITIONAL)))});
   node->Commit({node->Tx(kPsb, IssueGrantCall(MakeGrant("G-2025-0001", node->code(kHrss), "psb.population",
                                                         {"id_number", "name"}, kPurpose, 1767225600000)))});
-  Bytes citizen = HolderCommitment("hS2fWq8sLr0xBv5nKc3pYa", "citizen_id", "11010519491231002X");
-  Bytes enterprise = HolderCommitment("e7Kq2LmV9xRt4NcB8sWp1A", "uscc", node->code(kAmr));
+  Bytes citizen = AccessSubjectTag(SubjectKey("hS2fWq8sLr0xBv5nKc3pYa", "citizen_id", "11010519491231002X"),
+                                   node->code(kHrss));
+  Bytes enterprise = AccessSubjectTag(SubjectKey("e7Kq2LmV9xRt4NcB8sWp1A", "uscc", node->code(kAmr)),
+                                      node->code(kHrss));
   node->Commit(
       {node->Tx(kHrss, LogAccessCall({MakeAccess("hrss-2025-000001", "psb.population", "G-2025-0001", kPurpose,
                                                  {"id_number", "name"}, {citizen}, "response-1"),
@@ -404,19 +444,11 @@ TEST(SharingRpcDocTest, ExamplesHoldAgainstTheSampleNode) {
   ASSERT_TRUE(rpc::SharedRequestAuthenticator().Configure(rpc::RequestAuthOptions{}).ok());
 }
 
-// Base64 as protobuf's JSON mapping writes bytes.
-std::string Base64(std::string_view bytes) {
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
-  out.resize(out.size() - 1);
-  return out;
-}
-
 // Every public answer over the documentation's sample data: each block and tx
 // the public can list, and every unsigned example of docs/RPC.md (the subject's
 // own query aside), must hold no value of an access record that only auditors
-// may see: request ids, response digests, subject commitments.
+// may see: request ids, response digests, subject tags and keys (and the holder
+// commitments, which no access record may carry).
 TEST(SharingRpcDocTest, PublicAnswersHoldNoAuditorOnlyValue) {
   rpc::SharedRequestAuthenticator().Configure(rpc::RequestAuthOptions{});
   TestNode node;
@@ -428,8 +460,10 @@ TEST(SharingRpcDocTest, PublicAnswersHoldNoAuditorOnlyValue) {
   for (const char* request_id : {"hrss-2025-000001", "hrss-2025-000002", "hrss-2025-000003"}) {
     secrets.push_back(request_id);
   }
-  for (const Bytes& value : {HolderCommitment("hS2fWq8sLr0xBv5nKc3pYa", "citizen_id", "11010519491231002X"),
-                             HolderCommitment("e7Kq2LmV9xRt4NcB8sWp1A", "uscc", node.code(kAmr)),
+  const Bytes citizen_key = SubjectKey("hS2fWq8sLr0xBv5nKc3pYa", "citizen_id", "11010519491231002X");
+  const Bytes enterprise_key = SubjectKey("e7Kq2LmV9xRt4NcB8sWp1A", "uscc", node.code(kAmr));
+  for (const Bytes& value : {citizen_key, enterprise_key, AccessSubjectTag(citizen_key, node.code(kHrss)),
+                             AccessSubjectTag(enterprise_key, node.code(kHrss)),
                              Digest("response-1"), Digest("response-2"), Digest("response-2b"), Digest("response-3")}) {
     secrets.push_back(ToHex(value));
     secrets.push_back(Base64(value));

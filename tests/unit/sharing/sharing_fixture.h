@@ -26,6 +26,7 @@
 #include "contracts/sharing/keys.h"
 #include "contracts/sharing/query.h"
 #include "contracts/sharing/rules.h"
+#include "contracts/sharing/subject_tag.h"
 #include "crypto/hash.h"
 #include "ledger/block.h"
 #include "ledger/chain.h"
@@ -88,8 +89,8 @@ inline pb::SharingAccess MakeAccess(std::string request_id, std::string resource
   a.set_grant_id(std::move(grant));
   a.set_purpose(std::move(purpose));
   for (auto& f : fields) a.add_fields(std::move(f));
-  for (auto& s : subjects) a.add_subject_commitments(std::move(s));
-  a.set_record_count(static_cast<uint64_t>(std::max<size_t>(1, a.subject_commitments_size())));
+  for (auto& s : subjects) a.add_subject_tags(std::move(s));
+  a.set_record_count(static_cast<uint64_t>(std::max<size_t>(1, a.subject_tags_size())));
   a.set_response_digest(Digest(response));
   return a;
 }

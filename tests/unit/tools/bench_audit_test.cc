@@ -72,13 +72,13 @@ TEST(BenchAuditData, RecordsAreDeterministicAndSpread) {
       EXPECT_EQ(resources[g.resource].provider, g.provider);
       EXPECT_TRUE(request_ids.insert(g.access.request_id()).second);
       EXPECT_EQ(g.access.response_digest().size(), 32u);
-      EXPECT_GE(g.access.subject_commitments_size(), 1);
-      for (int i = 0; i < g.access.subject_commitments_size(); ++i) {
-        EXPECT_EQ(g.access.subject_commitments(i).size(), 32u);
-        if (i > 0) EXPECT_LT(g.access.subject_commitments(i - 1), g.access.subject_commitments(i));
-        ++per_subject[g.access.subject_commitments(i)];
+      EXPECT_GE(g.access.subject_tags_size(), 1);
+      for (int i = 0; i < g.access.subject_tags_size(); ++i) {
+        EXPECT_EQ(g.access.subject_tags(i).size(), 32u);
+        if (i > 0) EXPECT_LT(g.access.subject_tags(i - 1), g.access.subject_tags(i));
+        ++per_subject[g.access.subject_tags(i)];
       }
-      multi_subject += g.access.subject_commitments_size() > 1;
+      multi_subject += g.access.subject_tags_size() > 1;
       EXPECT_LE(g.access.accessed_at_ms(), spec.base_time_ms);
       EXPECT_GT(g.access.accessed_at_ms(), spec.base_time_ms - int64_t{24} * 3600 * 1000);
       EXPECT_TRUE(std::is_sorted(g.access.fields().begin(), g.access.fields().end()));
@@ -130,7 +130,7 @@ TEST(BenchAuditData, CopyLinesAreEscapedAndComplete) {
   EXPECT_NE(line.find("\\\\x0101"), std::string::npos);  // bytea, escaped for COPY
   const std::string subjects = AuditSubjectCopyLines(spec, records[5], place);
   EXPECT_EQ(static_cast<int>(std::count(subjects.begin(), subjects.end(), '\n')),
-            records[5].access.subject_commitments_size());
+            records[5].access.subject_tags_size());
 }
 
 TEST(BenchAuditData, QueryShapesPairAnRpcRequestWithSql) {

@@ -275,7 +275,7 @@ function renderConsole(box) {
     const tt = fromLocalInput(to.value);
     if (Number.isFinite(f)) p.from_ms = f;
     if (Number.isFinite(tt)) p.to_ms = tt;
-    if (subject.value.trim()) p.subject_commitment = subject.value.trim().toLowerCase();
+    if (subject.value.trim()) p.subject_key = subject.value.trim().toLowerCase();
     return p;
   };
 
