@@ -55,6 +55,7 @@
   X(ORIGIN_NOT_ALLOWED, "a WebSocket upgrade comes from a browser origin the node does not allow") \
   X(PARSE_ERROR, "the request body is not valid JSON") \
   X(PATH_FORBIDDEN, "the static file path is not allowed") \
+  X(PROOF_KEY_NOT_PUBLIC, "state_proof was asked for a key whose record is not public (only public prefixes are proven)") \
   X(RATE_LIMITED, "too many requests or messages from this client") \
   X(SHAPE_MISMATCH, "a documented example's shape differs from the node's answer") \
   X(TIMEOUT, "the client gave up waiting for the node") \

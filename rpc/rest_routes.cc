@@ -39,7 +39,7 @@ std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view que
 }
 
 json::value QueryValue(std::string_view name, const std::string& value) {
-  if (name == "at" && AllDigits(value)) return static_cast<int64_t>(std::stoll(value));
+  if ((name == "at" || name == "height") && AllDigits(value)) return static_cast<int64_t>(std::stoll(value));
   if (name == "fields") {
     json::error_code ec;
     json::value v = json::parse(value, ec);
@@ -93,6 +93,13 @@ RestCall RestCallFor(std::string_view path, std::string_view query) {
     for (auto& [name, value] : ParseQuery(query)) {
       if (name == "id") continue;
       call.params[name] = QueryValue(name, value);
+    }
+  } else if (is(3, "certificates") && segments[2] == "proof") {
+    call.route = Route::kCertificateProof;
+    call.method = "cert_proof";
+    call.params["id"] = segments[1];
+    for (auto& [name, value] : ParseQuery(query)) {
+      if (name == "at" || name == "height") call.params[name] = QueryValue(name, value);
     }
   } else if (is(2, "blocks")) {
     call.route = Route::kBlock;

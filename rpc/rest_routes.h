@@ -2,10 +2,11 @@
 // error answer of every route that is not JSON-RPC:
 //   /v1/certificates/{id}         -> cert_get {id}
 //   /v1/certificates/{id}/verify  -> cert_verify {id, and the query: at, fields, ...}
+//   /v1/certificates/{id}/proof   -> cert_proof {id, and the query: at, height}
 //   /v1/blocks/{height|hash|latest} -> chain_getBlock {height} | {hash} | {}
 //   /v1/txs/{id}                  -> chain_getTx {id}
 //   /v1/credit/{subject}          -> credit_report {subject}
-// Query values of verify become params: "at" digits an integer, "fields" JSON
+// Query values of verify and proof become params: "at" and "height" digits integers, "fields" JSON
 // (or base64url JSON), "true"/"false" booleans, anything else a string.
 // Pure functions; thread-safe.
 #pragma once

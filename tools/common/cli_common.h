@@ -45,6 +45,12 @@ class CmdStatus {
   static CmdStatus Usage(std::string app, std::string message) {
     return Usage(Status::InvalidArgument(std::move(app), std::move(message)));
   }
+  // A failure with a command's own exit code (documented by that command).
+  static CmdStatus WithExit(Status status, int exit_code) {
+    CmdStatus s(std::move(status));
+    s.exit_ = exit_code;
+    return s;
+  }
   bool ok() const { return status_.ok(); }
   int exit_code() const { return exit_; }
   const Status& status() const { return status_; }
