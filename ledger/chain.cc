@@ -87,31 +87,6 @@ bool IsMember(const pb::ValidatorSet& set, const pb::PublicKey& key) {
 }
 
 // Sorts by (algorithm, key bytes) and checks that the set can sign blocks.
-Result<pb::ValidatorSet> NormaliseValidators(pb::ValidatorSet set) {
-  auto* list = set.mutable_validators();
-  std::sort(list->begin(), list->end(), [](const pb::Validator& a, const pb::Validator& b) {
-    if (a.pub_key().algo() != b.pub_key().algo()) return a.pub_key().algo() < b.pub_key().algo();
-    return a.pub_key().key() < b.pub_key().key();
-  });
-  if (list->empty()) return Status::FailedPrecondition(err::BAD_VALIDATOR_SET, "the validator set is empty");
-  for (int i = 0; i < list->size(); ++i) {
-    const pb::Validator& v = list->Get(i);
-    if (v.power() == 0) {
-      return Status::FailedPrecondition(err::BAD_VALIDATOR_SET, "validator " + FromProto(v.pub_key()).ToString() +
-                                                                 " has no voting power");
-    }
-    if (Status valid = FromProto(v.pub_key()).Validate(); !valid.ok()) {
-      return Status::FailedPrecondition(err::BAD_VALIDATOR_SET, "validator key is invalid: " + valid.message());
-    }
-    if (i > 0 && list->Get(i - 1).pub_key().algo() == v.pub_key().algo() &&
-        list->Get(i - 1).pub_key().key() == v.pub_key().key()) {
-      return Status::FailedPrecondition(err::BAD_VALIDATOR_SET, "validator " + FromProto(v.pub_key()).ToString() +
-                                                                 " is listed twice");
-    }
-  }
-  return set;
-}
-
 bool SameSet(const pb::ValidatorSet& a, const pb::ValidatorSet& b) {
   return ValidatorSetHash(a) == ValidatorSetHash(b);
 }
@@ -224,6 +199,31 @@ bool SameBody(const pb::Block& block, const std::vector<DecodedTx>& validated) {
 }
 
 }  // namespace
+
+Result<pb::ValidatorSet> NormaliseValidators(pb::ValidatorSet set) {
+  auto* list = set.mutable_validators();
+  std::sort(list->begin(), list->end(), [](const pb::Validator& a, const pb::Validator& b) {
+    if (a.pub_key().algo() != b.pub_key().algo()) return a.pub_key().algo() < b.pub_key().algo();
+    return a.pub_key().key() < b.pub_key().key();
+  });
+  if (list->empty()) return Status::FailedPrecondition(err::BAD_VALIDATOR_SET, "the validator set is empty");
+  for (int i = 0; i < list->size(); ++i) {
+    const pb::Validator& v = list->Get(i);
+    if (v.power() == 0) {
+      return Status::FailedPrecondition(err::BAD_VALIDATOR_SET, "validator " + FromProto(v.pub_key()).ToString() +
+                                                                 " has no voting power");
+    }
+    if (Status valid = FromProto(v.pub_key()).Validate(); !valid.ok()) {
+      return Status::FailedPrecondition(err::BAD_VALIDATOR_SET, "validator key is invalid: " + valid.message());
+    }
+    if (i > 0 && list->Get(i - 1).pub_key().algo() == v.pub_key().algo() &&
+        list->Get(i - 1).pub_key().key() == v.pub_key().key()) {
+      return Status::FailedPrecondition(err::BAD_VALIDATOR_SET, "validator " + FromProto(v.pub_key()).ToString() +
+                                                                 " is listed twice");
+    }
+  }
+  return set;
+}
 
 struct Chain::Impl {
   ChainOptions options;
@@ -937,6 +937,20 @@ Result<pb::ValidatorSet> Chain::ValidatorsAt(uint64_t height) const {
                                                         std::to_string(tip->height + 2));
   }
   return impl_->ValidatorsAt(height, snap.options());
+}
+
+Result<std::vector<uint64_t>> Chain::ValidatorChangeHeights(uint64_t from, uint64_t to, size_t limit) const {
+  std::vector<uint64_t> heights;
+  std::unique_ptr<leveldb::Iterator> it(impl_->db->NewIterator(leveldb::ReadOptions()));
+  for (it->Seek(store::ValidatorsKey(std::max<uint64_t>(from, 2))); it->Valid(); it->Next()) {
+    if (it->key().size() != 9 || it->key()[0] != store::kValidators) break;
+    const uint64_t height = GetBigEndian64(std::string_view(it->key().data() + 1, 8));
+    if (height > to) break;
+    heights.push_back(height);
+  }
+  if (!it->status().ok()) return Io("reading validator sets", it->status());
+  if (heights.size() > limit) heights.erase(heights.begin(), heights.end() - static_cast<ptrdiff_t>(limit));
+  return heights;
 }
 
 std::shared_ptr<const StateSnapshot> Chain::Snapshot() const {

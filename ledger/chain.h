@@ -185,6 +185,11 @@ class Chain {
   // The validator set that signs block `height` (1 <= height <= tip + 2), for
   // block sync and light clients. NOT_FOUND outside that range.
   Result<pb::ValidatorSet> ValidatorsAt(uint64_t height) const;
+  // Heights in [from, to] at which another validator set than the one before
+  // starts signing (so block h - 1 names it next), oldest first, at most `limit`
+  // of them (the newest when there are more). Height 1 (the genesis set) is not
+  // a change.
+  Result<std::vector<uint64_t>> ValidatorChangeHeights(uint64_t from, uint64_t to, size_t limit) const;
   // State and tip as of the last committed block; several reads through it
   // agree with each other. Costs no I/O: the view is taken once per block.
   std::shared_ptr<const StateSnapshot> Snapshot() const;
@@ -209,5 +214,10 @@ class Chain {
 
 // Checks a StateProof against its root (no chain needed: light clients use this).
 bool VerifyStateProof(const pb::StateProof& proof);
+
+// `set` in its canonical order (by algorithm, then key bytes), as headers hash
+// it. Typed error BAD_VALIDATOR_SET: empty, a zero power, an invalid or a
+// repeated key.
+Result<pb::ValidatorSet> NormaliseValidators(pb::ValidatorSet set);
 
 }  // namespace civic::ledger

@@ -59,6 +59,7 @@
   X(PARSE_ERROR, "the request body is not valid JSON") \
   X(PATH_FORBIDDEN, "the static file path is not allowed") \
   X(PERSONAL_DATA_IN_URL, "a REST verify URL carries more than at and flags; POST personal values in the body") \
+  X(PROOF_KEY_NOT_PUBLIC, "state_proof was asked for a key whose record is not public (only public prefixes are proven)") \
   X(RATE_LIMITED, "too many requests or messages from this client") \
   X(SHAPE_MISMATCH, "a documented example's shape differs from the node's answer") \
   X(TIMEOUT, "the client gave up waiting for the node") \

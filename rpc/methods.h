@@ -82,6 +82,7 @@ void RegisterCertificateMethods(MethodTable* table);  // cert_*
 void RegisterGovernanceMethods(MethodTable* table);   // gov_*
 void RegisterCreditMethods(MethodTable* table);       // credit_*
 void RegisterSharingMethods(MethodTable* table);      // sharing_*
+void RegisterProofMethods(MethodTable* table);        // cert_proof, state_proof, light_headers
 // Every method this build has (chain_*, tx_*, and cert_* / gov_* / credit_* /
 // sharing_* when their files are built in; see rpc/CMakeLists.txt).
 void RegisterAllMethods(MethodTable* table);

@@ -8,6 +8,7 @@ void RegisterAllMethods(MethodTable* table) {
   RegisterGovernanceMethods(table);
   RegisterCreditMethods(table);
   RegisterSharingMethods(table);
+  RegisterProofMethods(table);
 }
 
 }  // namespace civic::rpc

@@ -32,6 +32,7 @@ const char* RouteLabel(Route route) {
     case Route::kMetrics: return "/metrics";
     case Route::kCertificate: return "/v1/certificates/{id}";
     case Route::kCertificateVerify: return "/v1/certificates/{id}/verify";
+    case Route::kCertificateProof: return "/v1/certificates/{id}/proof";
     case Route::kBlock: return "/v1/blocks/{height}";
     case Route::kTx: return "/v1/txs/{id}";
     case Route::kCredit: return "/v1/credit/{subject}";

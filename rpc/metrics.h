@@ -38,6 +38,7 @@ enum class Route : int {
   kMetrics,
   kCertificate,
   kCertificateVerify,
+  kCertificateProof,
   kBlock,
   kTx,
   kCredit,

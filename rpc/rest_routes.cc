@@ -123,6 +123,14 @@ RestCall RestCallFor(std::string_view path, std::string_view query, bool post, s
     call.route = Route::kCertificate;
     call.method = "cert_get";
     call.params["id"] = segments[1];
+  } else if (is(3, "certificates") && segments[2] == "proof") {
+    call.route = Route::kCertificateProof;
+    call.method = "cert_proof";
+    call.params["id"] = segments[1];
+    for (auto& [name, value] : ParseQuery(query)) {
+      if (name != "at" && name != "height") continue;
+      call.params[name] = AllDigits(value) ? json::value(static_cast<int64_t>(std::stoll(value))) : json::value(value);
+    }
   } else if (is(2, "blocks")) {
     call.route = Route::kBlock;
     const std::string& which = segments[1];

@@ -3,6 +3,7 @@
 //   GET  /v1/certificates/{id}         -> cert_get {id}
 //   GET  /v1/certificates/{id}/verify  -> cert_verify {id, at?, flags?}
 //   POST /v1/certificates/{id}/verify  -> cert_verify {id, and the JSON body: fields, holder_certificate, at, ...}
+//   GET  /v1/certificates/{id}/proof   -> cert_proof {id, at?, height?}
 //   GET  /v1/blocks/{height|hash|latest} -> chain_getBlock {height} | {hash} | {}
 //   GET  /v1/txs/{id}                  -> chain_getTx {id}
 //   GET  /v1/credit/{subject}          -> credit_report {subject}

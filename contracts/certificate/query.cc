@@ -1,6 +1,5 @@
 #include "contracts/certificate/query.h"
 
-#include "contracts/base/enum_names.h"
 #include "contracts/base/errors.h"
 #include "contracts/base/identifiers.h"
 #include "contracts/base/state_io.h"
@@ -50,20 +49,7 @@ Result<Verification> VerifyRecord(const ledger::KvReader& state, std::string_vie
   v.reason_now = cert->status_reason();
   v.next_id = cert->next_id();
   v.status_at = CertificateStatusAt(*cert, at_ms);
-  if (at_ms < cert->issued_at_ms()) {
-    v.invalid_reason = "NOT_YET_ISSUED";
-  } else if (at_ms < cert->valid_from_ms()) {
-    v.invalid_reason = "NOT_YET_VALID";
-  } else if (cert->valid_until_ms() != 0 && at_ms >= cert->valid_until_ms()) {
-    v.invalid_reason = "EXPIRED";
-  } else if (v.status_at.status == pb::CERT_REVOKED && !cert->next_id().empty()) {
-    // Revoked because a replacement took its place (lost, damaged): says so,
-    // rather than reading like a revocation for cause.
-    v.invalid_reason = "REPLACED";
-  } else if (v.status_at.status != pb::CERT_ACTIVE) {
-    // "SUSPENDED", "REVOKED" or "SUPERSEDED" at that time.
-    v.invalid_reason = EnumUpperName(v.status_at.status, "NOT_YET_ISSUED");
-  }
+  v.invalid_reason = CertificateInvalidReasonAt(*cert, at_ms);
   v.valid_at_time = v.invalid_reason.empty();
   v.certificate = std::move(*cert);
   return v;

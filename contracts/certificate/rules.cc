@@ -3,6 +3,7 @@
 #include <set>
 
 #include "contracts/base/checks.h"
+#include "contracts/base/enum_names.h"
 #include "contracts/base/errors.h"
 #include "contracts/base/identifiers.h"
 
@@ -90,6 +91,16 @@ StatusAt CertificateStatusAt(const pb::Certificate& cert, int64_t at_ms) {
     out.reason = e.status_after() == pb::CERT_ACTIVE ? "" : e.reason();
   }
   return out;
+}
+
+std::string CertificateInvalidReasonAt(const pb::Certificate& cert, int64_t at_ms) {
+  if (at_ms < cert.issued_at_ms()) return "NOT_YET_ISSUED";
+  if (at_ms < cert.valid_from_ms()) return "NOT_YET_VALID";
+  if (cert.valid_until_ms() != 0 && at_ms >= cert.valid_until_ms()) return "EXPIRED";
+  const pb::CertStatus status = CertificateStatusAt(cert, at_ms).status;
+  // "SUSPENDED", "REVOKED" or "SUPERSEDED" at that time.
+  if (status != pb::CERT_ACTIVE) return EnumUpperName(status, "NOT_YET_ISSUED");
+  return "";
 }
 
 }  // namespace civic::contracts

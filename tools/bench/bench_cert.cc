@@ -24,7 +24,9 @@
 //   cert_verify of random existing ids over HTTP keep-alive with wrk (a Lua
 //   script POSTs JSON-RPC, or GETs /v1/certificates/{id}/verify with --rest),
 //   then nginx serving a static file with the bytes of one such answer under the
-//   same wrk load. Req/s, p50 and p99 of both, and the ratio.
+//   same wrk load. Req/s, p50 and p99 of both, and the ratio. With --proof,
+//   cert_proof of the same ids under the same load right after, and its rate
+//   against cert_verify's.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -472,6 +474,7 @@ struct VerifyArgs {
   uint64_t ids = 10'000;
   uint64_t warmup_s = 2;
   bool rest = false;
+  bool proof = false;  // also cert_proof under the same load, for the ratio to cert_verify
   std::string wrk = "/usr/bin/wrk";
   std::string nginx = "/usr/sbin/nginx";
 };
@@ -531,8 +534,11 @@ std::string LuaString(std::string_view s) {
   return out + "\"";
 }
 
-std::string VerifyLuaScript(const std::vector<std::string>& ids, bool rest) {
-  std::string lua = "-- civic bench verify: cert_verify of random existing certificates\nlocal ids = {\n";
+// `method` is cert_verify or cert_proof (the REST form: its route's last segment).
+std::string VerifyLuaScript(const std::vector<std::string>& ids, bool rest, std::string_view method = "cert_verify") {
+  const std::string name(method);
+  const std::string segment = method == "cert_proof" ? "proof" : "verify";
+  std::string lua = "-- civic bench verify: " + name + " of random existing certificates\nlocal ids = {\n";
   for (const auto& id : ids) lua += "  " + LuaString(id) + ",\n";
   lua += "}\nlocal n = #ids\n";
   lua += "local counter = 0\n";
@@ -540,11 +546,11 @@ std::string VerifyLuaScript(const std::vector<std::string>& ids, bool rest) {
   lua += "init = function(args) math.randomseed(os.time() * 1000 + (seed or 0)) end\n";
   if (rest) {
     lua += "request = function()\n  return wrk.format(\"GET\", \"/v1/certificates/\" .. ids[math.random(n)] .. "
-           "\"/verify\")\nend\n";
+           "\"/" + segment + "\")\nend\n";
   } else {
     lua += "local headers = { [\"Content-Type\"] = \"application/json\" }\n";
     lua += "request = function()\n  return wrk.format(\"POST\", \"/rpc\", headers, "
-           "'{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"cert_verify\",\"params\":{\"id\":\"' .. ids[math.random(n)] "
+           "'{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + name + "\",\"params\":{\"id\":\"' .. ids[math.random(n)] "
            ".. '\"}}')\nend\n";
   }
   return lua;
@@ -642,6 +648,13 @@ CmdStatus BenchVerify(const VerifyArgs& args, const CommonOptions& common) {
   CIVIC_ASSIGN_OR_RETURN(bench::WrkResult civic, bench::RunWrk(wo));
   CIVIC_ASSIGN_OR_RETURN(double cpu1, bench::ProcessCpuSeconds(node->pid()));
   CIVIC_ASSIGN_OR_RETURN(bench::ProcessMemory mem, bench::ReadProcessMemory(node->pid()));
+  std::optional<bench::WrkResult> proof;
+  if (args.proof) {
+    std::string proof_script = scratch.path() + "/cert_proof.lua";
+    CIVIC_RETURN_IF_ERROR(WriteFileWithMode(proof_script, VerifyLuaScript(ids, args.rest, "cert_proof"), 0644));
+    wo.script = proof_script;
+    CIVIC_ASSIGN_OR_RETURN(proof, bench::RunWrk(wo));
+  }
   CIVIC_RETURN_IF_ERROR(node->Stop());
 
   CIVIC_ASSIGN_OR_RETURN(uint16_t nginx_port, FindFreePorts(1));
@@ -668,6 +681,12 @@ CmdStatus BenchVerify(const VerifyArgs& args, const CommonOptions& common) {
   };
   line("civicd cert_verify: ", civic);
   line("nginx static file:  ", ref);
+  if (proof) {
+    line("civicd cert_proof:  ", *proof);
+    const double proof_ratio = civic.requests_per_sec > 0 ? proof->requests_per_sec / civic.requests_per_sec : 0;
+    Out() << "  cert_proof " << Fixed(proof_ratio, 3) << " of cert_verify (target >= 0.5: " << Verdict(proof_ratio >= 0.5)
+          << ")\n";
+  }
   Out() << "  ratio " << Fixed(ratio, 3) << " of nginx (target >= 0.5: " << Verdict(ratio >= 0.5)
             << "); p99 " << Fixed(civic.p99(), 3) << " ms (target <= 5 ms: " << Verdict(civic.p99() <= 5.0)
             << "); civicd CPU " << Fixed(cpu1 - cpu0, 1) << " s in " << args.duration_s << " s; VmRSS "
@@ -682,13 +701,15 @@ CmdStatus BenchVerify(const VerifyArgs& args, const CommonOptions& common) {
                           {"requests", w.requests},                 {"non_2xx", w.non_2xx},
                           {"socket_errors", w.socket_errors}};
     };
-    PrintJson(json::object{{"civicd", wj(civic)},
+    json::object result{{"civicd", wj(civic)},
                            {"nginx", wj(ref)},
                            {"ratio", ratio},
                            {"answer_bytes", answer.size()},
                            {"certificates", manifest.certificates},
                            {"node_cpu_seconds", cpu1 - cpu0},
-                           {"memory", json::object{{"vm_rss_kb", mem.rss_kb}, {"vm_hwm_kb", mem.hwm_kb}}}});
+                           {"memory", json::object{{"vm_rss_kb", mem.rss_kb}, {"vm_hwm_kb", mem.hwm_kb}}}};
+    if (proof) result["cert_proof"] = wj(*proof);
+    PrintJson(result);
   }
   return CmdStatus::Ok();
 }
@@ -733,6 +754,7 @@ void AddBenchCertCommands(CLI::App* bench, CliContext* ctx) {
   verify->add_option("--threads", va->threads, "wrk threads (default 2)");
   verify->add_option("--ids", va->ids, "Random certificate ids the script picks from (default 10,000)");
   verify->add_flag("--rest", va->rest, "GET /v1/certificates/{id}/verify instead of POST /rpc cert_verify");
+  verify->add_flag("--proof", va->proof, "Also cert_proof (or GET .../proof) under the same load: its rate against cert_verify's");
   verify->add_option("--wrk", va->wrk, "Path to wrk (default /usr/bin/wrk; scripts/setup bench installs it)");
   verify->add_option("--nginx", va->nginx, "Path to nginx (default /usr/sbin/nginx; scripts/setup bench installs it)");
   verify->add_option("--civicd", va->civicd, "Path to civicd (default: next to civic, or on PATH)");

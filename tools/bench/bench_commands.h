@@ -12,5 +12,6 @@ void AddBenchCertCommands(CLI::App* bench, CliContext* ctx);    // issue, verify
 void AddBenchAuditCommands(CLI::App* bench, CliContext* ctx);   // audit
 void AddBenchCreditCommands(CLI::App* bench, CliContext* ctx);  // credit
 void AddBenchNetCommands(CLI::App* bench, CliContext* ctx);     // net (and its load process, net-load)
+void AddBenchProofCommands(CLI::App* bench, CliContext* ctx);   // proof
 
 }  // namespace civic::tools

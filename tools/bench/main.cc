@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
                       AddBenchAuditCommands(app, ctx);
                       AddBenchCreditCommands(app, ctx);
                       AddBenchNetCommands(app, ctx);
+                      AddBenchProofCommands(app, ctx);
                     }};
   return RunProgram(bench, argc, argv);
 }

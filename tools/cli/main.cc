@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
         AddImportCommands(app, ctx);
         AddCreditCommands(app, ctx);
         AddSharingCommands(app, ctx);
+        AddVerifyCommands(app, ctx);
         AddExternalCommand(
             app, ctx, "bench", "civic-bench",
             "Benchmarks against a civicd the bench starts itself (docs/PERFORMANCE.md); runs civic-bench.");

@@ -53,6 +53,12 @@ class CmdStatus {
     s.exit_ = kExitNegative;
     return s;
   }
+  // A failure with a command's own exit code (documented by that command).
+  static CmdStatus WithExit(Status status, int exit_code) {
+    CmdStatus s(std::move(status));
+    s.exit_ = exit_code;
+    return s;
+  }
   bool ok() const { return status_.ok(); }
   int exit_code() const { return exit_; }
   const Status& status() const { return status_; }

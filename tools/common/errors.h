@@ -85,6 +85,8 @@
   X(PARAMS_REQUIRED, "no parameter was given to change") \
   X(PASSPHRASE_ENV_UNSET, "the environment variable with the passphrase is not set") \
   X(PG_CONNECT_FAILED, "the benchmark cannot connect to PostgreSQL") \
+  X(PROOF_SOURCE_REQUIRED, "civic verify needs one trust root and one proof source (a file or nodes)") \
+  X(PROVEN_NOT_VALID, "a proof verified, and it proves the certificate absent or not valid at the time asked") \
   X(PG_COPY_FAILED, "a PostgreSQL bulk load failed") \
   X(PG_QUERY_FAILED, "a PostgreSQL query failed") \
   X(PROCESS_GONE, "the process is not running") \

@@ -79,7 +79,7 @@ namespace {
 // sections need their modules' sample data; tests/unit/credit and
 // tests/unit/sharing run those examples with the same parser.
 bool OwnMethod(std::string_view method) {
-  for (std::string_view prefix : {"chain_", "tx_", "cert_", "gov_"}) {
+  for (std::string_view prefix : {"chain_", "tx_", "cert_", "gov_", "state_", "light_"}) {
     if (method.starts_with(prefix)) return true;
   }
   return false;

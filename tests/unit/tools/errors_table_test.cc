@@ -18,6 +18,7 @@
 #include "crypto/base/errors.h"
 #include "crypto/base/status.h"
 #include "ledger/errors.h"
+#include "light/errors.h"
 #include "node/errors.h"
 #include "rpc/error_codes.h"
 #include "tools/common/errors.h"
@@ -35,6 +36,8 @@ std::vector<Row> ListedRows() {
   CIVIC_CRYPTO_ERRORS(CIVIC_ERR_ROW)
   layer = "ledger";
   CIVIC_LEDGER_ERRORS(CIVIC_ERR_ROW)
+  layer = "light";
+  CIVIC_LIGHT_ERRORS(CIVIC_ERR_ROW)
   layer = "contracts";
   CIVIC_CONTRACTS_ERRORS(CIVIC_ERR_ROW)
   layer = "consensus";
@@ -156,7 +159,7 @@ TEST(ErrorsTableTest, ScanFindsLiteralAppCodes) {
 TEST(ErrorsTableTest, ProductionCodeNamesAppCodesThroughTheLists) {
   const std::filesystem::path root = CIVIC_SOURCE_DIR;
   size_t files = 0;
-  for (const char* layer : {"crypto", "ledger", "contracts", "consensus", "rpc", "node", "tools"}) {
+  for (const char* layer : {"crypto", "ledger", "light", "contracts", "consensus", "rpc", "node", "tools"}) {
     for (const auto& entry : std::filesystem::recursive_directory_iterator(root / layer)) {
       const std::string ext = entry.path().extension().string();
       if (!entry.is_regular_file() || (ext != ".h" && ext != ".cc")) continue;
