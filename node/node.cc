@@ -177,6 +177,7 @@ Result<std::unique_ptr<Node>> Node::Open(const Config &config) {
   server_options.ws_allowed_origins = config.rpc.ws_allowed_origins;
   server_options.rate_limit_per_sec = config.rpc.rate_limit_per_sec;
   server_options.web_root = config.rpc.web_root;
+  server_options.genesis_json = genesis->text;
   node->server_ = std::make_unique<rpc::Server>(server_options, node->methods_.get(), self);
 
   // Signed requests name this node (its key) and their nonces outlive a restart.

@@ -70,6 +70,8 @@ struct ServerOptions {
   // (0 = max(1, rate)).
   double rate_limit_per_sec = 0;
   double rate_limit_burst = 0;
+  // The genesis file's text, served at GET /v1/genesis ("" = 404).
+  std::string genesis_json;
   // Folder of the web page; empty = no static files.
   std::string web_root;
   // Serve index.html for unknown extension-less paths (client-side routes).
