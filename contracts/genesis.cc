@@ -390,7 +390,9 @@ Result<Genesis> LoadGenesisFile(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) return Status::InvalidArgument(err::GENESIS_IO, "cannot read genesis file " + path);
-  return ParseGenesis(text.str());
+  CIVIC_ASSIGN_OR_RETURN(Genesis genesis, ParseGenesis(text.str()));
+  genesis.text = text.str();
+  return genesis;
 }
 
 }  // namespace civic::contracts

@@ -53,6 +53,7 @@ struct Genesis {
   pb::ValidatorSet validators;           // sorted by public key
   ledger::WriteSet state;                // the initial state
   Bytes hash;                            // 32 bytes
+  std::string text;                      // the file as read (LoadGenesisFile only)
 };
 
 Result<Genesis> ParseGenesis(std::string_view json_text);

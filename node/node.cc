@@ -182,6 +182,7 @@ Result<std::unique_ptr<Node>> Node::Open(const Config &config) {
   server_options.rate_limit_burst = config.rpc.rate_limit_burst;
   server_options.trusted_proxies = config.rpc.trusted_proxies;
   server_options.web_root = config.rpc.web_root;
+  server_options.genesis_json = genesis->text;
   node->server_ = std::make_unique<rpc::Server>(server_options, node->methods_.get(), self);
 
   // Signed requests name this node (its key) and their nonces outlive a restart.

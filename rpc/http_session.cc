@@ -247,6 +247,11 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       if (!get) return SendMethodNotAllowed("GET, HEAD");
       return HandleMetrics();
     }
+    if (path == "/v1/genesis") {
+      route_ = Route::kOther;
+      if (!get) return SendMethodNotAllowed("GET, HEAD");
+      return HandleGenesis();
+    }
     if (path == "/v1" || path.starts_with("/v1/")) {
       if (verb == http::verb::options) return SendPreflight();
       bool post = verb == http::verb::post;
@@ -314,6 +319,17 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   }
 
   // ---- health and metrics
+
+  // The genesis file this node started from, byte for byte: the trust root of
+  // the page's proof checks (which pin its hash) and of any light client that
+  // has no copy from the city yet.
+  void HandleGenesis() {
+    if (state_->options.genesis_json.empty()) {
+      return SendText(http::status::not_found,
+                      RestErrorBody(Status::NotFound(err::NO_SUCH_ROUTE, "this server has no genesis to give")), kJson);
+    }
+    SendText(http::status::ok, state_->options.genesis_json, kJson);
+  }
 
   void HandleHealth() {
     NodeBackend* node = state_->node;

@@ -80,6 +80,8 @@ struct ServerOptions {
   // client X-Forwarded-For names (rpc/client_address.h). Empty = X-Forwarded-For
   // is never read.
   std::vector<std::string> trusted_proxies;
+  // The genesis file's text, served at GET /v1/genesis ("" = 404).
+  std::string genesis_json;
   // Folder of the web page; empty = no static files.
   std::string web_root;
   // Serve index.html for unknown extension-less paths (client-side routes).

@@ -583,6 +583,24 @@ TEST(ServerTest, HealthzWithoutNodeIs503) {
   EXPECT_EQ(ParseJson(r->body).at("status"), json::value("unavailable"));
 }
 
+TEST(ServerTest, GenesisIsServedByteForByteAndOnlyWhenKnown) {
+  ServerOptions options;
+  options.genesis_json = "{\"chain_id\": \"mianyang-1\",\n \"validators\": []}\n";
+  TestServer t(options);
+  Client client = t.MakeClient();
+  auto r = client.Request("GET", "/v1/genesis");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, options.genesis_json);
+  r = client.Request("POST", "/v1/genesis", "x");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 405);
+  TestServer none;
+  r = none.MakeClient().Request("GET", "/v1/genesis");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 404);
+}
+
 TEST(ServerTest, MetricsAreValidPrometheusText) {
   TestServer t;
   Client client = t.MakeClient();

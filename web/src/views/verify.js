@@ -7,6 +7,7 @@ import { h, clear, dl, field, table } from '../lib/dom.js';
 import { call, certTypes, orgs } from '../lib/rpc.js';
 import { formatDate, formatTime, fromLocalInput, shortHex } from '../lib/format.js';
 import { parseVerifyInput } from '../lib/disclosure.js';
+import { checkCertificateProof } from '../lib/proof_check.js';
 import { readQrFromFile, scanWithCamera } from '../lib/qr.js';
 import { errorText, t } from '../i18n.js';
 import { badgeKind, errorNotice, fieldLabel, link, loading, mono, notice, pageHeading, section, statusBadge } from '../ui.js';
@@ -64,10 +65,14 @@ async function renderResult(box, v, presented) {
   const icon = verdict === 'valid' ? '✓' : '✗';
   const fieldRows = Object.entries(v.fields ?? {}).map(([name, match]) => ({ name, match, value: presented[name]?.value ?? '' }));
   const issuerName = v.issuer?.name || orgList.find((o) => o.code === v.issuer?.code)?.name || '';
+  // Not an id at all: there is no claim a proof could back.
+  const checkable = v.verdict_reason !== 'BAD_CERT_ID';
+  const proofBox = checkable ? h('p', { id: 'verify-proof', class: 'proof-line', dataset: { proof: 'checking' } }, t('verify.proofChecking')) : null;
   clear(box,
     h('div', { class: `verdict verdict-${verdict}`, id: 'verdict', dataset: { verdict, status: kind, reason: v.verdict_reason ?? '' } },
       h('p', { class: 'verdict-head' }, h('span', { class: 'verdict-icon', 'aria-hidden': 'true' }, icon), ' ', headline(v, kind)),
-      verdictDetail(v, kind)),
+      verdictDetail(v, kind),
+      proofBox),
     v.type_code ? dl([
       [t('verify.certificate'), link(`#/cert/${encodeURIComponent(v.id)}`, v.id, { class: 'mono break' })],
       [t('cert.type'), `${v.type_name || type?.name || ''} (${v.type_code})`],
@@ -90,6 +95,21 @@ async function renderResult(box, v, presented) {
         { label: t('verify.value'), cell: (r) => r.value },
         { label: t('verify.match'), cell: (r) => h('span', { class: `tag ${r.match === 'match' ? 'tag-ok' : 'tag-fail'}`, dataset: { field: r.name, match: r.match } }, `${r.match === 'match' ? '✓' : '✗'} ${t(`match.${r.match}`)}`) },
       ], fieldRows, { caption: t('verify.fields') })) : (v.type_code ? h('p', { class: 'hint' }, t('verify.noFields')) : null));
+  if (checkable) showProof(proofBox, await checkCertificateProof(v, presented));
+}
+
+// Says whose word the answer rests on: the signatures of the departments (the
+// proof verified in this browser) or only this node's.
+function showProof(box, outcome) {
+  box.dataset.proof = outcome.state;
+  if (outcome.state === 'verified') {
+    box.textContent = t('verify.proofChecked', { n: outcome.signers, m: outcome.validators, h: outcome.height });
+  } else if (outcome.state === 'contradicts') {
+    box.textContent = t('verify.proofContradicts', { verdict: outcome.proven.verdict });
+  } else {
+    box.textContent = t('verify.nodeWordOnly', { reason: outcome.reason });
+  }
+  if (outcome.genesisChanged) box.append(h('br'), t('verify.genesisChanged', { hash: outcome.genesisHash.slice(0, 16) }));
 }
 
 export function renderVerify(root, { query }) {

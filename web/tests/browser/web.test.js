@@ -91,9 +91,12 @@ test('the certificate page shows status, summary and a QR code that decodes to t
   assert.equal(await page.locator('#verify-link').textContent(), link);
   await screenshot(page, 'certificate-valid');
 
-  // Following the decoded link verifies it.
+  // Following the decoded link verifies it, and the browser checks the answer
+  // against the proof the validators signed (1 of 1 in this one-node network).
   await page.goto(link);
   await page.locator('#verdict[data-verdict="valid"]').waitFor();
+  await page.locator('#verify-proof[data-proof="verified"]').waitFor({ timeout: 20000 });
+  assert.match(await page.locator('#verify-proof').textContent(), /1 个部门中 1 个部门在区块高度 \d+ 的签名/);
   assert.match(await page.locator('#verify-issuer').textContent(), /绵阳市公安局/);
   await page.close();
 });
@@ -119,6 +122,7 @@ test('the verify page reports a revoked certificate as revoked, in plain words',
   assert.equal(await verdict.getAttribute('data-verdict'), 'invalid');
   assert.equal(await verdict.getAttribute('data-status'), 'revoked');
   assert.match(await verdict.textContent(), /证照真实，但在所选时间无效：已吊销/);
+  await page.locator('#verify-proof[data-proof="verified"]').waitFor({ timeout: 20000 });
   await screenshot(page, 'verify-revoked');
   // Verified at a time before the revocation it was valid.
   const cert = (await rpc(net.url, 'cert_get', { id: net.revoked.id })).result;
