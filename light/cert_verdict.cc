@@ -20,7 +20,7 @@ Result<CertVerdict> DecideCertificate(const ProvenState& state, std::string_view
   v.asked_at_ms = at_ms;
   v.evaluated_at_ms = std::min(at_ms, state.proven_until_ms);
   if (!entry->exists) {
-    v.invalid_reason = "NO_SUCH_CERTIFICATE";
+    v.invalid_reason = "CERT_NOT_FOUND";
     return v;
   }
   pb::Certificate cert;

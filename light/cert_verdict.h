@@ -28,8 +28,8 @@ struct CertVerdict {
   int64_t evaluated_at_ms = 0;   // min(T, proven_until_ms)
   bool exists = false;           // false: proven absent
   bool valid = false;            // exists and valid at evaluated_at_ms
-  // Why not valid: "NO_SUCH_CERTIFICATE" | "NOT_YET_ISSUED" | "NOT_YET_VALID" |
-  // "EXPIRED" | "SUSPENDED" | "REVOKED" | "SUPERSEDED"; empty when valid.
+  // Why not valid: "CERT_NOT_FOUND" | "NOT_YET_ISSUED" | "NOT_YET_VALID" |
+  // "EXPIRED" | "SUSPENDED" | "REVOKED" | "REPLACED" | "SUPERSEDED"; empty when valid.
   std::string invalid_reason;
   pb::CertStatus status_at = pb::CERT_STATUS_UNSPECIFIED;
   std::optional<pb::Certificate> certificate;

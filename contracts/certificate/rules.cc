@@ -98,6 +98,9 @@ std::string CertificateInvalidReasonAt(const pb::Certificate& cert, int64_t at_m
   if (at_ms < cert.valid_from_ms()) return "NOT_YET_VALID";
   if (cert.valid_until_ms() != 0 && at_ms >= cert.valid_until_ms()) return "EXPIRED";
   const pb::CertStatus status = CertificateStatusAt(cert, at_ms).status;
+  // Revoked because a replacement (lost, damaged) took its place: says so,
+  // rather than reading like a revocation for cause.
+  if (status == pb::CERT_REVOKED && !cert.next_id().empty()) return "REPLACED";
   // "SUSPENDED", "REVOKED" or "SUPERSEDED" at that time.
   if (status != pb::CERT_ACTIVE) return EnumUpperName(status, "NOT_YET_ISSUED");
   return "";

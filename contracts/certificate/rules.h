@@ -54,7 +54,8 @@ struct StatusAt {
 // Replays the certificate's events up to and including `at_ms`.
 StatusAt CertificateStatusAt(const pb::Certificate& cert, int64_t at_ms);
 // Why `cert` is not valid at `at_ms`: "NOT_YET_ISSUED" | "NOT_YET_VALID" |
-// "EXPIRED" | "SUSPENDED" | "REVOKED" | "SUPERSEDED"; empty when it is valid.
+// "EXPIRED" | "SUSPENDED" | "REVOKED" | "REPLACED" (revoked for a replacement, next_id
+// names it) | "SUPERSEDED"; empty when it is valid.
 std::string CertificateInvalidReasonAt(const pb::Certificate& cert, int64_t at_ms);
 
 }  // namespace civic::contracts

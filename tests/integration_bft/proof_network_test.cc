@@ -107,7 +107,7 @@ TEST_F(ProofNetworkTest, ProofFromTheLiveNetworkVerifiesOfflineWithOnlyTheGenesi
   ASSERT_TRUE(absent.ok()) << absent.status().ToString();
   EXPECT_EQ(Civic("verify --offline " + Save("absent.json", *absent) + " --genesis " + GenesisPath()), 5)
       << last_output_;
-  EXPECT_NE(last_output_.find("NO_SUCH_CERTIFICATE"), std::string::npos) << last_output_;
+  EXPECT_NE(last_output_.find("CERT_NOT_FOUND"), std::string::npos) << last_output_;
 
   // ... a tampered answer is refused with its reason (exit 3) ...
   pb::LightProof proof;

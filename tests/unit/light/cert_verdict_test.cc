@@ -39,7 +39,7 @@ TEST(CertVerdictTest, AbsentRecordIsNoSuchCertificate) {
   ASSERT_TRUE(v.ok());
   EXPECT_FALSE(v->exists);
   EXPECT_FALSE(v->valid);
-  EXPECT_EQ(v->invalid_reason, "NO_SUCH_CERTIFICATE");
+  EXPECT_EQ(v->invalid_reason, "CERT_NOT_FOUND");
 }
 
 TEST(CertVerdictTest, StatusAtTComesFromTheProvenHistory) {

@@ -80,7 +80,7 @@ TEST_F(ProofMethodsTest, UnknownCertificateIsProvenAbsent) {
   auto verdict = light::DecideCertificate(*proven, unknown, proven->proven_until_ms);
   ASSERT_TRUE(verdict.ok());
   EXPECT_FALSE(verdict->exists);
-  EXPECT_EQ(verdict->invalid_reason, "NO_SUCH_CERTIFICATE");
+  EXPECT_EQ(verdict->invalid_reason, "CERT_NOT_FOUND");
 }
 
 TEST_F(ProofMethodsTest, StateProofOfPublicKeysOnly) {
