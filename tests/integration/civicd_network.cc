@@ -75,6 +75,9 @@ std::vector<std::unique_ptr<NodeFiles>> WriteNetwork(size_t validators, const st
     c.consensus.timeout_prevote_delta_ms = 250;
     c.consensus.timeout_precommit_ms = 500;
     c.consensus.timeout_precommit_delta_ms = 250;
+    // The tests check every block and tx on every node from one address, far
+    // faster than a client may; the limiter has tests of its own.
+    c.rpc.rate_limit_per_sec = 0;
     files->config_path = dir / "node.toml";
     files->log_path = dir / "civicd.log";
     std::ofstream(files->config_path) << node::FormatConfig(c);

@@ -61,14 +61,13 @@ export async function startNetwork() {
     const psb = handle.keys.psb;
     const issue = async (name, holder, fields, from = '2016-03-01', until = '2036-03-01') => {
       const out = join(dir, `${name}.json`);
-      // Personal values go in files (0600), never on the command line.
+      // Personal values go in files, never on the command line.
       const holderFile = join(dir, `${name}.holder`);
       const fieldsFile = join(dir, `${name}.fields`);
       await writeFile(holderFile, `${holder}\n`, { mode: 0o600 });
       await writeFile(fieldsFile, Object.entries(fields).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o600 });
       await civic(['cert', 'issue', '--type', ID_CARD, '--holder-type', 'citizen', '--holder-id-file', holderFile,
-        '--fields-file', fieldsFile,
-        '--valid-from', from, '--valid-until', until,
+        '--fields-file', fieldsFile, '--valid-from', from, '--valid-until', until,
         '--out', out, '--force', '--key', psb, '--node', url, '--wait']);
       return { file: out, id: idOf(await readFile(out, 'utf8')) };
     };
