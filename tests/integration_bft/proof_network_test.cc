@@ -73,7 +73,10 @@ TEST_F(ProofNetworkTest, ProofFromTheLiveNetworkVerifiesOfflineWithOnlyTheGenesi
   ASSERT_TRUE(committed.ok() && committed->ok) << committed.status().ToString();
   const std::string id = CertIdFor(issuer, 1);
   // The state after the issuing block is carried by the next block's header.
-  ASSERT_TRUE(WaitUntil([&] { return ChainHeight(client).value_or(0) >= committed->height + 2; }, 30s, 50ms));
+  ASSERT_TRUE(WaitUntil([&] {
+    auto height = ChainHeight(client);
+    return height.ok() && *height >= committed->height + 2;
+  }, 30s, 50ms));
 
   auto root = light::TrustGenesis(net.genesis.chain_id, net.genesis.genesis_time_ms, net.genesis.validators);
   ASSERT_TRUE(root.ok());

@@ -608,6 +608,12 @@ CmdStatus BenchVerify(const VerifyArgs& args, const CommonOptions& common) {
                     "certificate " + ids[i] + " does not verify as genuine on this node: " + json::serialize(v));
     }
   }
+  if (args.proof) {
+    CIVIC_ASSIGN_OR_RETURN(json::value v, api->Call("cert_proof", json::object{{"id", ids[0]}}));
+    if (!v.is_object() || !v.as_object().contains("proof")) {
+      return Status(Code::kInternal, err::BAD_RESPONSE, "cert_proof answered without a proof: " + json::serialize(v));
+    }
+  }
   // One answer's exact bytes: nginx serves a file of the same size.
   rpc::ClientOptions co;
   co.port = node->rpc_port();

@@ -186,6 +186,15 @@ CmdStatus Run(const VerifyArgs& args, bool json_out) {
     if (!parsed.ok()) return CmdStatus::Usage(parsed.status());
     at_ms = *parsed;
   }
+  // An offline proof is read first: a file that holds no proof is refused before the trust root is needed.
+  pb::LightProof offline_proof;
+  json::value offline_doc;
+  if (!args.offline_file.empty()) {
+    CIVIC_ASSIGN_OR_RETURN(offline_doc, ReadJsonFile(args.offline_file));
+    if (Status st = DecodeProto(offline_doc, "proof", &offline_proof); !st.ok()) {
+      return CmdStatus::WithExit(st, kExitRefused);
+    }
+  }
   CIVIC_ASSIGN_OR_RETURN(light::TrustedState root, TrustRoot(args));
   light::VerifyOptions options;
   options.now_ms = WallClockMs();
@@ -193,9 +202,8 @@ CmdStatus Run(const VerifyArgs& args, bool json_out) {
   light::LightClient client(root, options);
 
   if (!args.offline_file.empty()) {
-    CIVIC_ASSIGN_OR_RETURN(json::value doc, ReadJsonFile(args.offline_file));
-    pb::LightProof proof;
-    if (Status st = DecodeProto(doc, "proof", &proof); !st.ok()) return CmdStatus::WithExit(st, kExitRefused);
+    const json::value& doc = offline_doc;
+    const pb::LightProof& proof = offline_proof;
     VerifyArgs effective = args;
     if (effective.cert_id.empty()) {
       // A cert_proof answer names its certificate.

@@ -48,6 +48,7 @@ TEST(CliTest, EveryCommandHasHelp) {
       {"cert", "revoke"},
       {"cert", "show"},
       {"cert", "verify"},
+      {"verify"},
       {"cert", "list"},
       {"gov", "orgs"},
       {"gov", "params"},
@@ -272,6 +273,27 @@ TEST(CliTest, RuntimeErrorsExitWithOneAndATypedCode) {
   r = Civic({"chain", "status", "--node", "http://127.0.0.1:1", "--json"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(Contains(r.out, "\"app_code\": \"CONNECTION_REFUSED\"")) << r.out;
+}
+
+// `civic verify`: a trust root and one proof source are required (exit 2); a
+// proof file that is not a proof is refused (exit 3, before the trust root is
+// read), a missing one is an I/O error (exit 1). Real proofs: tests/integration_bft/proof_network_test.cc.
+TEST(CliTest, VerifyNeedsATrustRootAndAProofAndRefusesNonProofs) {
+  TempDir tmp;
+  RunResult r = Civic({"verify", "--offline", tmp.File("p.json")});
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_TRUE(Contains(r.out, "PROOF_SOURCE_REQUIRED")) << r.out;
+  r = Civic({"verify", "--genesis", tmp.File("g.json"), "--trusted-header", tmp.File("h.json"), "--offline", "x"});
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  r = Civic({"verify", "--genesis", tmp.File("g.json"), "--node", "http://127.0.0.1:1"});
+  EXPECT_EQ(r.exit_code, 2) << r.out;  // neither --id nor --key
+
+  ASSERT_TRUE(WriteFileWithMode(tmp.File("not-a-proof.json"), R"({"result":{"proof":{"proto":"AAAA"}}})", 0644).ok());
+  r = Civic({"verify", "--offline", tmp.File("not-a-proof.json"), "--genesis", tmp.File("genesis.json")});
+  EXPECT_EQ(r.exit_code, 3) << r.out;
+  EXPECT_TRUE(Contains(r.out, "LIGHT_")) << r.out;
+  r = Civic({"verify", "--offline", tmp.File("absent.json"), "--genesis", tmp.File("genesis.json")});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
 }
 
 // `civic bench` runs the civic-bench next to civic; without one it says so.
