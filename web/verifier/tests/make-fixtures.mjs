@@ -4,7 +4,7 @@
 // an unknown certificate.
 //
 // Usage: node make-fixtures.mjs RPC_URL GENESIS_FILE SAMPLE_DIR
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const [url, genesisFile, sampleDir] = process.argv.slice(2);
 if (!url || !genesisFile || !sampleDir) {
@@ -12,6 +12,7 @@ if (!url || !genesisFile || !sampleDir) {
   process.exit(2);
 }
 const out = new URL('./fixtures/', import.meta.url);
+mkdirSync(out, { recursive: true });
 
 let nextId = 1;
 async function rpc(method, params) {
