@@ -21,6 +21,7 @@
 #include "tools/import/credit_key.h"
 #include "tools/common/files.h"
 #include "tools/common/json_view.h"
+#include "tools/common/secret_input.h"
 #include "tools/net/net.h"
 #include "tools/common/timefmt.h"
 #include "tools/samples/credit_sample.h"
@@ -46,19 +47,42 @@ Result<int64_t> OptionalTime(const std::string& text, DateEdge edge) {
   return ParseTimeMs(text, edge);
 }
 
-// --key-file (the department's credit key, for --person-id), and the replaced --salt-file, refused when given.
+// --key-file (the department's credit key, for --person-id-file), and the replaced --salt-file, refused when given.
 void AddCreditKeyOptions(CLI::App* cmd, SubjectArgs* s) {
   cmd->add_option("--key-file", s->key_file,
-                  "The department's credit key file (civic credit keygen), for --person-id");
+                  "The department's credit key file (civic credit keygen), for --person-id-file");
   cmd->add_option("--salt-file", s->salt_file, "Replaced by --key-file")->group("");
+}
+
+// A person's identity number is read from a file or stdin, never taken as an
+// argument (the process list and shell history would keep it).
+void AddPersonFileOptions(CLI::App* cmd, SubjectArgs* s) {
+  cmd->add_option("--person-id-file", s->person_id_file,
+                  "A person subject: file holding the citizen identity number (- = stdin; only its keyed "
+                  "commitment is sent)");
+  RefuseSecretOption(cmd, "--person-id", "--person-id-file FILE");
+}
+
+// Reads --person-id-file and --person-name-file into `s`.
+Status LoadPersonFiles(SubjectArgs* s) {
+  CIVIC_RETURN_IF_ERROR(
+      AtMostOneStdin({{"--person-id-file", s->person_id_file}, {"--person-name-file", s->person_name_file}}));
+  if (!s->person_id_file.empty()) {
+    CIVIC_ASSIGN_OR_RETURN(s->person_id, ReadSecretValue(s->person_id_file, "citizen identity number"));
+  }
+  if (!s->person_name_file.empty()) {
+    CIVIC_ASSIGN_OR_RETURN(s->person_name, ReadSecretValue(s->person_name_file, "person's name"));
+  }
+  return Status::Ok();
 }
 
 void AddSubjectOptions(CLI::App* cmd, SubjectArgs* s) {
   cmd->add_option("--uscc", s->uscc, "An enterprise subject: its unified social credit code");
   cmd->add_option("--name", s->name, "The enterprise's registered name (optional)");
-  cmd->add_option("--person-id", s->person_id,
-                  "A person subject: the citizen identity number (only its keyed commitment is sent)");
-  cmd->add_option("--person-name", s->person_name, "The person's full name (only the masked name is sent)");
+  AddPersonFileOptions(cmd, s);
+  cmd->add_option("--person-name-file", s->person_name_file,
+                  "File holding the person's full name (- = stdin; only the masked name is sent)");
+  RefuseSecretOption(cmd, "--person-name", "--person-name-file FILE");
   AddCreditKeyOptions(cmd, s);
   cmd->add_option("--commitment", s->commitment, "A person subject by commitment (64 hex)");
   cmd->add_option("--masked-name", s->masked_name, "The masked name that goes with --commitment, e.g. 张*");
@@ -365,13 +389,13 @@ Result<std::string> SubjectParam(const std::string& positional, const SubjectArg
     // under; other departments' entries are found by the commitment they hand out.
     if (args.key_file.empty()) {
       return Status::InvalidArgument(err::CREDIT_KEY_REQUIRED,
-                                     "--person-id needs your department's credit key (--key-file)");
+                                     "--person-id-file needs your department's credit key (--key-file)");
     }
     CIVIC_RETURN_IF_ERROR(contracts::ValidateCitizenId(args.person_id));
     CIVIC_ASSIGN_OR_RETURN(Bytes key, ReadCreditKeyFile(args.key_file));
     return ToHex(contracts::PersonCommitment(key, args.person_id));
   }
-  return Status::InvalidArgument(err::SUBJECT_REQUIRED, "give SUBJECT (a USCC or a commitment) or --person-id");
+  return Status::InvalidArgument(err::SUBJECT_REQUIRED, "give SUBJECT (a USCC or a commitment) or --person-id-file");
 }
 
 CmdStatus Report(const std::string& positional, const SubjectArgs& args, const CommonOptions& common) {
@@ -635,7 +659,10 @@ void AddCreditCommands(CLI::App* app, CliContext* ctx) {
   list_cmd->add_option("--publicity-end", list->publicity_end, "End of publicity; default: the category's maximum");
   list_cmd->add_option("--basis-commitment", list->basis_commitment, "A broken credit commitment the listing rests on");
   AddSignerOptions(list_cmd, ctx);
-  OnRun(list_cmd, ctx, [list, ctx] { return List(*list, ctx->common); });
+  OnRun(list_cmd, ctx, [list, ctx]() -> CmdStatus {
+    CIVIC_USAGE_IF_ERROR(LoadPersonFiles(&list->subject));
+    return List(*list, ctx->common);
+  });
 
   {
     auto entry = std::make_shared<uint64_t>(0);
@@ -718,7 +745,10 @@ void AddCreditCommands(CLI::App* app, CliContext* ctx) {
   rec_cmd->add_option("--summary", rec->summary, "A short public summary (no personal data)");
   rec_cmd->add_option("--valid-until", rec->valid_until, "Until when it holds; default: open-ended");
   AddSignerOptions(rec_cmd, ctx);
-  OnRun(rec_cmd, ctx, [rec, ctx] { return RecordCommitment(*rec, ctx->common); });
+  OnRun(rec_cmd, ctx, [rec, ctx]() -> CmdStatus {
+    CIVIC_USAGE_IF_ERROR(LoadPersonFiles(&rec->subject));
+    return RecordCommitment(*rec, ctx->common);
+  });
   {
     auto id = std::make_shared<uint64_t>(0);
     auto note = std::make_shared<std::string>();
@@ -751,13 +781,16 @@ void AddCreditCommands(CLI::App* app, CliContext* ctx) {
               : "A subject's credit report: status now, entries, repairs, measures, commitments");
     cmd->add_option("SUBJECT", *subject, "A USCC, or a person's commitment (64 hex)");
     cmd->add_option("--commitment", args->commitment, "Or a person's commitment (64 hex)");
-    cmd->add_option("--person-id", args->person_id,
-                    "Or a person: the citizen identity number (with --key-file: your department's entries)");
+    cmd->add_option("--person-id-file", args->person_id_file,
+                    "Or a person: file holding the citizen identity number (- = stdin; with --key-file: your "
+                    "department's entries)");
+    RefuseSecretOption(cmd, "--person-id", "--person-id-file FILE");
     AddCreditKeyOptions(cmd, args.get());
     if (check) cmd->add_option("--matter", *matter, "The kind of matter, e.g. government_procurement");
     AddNodeOption(cmd, ctx);
     AddJsonOption(cmd, ctx);
-    OnRun(cmd, ctx, [subject, args, matter, check, ctx] {
+    OnRun(cmd, ctx, [subject, args, matter, check, ctx]() -> CmdStatus {
+      CIVIC_USAGE_IF_ERROR(LoadPersonFiles(args.get()));
       return check ? Check(*subject, *args, *matter, ctx->common) : Report(*subject, *args, ctx->common);
     });
   }

@@ -60,6 +60,7 @@ namespace civic::tools {
 struct SubjectArgs {
   std::string uscc, name;                 // an enterprise
   std::string person_id, person_name;     // a person, with key_file
+  std::string person_id_file, person_name_file;  // where the CLI reads them ("-" = stdin)
   std::string key_file;                   // the department's credit key file
   std::string salt_file;                  // no longer accepted: SALT_FILE_REPLACED
   std::string commitment, masked_name;    // a person by commitment

@@ -379,9 +379,23 @@ TEST(CreditCliTest, BadArgumentsAreUsageErrors) {
             (R{kExitUsage, "BAD_CATEGORY"}));
   EXPECT_EQ(run({"credit", "report"}), (R{kExitUsage, "SUBJECT_REQUIRED"}));
   EXPECT_EQ(run({"credit", "report", "nope"}), (R{kExitUsage, "BAD_SUBJECT"}));
-  EXPECT_EQ(run({"credit", "report", "--person-id", kCitizenId}), (R{kExitUsage, "CREDIT_KEY_REQUIRED"}));
-  EXPECT_EQ(run({"credit", "report", "--person-id", kCitizenId, "--salt-file", "salt"}),
+  // A person's identity number comes from a file (or stdin), never as an argument.
+  const std::string id_file = (std::filesystem::temp_directory_path() / "civic-credit-cli-person-id").string();
+  { std::ofstream(id_file) << kCitizenId << "\n"; }
+  EXPECT_EQ(run({"credit", "report", "--person-id-file", id_file}), (R{kExitUsage, "CREDIT_KEY_REQUIRED"}));
+  EXPECT_EQ(run({"credit", "report", "--person-id-file", id_file, "--salt-file", "salt"}),
             (R{kExitUsage, "SALT_FILE_REPLACED"}));
+  EXPECT_EQ(run({"credit", "report", "--person-id-file", "/nonexistent/id"}).first, kExitUsage);
+  for (const std::vector<std::string>& argv :
+       {std::vector<std::string>{"credit", "report", "--person-id", kCitizenId},
+        std::vector<std::string>{"credit", "list", "--person-id", kCitizenId},
+        std::vector<std::string>{"credit", "list", "--person-name", "张三丰"}}) {
+    R r = run(argv);
+    EXPECT_EQ(r.first, kExitUsage) << argv[2];
+    EXPECT_NE(r.second.find("SECRET_ON_COMMAND_LINE"), std::string::npos) << r.second;
+    EXPECT_NE(r.second.find("-file FILE"), std::string::npos) << r.second;
+  }
+  std::filesystem::remove(id_file);
   EXPECT_EQ(run({"credit", "import", "list.csv", "--salt-file", "salt", "--key", key}),
             (R{kExitUsage, "SALT_FILE_REPLACED"}));
   EXPECT_EQ(run({"credit", "check", ValidUscc("91510700MA6CWN7E1"), "--matter", "a b"}), (R{kExitUsage, "BAD_MATTER"}));
