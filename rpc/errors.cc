@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "contracts/base/checks.h"
+#include "crypto/base/log_text.h"
 #include "rpc/error_codes.h"
 
 namespace civic::rpc {
@@ -48,13 +50,18 @@ std::optional<Code> CodeFromName(std::string_view name) {
   return std::nullopt;
 }
 
+std::string MessageText(std::string_view message) {
+  if (contracts::IsValidUtf8(message)) return std::string(message);
+  return LogText(message, message.size());
+}
+
 json::object ErrorObject(int rpc_code, const Status& status) {
   json::object data;
   data["app_code"] = status.app_code().empty() ? CodeName(status.code()) : status.app_code();
   data["code_name"] = CodeName(status.code());
   json::object error;
   error["code"] = rpc_code;
-  error["message"] = status.message();
+  error["message"] = MessageText(status.message());
   error["data"] = std::move(data);
   return error;
 }

@@ -12,6 +12,7 @@
 
 #include <boost/json.hpp>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "crypto/base/status.h"
@@ -38,6 +39,11 @@ int HttpStatusFor(Code code);
 std::optional<Code> CodeFromName(std::string_view name);
 
 // {"code": rpc_code, "message": ..., "data": {"app_code": ..., "code_name": ...}}
+// An error message as a JSON answer can carry it: a message that quotes client
+// input cut inside a UTF-8 sequence would make the whole answer invalid JSON, so
+// such a message has its malformed bytes escaped (crypto/base/log_text.h).
+std::string MessageText(std::string_view message);
+
 json::object ErrorObject(int rpc_code, const Status& status);
 inline json::object ErrorObject(const Status& status) {
   return ErrorObject(JsonRpcCodeFor(status), status);

@@ -163,7 +163,7 @@ std::string RestErrorBody(const Status& st) {
   error["code"] = JsonRpcCodeFor(st);
   error["code_name"] = CodeName(st.code());
   error["app_code"] = st.app_code().empty() ? CodeName(st.code()) : st.app_code();
-  error["message"] = st.message();
+  error["message"] = MessageText(st.message());
   json::object body;
   body["error"] = std::move(error);
   return json::serialize(body);

@@ -7,6 +7,7 @@
 #include <deque>
 
 #include "rpc/error_codes.h"
+#include "rpc/errors.h"
 
 namespace civic::rpc {
 
@@ -164,7 +165,7 @@ class WsSession : public SessionBase, public std::enable_shared_from_this<WsSess
   void SendError(std::string_view app_code, std::string_view message) {
     json::object error;
     error["app_code"] = app_code;
-    error["message"] = message;
+    error["message"] = MessageText(message);
     json::object msg;
     msg["error"] = std::move(error);
     Push(std::make_shared<const std::string>(json::serialize(msg)));
