@@ -9,6 +9,7 @@
 #include <optional>
 #include <tuple>
 
+#include "rpc/api_documents.h"
 #include "rpc/error_codes.h"
 #include "rpc/errors.h"
 #include "rpc/rest_routes.h"
@@ -251,6 +252,12 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       route_ = Route::kOther;
       if (!get) return SendMethodNotAllowed("GET, HEAD");
       return HandleGenesis();
+    }
+    if (path == "/openapi.json" || path == "/openrpc.json") {
+      route_ = Route::kOther;
+      if (!get) return SendMethodNotAllowed("GET, HEAD");
+      return SendText(http::status::ok, std::string(path == "/openapi.json" ? OpenApiDocument() : OpenRpcDocument()),
+                      kJson);
     }
     if (path == "/v1" || path.starts_with("/v1/")) {
       if (verb == http::verb::options) return SendPreflight();
