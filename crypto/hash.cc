@@ -74,6 +74,18 @@ Bytes Sha256Concat(std::initializer_list<std::string_view> parts) {
   return hasher.Finish();
 }
 
+Bytes HmacSha256(std::string_view key, std::initializer_list<std::string_view> parts) {
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  for (std::string_view part : parts) {
+    crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(part.data()), part.size());
+  }
+  Bytes mac(crypto_auth_hmacsha256_BYTES, '\0');
+  crypto_auth_hmacsha256_final(&state, reinterpret_cast<unsigned char*>(mac.data()));
+  sodium_memzero(&state, sizeof state);
+  return mac;
+}
+
 // The default provider of OpenSSL 3 always has SM3; a build without it is unusable
 // for SM networks, and failing loudly beats returning a wrong digest.
 Bytes Sm3(std::string_view data) { return OpenSslDigest(Sm3Md(), data, "SM3"); }

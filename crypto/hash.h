@@ -1,4 +1,4 @@
-// SHA-256 (libsodium) and SM3 (OpenSSL). Pure functions; thread-safe.
+// SHA-256 and HMAC-SHA256 (libsodium) and SM3 (OpenSSL). Pure functions; thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -15,6 +15,8 @@ constexpr size_t kHashSize = 32;
 Bytes Sha256(std::string_view data);
 // SHA-256 of the concatenation of `parts`, without building the concatenation.
 Bytes Sha256Concat(std::initializer_list<std::string_view> parts);
+// HMAC-SHA256 (RFC 2104) under `key` (any length) of the concatenation of `parts`.
+Bytes HmacSha256(std::string_view key, std::initializer_list<std::string_view> parts);
 // SM3 (GB/T 32905) of `data` (32 raw bytes), for networks that run on domestic cryptography.
 Bytes Sm3(std::string_view data);
 

@@ -7,11 +7,15 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <regex>
 #include <set>
 #include <span>
+#include <type_traits>
+#include <utility>
 #include <sstream>
 
 #include "consensus/wal.h"
+#include "contracts/base/identifiers.h"
 #include "node/errors.h"
 #include "rpc/client_address.h"
 
@@ -175,7 +179,7 @@ class SectionReader {
     const auto *arr = n->as_array();
     if (arr == nullptr) return BadType(*n, key, fmt::format("an array of \"{}\" strings", form));
     out->clear();
-    std::set<crypto::PublicKey> seen;
+    std::set<std::decay_t<decltype(node_id(std::declval<T>()))>> seen;
     for (size_t i = 0; i < arr->size(); ++i) {
       const toml::node &item = *arr->get(i);
       std::string item_key = fmt::format("{}[{}]", key, i);
@@ -183,7 +187,7 @@ class SectionReader {
       if (s == nullptr) return BadType(item, item_key, fmt::format("a string \"{}\"", form));
       Result<T> parsed = parse(s->get());
       if (!parsed.ok()) return Bad(item, item_key, parsed.status().message());
-      if (!seen.insert(node_id(*parsed)).second) return Bad(item, item_key, "lists a node twice");
+      if (!seen.insert(node_id(*parsed)).second) return Bad(item, item_key, "lists an entry twice");
       out->push_back(std::move(parsed).value());
     }
     return Status::Ok();
@@ -282,6 +286,32 @@ Status ParseConsensus(SectionReader &r, ConsensusSection *s) {
   CIVIC_RETURN_IF_ERROR(r.Int("timeout_precommit_ms", 1, kMaxMs, &s->timeout_precommit_ms));
   CIVIC_RETURN_IF_ERROR(r.Int("timeout_precommit_delta_ms", 0, kMaxMs, &s->timeout_precommit_delta_ms));
   CIVIC_RETURN_IF_ERROR(r.Int("timeout_commit_ms", 0, kMaxMs, &s->timeout_commit_ms));
+  return r.CheckNoUnknownKeys();
+}
+
+Status ParseWebhooks(SectionReader &r, WebhooksSection *s) {
+  auto identity = [](const std::string &v) { return v; };
+  CIVIC_RETURN_IF_ERROR(r.NodeList<std::string>(
+      "targets", "https://host[:port]/path", &s->targets,
+      [](std::string_view text) -> Result<std::string> {
+        static const std::regex kUrl(R"(^https?://([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:]+\])(:[0-9]{1,5})?(/[\x21-\x7e]*)?$)");
+        if (!std::regex_match(text.begin(), text.end(), kUrl)) {
+          return Status::InvalidArgument(err::CONFIG_BAD_VALUE, "is not an http:// or https:// URL");
+        }
+        return std::string(text);
+      },
+      identity));
+  CIVIC_RETURN_IF_ERROR(r.Path("secret_file", &s->secret_file));
+  CIVIC_RETURN_IF_ERROR(r.NodeList<std::string>(
+      "issuers", "<USCC>", &s->issuers,
+      [](std::string_view text) -> Result<std::string> {
+        if (Status st = contracts::ValidateUscc(text); !st.ok()) {
+          return Status::InvalidArgument(err::CONFIG_BAD_VALUE, "is not a USCC: " + st.message());
+        }
+        return std::string(text);
+      },
+      identity));
+  CIVIC_RETURN_IF_ERROR(r.Int("timeout_ms", 100, 600000, &s->timeout_ms));
   return r.CheckNoUnknownKeys();
 }
 
@@ -403,6 +433,7 @@ Result<Config> ParseConfig(std::string_view toml_text, const std::string &base_d
       {"mempool", [](SectionReader &r, Config *c) { return ParseMempool(r, &c->mempool); }},
       {"consensus", [](SectionReader &r, Config *c) { return ParseConsensus(r, &c->consensus); }},
       {"p2p", [](SectionReader &r, Config *c) { return ParseP2p(r, &c->p2p); }},
+      {"webhooks", [](SectionReader &r, Config *c) { return ParseWebhooks(r, &c->webhooks); }},
   };
 
   for (auto &&[k, v] : root) {
@@ -437,6 +468,15 @@ Result<Config> ParseConfig(std::string_view toml_text, const std::string &base_d
                                 "bytes less room for the proposal around the block)",
                                 source_name, config.consensus.max_block_bytes, kMaxBlockBytesForWal,
                                 consensus::kMaxWalRecordBytes));
+  }
+  if (config.webhooks.targets.size() > kMaxWebhookTargets) {
+    return BadValue(fmt::format("{}: webhooks.targets lists {} URLs; at most {}", source_name,
+                                config.webhooks.targets.size(), kMaxWebhookTargets));
+  }
+  if (!config.webhooks.targets.empty() && config.webhooks.secret_file.empty()) {
+    return Status::InvalidArgument(err::CONFIG_MISSING_KEY,
+                                   fmt::format("{}: webhooks.targets needs webhooks.secret_file (the key deliveries "
+                                               "are signed with)", source_name));
   }
   if (config.consensus.max_block_bytes > config.mempool.max_bytes) {
     return BadValue(
@@ -532,6 +572,13 @@ std::string FormatConfig(const Config &c) {
     observers += (i ? ", " : "") + Quote(c.p2p.observers[i].ToString());
   }
   line("observers", observers + "]");
+  if (!c.webhooks.targets.empty()) {
+    out += "\n[webhooks]\n";
+    strings("targets", c.webhooks.targets);
+    str("secret_file", c.webhooks.secret_file);
+    strings("issuers", c.webhooks.issuers);
+    num("timeout_ms", c.webhooks.timeout_ms);
+  }
   return out;
 }
 

@@ -10,6 +10,7 @@
 //   [consensus]  block_interval_ms, max_block_txs, max_block_bytes, timeout_*_ms
 //   [p2p]        listen, peers = ["ed25519:<hex>@host:port", ...],
 //                observers = ["ed25519:<hex>", ...]
+//   [webhooks]   targets = ["https://host/path", ...], secret_file, issuers, timeout_ms
 //
 // Engine choice (node/bft_engine.h WantsBftEngine): a node runs the BFT engine
 // when the genesis (or the chain tip) names more than one validator or [p2p]
@@ -130,6 +131,15 @@ struct P2pSection {
   std::vector<crypto::PublicKey> observers;
 };
 
+// Certificate status changes POSTed to the departments' systems (node/webhooks.h).
+constexpr size_t kMaxWebhookTargets = 16;
+struct WebhooksSection {
+  std::vector<std::string> targets;   // http:// or https:// URLs, at most kMaxWebhookTargets
+  std::string secret_file;            // the HMAC key (>= 32 bytes, mode 0600); required with targets
+  std::vector<std::string> issuers;   // USCCs: only their certificates' events; empty = all
+  uint32_t timeout_ms = 5000;         // per delivery attempt
+};
+
 struct Config {
   std::string path;  // the file it was loaded from (absolute); empty if parsed from text
   NodeSection node;
@@ -137,6 +147,7 @@ struct Config {
   MempoolSection mempool;
   ConsensusSection consensus;
   P2pSection p2p;
+  WebhooksSection webhooks;
 };
 
 // Reads and checks `path`.

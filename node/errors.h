@@ -57,7 +57,8 @@
   X(SHUTTING_DOWN, "the node is shutting down") \
   X(TOO_MANY_PEERS, "the node accepts no more peers") \
   X(UNEXPECTED_PEER_KEY, "the peer presented another node key than its address names") \
-  X(UNSUPPORTED_KEY_ALGO, "the peer's node key is not an ed25519 key")
+  X(UNSUPPORTED_KEY_ALGO, "the peer's node key is not an ed25519 key") \
+  X(WEBHOOK_SECRET_INVALID, "the webhook secret file is missing, shorter than 32 bytes or readable by others")
 
 namespace civic::err {
 CIVIC_NODE_ERRORS(CIVIC_ERR_CONSTANT)

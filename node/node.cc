@@ -191,6 +191,21 @@ Result<std::unique_ptr<Node>> Node::Open(const Config &config) {
   auth.max_clock_skew = std::chrono::milliseconds(config.rpc.auth_window_ms);
   auth.nonce_file = (fs::path(config.node.data_dir) / "rpc_auth_nonces").string();
   CIVIC_RETURN_IF_ERROR(rpc::SharedRequestAuthenticator().Configure(std::move(auth)));
+
+  if (!config.webhooks.targets.empty()) {
+    WebhookOptions hooks;
+    hooks.targets = config.webhooks.targets;
+    CIVIC_ASSIGN_OR_RETURN(hooks.secret, ReadWebhookSecret(config.webhooks.secret_file));
+    hooks.issuers = config.webhooks.issuers;
+    hooks.chain_id = node->chain_id_;
+    hooks.cursor_dir = (fs::path(config.node.data_dir) / "webhooks").string();
+    hooks.now_ms = [] {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+    };
+    node->webhooks_ = std::make_unique<Webhooks>(
+        std::move(hooks), node->chain_.get(), HttpWebhookPoster(std::chrono::milliseconds(config.webhooks.timeout_ms)));
+  }
   CIVIC_RETURN_IF_ERROR(RestrictDataDir(config.node.data_dir));
   return node;
 }
@@ -203,6 +218,13 @@ Status Node::Start() {
     engine_->Stop();
     return Status(st.code(), st.app_code(),
                   fmt::format("RPC server on {}: {}", config_.rpc.listen.ToString(), st.message()));
+  }
+  if (webhooks_) {
+    if (Status hooks = webhooks_->Start(); !hooks.ok()) {
+      server_->Stop();
+      engine_->Stop();
+      return hooks;
+    }
   }
   started_ = true;
   spdlog::info("event=node_started moniker={} node_id={} chain_id={} height={} rpc={}", config_.node.moniker,
@@ -218,6 +240,7 @@ void Node::Stop() {
   // the next block gets its answer. Then the engine finishes the block it is
   // applying and stops; waiters still pending are answered; the database is
   // closed when the Node is destroyed.
+  if (webhooks_) webhooks_->Stop();
   if (server_) server_->Stop();
   if (engine_) engine_->Stop();
   if (waiters_) waiters_->Close(Status::Unavailable(err::SHUTTING_DOWN, "the node is shutting down"));
@@ -274,6 +297,7 @@ void Node::OnCommitted(const CommittedBlock &block) {
   }
 
   server_->PublishBlock(*block.block);
+  if (webhooks_) webhooks_->OnBlockCommitted();
   spdlog::log(block.tx_ids.empty() ? spdlog::level::debug : spdlog::level::info,
               "event=block_committed height={} txs={} apply_ms={:.2f} "
               "mempool_txs={} dropped={}",

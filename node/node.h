@@ -41,6 +41,7 @@
 #include "node/engine.h"
 #include "node/mempool.h"
 #include "node/metrics.h"
+#include "node/webhooks.h"
 #include "rpc/backend.h"
 
 namespace civic::rpc {
@@ -108,6 +109,7 @@ class Node final : public rpc::NodeBackend {
   std::unique_ptr<ConsensusEngine> engine_;
   std::unique_ptr<rpc::MethodTable> methods_;
   std::unique_ptr<rpc::Server> server_;
+  std::unique_ptr<Webhooks> webhooks_;  // null without [webhooks] targets
   std::atomic<bool> started_{false};
   std::atomic<bool> stopped_{false};
 

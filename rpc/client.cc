@@ -358,10 +358,12 @@ Result<ClientOptions> Client::ParseUrl(std::string_view url) {
 }
 
 Result<HttpResponse> Client::Request(std::string_view method, std::string_view path, std::string body,
-                                     std::string_view content_type) {
+                                     std::string_view content_type,
+                                     const std::vector<std::pair<std::string, std::string>>& headers) {
   http::verb verb = http::string_to_verb(method);
   if (verb == http::verb::unknown) return Status::InvalidArgument(err::BAD_METHOD, "unknown HTTP method " + std::string(method));
   Impl::Request req = impl_->MakeRequest(verb, path, std::move(body), content_type);
+  for (const auto& [name, value] : headers) req.set(name, value);
   HttpResponse out;
   auto request_of = [&](size_t) -> const Impl::Request& { return req; };
   CIVIC_RETURN_IF_ERROR(impl_->Exchange(1, 1, request_of, [&](size_t, HttpResponse res) { out = std::move(res); }));

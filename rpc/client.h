@@ -81,8 +81,10 @@ class Client {
   // GET `path` and parse the body as JSON (non-2xx -> typed error).
   Result<boost::json::value> GetJson(std::string_view path);
   // Any request; every HTTP status is returned as is (transport errors only).
+  // `headers` are added to the request (e.g. a webhook's signature).
   Result<HttpResponse> Request(std::string_view method, std::string_view path, std::string body = "",
-                               std::string_view content_type = "application/json");
+                               std::string_view content_type = "application/json",
+                               const std::vector<std::pair<std::string, std::string>>& headers = {});
 
   // Closes the connection (the next call reconnects).
   void Close();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "crypto/base/errors.h"
+#include "rpc/cert_events.h"
 #include "rpc/codec/chain.h"
 #include "rpc/error_codes.h"
 #include "rpc/http_session.h"
@@ -237,6 +238,14 @@ void Server::PublishBlock(const pb::Block& block) {
   // A block whose header does not decode has no event to send.
   auto event = BlockEventJson(block);
   if (event.ok()) Publish("blocks", json::value(std::move(event).value()));
+  NodeBackend* node = impl_->state->node;
+  if (!node || !node->ready() || !AnySubscriber(*impl_->state, "certificate")) return;
+  for (json::object& cert_event : CertificateEventsOf(block, node->chain())) {
+    std::string topic = CertificateTopic(cert_event.at("id").as_string());
+    json::value data(std::move(cert_event));
+    Publish("certificates", data);
+    Publish(topic, data);
+  }
 }
 
 void Server::Publish(std::string_view topic, const json::value& data) {

@@ -6,6 +6,7 @@
 #include <boost/beast/websocket.hpp>
 #include <deque>
 
+#include "contracts/base/identifiers.h"
 #include "rpc/error_codes.h"
 #include "rpc/errors.h"
 
@@ -15,6 +16,24 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
 namespace net = boost::asio;
+
+namespace {
+
+// The topics: "blocks", "certificates" (every certificate status change) and
+// "certificate:<id>" (one certificate's; rpc/cert_events.h).
+Status CheckTopic(std::string_view name) {
+  if (name == "blocks" || name == "certificates") return Status::Ok();
+  if (name.starts_with("certificate:")) {
+    auto id = contracts::ParseCertId(name.substr(std::string_view("certificate:").size()));
+    if (id.ok()) return Status::Ok();
+    return Status::InvalidArgument(err::UNKNOWN_TOPIC, "\"" + std::string(name) + "\" does not name a certificate: " +
+                                                           id.status().message());
+  }
+  return Status::InvalidArgument(err::UNKNOWN_TOPIC, "no topic named \"" + std::string(name) +
+                                                         "\"; topics: blocks, certificates, certificate:<id>");
+}
+
+}  // namespace
 
 // Defined outside an anonymous namespace: ServerState::subscribers names it.
 class WsSession : public SessionBase, public std::enable_shared_from_this<WsSession> {
@@ -111,8 +130,8 @@ class WsSession : public SessionBase, public std::enable_shared_from_this<WsSess
       return;
     }
     std::string name(topic->get_string());
-    if (name != "blocks") {
-      SendError(err::UNKNOWN_TOPIC, "no topic named \"" + name + "\"; topics: blocks");
+    if (Status known = CheckTopic(name); !known.ok()) {
+      SendError(known.app_code(), known.message());
       return;
     }
     if (!SetSubscribed(name, subscribe)) {
@@ -275,10 +294,6 @@ void StartWebSocketSession(std::shared_ptr<ServerState> state, beast::tcp_stream
 }
 
 void PublishToSubscribers(ServerState& state, std::string_view topic, const json::value& data) {
-  json::object msg;
-  msg["topic"] = topic;
-  msg["data"] = data;
-  auto text = std::make_shared<const std::string>(json::serialize(msg));
   std::vector<std::shared_ptr<WsSession>> targets;
   {
     std::lock_guard<std::mutex> lock(state.subs_mu);
@@ -287,7 +302,22 @@ void PublishToSubscribers(ServerState& state, std::string_view topic, const json
       if (auto session = sub.session.lock()) targets.push_back(std::move(session));
     }
   }
+  if (targets.empty()) return;
+  json::object msg;
+  msg["topic"] = topic;
+  msg["data"] = data;
+  auto text = std::make_shared<const std::string>(json::serialize(msg));
   for (auto& session : targets) session->Enqueue(text);
+}
+
+bool AnySubscriber(ServerState& state, std::string_view topic_prefix) {
+  std::lock_guard<std::mutex> lock(state.subs_mu);
+  for (const auto& [id, sub] : state.subscribers) {
+    for (const std::string& topic : sub.topics) {
+      if (topic.starts_with(topic_prefix)) return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace civic::rpc

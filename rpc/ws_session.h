@@ -1,6 +1,8 @@
-// The /ws WebSocket session: clients send {"subscribe":"blocks"} or
-// {"unsubscribe":"blocks"} and receive {"topic":"blocks","data":...} for each
-// published block; malformed messages and unknown topics are answered with
+// The /ws WebSocket session: clients send {"subscribe":"<topic>"} or
+// {"unsubscribe":"<topic>"} and receive {"topic":"<topic>","data":...} for each
+// event: "blocks" (each published block), "certificates" (every certificate
+// status change, rpc/cert_events.h) and "certificate:<id>" (one certificate's);
+// malformed messages and unknown topics are answered with
 // {"error":{"app_code","message"}} (BAD_MESSAGE, UNKNOWN_TOPIC, RATE_LIMITED:
 // each message costs one rate-limit token; TOO_MANY_SUBSCRIPTIONS: the client
 // address holds options.ws_max_subscriptions_per_ip subscriptions already).
@@ -32,5 +34,9 @@ void StartWebSocketSession(std::shared_ptr<ServerState> state, boost::beast::tcp
 
 // Queues {"topic":topic,"data":data} for every session subscribed to `topic`.
 void PublishToSubscribers(ServerState& state, std::string_view topic, const boost::json::value& data);
+
+// Whether any session holds a topic starting with `topic_prefix` (so that the
+// publisher can skip building events nobody reads).
+bool AnySubscriber(ServerState& state, std::string_view topic_prefix);
 
 }  // namespace civic::rpc

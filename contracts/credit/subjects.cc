@@ -1,7 +1,5 @@
 #include "contracts/credit/subjects.h"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <vector>
 
@@ -9,21 +7,12 @@
 #include "contracts/base/errors.h"
 #include "contracts/base/identifiers.h"
 #include "contracts/credit/rules.h"
+#include "crypto/hash.h"
 
 namespace civic::contracts {
 
 Bytes PersonCommitment(std::string_view credit_key, std::string_view citizen_id) {
-  crypto_auth_hmacsha256_state state;
-  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(credit_key.data()), credit_key.size());
-  auto update = [&state](std::string_view part) {
-    crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(part.data()), part.size());
-  };
-  update(kCreditPersonDomain);
-  update(std::string_view("\0", 1));
-  update(citizen_id);
-  Bytes mac(crypto_auth_hmacsha256_BYTES, '\0');
-  crypto_auth_hmacsha256_final(&state, reinterpret_cast<unsigned char*>(mac.data()));
-  return mac;
+  return crypto::HmacSha256(credit_key, {kCreditPersonDomain, std::string_view("\0", 1), citizen_id});
 }
 
 Result<std::string> MaskName(std::string_view full_name) {

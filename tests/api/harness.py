@@ -33,11 +33,26 @@ class Network:
         self.url = ""
         self.certs = {}
 
-    def start(self):
+    def start(self, configure=None, samples=True):
+        """configure(config_path): edits node0's config before the node starts."""
         init = json.loads(_civic(["net", "init", "1", "--dir", self.net, "--base-port", "auto", "--force", "--json"]))
         self.url = init["nodes"][0]["rpc"]
         self.org = init["nodes"][0]["org"]
+        self.config = os.path.join(self.net, "node0", "config.toml")
+        if configure:
+            configure(self.config)
+        self.up()
+        if samples:
+            self._load_samples()
+        return self
+
+    def up(self):
         _civic(["net", "up", "--dir", self.net, "--civicd", os.environ["CIVICD_BIN"], "--timeout", "60"], timeout=90)
+
+    def down(self):
+        _civic(["net", "down", "--dir", self.net])
+
+    def _load_samples(self):
         psb = os.path.join(self.net, "orgs/psb.key")
         people = {
             "valid": ("张伟", "510703198805161236", "四川省绵阳市涪城区临园路15号"),
@@ -58,7 +73,6 @@ class Network:
         self.credit = json.loads(_civic(["credit", "sample", "--net", self.net, "--node", self.url, "--json"]))
         self.sharing = json.loads(_civic(["sharing", "sample", "--net", self.net, "--node", self.url, "--records",
                                           "100", "--subject-holder", self.certs["valid"]["file"], "--json"]))
-        return self
 
     def _issue(self, name, holder_id, fields, key):
         out = os.path.join(self.dir, f"{name}.json")
@@ -75,6 +89,9 @@ class Network:
             holder = json.load(f)
         return {"file": out, "id": holder["id"],
                 "holder": holder}
+
+    def civic(self, args, timeout=120):
+        return _civic(args, timeout)
 
     def stop(self):
         try:

@@ -339,5 +339,32 @@ TEST(ConfigTest, BlockBytesMustFitTheMempool) {
   EXPECT_NE(c.status().message().find("consensus.max_block_bytes"), std::string::npos);
 }
 
+TEST(ConfigTest, Webhooks) {
+  auto c = Parse(std::string(kMinimal) +
+                 "[webhooks]\ntargets = [\"https://hr.example/hooks/civic\", \"http://10.0.0.5:8080/h\"]\n"
+                 "secret_file = \"webhook.secret\"\nissuers = [\"11510700008207313A\"]\ntimeout_ms = 2000\n");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->webhooks.targets.size(), 2u);
+  EXPECT_EQ(c->webhooks.secret_file, "/srv/civic/webhook.secret");
+  EXPECT_EQ(c->webhooks.issuers, std::vector<std::string>{"11510700008207313A"});
+  EXPECT_EQ(c->webhooks.timeout_ms, 2000u);
+  auto again = Parse(FormatConfig(*c));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->webhooks.targets, c->webhooks.targets);
+  EXPECT_TRUE(Parse(kMinimal)->webhooks.targets.empty());
+
+  auto code = [](const std::string& text) { return Parse(std::string(kMinimal) + "[webhooks]\n" + text).status(); };
+  EXPECT_EQ(code("targets = [\"https://a.example/h\"]\n").app_code(), "CONFIG_MISSING_KEY");  // no secret
+  EXPECT_EQ(code("targets = [\"ftp://a.example/h\"]\nsecret_file = \"s\"\n").app_code(), "CONFIG_BAD_VALUE");
+  EXPECT_EQ(code("targets = [\"https://a/h\", \"https://a/h\"]\nsecret_file = \"s\"\n").app_code(),
+            "CONFIG_BAD_VALUE");
+  EXPECT_EQ(code("issuers = [\"not-a-uscc\"]\n").app_code(), "CONFIG_BAD_VALUE");
+  EXPECT_EQ(code("timeout_ms = 5\n").app_code(), "CONFIG_BAD_VALUE");
+  EXPECT_EQ(code("target = []\n").app_code(), "CONFIG_UNKNOWN_KEY");
+  std::string many = "targets = [";
+  for (int i = 0; i < 17; ++i) many += (i ? ", " : "") + std::string("\"https://h/") + std::to_string(i) + "\"";
+  EXPECT_EQ(code(many + "]\nsecret_file = \"s\"\n").app_code(), "CONFIG_BAD_VALUE");
+}
+
 }  // namespace
 }  // namespace civic::node
