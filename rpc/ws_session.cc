@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <deque>
 
 #include "rpc/error_codes.h"
@@ -16,10 +18,16 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 namespace net = boost::asio;
 
-// Defined outside an anonymous namespace: ServerState::subscribers names it.
-class WsSession : public SessionBase, public std::enable_shared_from_this<WsSession> {
+namespace {
+
+// `Stream` is the HTTP session's: beast::tcp_stream or beast::ssl_stream<beast::tcp_stream> (wss).
+template <typename Stream>
+class WsSession final : public WsSubscriber, public std::enable_shared_from_this<WsSession<Stream>> {
  public:
-  WsSession(std::shared_ptr<ServerState> state, beast::tcp_stream&& stream, std::string remote,
+  using std::enable_shared_from_this<WsSession>::shared_from_this;
+  using std::enable_shared_from_this<WsSession>::weak_from_this;
+
+  WsSession(std::shared_ptr<ServerState> state, Stream&& stream, std::string remote,
             std::shared_ptr<ConnectionSlot> slot)
       : state_(std::move(state)), ws_(std::move(stream)), remote_(std::move(remote)), slot_(std::move(slot)) {}
 
@@ -58,8 +66,7 @@ class WsSession : public SessionBase, public std::enable_shared_from_this<WsSess
     });
   }
 
-  // Queues `message` (called from any thread).
-  void Enqueue(std::shared_ptr<const std::string> message) {
+  void Enqueue(std::shared_ptr<const std::string> message) override {
     auto self = shared_from_this();
     state_->RunOn(ws_.get_executor(), [self, message = std::move(message)]() mutable {
       self->Push(std::move(message));
@@ -253,7 +260,7 @@ class WsSession : public SessionBase, public std::enable_shared_from_this<WsSess
   }
 
   std::shared_ptr<ServerState> state_;
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<Stream> ws_;
   std::string remote_;
   std::shared_ptr<ConnectionSlot> slot_;
   uint64_t id_ = 0;
@@ -268,10 +275,25 @@ class WsSession : public SessionBase, public std::enable_shared_from_this<WsSess
   bool finished_ = false;
 };
 
+template <typename Stream>
+void StartSession(std::shared_ptr<ServerState> state, Stream stream, std::string remote,
+                  std::shared_ptr<ConnectionSlot> slot, http::request<http::string_body> upgrade) {
+  auto session =
+      std::make_shared<WsSession<Stream>>(std::move(state), std::move(stream), std::move(remote), std::move(slot));
+  session->Run(std::move(upgrade));
+}
+
+}  // namespace
+
 void StartWebSocketSession(std::shared_ptr<ServerState> state, beast::tcp_stream stream, std::string remote,
                            std::shared_ptr<ConnectionSlot> slot, http::request<http::string_body> upgrade) {
-  auto session = std::make_shared<WsSession>(std::move(state), std::move(stream), std::move(remote), std::move(slot));
-  session->Run(std::move(upgrade));
+  StartSession(std::move(state), std::move(stream), std::move(remote), std::move(slot), std::move(upgrade));
+}
+
+void StartWebSocketSession(std::shared_ptr<ServerState> state, beast::ssl_stream<beast::tcp_stream> stream,
+                           std::string remote, std::shared_ptr<ConnectionSlot> slot,
+                           http::request<http::string_body> upgrade) {
+  StartSession(std::move(state), std::move(stream), std::move(remote), std::move(slot), std::move(upgrade));
 }
 
 void PublishToSubscribers(ServerState& state, std::string_view topic, const json::value& data) {
@@ -279,7 +301,7 @@ void PublishToSubscribers(ServerState& state, std::string_view topic, const json
   msg["topic"] = topic;
   msg["data"] = data;
   auto text = std::make_shared<const std::string>(json::serialize(msg));
-  std::vector<std::shared_ptr<WsSession>> targets;
+  std::vector<std::shared_ptr<WsSubscriber>> targets;
   {
     std::lock_guard<std::mutex> lock(state.subs_mu);
     for (auto& [id, sub] : state.subscribers) {

@@ -157,6 +157,8 @@ rpc::Client CivicdProcess::NewClient(std::chrono::milliseconds timeout) const {
   options.host = "127.0.0.1";
   options.port = files_->config.rpc.listen.port;
   options.timeout = timeout;
+  options.tls = !files_->config.rpc.tls_cert_file.empty();
+  options.tls_files = files_->client_tls;
   return rpc::Client(options);
 }
 
