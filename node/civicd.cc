@@ -3,8 +3,8 @@
 //   civicd --config node.toml     run a node until SIGINT or SIGTERM
 //   civicd --help | --version
 //
-// SIGHUP reloads the RPC port's TLS certificate and key ([rpc] tls_cert_file,
-// tls_key_file): new connections use the new pair; a pair that does not load is
+// SIGHUP reloads the RPC port's TLS files ([rpc] tls_cert_file, tls_key_file,
+// tls_client_ca_file): new connections use the new pair; a pair that does not load is
 // logged (event=tls_reload_failed with its typed error) and the old one stays.
 //
 // Exit codes: 0 after a clean stop; 2 for bad command-line arguments or a bad

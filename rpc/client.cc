@@ -224,7 +224,8 @@ struct Client::Impl {
     stream.reset();
     ExpectServerName(tls_stream->native_handle(), options.host);
     beast::get_lowest_layer(*tls_stream).expires_at(deadline);
-    beast::error_code ec = Run([&](auto handler) { tls_stream->async_handshake(net::ssl::stream_base::client, handler); });
+    beast::error_code ec =
+        Run([&](auto handler) { tls_stream->async_handshake(net::ssl::stream_base::client, handler); });
     if (!ec) return Status::Ok();
     std::string where = options.host + ":" + std::to_string(options.port);
     std::string unverified = VerifyFailure(tls_stream->native_handle());

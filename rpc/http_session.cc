@@ -176,7 +176,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     bool quiet = ec == http::error::end_of_stream || ec == net::error::eof ||
                  ec == net::error::connection_reset || ec == net::error::operation_aborted ||
                  ec == beast::error::timeout || ec == net::error::broken_pipe ||
-                 ec == http::error::partial_message;
+                 ec == http::error::partial_message ||
+                 // TLS: a close without close_notify, or a broken record (nothing to answer on)
+                 ec == net::ssl::error::stream_truncated || ec.category() == net::error::get_ssl_category();
     if (quiet) return Close();
     state_->metrics.RecordReject(Reject::kMalformedHttp);
     SendFinal(http::status::bad_request,
@@ -477,10 +479,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   void SendPreflight() {
     if (!CorsAllows(req_[http::field::origin])) {
       state_->metrics.RecordReject(Reject::kBadOrigin);
-      return SendText(http::status::forbidden,
-                      RestErrorBody(Status::PermissionDenied(
-                          err::ORIGIN_NOT_ALLOWED, "this node does not answer pages of this origin (rpc.cors_origins)")),
-                      kJson);
+      Status st = Status::PermissionDenied(err::ORIGIN_NOT_ALLOWED,
+                                           "this node does not answer pages of this origin (rpc.cors_origins)");
+      return SendText(http::status::forbidden, RestErrorBody(st), kJson);
     }
     http::response<http::string_body> res{http::status::no_content, req_.version()};
     res.set(http::field::access_control_allow_methods, "GET, POST");

@@ -43,7 +43,7 @@ uint16_t PickFreeRange(size_t count) {
 uint16_t PickFreePort() { return PickFreeRange(1); }
 
 NodeFiles WriteNodeFiles(const std::string& chain_id, const std::function<void(node::Config*)>& tweak) {
-  NodeFiles files{MakeSampleNetwork(chain_id), std::make_unique<TempDir>("civic-it"), {}, {}, {}};
+  NodeFiles files{MakeSampleNetwork(chain_id), std::make_unique<TempDir>("civic-it"), {}, {}, {}, {}};
   const fs::path& dir = files.dir->path();
   Status st = crypto::WriteKeyFile((dir / "node_key.json").string(), files.net.node_key);
   if (!st.ok()) throw std::runtime_error("write node key: " + st.ToString());

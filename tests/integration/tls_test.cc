@@ -26,11 +26,6 @@ void WriteText(const fs::path& path, const std::string& text) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
 }
 
-std::string ReadText(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 // A CA, written as <dir>/<name>.crt, that issues certificates for 127.0.0.1.
 struct TestCa {
   TestCa(const fs::path& dir, const std::string& name) : ca(tools::CreateTlsCa(name).value()) {
@@ -46,12 +41,12 @@ struct TestCa {
 // (files tls.crt and tls.key next to its config).
 class TlsNodeTest : public ::testing::Test {
  protected:
+  static void ServeTls(node::Config* c) {
+    c->rpc.tls_cert_file = "tls.crt";
+    c->rpc.tls_key_file = "tls.key";
+    c->rpc.header_timeout_ms = 300;
+  }
   void SetUp() override {
-    files_ = WriteNodeFiles("it-tls-1", [](node::Config* c) {
-      c->rpc.tls_cert_file = "tls.crt";
-      c->rpc.tls_key_file = "tls.key";
-      c->rpc.header_timeout_ms = 300;
-    });
     ca_ = std::make_unique<TestCa>(dir(), "first-ca");
     InstallServerCertificate(ca_->Server());
     files_.client_tls.ca_file = ca_->file;
@@ -71,7 +66,7 @@ class TlsNodeTest : public ::testing::Test {
   }
   std::string Url() const { return "https://127.0.0.1:" + std::to_string(files_.config.rpc.listen.port); }
 
-  NodeFiles files_;
+  NodeFiles files_ = WriteNodeFiles("it-tls-1", ServeTls);
   std::unique_ptr<TestCa> ca_;
 };
 

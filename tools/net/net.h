@@ -64,7 +64,9 @@ struct NetNode {
   uint16_t rpc_port = 0;
   uint16_t p2p_port = 0;
   bool tls = false;  // the network's nodes serve https
-  std::string rpc_url() const { return (tls ? "https://" : "http://") + std::string("127.0.0.1:") + std::to_string(rpc_port); }
+  std::string rpc_url() const {
+    return std::string(tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(rpc_port);
+  }
 };
 
 struct Network {

@@ -40,7 +40,9 @@ Result<KeyPtr> NewKey() {
   return key;
 }
 
-Result<std::string> Pem(int (*write)(BIO*, const void*), const void* object, const char* what) {
+using PemWriter = int (*)(BIO*, const void*);
+
+Result<std::string> Pem(PemWriter write, const void* object, const char* what) {
   BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || write(bio.get(), object) != 1) return Failed(std::string("encode the ") + what);
   char* data = nullptr;
@@ -49,26 +51,26 @@ Result<std::string> Pem(int (*write)(BIO*, const void*), const void* object, con
 }
 
 Result<TlsCertificate> Encode(const X509* cert, const EVP_PKEY* key) {
+  PemWriter write_cert = [](BIO* b, const void* c) { return PEM_write_bio_X509(b, static_cast<const X509*>(c)); };
+  PemWriter write_key = [](BIO* b, const void* k) {
+    return PEM_write_bio_PrivateKey(b, static_cast<const EVP_PKEY*>(k), nullptr, nullptr, 0, nullptr, nullptr);
+  };
   TlsCertificate out;
-  CIVIC_ASSIGN_OR_RETURN(out.cert_pem, Pem([](BIO* b, const void* c) { return PEM_write_bio_X509(b, static_cast<const X509*>(c)); },
-                                           cert, "certificate"));
-  CIVIC_ASSIGN_OR_RETURN(out.key_pem,
-                         Pem([](BIO* b, const void* k) {
-                           return PEM_write_bio_PrivateKey(b, static_cast<const EVP_PKEY*>(k), nullptr, nullptr, 0,
-                                                           nullptr, nullptr);
-                         },
-                             key, "key"));
+  CIVIC_ASSIGN_OR_RETURN(out.cert_pem, Pem(write_cert, cert, "certificate"));
+  CIVIC_ASSIGN_OR_RETURN(out.key_pem, Pem(write_key, key, "key"));
   return out;
 }
 
-Result<TlsCertificate> Decode(const TlsCertificate& pem, CertPtr* cert, KeyPtr* key) {
+// The CA's certificate and key from PEM (an encrypted key is refused, never prompted for).
+Status Decode(const TlsCertificate& pem, CertPtr* cert, KeyPtr* key) {
   BioPtr cert_bio(BIO_new_mem_buf(pem.cert_pem.data(), static_cast<int>(pem.cert_pem.size())));
   cert->reset(PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr));
   if (!*cert) return Failed("read the CA certificate");
   BioPtr key_bio(BIO_new_mem_buf(pem.key_pem.data(), static_cast<int>(pem.key_pem.size())));
-  key->reset(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
+  auto no_passphrase = [](char*, int, int, void*) { return 0; };
+  key->reset(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, no_passphrase, nullptr));
   if (!*key) return Failed("read the CA key");
-  return pem;
+  return Status::Ok();
 }
 
 // A certificate for `key` named `common_name`, valid from now for `days`, with
@@ -112,14 +114,16 @@ Result<TlsCertificate> IssueLeaf(const TlsCertificate& ca_pem, const std::string
                                  const std::vector<std::pair<int, std::string>>& extensions) {
   CertPtr ca_cert;
   KeyPtr ca_key;
-  CIVIC_RETURN_IF_ERROR(Decode(ca_pem, &ca_cert, &ca_key).status());
+  CIVIC_RETURN_IF_ERROR(Decode(ca_pem, &ca_cert, &ca_key));
   CIVIC_ASSIGN_OR_RETURN(KeyPtr key, NewKey());
   CIVIC_ASSIGN_OR_RETURN(CertPtr cert, NewCertificate(key.get(), common_name, 825));
   if (X509_set_issuer_name(cert.get(), X509_get_subject_name(ca_cert.get())) != 1) return Failed("set the issuer");
   CIVIC_RETURN_IF_ERROR(AddExtension(cert.get(), ca_cert.get(), NID_basic_constraints, "critical,CA:FALSE"));
   CIVIC_RETURN_IF_ERROR(AddExtension(cert.get(), ca_cert.get(), NID_subject_key_identifier, "hash"));
   CIVIC_RETURN_IF_ERROR(AddExtension(cert.get(), ca_cert.get(), NID_authority_key_identifier, "keyid:always"));
-  for (const auto& [nid, value] : extensions) CIVIC_RETURN_IF_ERROR(AddExtension(cert.get(), ca_cert.get(), nid, value));
+  for (const auto& [nid, value] : extensions) {
+    CIVIC_RETURN_IF_ERROR(AddExtension(cert.get(), ca_cert.get(), nid, value));
+  }
   CIVIC_RETURN_IF_ERROR(Sign(cert.get(), ca_key.get()));
   return Encode(cert.get(), key.get());
 }

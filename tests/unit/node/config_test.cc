@@ -364,7 +364,8 @@ TEST(ConfigTest, TlsFilesResolveAndGoTogether) {
 
 TEST(ConfigTest, CorsOriginsAreExactOrigins) {
   EXPECT_TRUE(Parse(kMinimal)->rpc.cors_origins.empty());  // no origin by default
-  auto c = Parse(std::string(kMinimal) + "[rpc]\ncors_origins = [\"https://app.example\", \"http://localhost:5173\"]\n");
+  auto c =
+      Parse(std::string(kMinimal) + "[rpc]\ncors_origins = [\"https://app.example\", \"http://localhost:5173\"]\n");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->rpc.cors_origins, (std::vector<std::string>{"https://app.example", "http://localhost:5173"}));
   auto again = ParseConfig(FormatConfig(*c), "/elsewhere", "x.toml");

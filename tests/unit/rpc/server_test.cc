@@ -798,7 +798,8 @@ TEST(ServerTest, CorsIsOffByDefault) {
   EXPECT_TRUE(post.starts_with("HTTP/1.1 200")) << post;
   EXPECT_EQ(post.find("Access-Control-Allow-Origin"), std::string::npos) << post;
   EXPECT_EQ(post.find("Vary: Origin"), std::string::npos) << post;
-  EXPECT_TRUE(RequestFromOrigin(t.server->port(), "OPTIONS", "/rpc", "https://app.example").starts_with("HTTP/1.1 403"));
+  std::string preflight = RequestFromOrigin(t.server->port(), "OPTIONS", "/rpc", "https://app.example");
+  EXPECT_TRUE(preflight.starts_with("HTTP/1.1 403")) << preflight;
 }
 
 // A WebSocket client for the tests.
