@@ -3,6 +3,10 @@
 //   civicd --config node.toml     run a node until SIGINT or SIGTERM
 //   civicd --help | --version
 //
+// SIGHUP reloads the RPC port's TLS files ([rpc] tls_cert_file, tls_key_file,
+// tls_client_ca_file): new connections use the new pair; a pair that does not load is
+// logged (event=tls_reload_failed with its typed error) and the old one stays.
+//
 // Exit codes: 0 after a clean stop; 2 for bad command-line arguments or a bad
 // config file (the message on stderr says which key, and where); 1 for errors
 // at run time (key file, genesis, storage, port in use, a failing disk).
@@ -24,6 +28,7 @@
 #include "node/config.h"
 #include "node/errors.h"
 #include "node/node.h"
+#include "rpc/error_codes.h"
 
 namespace {
 
@@ -60,6 +65,18 @@ int Fail(int code, const std::string& what, const civic::Status& status) {
   return code;
 }
 
+void ReloadTls(civic::node::Node& node) {
+  civic::Status reloaded = node.ReloadRpcTls();
+  if (reloaded.ok()) {
+    spdlog::info("event=tls_reloaded");
+  } else if (reloaded.app_code() == civic::err::TLS_NOT_CONFIGURED) {
+    spdlog::info("event=signal signal=SIGHUP note=\"no TLS to reload\"");
+  } else {
+    spdlog::error("event=tls_reload_failed error=\"{}\" note=\"the previous certificate stays in use\"",
+                  reloaded.ToString());
+  }
+}
+
 int Run(const std::string& config_path) {
   auto config = civic::node::LoadConfig(config_path);
   if (!config.ok()) {
@@ -78,6 +95,7 @@ int Run(const std::string& config_path) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -95,6 +113,7 @@ int Run(const std::string& config_path) {
       spdlog::info("event=signal signal={}", sig == SIGINT ? "SIGINT" : "SIGTERM");
       break;
     }
+    if (sig == SIGHUP) ReloadTls(**node);
     if (auto fatal = (*node)->fatal_error()) {
       std::cerr << "civicd: stopping after a fatal error: " << fatal->ToString() << "\n";
       exit_code = kExitRuntime;

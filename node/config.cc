@@ -264,6 +264,10 @@ Status ParseRpc(SectionReader &r, RpcSection *s) {
   CIVIC_RETURN_IF_ERROR(r.Int("commit_timeout_ms", 1, 3600000, &s->commit_timeout_ms));
   CIVIC_RETURN_IF_ERROR(r.Int("auth_window_ms", 1000, 600000, &s->auth_window_ms));
   CIVIC_RETURN_IF_ERROR(r.Path("web_root", &s->web_root));
+  CIVIC_RETURN_IF_ERROR(r.Origins("cors_origins", &s->cors_origins));
+  CIVIC_RETURN_IF_ERROR(r.Path("tls_cert_file", &s->tls_cert_file));
+  CIVIC_RETURN_IF_ERROR(r.Path("tls_key_file", &s->tls_key_file));
+  CIVIC_RETURN_IF_ERROR(r.Path("tls_client_ca_file", &s->tls_client_ca_file));
   return r.CheckNoUnknownKeys();
 }
 
@@ -456,6 +460,17 @@ Result<Config> ParseConfig(std::string_view toml_text, const std::string &base_d
   }
 
   // Cross-field checks.
+  // A certificate without its key (or the reverse) cannot serve TLS, and a
+  // node must not quietly fall back to plain HTTP.
+  if (config.rpc.tls_cert_file.empty() != config.rpc.tls_key_file.empty()) {
+    const char* missing = config.rpc.tls_cert_file.empty() ? "rpc.tls_cert_file" : "rpc.tls_key_file";
+    return BadValue(fmt::format("{}: {} is missing: rpc.tls_cert_file and rpc.tls_key_file go together", source_name,
+                                missing));
+  }
+  if (!config.rpc.tls_client_ca_file.empty() && config.rpc.tls_cert_file.empty()) {
+    return BadValue(fmt::format("{}: rpc.tls_client_ca_file needs rpc.tls_cert_file and rpc.tls_key_file (mutual TLS "
+                                "is TLS)", source_name));
+  }
   // A body as large as allowed must fit in the budget, or it could never be sent.
   if (config.rpc.max_inflight_body_bytes < config.rpc.max_body_bytes) {
     return BadValue(fmt::format("{}: rpc.max_inflight_body_bytes ({}) must be at least rpc.max_body_bytes ({})",
@@ -542,6 +557,10 @@ std::string FormatConfig(const Config &c) {
   num("commit_timeout_ms", c.rpc.commit_timeout_ms);
   num("auth_window_ms", c.rpc.auth_window_ms);
   if (!c.rpc.web_root.empty()) str("web_root", c.rpc.web_root);
+  strings("cors_origins", c.rpc.cors_origins);
+  if (!c.rpc.tls_cert_file.empty()) str("tls_cert_file", c.rpc.tls_cert_file);
+  if (!c.rpc.tls_key_file.empty()) str("tls_key_file", c.rpc.tls_key_file);
+  if (!c.rpc.tls_client_ca_file.empty()) str("tls_client_ca_file", c.rpc.tls_client_ca_file);
 
   out += "\n[mempool]\n";
   num("max_txs", c.mempool.max_txs);

@@ -5,7 +5,8 @@
 //   [rpc]        listen, threads, max_body_bytes, max_inflight_body_bytes, max_batch, max_connections_per_ip,
 //                header_timeout_ms, ws_allowed_origins, ws_max_subscriptions_per_ip, rate_limit_per_sec,
 //                rate_limit_burst, trusted_proxies,
-//                commit_timeout_ms, auth_window_ms, web_root
+//                commit_timeout_ms, auth_window_ms, web_root, cors_origins,
+//                tls_cert_file, tls_key_file, tls_client_ca_file
 //   [mempool]    max_txs, max_bytes, verify_threads
 //   [consensus]  block_interval_ms, max_block_txs, max_block_bytes, timeout_*_ms
 //   [p2p]        listen, peers = ["ed25519:<hex>@host:port", ...],
@@ -94,6 +95,14 @@ struct RpcSection {
   // clock, and so how long their nonces are kept (rpc/request_auth.h).
   uint32_t auth_window_ms = 60000;
   std::string web_root;               // empty = no static files; absolute after loading
+  // Browser origins whose pages may call /rpc and /v1 (exact "https://host[:port]"); empty = none.
+  std::vector<std::string> cors_origins;
+  // TLS on the RPC port: PEM certificate (chain) and key, both or neither
+  // (empty = plain HTTP); absolute after loading. With tls_client_ca_file, a
+  // client must present a certificate that CA signed (mutual TLS).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
 };
 
 struct MempoolSection {

@@ -182,6 +182,10 @@ Result<std::unique_ptr<Node>> Node::Open(const Config &config) {
   server_options.rate_limit_burst = config.rpc.rate_limit_burst;
   server_options.trusted_proxies = config.rpc.trusted_proxies;
   server_options.web_root = config.rpc.web_root;
+  server_options.cors_origins = config.rpc.cors_origins;
+  server_options.tls.cert_file = config.rpc.tls_cert_file;
+  server_options.tls.key_file = config.rpc.tls_key_file;
+  server_options.tls.client_ca_file = config.rpc.tls_client_ca_file;
   server_options.genesis_json = genesis->text;
   node->server_ = std::make_unique<rpc::Server>(server_options, node->methods_.get(), self);
 
@@ -246,6 +250,8 @@ void Node::Stop() {
   if (waiters_) waiters_->Close(Status::Unavailable(err::SHUTTING_DOWN, "the node is shutting down"));
   if (started_) spdlog::info("event=node_stopped height={}", chain_->tip().height);
 }
+
+Status Node::ReloadRpcTls() { return server_->ReloadTls(); }
 
 std::optional<Status> Node::fatal_error() const {
   std::lock_guard<std::mutex> lock(fatal_mu_);

@@ -75,6 +75,9 @@ class Node final : public rpc::NodeBackend {
   // Blocks until fatal_error() is set or `timeout` passes; true if set.
   bool WaitForFatal(std::chrono::milliseconds timeout) const;
 
+  // Reads the RPC port's TLS certificate and key files again (rpc::Server::ReloadTls):
+  // new connections use them; on error the previous pair stays in use.
+  Status ReloadRpcTls();
   uint16_t rpc_port() const;
   std::string rpc_url() const;
   const crypto::PublicKey& node_id() const { return key_.public_key(); }

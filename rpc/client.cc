@@ -3,6 +3,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <algorithm>
 #include <cctype>
 #include <deque>
@@ -153,10 +154,17 @@ struct Client::Impl {
 
   explicit Impl(ClientOptions opts) : options(std::move(opts)) {}
 
+  using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
   ClientOptions options;
   net::io_context ioc;
+  std::shared_ptr<TlsContext> tls_context;  // made at the first TLS connect
+  // The open connection: `stream` for http, `tls_stream` for https.
   std::optional<beast::tcp_stream> stream;
+  std::optional<TlsStream> tls_stream;
   beast::flat_buffer buffer;
+
+  bool connected() const { return stream.has_value() || tls_stream.has_value(); }
   int64_t next_id = 1;
 
   // Runs one asynchronous operation started by `start` to completion.
@@ -170,12 +178,14 @@ struct Client::Impl {
   }
 
   void Close() {
-    if (stream) {
+    beast::tcp_stream* lowest = stream ? &*stream : tls_stream ? &beast::get_lowest_layer(*tls_stream) : nullptr;
+    if (lowest) {
       beast::error_code ec;
-      stream->socket().shutdown(tcp::socket::shutdown_both, ec);
-      stream->close();
-      stream.reset();
+      lowest->socket().shutdown(tcp::socket::shutdown_both, ec);
+      lowest->close();
     }
+    stream.reset();
+    tls_stream.reset();
     buffer.clear();
   }
 
@@ -189,7 +199,7 @@ struct Client::Impl {
     ec = Run([&](auto handler) { stream->async_connect(endpoints, handler); });
     if (!ec) {
       stream->socket().set_option(tcp::no_delay(true), ec);
-      return Status::Ok();
+      return options.tls ? StartTls(deadline) : Status::Ok();
     }
     std::string where = options.host + ":" + std::to_string(options.port);
     stream.reset();
@@ -198,6 +208,38 @@ struct Client::Impl {
       return Status::Unavailable(err::CONNECTION_REFUSED, "nothing is listening at " + where);
     }
     return Status::Unavailable(err::CONNECT_FAILED, "cannot connect to " + where + ": " + ec.message());
+  }
+
+  // Turns the connected `stream` into `tls_stream` and completes the handshake.
+  Status StartTls(Clock::time_point deadline) {
+    if (!tls_context) {
+      auto context = MakeClientTlsContext(options.tls_files);
+      if (!context.ok()) {
+        stream.reset();
+        return context.status();
+      }
+      tls_context = std::move(context).value();
+    }
+    tls_stream.emplace(std::move(*stream), *tls_context);
+    stream.reset();
+    ExpectServerName(tls_stream->native_handle(), options.host);
+    beast::get_lowest_layer(*tls_stream).expires_at(deadline);
+    beast::error_code ec =
+        Run([&](auto handler) { tls_stream->async_handshake(net::ssl::stream_base::client, handler); });
+    if (!ec) return Status::Ok();
+    std::string where = options.host + ":" + std::to_string(options.port);
+    std::string unverified = VerifyFailure(tls_stream->native_handle());
+    Close();
+    if (ec == beast::error::timeout) return Status::DeadlineExceeded(err::TIMEOUT, "TLS with " + where + " timed out");
+    if (!unverified.empty()) {
+      return Status::Unavailable(err::TLS_VERIFY_FAILED, "the certificate of " + where + " is not trusted: " +
+                                                             unverified + (options.tls_files.ca_file.empty()
+                                                                               ? " (checked against the system roots; "
+                                                                                 "name the node's CA with --ca-file)"
+                                                                               : " (checked against " +
+                                                                                     options.tls_files.ca_file + ")"));
+    }
+    return Status::Unavailable(err::TLS_HANDSHAKE_FAILED, "TLS with " + where + " failed: " + ec.message());
   }
 
   Request MakeRequest(http::verb verb, std::string_view path, std::string body, std::string_view content_type) const {
@@ -223,9 +265,10 @@ struct Client::Impl {
     if (count == 0) return Status::Ok();
     const Clock::time_point deadline = Clock::now() + options.timeout;
     for (int attempt = 0;; ++attempt) {
-      bool reused = stream.has_value();
-      if (!stream) CIVIC_RETURN_IF_ERROR(Connect(deadline));
-      Pass pass = Pipeline(count, window, deadline, request_of, on_answer);
+      bool reused = connected();
+      if (!reused) CIVIC_RETURN_IF_ERROR(Connect(deadline));
+      Pass pass = tls_stream ? Pipeline(*tls_stream, count, window, deadline, request_of, on_answer)
+                             : Pipeline(*stream, count, window, deadline, request_of, on_answer);
       if (!pass.ec && pass.answered == count) {
         if (!pass.keep_alive) Close();
         return Status::Ok();
@@ -240,9 +283,16 @@ struct Client::Impl {
         return Status::DeadlineExceeded(err::TIMEOUT, "the server did not answer in time");
       }
       bool stale = pass.ec == http::error::end_of_stream || pass.ec == net::error::eof ||
-                   pass.ec == net::error::connection_reset || pass.ec == net::error::broken_pipe;
+                   pass.ec == net::error::connection_reset || pass.ec == net::error::broken_pipe ||
+                   pass.ec == net::ssl::error::stream_truncated;
       if (reused && stale && pass.answered == 0 && !pass.got_bytes && attempt == 0) continue;
       if (pass.ec == http::error::body_limit) return BadResponse("the answer is larger than the client accepts");
+      // A TLS alert after the handshake: with TLS 1.3 the server checks the
+      // client certificate only then (e.g. "certificate required").
+      if (pass.ec.category() == net::error::get_ssl_category()) {
+        return Status::Unavailable(err::TLS_HANDSHAKE_FAILED, "the server refused the TLS connection: " +
+                                                                  pass.ec.message());
+      }
       return Status(Code::kIOError, err::CONNECTION_LOST, "the connection broke: " + pass.ec.message());
     }
   }
@@ -258,8 +308,10 @@ struct Client::Impl {
   // The writer sends the next request whenever none is being written and fewer
   // than `window` wait; the reader reads the answers one after the other. Both
   // run on `ioc` (HTTP/1.1 answers come in the order of the requests).
-  Pass Pipeline(size_t count, size_t window, Clock::time_point first_deadline, const RequestOf& request_of,
-                const OnAnswer& on_answer) {
+  template <typename Stream>
+  Pass Pipeline(Stream& stream, size_t count, size_t window, Clock::time_point first_deadline,
+                const RequestOf& request_of, const OnAnswer& on_answer) {
+    beast::tcp_stream& lowest = beast::get_lowest_layer(stream);
     struct Waiting {
       Clock::time_point deadline;
       bool head;  // a HEAD answer has no body
@@ -271,7 +323,7 @@ struct Client::Impl {
     std::optional<http::response_parser<http::string_body>> parser;
     auto fail = [&](beast::error_code ec) {
       if (!pass.ec) pass.ec = ec;
-      stream->cancel();
+      lowest.cancel();
     };
     std::function<void()> write_next = [&] {
       if (pass.ec || !pass.keep_alive || writing || next == count || waiting.size() >= std::max<size_t>(window, 1)) {
@@ -281,8 +333,8 @@ struct Client::Impl {
       Clock::time_point deadline = next == 0 ? first_deadline : Clock::now() + options.timeout;
       waiting.push_back({deadline, req.method() == http::verb::head});
       writing = true;
-      stream->expires_at(waiting.back().deadline);
-      http::async_write(*stream, req, [&](beast::error_code ec, size_t) {
+      lowest.expires_at(waiting.back().deadline);
+      http::async_write(stream, req, [&](beast::error_code ec, size_t) {
         writing = false;
         if (ec && pass.keep_alive) return fail(ec);  // else cancelled: the server closed the connection
         if (ec) return;
@@ -296,8 +348,8 @@ struct Client::Impl {
       parser->body_limit(options.max_response_bytes);
       parser->header_limit(64 * 1024);
       parser->skip(waiting.front().head);
-      stream->expires_at(waiting.front().deadline);
-      http::async_read(*stream, buffer, *parser, [&](beast::error_code ec, size_t) {
+      lowest.expires_at(waiting.front().deadline);
+      http::async_read(stream, buffer, *parser, [&](beast::error_code ec, size_t) {
         if (ec) {
           pass.got_bytes = parser->got_some();
           return fail(ec);
@@ -306,7 +358,7 @@ struct Client::Impl {
         waiting.pop_front();
         pass.keep_alive = res.keep_alive();
         on_answer(pass.answered++, ToHttpResponse(std::move(res)));
-        if (!pass.keep_alive && writing) stream->cancel();
+        if (!pass.keep_alive && writing) lowest.cancel();
         write_next();
         read_next();
       });
@@ -327,9 +379,13 @@ Client& Client::operator=(Client&&) noexcept = default;
 Result<ClientOptions> Client::ParseUrl(std::string_view url) {
   ClientOptions options;
   std::string_view rest = url;
-  if (rest.starts_with("http://")) rest.remove_prefix(7);
-  else if (rest.find("://") != std::string_view::npos) {
-    return Status::InvalidArgument(err::BAD_URL, "only http:// URLs are supported: " + std::string(url));
+  if (rest.starts_with("http://")) {
+    rest.remove_prefix(7);
+  } else if (rest.starts_with("https://")) {
+    rest.remove_prefix(8);
+    options.tls = true;
+  } else if (rest.find("://") != std::string_view::npos) {
+    return Status::InvalidArgument(err::BAD_URL, "only http:// and https:// URLs are supported: " + std::string(url));
   }
   rest = rest.substr(0, rest.find('/'));
   std::string_view host = rest, port;

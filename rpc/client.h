@@ -1,10 +1,20 @@
 // A small synchronous HTTP/JSON-RPC client for the CLI, tools, benchmarks and
 // tests. It keeps one keep-alive connection open and reconnects when the server
-// closed it; CallPipelined keeps many requests in flight on it.
+// closed it; CallPipelined keeps many requests in flight on it. With
+// options.tls (https:// URLs) it speaks TLS 1.2+ and verifies the server's
+// certificate against tls_files.ca_file (or the system roots) and its name
+// against `host` (rpc/tls_context.h); it may present a client certificate.
 //
 // Errors are typed Status values:
 //   UNAVAILABLE/CONNECTION_REFUSED   nothing listens at host:port
 //   UNAVAILABLE/CONNECT_FAILED       other connection failures (resolve, network)
+//   UNAVAILABLE/TLS_VERIFY_FAILED    the server's certificate is not trusted or
+//                                    does not name the host (the reason follows)
+//   UNAVAILABLE/TLS_HANDSHAKE_FAILED the TLS handshake failed otherwise, or the
+//                                    server refused the connection at the TLS
+//                                    layer (e.g. no client certificate)
+//   INVALID_ARGUMENT/TLS_*_UNREADABLE, TLS_KEY_MISMATCH  the CA, certificate or
+//                                    key files (MakeClientTlsContext)
 //   DEADLINE_EXCEEDED/TIMEOUT        no complete answer within options.timeout
 //   IO_ERROR/CONNECTION_LOST         the connection broke mid-answer, or the
 //                                    server closed it with requests unanswered
@@ -28,12 +38,16 @@
 #include <vector>
 
 #include "crypto/base/status.h"
+#include "rpc/tls_context.h"
 
 namespace civic::rpc {
 
 struct ClientOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 8545;
+  uint16_t port = 26657;  // civicd's default RPC port
+  // TLS (https://), with the files it trusts and presents.
+  bool tls = false;
+  TlsClientFiles tls_files;
   // Per request: connect + send + receive.
   std::chrono::milliseconds timeout{30000};
   // Largest answer accepted.
@@ -54,7 +68,8 @@ class Client {
   Client(Client&&) noexcept;
   Client& operator=(Client&&) noexcept;
 
-  // "http://host:port" (a trailing path is ignored) -> options. BAD_URL on error.
+  // "http://host:port" or "https://host:port" (a trailing path is ignored; no
+  // port = 26657) -> options (tls for https). BAD_URL on error.
   static Result<ClientOptions> ParseUrl(std::string_view url);
 
   // One JSON-RPC call to POST /rpc; the result, or the call's error.

@@ -34,7 +34,7 @@
   X(BAD_TRUSTED_PROXY, "a trusted proxy entry is not an IP address or CIDR") \
   X(BAD_TX_ENCODING, "a tx parameter is empty or not valid hex or base64") \
   X(BAD_TX_ID, "a tx id is not 64 hex characters") \
-  X(BAD_URL, "a URL is not an http:// URL with a host and a valid port") \
+  X(BAD_URL, "a URL is not an http:// or https:// URL with a host and a valid port") \
   X(BIND_FAILED, "the server cannot listen on its address") \
   X(BODY_BUDGET_EXHAUSTED, "the server holds as many request bodies as its budget allows; retry later") \
   X(BODY_TOO_LARGE, "the HTTP request body exceeds the limit") \
@@ -55,7 +55,7 @@
   X(NOT_RUNNABLE, "a documented example is not sent over HTTP") \
   X(NO_SUCH_ROUTE, "no REST route for this path") \
   X(NO_WEB_ROOT, "this node serves no web page") \
-  X(ORIGIN_NOT_ALLOWED, "a WebSocket upgrade comes from a browser origin the node does not allow") \
+  X(ORIGIN_NOT_ALLOWED, "a WebSocket upgrade or a CORS preflight comes from a browser origin the node does not allow") \
   X(PARSE_ERROR, "the request body is not valid JSON") \
   X(PATH_FORBIDDEN, "the static file path is not allowed") \
   X(PERSONAL_DATA_IN_URL, "a REST verify URL carries more than at and flags; POST personal values in the body") \
@@ -63,6 +63,13 @@
   X(RATE_LIMITED, "too many requests or messages from this client") \
   X(SHAPE_MISMATCH, "a documented example's shape differs from the node's answer") \
   X(TIMEOUT, "the client gave up waiting for the node") \
+  X(TLS_CA_UNREADABLE, "a TLS CA file cannot be read or holds no certificate") \
+  X(TLS_CERT_UNREADABLE, "a TLS certificate file cannot be read or holds no certificate") \
+  X(TLS_HANDSHAKE_FAILED, "the TLS handshake with the server failed") \
+  X(TLS_KEY_MISMATCH, "a TLS private key does not belong to its certificate") \
+  X(TLS_KEY_UNREADABLE, "a TLS private key file cannot be read or holds no private key") \
+  X(TLS_NOT_CONFIGURED, "the server serves plain HTTP; there is no TLS certificate to reload") \
+  X(TLS_VERIFY_FAILED, "the server's TLS certificate is not signed by a trusted CA or does not name the host") \
   X(TOO_MANY_CONNECTIONS, "the server has too many open connections") \
   X(TOO_MANY_CONNECTIONS_FROM_ADDRESS, "the client address holds as many open connections as the node allows") \
   X(TOO_MANY_SUBSCRIPTIONS, "the client address holds as many WebSocket subscriptions as the node allows") \

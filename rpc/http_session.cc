@@ -1,7 +1,10 @@
 #include "rpc/http_session.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <algorithm>
 #include <array>
@@ -28,12 +31,20 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kJson = "application/json";
 
-class HttpSession : public SessionBase, public std::enable_shared_from_this<HttpSession> {
+// `Stream` is beast::tcp_stream (plain HTTP) or beast::ssl_stream<beast::tcp_stream> (TLS).
+template <typename Stream>
+class HttpSession : public SessionBase, public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
-  HttpSession(std::shared_ptr<ServerState> state, tcp::socket&& socket, std::string remote,
-              std::shared_ptr<ConnectionSlot> slot)
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+  using std::enable_shared_from_this<HttpSession>::shared_from_this;
+  using std::enable_shared_from_this<HttpSession>::weak_from_this;
+
+  // `tls` is null for plain HTTP. The connection's SSL object holds its own
+  // reference to the OpenSSL context, so a reload may drop `tls` meanwhile.
+  HttpSession(std::shared_ptr<ServerState> state, tcp::socket&& socket, const std::shared_ptr<TlsContext>& tls,
+              std::string remote, std::shared_ptr<ConnectionSlot> slot)
       : state_(std::move(state)),
-        stream_(std::move(socket)),
+        stream_(OpenStream(std::move(socket), tls)),
         executor_(stream_.get_executor()),
         remote_(std::move(remote)),
         client_(remote_),
@@ -44,7 +55,13 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 
   void Run() {
     id_ = state_->Register(weak_from_this());
-    net::dispatch(executor_, [self = shared_from_this()] { self->ReadHeader(); });
+    net::dispatch(executor_, [self = shared_from_this()] {
+      if constexpr (kTls) {
+        self->Handshake();
+      } else {
+        self->ReadHeader();
+      }
+    });
   }
 
   void Shutdown(bool force) override {
@@ -54,7 +71,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       if (force) {
         self->Close();
       } else if (!self->busy_) {
-        self->stream_.cancel();  // the pending read ends with operation_aborted
+        beast::get_lowest_layer(self->stream_).cancel();  // the pending read ends with operation_aborted
       } else {
         self->close_after_ = true;
       }
@@ -62,7 +79,41 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   }
 
  private:
+  static Stream OpenStream(tcp::socket&& socket, const std::shared_ptr<TlsContext>& tls) {
+    if constexpr (kTls) {
+      return Stream(std::move(socket), *tls);
+    } else {
+      return Stream(std::move(socket));
+    }
+  }
+
   const ServerOptions& options() const { return state_->options; }
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+
+  // ---- TLS
+
+  // The handshake counts against the header timeout, and the connection holds
+  // its slot meanwhile: a client that connects and stays silent, or sends
+  // plain HTTP, is dropped like one that sends no request header.
+  void Handshake() {
+    Lowest().expires_after(options().header_timeout);
+    stream_.async_handshake(boost::asio::ssl::stream_base::server,
+                            [self = shared_from_this()](beast::error_code ec) { self->OnHandshake(ec); });
+  }
+
+  void OnHandshake(beast::error_code ec) {
+    if (ec) {
+      state_->metrics.RecordReject(Reject::kTlsHandshake);
+      spdlog::debug("rpc: TLS handshake with {} failed: {}", remote_, ec.message());
+      return Close();
+    }
+    identity_ = PeerIdentity(stream_.native_handle());
+    if (identity_.present()) {
+      spdlog::debug("rpc: TLS client {} cn=\"{}\" sha256={}", remote_, identity_.subject_cn,
+                    identity_.fingerprint_sha256);
+    }
+    ReadHeader();
+  }
 
   void ReadHeader() {
     if (state_->stopping || close_after_) {
@@ -73,7 +124,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(options().max_header_bytes));
     parser_->body_limit(options().max_body_bytes);
-    stream_.expires_after(options().header_timeout);
+    Lowest().expires_after(options().header_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
@@ -90,7 +141,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     if (!ReserveBody()) return RejectOverBudget(header.target());
     if (beast::iequals(header[http::field::expect], "100-continue")) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
-      stream_.expires_after(options().write_timeout);
+      Lowest().expires_after(options().write_timeout);
       http::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code ec, size_t) {
         if (ec) return self->Close();
         self->ReadBody();
@@ -101,7 +152,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   }
 
   void ReadBody() {
-    stream_.expires_after(options().read_timeout);
+    Lowest().expires_after(options().read_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
   }
@@ -126,7 +177,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     bool quiet = ec == http::error::end_of_stream || ec == net::error::eof ||
                  ec == net::error::connection_reset || ec == net::error::operation_aborted ||
                  ec == beast::error::timeout || ec == net::error::broken_pipe ||
-                 ec == http::error::partial_message;
+                 ec == http::error::partial_message ||
+                 // TLS: a close without close_notify, or a broken record (nothing to answer on)
+                 ec == net::ssl::error::stream_truncated || ec.category() == net::error::get_ssl_category();
     if (quiet) return Close();
     state_->metrics.RecordReject(Reject::kMalformedHttp);
     SendFinal(http::status::bad_request,
@@ -273,7 +326,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   // ---- /rpc
 
   void HandleRpc() {
-    CallContext ctx{state_->node, client_, state_->methods};
+    CallContext ctx{state_->node, client_, state_->methods, identity_};
     auto admit = [this](size_t calls) { return state_->limiter.Allow(client_, static_cast<double>(calls)); };
     auto self = shared_from_this();
     state_->dispatcher.Handle(req_.body(), ctx, admit, [self](DispatchResult result) {
@@ -308,7 +361,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     if (!call.status.ok()) return SendRestError(call.status);
     if (!state_->limiter.Allow(client_)) return SendRateLimited();
 
-    CallContext ctx{state_->node, client_, state_->methods};
+    CallContext ctx{state_->node, client_, state_->methods, identity_};
     auto self = shared_from_this();
     std::string method = std::move(call.method);
     json::value params(std::move(call.params));
@@ -421,9 +474,24 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 
   // ---- writing answers
 
+  // A page may call /rpc and /v1 from another origin only when that origin
+  // is listed (options.cors_origins): its preflight is answered 204 and every
+  // answer names it; auditor requests sign in the JSON body, so Content-Type is
+  // the only request header a page needs.
+  bool CorsAllows(std::string_view origin) const {
+    const auto& allowed = options().cors_origins;
+    return !origin.empty() && std::find(allowed.begin(), allowed.end(), origin) != allowed.end();
+  }
+
   void SendPreflight() {
+    if (!CorsAllows(req_[http::field::origin])) {
+      state_->metrics.RecordReject(Reject::kBadOrigin);
+      Status st = Status::PermissionDenied(err::ORIGIN_NOT_ALLOWED,
+                                           "this node does not answer pages of this origin (rpc.cors_origins)");
+      return SendText(http::status::forbidden, RestErrorBody(st), kJson);
+    }
     http::response<http::string_body> res{http::status::no_content, req_.version()};
-    res.set(http::field::access_control_allow_methods, "GET, POST, OPTIONS");
+    res.set(http::field::access_control_allow_methods, "GET, POST");
     res.set(http::field::access_control_allow_headers, "Content-Type");
     res.set(http::field::access_control_max_age, "600");
     Send(std::move(res));
@@ -450,8 +518,10 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     SetSecurityHeaders(res.base(), req_[http::field::host]);
     bool api = route_ == Route::kRpc || (route_ >= Route::kCertificate && route_ <= Route::kCredit) ||
                (route_ == Route::kOther && req_.target().starts_with("/v1"));
-    if (api && !options().cors_origin.empty()) {
-      res.set(http::field::access_control_allow_origin, options().cors_origin);
+    if (api && !options().cors_origins.empty()) {
+      res.set(http::field::vary, "Origin");
+      std::string_view origin = req_[http::field::origin];
+      if (CorsAllows(origin)) res.set(http::field::access_control_allow_origin, origin);
     }
     bool keep_alive = req_.keep_alive() && !close_after_ && !state_->stopping;
     state_->metrics.RecordRequest(route_, static_cast<int>(res.result_int()), Clock::now() - started_);
@@ -470,7 +540,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   }
 
   void Write(http::message_generator msg, bool keep_alive) {
-    stream_.expires_after(options().write_timeout);
+    Lowest().expires_after(options().write_timeout);
     beast::async_write(stream_, std::move(msg),
                        [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
                          self->OnWrite(ec, keep_alive);
@@ -489,9 +559,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 
   void Close() {
     beast::error_code ec;
-    if (!closed_) stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (!closed_) Lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
     closed_ = true;
-    stream_.close();
+    Lowest().close();
     slot_.reset();
     body_reservation_.reset();
   }
@@ -501,10 +571,10 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   // not reset the connection before the client has read the answer.
   void LingerClose() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    Lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
     closed_ = true;
     drain_ = std::make_unique<std::array<char, 16384>>();
-    stream_.expires_after(std::chrono::seconds(2));
+    Lowest().expires_after(std::chrono::seconds(2));
     Drain(0);
   }
 
@@ -516,12 +586,13 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   }
 
   std::shared_ptr<ServerState> state_;
-  beast::tcp_stream stream_;
+  Stream stream_;
   net::any_io_executor executor_;  // kept: stream_ is moved away on a WebSocket upgrade
   std::string remote_;  // the socket peer
   std::string client_;  // whom the current request counts against: remote_, or whom a trusted proxy names
   bool via_proxy_;      // remote_ is a trusted proxy
   std::shared_ptr<ConnectionSlot> slot_;
+  ClientIdentity identity_;  // of the TLS client certificate, when one was verified
   uint64_t id_ = 0;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -540,8 +611,16 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 }  // namespace
 
 void StartHttpSession(std::shared_ptr<ServerState> state, tcp::socket socket, std::string remote,
-                      std::shared_ptr<ConnectionSlot> slot) {
-  std::make_shared<HttpSession>(std::move(state), std::move(socket), std::move(remote), std::move(slot))->Run();
+                      std::shared_ptr<ConnectionSlot> slot, std::shared_ptr<TlsContext> tls) {
+  if (tls) {
+    std::make_shared<HttpSession<beast::ssl_stream<beast::tcp_stream>>>(std::move(state), std::move(socket), tls,
+                                                                        std::move(remote), std::move(slot))
+        ->Run();
+  } else {
+    std::make_shared<HttpSession<beast::tcp_stream>>(std::move(state), std::move(socket), tls, std::move(remote),
+                                                     std::move(slot))
+        ->Run();
+  }
 }
 
 }  // namespace civic::rpc

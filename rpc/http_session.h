@@ -22,8 +22,11 @@
 namespace civic::rpc {
 
 // Serves `socket` (from `remote`, an IP address) until it closes; the session
-// keeps `slot` until then (or hands it to a WebSocket session).
+// keeps `slot` until then (or hands it to a WebSocket session). With `tls` the
+// connection first completes a TLS handshake within options.header_timeout (or
+// is closed, counted as a tls_handshake reject); the verified client
+// certificate, if any, reaches every handler as CallContext::client_identity.
 void StartHttpSession(std::shared_ptr<ServerState> state, boost::asio::ip::tcp::socket socket, std::string remote,
-                      std::shared_ptr<ConnectionSlot> slot);
+                      std::shared_ptr<ConnectionSlot> slot, std::shared_ptr<TlsContext> tls);
 
 }  // namespace civic::rpc

@@ -18,6 +18,7 @@
 
 #include "contracts/base/visibility.h"
 #include "rpc/backend.h"
+#include "rpc/client_identity.h"
 
 namespace civic::rpc {
 
@@ -30,6 +31,9 @@ struct CallContext {
   std::string remote;  // peer address, for logs and rate limits
   // The table the call was dispatched from (lets chain_getTx find call decoders).
   const MethodTable* methods = nullptr;
+  // The verified TLS client certificate of the connection (rpc/client_identity.h);
+  // empty over plain HTTP or without mutual TLS.
+  ClientIdentity client_identity;
 };
 
 using Reply = std::function<void(Result<json::value>)>;

@@ -54,6 +54,7 @@ const char* RejectLabel(Reject reason) {
     case Reject::kBadOrigin: return "bad_origin";
     case Reject::kSlowSubscriber: return "slow_subscriber";
     case Reject::kBodyBudget: return "body_budget";
+    case Reject::kTlsHandshake: return "tls_handshake";
     case Reject::kSubscriptions: return "subscriptions";
     case Reject::kCount: break;
   }

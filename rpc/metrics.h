@@ -49,7 +49,7 @@ enum class Route : int {
 const char* RouteLabel(Route route);
 
 enum class Reject : int { kRateLimit, kBodyTooLarge, kHeaderTooLarge, kMalformedHttp, kConnectionLimit, kSlowSubscriber,
-                        kConnectionsPerIp, kBadOrigin, kBodyBudget, kSubscriptions, kCount };
+                        kConnectionsPerIp, kBadOrigin, kBodyBudget, kSubscriptions, kTlsHandshake, kCount };
 const char* RejectLabel(Reject reason);
 
 class HttpMetrics {

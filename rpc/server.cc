@@ -34,8 +34,14 @@ std::string RefusalText(const char* status_line, const Status& st) {
 }
 
 // Answers a connection over the server's limit with 503, or over its address's
-// limit with 429, and closes it.
-void RefuseConnection(tcp::socket socket, bool per_ip) {
+// limit with 429, and closes it. A TLS port never speaks plain HTTP: there the
+// connection is only closed.
+void RefuseConnection(tcp::socket socket, bool per_ip, bool tls) {
+  if (tls) {
+    beast::error_code ec;
+    socket.close(ec);
+    return;
+  }
   static const std::string kServerFull = RefusalText(
       "503 Service Unavailable", Status::Unavailable(err::TOO_MANY_CONNECTIONS, "the server has too many open connections"));
   static const std::string kAddressFull =
@@ -82,11 +88,12 @@ struct Server::Impl {
     std::string remote = CanonicalAddress(endpoint.address());
     // A trusted proxy's connection is counted for its requests' clients (ConnectionSlot::CountAs).
     const bool via_proxy = state->trusted_proxies.Contains(endpoint.address());
+    std::shared_ptr<TlsContext> tls = state->CurrentTls();
     {
       std::lock_guard<std::mutex> lock(state->sessions_mu);
       if (state->open_connections >= static_cast<int64_t>(state->options.max_connections)) {
         state->metrics.RecordReject(Reject::kConnectionLimit);
-        RefuseConnection(std::move(socket), false);
+        RefuseConnection(std::move(socket), false, tls != nullptr);
         return;
       }
       if (!via_proxy) {
@@ -94,7 +101,7 @@ struct Server::Impl {
         if (state->options.max_connections_per_ip != 0 && from_ip >= state->options.max_connections_per_ip) {
           if (from_ip == 0) state->connections_per_ip.erase(remote);
           state->metrics.RecordReject(Reject::kConnectionsPerIp);
-          RefuseConnection(std::move(socket), true);
+          RefuseConnection(std::move(socket), true, tls != nullptr);
           return;
         }
         ++from_ip;
@@ -103,7 +110,7 @@ struct Server::Impl {
     }
     socket.set_option(tcp::no_delay(true), ec);
     auto slot = std::make_shared<ConnectionSlot>(state, via_proxy ? std::string() : remote);
-    StartHttpSession(state, std::move(socket), std::move(remote), std::move(slot));
+    StartHttpSession(state, std::move(socket), std::move(remote), std::move(slot), std::move(tls));
   }
 
   std::shared_ptr<ServerState> state;
@@ -136,6 +143,12 @@ Status Server::Start() {
       return Status::InvalidArgument(err::WEB_ROOT_MISSING, "the web root \"" + opt.web_root + "\" is not a folder");
     }
     state.web_root = root;
+  }
+
+  if (opt.tls.enabled()) {
+    auto tls = MakeServerTlsContext(opt.tls);
+    if (!tls.ok()) return tls.status();
+    state.tls_context = std::move(tls).value();
   }
 
   auto proxies = TrustedProxies::Parse(opt.trusted_proxies);
@@ -224,12 +237,25 @@ void Server::Stop() {
   spdlog::info("rpc: stopped");
 }
 
+Status Server::ReloadTls() {
+  ServerState& state = *impl_->state;
+  if (!state.options.tls.enabled()) {
+    return Status::FailedPrecondition(err::TLS_NOT_CONFIGURED, "the RPC port serves plain HTTP; nothing to reload");
+  }
+  auto tls = MakeServerTlsContext(state.options.tls);
+  if (!tls.ok()) return tls.status();
+  std::lock_guard<std::mutex> lock(state.tls_mu);
+  state.tls_context = std::move(tls).value();
+  return Status::Ok();
+}
+
 uint16_t Server::port() const { return impl_->bound_port; }
 
 std::string Server::url() const {
-  const std::string& address = impl_->state->options.address;
-  bool v6 = address.find(':') != std::string::npos;
-  return "http://" + (v6 ? "[" + address + "]" : address) + ":" + std::to_string(port());
+  const ServerOptions& options = impl_->state->options;
+  bool v6 = options.address.find(':') != std::string::npos;
+  return std::string(options.tls.enabled() ? "https://" : "http://") +
+         (v6 ? "[" + options.address + "]" : options.address) + ":" + std::to_string(port());
 }
 
 const HttpMetrics& Server::metrics() const { return impl_->state->metrics; }

@@ -22,7 +22,8 @@
 // one after another, so answers never overtake each other). Handlers run on the
 // server threads and may reply later from any thread (tx_commit).
 // Limits: body size (413), request bodies in flight (503), header size (431), batch size, open connections
-// (503 to the extra ones) and open connections per client address (429), header,
+// (503 to the extra ones) and open connections per client address (429, also
+// counting connections still in their TLS handshake), header (and handshake),
 // read, idle and write timeouts, a per-client-address token bucket for /rpc (one
 // token per call), /v1 and /ws (429 when empty), the Origin of /ws upgrades
 // (403 for a browser page of another origin). The client address is the socket
@@ -33,7 +34,7 @@
 // closes every connection and joins the threads. Replies that arrive after Stop()
 // (e.g. a late AwaitCommit callback) are dropped safely.
 // Thread safety: Start/Stop/the destructor from one owner thread; port(), url(),
-// metrics(), PublishBlock() and Publish() from any thread at any time.
+// metrics(), ReloadTls(), PublishBlock() and Publish() from any thread at any time.
 #pragma once
 
 #include <boost/json.hpp>
@@ -47,6 +48,7 @@
 #include "ledger/ledger.pb.h"
 #include "rpc/metrics.h"
 #include "rpc/methods.h"
+#include "rpc/tls_context.h"
 
 namespace civic::rpc {
 
@@ -86,8 +88,15 @@ struct ServerOptions {
   std::string web_root;
   // Serve index.html for unknown extension-less paths (client-side routes).
   bool spa_fallback = true;
-  // Value of Access-Control-Allow-Origin on /rpc and /v1 answers ("" = none).
-  std::string cors_origin;
+  // Browser origins ("https://app.example", exact match) whose pages may call
+  // /rpc and /v1: their answers carry Access-Control-Allow-Origin (that origin)
+  // and Vary: Origin, and their OPTIONS preflights are answered 204. Any other
+  // origin gets no CORS headers and a 403 preflight. Empty = no origin.
+  std::vector<std::string> cors_origins;
+  // TLS on the port (rpc/tls_context.h): no cert file = plain HTTP. With TLS
+  // every connection must complete the handshake within header_timeout; there
+  // is no plain HTTP on the port.
+  TlsServerFiles tls;
   // Origins a browser may open /ws from ("http://host:port"); empty = only the
   // node's own origin (the Host the upgrade request names, over http or https).
   // An upgrade without an Origin header (not a browser) is allowed.
@@ -113,14 +122,20 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   // Binds, listens and starts the threads. Typed errors: BAD_ADDRESS,
-  // BAD_TRUSTED_PROXY, BIND_FAILED, WEB_ROOT_MISSING, ALREADY_STARTED.
+  // BAD_TRUSTED_PROXY, BIND_FAILED, WEB_ROOT_MISSING, ALREADY_STARTED, and
+  // those of MakeServerTlsContext for options.tls.
   Status Start();
+  // Reads options.tls's files again: new connections use the new certificate
+  // and key, connections already open keep theirs. When the new files do not
+  // make a usable context (the errors of MakeServerTlsContext) nothing changes
+  // and the server keeps the previous one. TLS_NOT_CONFIGURED on a plain server.
+  Status ReloadTls();
   // Graceful stop (see above); idempotent.
   void Stop();
 
   // The bound port (the real one when options.port was 0); 0 before Start().
   uint16_t port() const;
-  // "http://<address>:<port>"
+  // "http://<address>:<port>", or https:// with TLS
   std::string url() const;
 
   // Sends {"topic":"blocks","data":<event>} to every /ws client subscribed to

@@ -1,11 +1,11 @@
 // What the RPC server shares with its sessions: the options, the method table
-// and node, the io_context, metrics, the rate limiter, the body budget, the dispatcher, the live
+// and node, the io_context, the current TLS context, metrics, the rate limiter, the body budget, the dispatcher, the live
 // sessions (for Stop), the open-connection count and the WebSocket subscriptions.
 //
 // Sessions hold the state by shared_ptr, so the io_context outlives every socket
 // even when a late reply keeps a session alive after the server is gone.
 // Thread safety: the members set at construction are read-only afterwards;
-// `stopping` is atomic; sessions, open_connections and subscribers are guarded
+// `stopping` is atomic; the TLS context is guarded by its mutex; sessions, open_connections and subscribers are guarded
 // by their mutexes; nothing is posted to the io_context once the gate is closed.
 #pragma once
 
@@ -44,7 +44,12 @@ class SessionBase {
   virtual void Shutdown(bool force) = 0;
 };
 
-class WsSession;  // rpc/ws_session.cc
+// A WebSocket session, as publishing sees it (rpc/ws_session.cc).
+class WsSubscriber : public SessionBase {
+ public:
+  // Queues `message` for the client (called from any thread).
+  virtual void Enqueue(std::shared_ptr<const std::string> message) = 0;
+};
 
 struct ServerState {
   using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
@@ -65,6 +70,15 @@ struct ServerState {
 
   std::atomic<bool> stopping{false};
 
+  // The TLS context new connections use (null = plain HTTP). Server::ReloadTls
+  // replaces it while connections run; a session keeps the one it started with.
+  mutable std::mutex tls_mu;
+  std::shared_ptr<TlsContext> tls_context;  // guarded by tls_mu
+  std::shared_ptr<TlsContext> CurrentTls() const {
+    std::lock_guard<std::mutex> lock(tls_mu);
+    return tls_context;
+  }
+
   // Closed once the server threads are about to end: nothing may be posted
   // to the io_context after that.
   std::shared_mutex gate_mu;
@@ -81,7 +95,7 @@ struct ServerState {
   // WebSocket subscriptions by session id (kept by rpc/ws_session.cc).
   std::mutex subs_mu;
   struct Subscriber {
-    std::weak_ptr<WsSession> session;
+    std::weak_ptr<WsSubscriber> session;
     std::set<std::string, std::less<>> topics;
   };
   std::map<uint64_t, Subscriber> subscribers;

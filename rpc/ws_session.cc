@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <deque>
 
 #include "contracts/base/identifiers.h"
@@ -33,12 +35,14 @@ Status CheckTopic(std::string_view name) {
                                                          "\"; topics: blocks, certificates, certificate:<id>");
 }
 
-}  // namespace
-
-// Defined outside an anonymous namespace: ServerState::subscribers names it.
-class WsSession : public SessionBase, public std::enable_shared_from_this<WsSession> {
+// `Stream` is the HTTP session's: beast::tcp_stream or beast::ssl_stream<beast::tcp_stream> (wss).
+template <typename Stream>
+class WsSession final : public WsSubscriber, public std::enable_shared_from_this<WsSession<Stream>> {
  public:
-  WsSession(std::shared_ptr<ServerState> state, beast::tcp_stream&& stream, std::string remote,
+  using std::enable_shared_from_this<WsSession>::shared_from_this;
+  using std::enable_shared_from_this<WsSession>::weak_from_this;
+
+  WsSession(std::shared_ptr<ServerState> state, Stream&& stream, std::string remote,
             std::shared_ptr<ConnectionSlot> slot)
       : state_(std::move(state)), ws_(std::move(stream)), remote_(std::move(remote)), slot_(std::move(slot)) {}
 
@@ -77,8 +81,7 @@ class WsSession : public SessionBase, public std::enable_shared_from_this<WsSess
     });
   }
 
-  // Queues `message` (called from any thread).
-  void Enqueue(std::shared_ptr<const std::string> message) {
+  void Enqueue(std::shared_ptr<const std::string> message) override {
     auto self = shared_from_this();
     state_->RunOn(ws_.get_executor(), [self, message = std::move(message)]() mutable {
       self->Push(std::move(message));
@@ -272,7 +275,7 @@ class WsSession : public SessionBase, public std::enable_shared_from_this<WsSess
   }
 
   std::shared_ptr<ServerState> state_;
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<Stream> ws_;
   std::string remote_;
   std::shared_ptr<ConnectionSlot> slot_;
   uint64_t id_ = 0;
@@ -287,14 +290,29 @@ class WsSession : public SessionBase, public std::enable_shared_from_this<WsSess
   bool finished_ = false;
 };
 
-void StartWebSocketSession(std::shared_ptr<ServerState> state, beast::tcp_stream stream, std::string remote,
-                           std::shared_ptr<ConnectionSlot> slot, http::request<http::string_body> upgrade) {
-  auto session = std::make_shared<WsSession>(std::move(state), std::move(stream), std::move(remote), std::move(slot));
+template <typename Stream>
+void StartSession(std::shared_ptr<ServerState> state, Stream stream, std::string remote,
+                  std::shared_ptr<ConnectionSlot> slot, http::request<http::string_body> upgrade) {
+  auto session =
+      std::make_shared<WsSession<Stream>>(std::move(state), std::move(stream), std::move(remote), std::move(slot));
   session->Run(std::move(upgrade));
 }
 
+}  // namespace
+
+void StartWebSocketSession(std::shared_ptr<ServerState> state, beast::tcp_stream stream, std::string remote,
+                           std::shared_ptr<ConnectionSlot> slot, http::request<http::string_body> upgrade) {
+  StartSession(std::move(state), std::move(stream), std::move(remote), std::move(slot), std::move(upgrade));
+}
+
+void StartWebSocketSession(std::shared_ptr<ServerState> state, beast::ssl_stream<beast::tcp_stream> stream,
+                           std::string remote, std::shared_ptr<ConnectionSlot> slot,
+                           http::request<http::string_body> upgrade) {
+  StartSession(std::move(state), std::move(stream), std::move(remote), std::move(slot), std::move(upgrade));
+}
+
 void PublishToSubscribers(ServerState& state, std::string_view topic, const json::value& data) {
-  std::vector<std::shared_ptr<WsSession>> targets;
+  std::vector<std::shared_ptr<WsSubscriber>> targets;
   {
     std::lock_guard<std::mutex> lock(state.subs_mu);
     for (auto& [id, sub] : state.subscribers) {

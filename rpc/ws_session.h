@@ -15,6 +15,7 @@
 #pragma once
 
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/json.hpp>
@@ -27,8 +28,13 @@
 namespace civic::rpc {
 
 // Takes over an HTTP connection whose request `upgrade` asks for a WebSocket and
-// completes the handshake; the session then keeps `slot` until it closes.
+// completes the handshake; the session then keeps `slot` until it closes. The
+// second form continues a TLS connection (wss).
 void StartWebSocketSession(std::shared_ptr<ServerState> state, boost::beast::tcp_stream stream, std::string remote,
+                           std::shared_ptr<ConnectionSlot> slot,
+                           boost::beast::http::request<boost::beast::http::string_body> upgrade);
+void StartWebSocketSession(std::shared_ptr<ServerState> state,
+                           boost::beast::ssl_stream<boost::beast::tcp_stream> stream, std::string remote,
                            std::shared_ptr<ConnectionSlot> slot,
                            boost::beast::http::request<boost::beast::http::string_body> upgrade);
 

@@ -269,6 +269,13 @@ void FileSeeds(SampleChain& sample) {
   Write("config", "small",
         "[node]\nmoniker = \"psb\"\n[rpc]\nlisten = \"127.0.0.1:8545\"\n[p2p]\nlisten = \"0.0.0.0:26656\"\n"
         "peers = [\"ed25519:" + std::string(64, 'a') + "@10.0.0.2:26656\"]\n");
+  Write("config", "tls",
+        "[node]\ndata_dir = \"data\"\nkey_file = \"node_key.json\"\ngenesis_file = \"../genesis.json\"\n[rpc]\n"
+        "tls_cert_file = \"tls.crt\"\ntls_key_file = \"tls.key\"\ntls_client_ca_file = \"clients.crt\"\n"
+        "cors_origins = [\"https://app.example\", \"http://localhost:5173\"]\n");
+  Write("config", "tls-half",
+        "[node]\ndata_dir = \"data\"\nkey_file = \"node_key.json\"\ngenesis_file = \"../genesis.json\"\n[rpc]\n"
+        "tls_cert_file = \"tls.crt\"\ncors_origins = [\"https://app.example/\"]\n");
 
   const fs::path dir = fs::temp_directory_path() / "civic-fuzz-seed-keys";
   fs::create_directories(dir);

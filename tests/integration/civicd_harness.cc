@@ -43,7 +43,7 @@ uint16_t PickFreeRange(size_t count) {
 uint16_t PickFreePort() { return PickFreeRange(1); }
 
 NodeFiles WriteNodeFiles(const std::string& chain_id, const std::function<void(node::Config*)>& tweak) {
-  NodeFiles files{MakeSampleNetwork(chain_id), std::make_unique<TempDir>("civic-it"), {}, {}, {}};
+  NodeFiles files{MakeSampleNetwork(chain_id), std::make_unique<TempDir>("civic-it"), {}, {}, {}, {}};
   const fs::path& dir = files.dir->path();
   Status st = crypto::WriteKeyFile((dir / "node_key.json").string(), files.net.node_key);
   if (!st.ok()) throw std::runtime_error("write node key: " + st.ToString());
@@ -157,6 +157,8 @@ rpc::Client CivicdProcess::NewClient(std::chrono::milliseconds timeout) const {
   options.host = "127.0.0.1";
   options.port = files_->config.rpc.listen.port;
   options.timeout = timeout;
+  options.tls = !files_->config.rpc.tls_cert_file.empty();
+  options.tls_files = files_->client_tls;
   return rpc::Client(options);
 }
 

@@ -37,6 +37,8 @@ struct NodeFiles {
   node::Config config;
   std::filesystem::path config_path;
   std::filesystem::path log_path;
+  // What NewClient trusts and presents when the config serves TLS (rpc.tls_cert_file).
+  rpc::TlsClientFiles client_tls;
 };
 
 // Writes a one-validator sample network's files. `tweak` may adjust the config

@@ -33,7 +33,9 @@ CmdStatus Init(const NetInitOptions& opt, const CommonOptions& common) {
       nodes.push_back(json::object{{"name", n.name}, {"moniker", n.moniker}, {"org", n.org},
                                    {"node_id", n.node_id}, {"rpc", n.rpc_url()}, {"p2p_port", n.p2p_port}});
     }
-    PrintJson(json::object{{"dir", net.dir}, {"chain_id", net.chain_id}, {"nodes", std::move(nodes)}});
+    json::object out{{"dir", net.dir}, {"chain_id", net.chain_id}, {"nodes", std::move(nodes)}};
+    if (!net.tls_ca.empty()) out["tls_ca"] = net.Path(net.tls_ca);
+    PrintJson(out);
     return CmdStatus::Ok();
   }
   std::cout << "network " << net.chain_id << " in " << net.dir << ": " << net.nodes.size()
@@ -47,6 +49,10 @@ CmdStatus Init(const NetInitOptions& opt, const CommonOptions& common) {
               << n.p2p_port << "\n";
   }
   std::cout << "department signing keys: " << net.Path("orgs") << "/<short name>.key (with .org sidecars)\n";
+  if (!net.tls_ca.empty()) {
+    std::cout << "the nodes serve https; clients trust the network's CA: --ca-file " << net.Path(net.tls_ca)
+              << " (or CIVIC_CA_FILE=" << net.Path(net.tls_ca) << ")\n";
+  }
   if (net.nodes.size() > 1) {
     const size_t quorum = net.nodes.size() * 2 / 3 + 1;
     std::cout << "all " << net.nodes.size() << " nodes are validators (BFT consensus over p2p): blocks commit "
@@ -183,6 +189,8 @@ void AddNetCommands(CLI::App* app, CliContext* ctx) {
   init_cmd->add_option("--web-root", init->web_root, "Folder of the web page every node serves")
       ->check(CLI::ExistingDirectory);
   init_cmd->add_flag("--force", init->force, "Wipe an existing network folder first");
+  init_cmd->add_flag("--tls", init->tls,
+                     "Create a local CA (tls/ca.crt) and a certificate per node: every node serves https");
   AddJsonOption(init_cmd, ctx);
   OnRun(init_cmd, ctx, [init, base_port, ctx]() -> CmdStatus {
     if (*base_port != "auto") {

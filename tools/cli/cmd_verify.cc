@@ -170,7 +170,7 @@ CmdStatus Report(light::LightClient* client, const pb::LightProof& proof, const 
   return CmdStatus::Ok();
 }
 
-CmdStatus Run(const VerifyArgs& args, bool json_out) {
+CmdStatus Run(const VerifyArgs& args, const rpc::TlsClientFiles& tls, bool json_out) {
   if (args.genesis_file.empty() == args.trusted_header_file.empty()) {
     return CmdStatus::Usage(err::PROOF_SOURCE_REQUIRED, "give exactly one of --genesis and --trusted-header");
   }
@@ -218,7 +218,7 @@ CmdStatus Run(const VerifyArgs& args, bool json_out) {
 
   CmdStatus worst;
   for (const std::string& url : args.nodes) {
-    auto api = ConnectNode(url);
+    auto api = ConnectNode(url, tls);
     if (!api.ok()) return CmdStatus::Usage(api.status());
     json::object params;
     const char* method = args.cert_id.empty() ? "state_proof" : "cert_proof";
@@ -267,7 +267,8 @@ void AddVerifyCommands(CLI::App* app, CliContext* ctx) {
                   "How long a trusted header stays trusted (0: forever; the genesis never expires)")
       ->check(CLI::NonNegativeNumber);
   AddJsonOption(cmd, ctx);
-  OnRun(cmd, ctx, [args, ctx] { return Run(*args, ctx->common.json); });
+  AddTlsOptions(cmd, ctx);
+  OnRun(cmd, ctx, [args, ctx] { return Run(*args, ctx->common.tls, ctx->common.json); });
 }
 
 }  // namespace civic::tools

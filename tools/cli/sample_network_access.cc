@@ -23,6 +23,8 @@ Result<SampleNetworkAccess> OpenSampleNetwork(const std::string& net_dir, const 
   }
   out.options = common;
   if (out.options.node_url == DefaultNodeUrl() && !net.nodes.empty()) out.options.node_url = net.nodes.front().rpc_url();
+  // A network made with --tls: its nodes' certificates chain to its CA.
+  if (!net.tls_ca.empty() && out.options.tls.ca_file.empty()) out.options.tls.ca_file = net.Path(net.tls_ca);
   return out;
 }
 

@@ -30,7 +30,20 @@ std::string DefaultNodeUrl() {
 
 void AddNodeOption(CLI::App* cmd, CliContext* ctx) {
   ctx->common.node_url = DefaultNodeUrl();
-  cmd->add_option("--node", ctx->common.node_url, "The node's RPC URL ($CIVIC_NODE or http://127.0.0.1:26657)");
+  cmd->add_option("--node", ctx->common.node_url,
+                  "The node's RPC URL, http:// or https:// ($CIVIC_NODE or http://127.0.0.1:26657)");
+  AddTlsOptions(cmd, ctx);
+}
+
+void AddTlsOptions(CLI::App* cmd, CliContext* ctx) {
+  ctx->common.tls = TlsFilesFromEnvironment();
+  cmd->add_option("--ca-file", ctx->common.tls.ca_file,
+                  "https: the CA certificate (PEM) the node's certificate must chain to ($CIVIC_CA_FILE; default: the "
+                  "system's trusted roots)");
+  cmd->add_option("--client-cert", ctx->common.tls.cert_file,
+                  "https with mutual TLS: this client's certificate (PEM) ($CIVIC_CLIENT_CERT)");
+  cmd->add_option("--client-key", ctx->common.tls.key_file,
+                  "https with mutual TLS: the key of --client-cert (PEM, unencrypted) ($CIVIC_CLIENT_KEY)");
 }
 
 void AddJsonOption(CLI::App* cmd, CliContext* ctx) {
@@ -55,7 +68,7 @@ void AddSignerOptions(CLI::App* cmd, CliContext* ctx) {
 }
 
 Result<std::unique_ptr<NodeApi>> Connect(const CommonOptions& common) {
-  return ConnectNode(common.node_url.empty() ? DefaultNodeUrl() : common.node_url);
+  return ConnectNode(common.node_url.empty() ? DefaultNodeUrl() : common.node_url, common.tls);
 }
 
 Result<std::string> PassphraseFromEnv(const std::string& env_name) {

@@ -80,6 +80,7 @@ using Handler = std::function<CmdStatus()>;
 // Options shared by the commands that talk to a node or sign.
 struct CommonOptions {
   std::string node_url;
+  rpc::TlsClientFiles tls;  // --ca-file, --client-cert, --client-key
   std::string key_file;
   std::string passphrase_env;
   std::string org;
@@ -99,7 +100,11 @@ struct CliContext {
 // Registers a leaf command's handler.
 void OnRun(CLI::App* cmd, CliContext* ctx, Handler handler);
 
+// --node, plus the TLS options of https:// URLs (AddTlsOptions).
 void AddNodeOption(CLI::App* cmd, CliContext* ctx);
+// --ca-file ($CIVIC_CA_FILE), --client-cert ($CIVIC_CLIENT_CERT), --client-key
+// ($CIVIC_CLIENT_KEY) into ctx->common.tls.
+void AddTlsOptions(CLI::App* cmd, CliContext* ctx);
 void AddJsonOption(CLI::App* cmd, CliContext* ctx);
 // --key (required), --passphrase-env, --org, --wait, --valid-blocks, --timeout, plus --node and --json.
 void AddSignerOptions(CLI::App* cmd, CliContext* ctx);

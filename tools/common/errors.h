@@ -101,6 +101,7 @@
   X(STATE_CORRUPT, "the import state file is damaged") \
   X(STATE_MISMATCH, "the import state file belongs to another import") \
   X(SUBJECT_REQUIRED, "no subject was given") \
+  X(TLS_CERT_CREATE_FAILED, "a TLS certificate or key for the local network could not be made") \
   X(WRONG_COLUMN_COUNT, "a row has another number of columns than the header")
 
 namespace civic::err {

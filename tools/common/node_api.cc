@@ -1,5 +1,6 @@
 #include "tools/common/node_api.h"
 
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -65,11 +66,20 @@ std::string Str(const json::value* v) { return v && v->is_string() ? std::string
 
 }  // namespace
 
-Result<std::unique_ptr<NodeApi>> ConnectNode(const std::string& url) {
+rpc::TlsClientFiles TlsFilesFromEnvironment() {
+  auto env = [](const char* name) {
+    const char* value = std::getenv(name);
+    return std::string(value ? value : "");
+  };
+  return {env("CIVIC_CA_FILE"), env("CIVIC_CLIENT_CERT"), env("CIVIC_CLIENT_KEY")};
+}
+
+Result<std::unique_ptr<NodeApi>> ConnectNode(const std::string& url, const rpc::TlsClientFiles& tls) {
   auto options = rpc::Client::ParseUrl(url);
   if (!options.ok()) {
     return Status::InvalidArgument(err::BAD_NODE_URL, "--node " + url + ": " + options.status().message());
   }
+  options->tls_files = tls;
   options->timeout = std::chrono::milliseconds(660000);  // longer than any tx_commit wait
   return std::unique_ptr<NodeApi>(std::make_unique<RpcNodeApi>(*options));
 }

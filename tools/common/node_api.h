@@ -17,6 +17,7 @@
 
 #include "crypto/base/bytes.h"
 #include "crypto/base/status.h"
+#include "rpc/tls_context.h"
 
 namespace civic::tools {
 
@@ -31,8 +32,15 @@ class NodeApi {
 // base+2i and RPC port base+2i+1, so node0 answers at the default node URL.
 constexpr uint16_t kDefaultBasePort = 26656;
 
-// A client of the node at `url` ("http://127.0.0.1:26657"). Typed error BAD_NODE_URL.
-Result<std::unique_ptr<NodeApi>> ConnectNode(const std::string& url);
+// The files an https:// node URL is checked with when no option names them:
+// $CIVIC_CA_FILE (the CA the node's certificate chains to; unset = the system
+// roots), $CIVIC_CLIENT_CERT and $CIVIC_CLIENT_KEY (for mutual TLS).
+rpc::TlsClientFiles TlsFilesFromEnvironment();
+
+// A client of the node at `url` ("http://127.0.0.1:26657", or https:// checked
+// with `tls`, rpc/client.h). Typed error BAD_NODE_URL.
+Result<std::unique_ptr<NodeApi>> ConnectNode(const std::string& url,
+                                             const rpc::TlsClientFiles& tls = TlsFilesFromEnvironment());
 
 struct ChainStatusInfo {
   std::string chain_id;

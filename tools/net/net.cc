@@ -36,6 +36,7 @@
 #include "tools/common/spawn.h"
 #include "tools/common/node_api.h"
 #include "tools/common/timefmt.h"
+#include "tools/net/tls_ca.h"
 #include "tools/samples/network.h"
 
 namespace civic::tools {
@@ -44,6 +45,8 @@ namespace json = boost::json;
 namespace {
 
 constexpr const char* kNetworkFile = "network.json";
+constexpr const char* kTlsCaCert = "tls/ca.crt";
+constexpr const char* kTlsCaKey = "tls/ca.key";
 
 Status NetError(Code code, std::string app, std::string msg) { return Status(code, std::move(app), std::move(msg)); }
 
@@ -73,6 +76,7 @@ json::object NetworkToJson(const Network& net) {
                                  {"p2p_port", n.p2p_port}});
   }
   o["nodes"] = std::move(nodes);
+  if (!net.tls_ca.empty()) o["tls_ca"] = net.tls_ca;
   return o;
 }
 
@@ -133,9 +137,11 @@ void ReapIfChild(int pid) {
   ::waitpid(pid, &status, WNOHANG);
 }
 
-bool Healthy(uint16_t port, std::string* detail) {
+bool Healthy(const Network& net, const NetNode& node, std::string* detail) {
   rpc::ClientOptions o;
-  o.port = port;
+  o.port = node.rpc_port;
+  o.tls = node.tls;
+  o.tls_files = NetClientTls(net);
   o.timeout = std::chrono::milliseconds(2000);
   rpc::Client client(o);
   auto r = client.Request("GET", "/healthz");
@@ -200,6 +206,16 @@ Status WriteNodeConfig(const Network& net, size_t i, const node::Config& c) {
   return WriteFileAtomic(net.Path(n.dir + "/config.toml"), header + node::FormatConfig(c), 0644);
 }
 
+// Node n's RPC certificate, issued by the network's CA (tls/ca.crt, ca.key).
+Status WriteNodeTls(const Network& net, const NetNode& n) {
+  TlsCertificate ca;
+  CIVIC_ASSIGN_OR_RETURN(ca.cert_pem, ReadFile(net.Path(net.tls_ca)));
+  CIVIC_ASSIGN_OR_RETURN(ca.key_pem, ReadFile(net.Path(kTlsCaKey)));
+  CIVIC_ASSIGN_OR_RETURN(TlsCertificate cert, IssueTlsServerCertificate(ca, {"127.0.0.1", "localhost"}));
+  CIVIC_RETURN_IF_ERROR(WriteFileAtomic(net.Path(n.dir + "/tls.crt"), cert.cert_pem, 0644));
+  return WriteFileAtomic(net.Path(n.dir + "/tls.key"), cert.key_pem, 0600);
+}
+
 // The config of a node that has none yet: paths relative to its folder, the
 // ports of network.json, every other node as a peer.
 Status WriteNewNodeConfig(const Network& net, size_t i, const std::string& web_root) {
@@ -211,6 +227,11 @@ Status WriteNewNodeConfig(const Network& net, size_t i, const std::string& web_r
   c.node.genesis_file = "../genesis.json";
   c.rpc.listen = {"127.0.0.1", n.rpc_port};
   c.rpc.web_root = web_root;
+  if (!net.tls_ca.empty()) {
+    CIVIC_RETURN_IF_ERROR(WriteNodeTls(net, n));
+    c.rpc.tls_cert_file = "tls.crt";
+    c.rpc.tls_key_file = "tls.key";
+  }
   c.p2p.listen = {"127.0.0.1", n.p2p_port};
   CIVIC_ASSIGN_OR_RETURN(c.p2p.peers, PeersOf(net, i));
   return WriteNodeConfig(net, i, c);
@@ -238,6 +259,9 @@ Status RewritePeers(const Network& net, size_t i) {
   c.node.genesis_file = RelativeTo(net, c.node.genesis_file, dir);
   c.node.log_file = RelativeTo(net, c.node.log_file, dir);
   c.rpc.web_root = RelativeTo(net, c.rpc.web_root, dir);
+  c.rpc.tls_cert_file = RelativeTo(net, c.rpc.tls_cert_file, dir);
+  c.rpc.tls_key_file = RelativeTo(net, c.rpc.tls_key_file, dir);
+  c.rpc.tls_client_ca_file = RelativeTo(net, c.rpc.tls_client_ca_file, dir);
   CIVIC_ASSIGN_OR_RETURN(c.p2p.peers, PeersOf(net, i));
   return WriteNodeConfig(net, i, c);
 }
@@ -254,11 +278,11 @@ Result<std::unique_ptr<NodeApi>> ConnectHealthy(const Network& net, const std::s
   for (const auto& n : net.nodes) {
     if (n.name == except) continue;
     std::string detail;
-    if (!Healthy(n.rpc_port, &detail)) {
+    if (!Healthy(net, n, &detail)) {
       why = n.name + ": " + detail;
       continue;
     }
-    return ConnectNode(n.rpc_url());
+    return ConnectNode(n.rpc_url(), NetClientTls(net));
   }
   return NetError(Code::kUnavailable, err::NET_NOT_RUNNING,
                   "no healthy node of " + net.dir + " to send the governance txs to (" + why +
@@ -382,6 +406,11 @@ bool PollUntil(int timeout_s, const std::function<bool()>& done) {
 
 }  // namespace
 
+rpc::TlsClientFiles NetClientTls(const Network& net) {
+  if (net.tls_ca.empty()) return TlsFilesFromEnvironment();
+  return {net.Path(net.tls_ca), "", ""};
+}
+
 Result<Network> InitNetwork(const NetInitOptions& options) {
   if (options.nodes < 1 || options.nodes > kMaxNetworkNodes) {
     return NetError(Code::kInvalidArgument, err::NET_BAD_SIZE,
@@ -452,6 +481,7 @@ Result<Network> InitNetwork(const NetInitOptions& options) {
     n.dir = n.name;
     n.p2p_port = static_cast<uint16_t>(options.base_port + 2 * i);
     n.rpc_port = static_cast<uint16_t>(options.base_port + 2 * i + 1);
+    n.tls = options.tls;
     fs::create_directories(net.Path(n.dir), ec);
     if (ec) return Status::IOError("cannot create " + net.Path(n.dir) + ": " + ec.message());
     auto key = crypto::KeyPair::Generate(crypto::Algo::kEd25519);
@@ -459,6 +489,15 @@ Result<Network> InitNetwork(const NetInitOptions& options) {
     n.node_id = key.public_key().ToString();
     genesis_in.node_keys.push_back(key.public_key());
     net.nodes.push_back(std::move(n));
+  }
+
+  if (options.tls) {
+    fs::create_directories(dir / "tls", ec);
+    if (ec) return Status::IOError("cannot create " + (dir / "tls").string() + ": " + ec.message());
+    CIVIC_ASSIGN_OR_RETURN(TlsCertificate ca, CreateTlsCa("CivicLedger local network " + options.chain_id));
+    net.tls_ca = kTlsCaCert;
+    CIVIC_RETURN_IF_ERROR(WriteFileAtomic(net.Path(kTlsCaKey), ca.key_pem, 0600));
+    CIVIC_RETURN_IF_ERROR(WriteFileAtomic(net.Path(kTlsCaCert), ca.cert_pem, 0644));
   }
 
   CIVIC_ASSIGN_OR_RETURN(std::string genesis_text, samples::SampleGenesisText(genesis_in));
@@ -525,6 +564,13 @@ Result<Network> LoadNetwork(const std::string& dir) {
     n.rpc_port = Port(no, "rpc_port", &error);
     n.p2p_port = Port(no, "p2p_port", &error);
     net.nodes.push_back(std::move(n));
+  }
+  if (auto tls_ca = o.find("tls_ca"); tls_ca != o.end()) {
+    if (!tls_ca->value().is_string() || tls_ca->value().get_string().empty()) {
+      return NetError(Code::kCorruption, err::NET_MALFORMED, "network.json \"tls_ca\" is not a file name");
+    }
+    net.tls_ca = std::string(tls_ca->value().get_string());
+    for (NetNode& n : net.nodes) n.tls = true;
   }
   if (!error.ok()) return Status(error.code(), error.app_code(), net.Path(kNetworkFile) + ": " + error.message());
   if (net.nodes.empty()) return NetError(Code::kCorruption, err::NET_MALFORMED, "network.json lists no nodes");
@@ -609,7 +655,7 @@ Result<std::vector<NodeRunState>> StartNetwork(const Network& net, const NetUpOp
         return NetError(Code::kFailedPrecondition, err::NODE_EXITED,
                         net.nodes[i].name + " exited; the end of " + log + ":\n" + LogTail(log, 8));
       }
-      s.healthy = Healthy(net.nodes[i].rpc_port, &s.detail);
+      s.healthy = Healthy(net, net.nodes[i], &s.detail);
       all = all && s.healthy;
     }
     if (all || std::chrono::steady_clock::now() >= deadline) break;
@@ -666,8 +712,8 @@ std::vector<NodeRunState> NetworkStatus(const Network& net) {
     NodeRunState s;
     s.name = n.name;
     s.pid = LiveCivicdPid(net.Path(n.dir + "/civicd.pid"));
-    s.healthy = Healthy(n.rpc_port, &s.detail);
-    auto api = ConnectNode(n.rpc_url());
+    s.healthy = Healthy(net, n, &s.detail);
+    auto api = ConnectNode(n.rpc_url(), NetClientTls(net));
     if (api.ok()) {
       auto st = (*api)->Call("chain_status", json::object());
       if (!st.ok()) {
@@ -725,6 +771,7 @@ Result<MembershipResult> AddNetworkNode(const Network& net, const NetMembershipO
   n.dir = n.name;
   n.p2p_port = static_cast<uint16_t>(net.base_port + 2 * index);
   n.rpc_port = static_cast<uint16_t>(net.base_port + 2 * index + 1);
+  n.tls = !net.tls_ca.empty();
   std::error_code ec;
   fs::create_directories(updated.Path(n.dir), ec);
   if (ec) return Status::IOError("cannot create " + updated.Path(n.dir) + ": " + ec.message());
@@ -770,7 +817,7 @@ Result<MembershipResult> AddNetworkNode(const Network& net, const NetMembershipO
   CIVIC_ASSIGN_OR_RETURN(result.proposal_id,
                          PassProposal(*api, updated, "add validator " + n.moniker + " " + n.node_id,
                                       SetValidatorCall(n, power)));
-  CIVIC_ASSIGN_OR_RETURN(std::unique_ptr<NodeApi> new_api, ConnectNode(n.rpc_url()));
+  CIVIC_ASSIGN_OR_RETURN(std::unique_ptr<NodeApi> new_api, ConnectNode(n.rpc_url(), NetClientTls(net)));
   const bool voting = PollUntil(options.timeout_s, [&] {
     auto view = ReadChainView(*new_api);
     if (!view.ok() || !view->validator) return false;

@@ -9,6 +9,11 @@
 //   DIR/node<i>/node_key.json   node i's ed25519 node key (0600)
 //   DIR/node<i>/data/           its chain (created by civicd)
 //   DIR/node<i>/civicd.log      its log, DIR/node<i>/civicd.pid while it runs
+// With --tls (NetInitOptions::tls) also (tools/net/tls_ca.h):
+//   DIR/tls/ca.crt, ca.key      the network's local CA (key 0600); clients trust ca.crt
+//   DIR/node<i>/tls.crt, .key   node i's RPC certificate (SAN 127.0.0.1, localhost; key 0600),
+//                               named by [rpc] tls_cert_file and tls_key_file
+// and every node serves https:// (network.json "tls_ca" names the CA).
 // Node i belongs to department i mod 5 in the order of samples::SampleOrgs()
 // (public security, HR & social security, market regulation, the credit office,
 // the supervision bureau) and is a validator. Ports on 127.0.0.1: p2p base+2i,
@@ -25,7 +30,8 @@
 // never signalled.
 //
 // Typed errors: NET_EXISTS, NET_NOT_FOUND, NET_BAD_SIZE, NET_BAD_PORT,
-// NET_MALFORMED, CIVICD_NOT_FOUND, NODE_EXITED, NODE_NOT_HEALTHY, IO_ERROR (and
+// NET_MALFORMED, CIVICD_NOT_FOUND, NODE_EXITED, NODE_NOT_HEALTHY, IO_ERROR,
+// TLS_CERT_CREATE_FAILED (and
 // those of the membership commands below).
 // Not thread-safe; one command at a time per folder.
 #pragma once
@@ -57,7 +63,10 @@ struct NetNode {
   std::string node_id;   // "ed25519:<hex>"
   uint16_t rpc_port = 0;
   uint16_t p2p_port = 0;
-  std::string rpc_url() const { return "http://127.0.0.1:" + std::to_string(rpc_port); }
+  bool tls = false;  // the network's nodes serve https
+  std::string rpc_url() const {
+    return std::string(tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(rpc_port);
+  }
 };
 
 struct Network {
@@ -66,6 +75,7 @@ struct Network {
   uint16_t base_port = kDefaultBasePort;
   std::vector<NetOrg> orgs;
   std::vector<NetNode> nodes;
+  std::string tls_ca;  // relative path of the CA certificate; empty = plain http
 
   std::string Path(const std::string& relative) const { return dir + "/" + relative; }
 };
@@ -77,7 +87,12 @@ struct NetInitOptions {
   std::string chain_id = "mianyang-1";
   std::string web_root;  // served by every node's RPC server; empty = none
   bool force = false;    // wipe an existing network folder first
+  bool tls = false;      // a local CA and https on every node's RPC port
 };
+
+// What a client of `net`'s nodes trusts: the network's CA (or, for plain
+// http, the defaults of TlsFilesFromEnvironment).
+rpc::TlsClientFiles NetClientTls(const Network& net);
 
 Result<Network> InitNetwork(const NetInitOptions& options);
 Result<Network> LoadNetwork(const std::string& dir);

@@ -332,6 +332,55 @@ TEST(ConfigTest, TrustedProxiesAreAddressesOrCidrs) {
   EXPECT_EQ(typed.status().app_code(), "CONFIG_BAD_TYPE");
 }
 
+TEST(ConfigTest, TlsFilesResolveAndGoTogether) {
+  auto c = Parse(std::string(kMinimal) +
+                 "[rpc]\ntls_cert_file = \"tls/node.crt\"\ntls_key_file = \"/etc/civic/node.key\"\n"
+                 "tls_client_ca_file = \"tls/clients.crt\"\n");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->rpc.tls_cert_file, "/srv/civic/tls/node.crt");
+  EXPECT_EQ(c->rpc.tls_key_file, "/etc/civic/node.key");
+  EXPECT_EQ(c->rpc.tls_client_ca_file, "/srv/civic/tls/clients.crt");
+  auto again = ParseConfig(FormatConfig(*c), "/elsewhere", "x.toml");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->rpc.tls_cert_file, c->rpc.tls_cert_file);
+  EXPECT_EQ(again->rpc.tls_client_ca_file, c->rpc.tls_client_ca_file);
+  EXPECT_TRUE(Parse(kMinimal)->rpc.tls_cert_file.empty());  // plain HTTP by default
+
+  // One without the other, or a client CA without TLS: refused, naming the key.
+  struct Case {
+    const char* lines;
+    const char* names;
+  };
+  for (const Case& bad : {Case{"tls_cert_file = \"a.crt\"", "rpc.tls_key_file"},
+                          Case{"tls_key_file = \"a.key\"", "rpc.tls_cert_file"},
+                          Case{"tls_client_ca_file = \"ca.crt\"", "rpc.tls_client_ca_file"}}) {
+    auto r = Parse(std::string(kMinimal) + "[rpc]\n" + bad.lines + "\n");
+    ASSERT_FALSE(r.ok()) << bad.lines;
+    EXPECT_EQ(r.status().app_code(), "CONFIG_BAD_VALUE") << bad.lines;
+    EXPECT_NE(r.status().message().find(bad.names), std::string::npos) << r.status().message();
+  }
+  EXPECT_EQ(Parse(std::string(kMinimal) + "[rpc]\ntls_cert_file = 1\n").status().app_code(), "CONFIG_BAD_TYPE");
+}
+
+TEST(ConfigTest, CorsOriginsAreExactOrigins) {
+  EXPECT_TRUE(Parse(kMinimal)->rpc.cors_origins.empty());  // no origin by default
+  auto c =
+      Parse(std::string(kMinimal) + "[rpc]\ncors_origins = [\"https://app.example\", \"http://localhost:5173\"]\n");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->rpc.cors_origins, (std::vector<std::string>{"https://app.example", "http://localhost:5173"}));
+  auto again = ParseConfig(FormatConfig(*c), "/elsewhere", "x.toml");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->rpc.cors_origins, c->rpc.cors_origins);
+  for (const char* bad : {"[\"*\"]", "[\"https://app.example/\"]", "[\"app.example\"]", "[\"https://a.example/x\"]"}) {
+    auto r = Parse(std::string(kMinimal) + "[rpc]\ncors_origins = " + bad + "\n");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().app_code(), "CONFIG_BAD_VALUE") << bad;
+    EXPECT_NE(r.status().message().find("rpc.cors_origins[0]"), std::string::npos) << r.status().message();
+  }
+  EXPECT_EQ(Parse(std::string(kMinimal) + "[rpc]\ncors_origins = \"https://app.example\"\n").status().app_code(),
+            "CONFIG_BAD_TYPE");
+}
+
 TEST(ConfigTest, BlockBytesMustFitTheMempool) {
   auto c = Parse(std::string(kMinimal) + "[mempool]\nmax_bytes = 2000\n[consensus]\nmax_block_bytes = 3000\n");
   ASSERT_FALSE(c.ok());

@@ -744,18 +744,62 @@ TEST(ServerTest, RestRouteWithoutItsMethodIs404) {
   EXPECT_EQ(ParseJson(r->body).at("error").at("app_code"), json::value("METHOD_NOT_FOUND"));
 }
 
-TEST(ServerTest, CorsPreflightAndHeaders) {
+// A request with an Origin header, as a browser page sends it; the raw answer.
+std::string RequestFromOrigin(uint16_t port, std::string_view method, std::string_view path, std::string_view origin,
+                              std::string_view body = "") {
+  RawSocket raw(port);
+  std::string request = std::string(method) + " " + std::string(path) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  if (!origin.empty()) request += "Origin: " + std::string(origin) + "\r\n";
+  if (method == "OPTIONS") request += "Access-Control-Request-Method: POST\r\n";
+  if (!body.empty()) request += "Content-Type: application/json\r\n";
+  request += "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + std::string(body);
+  EXPECT_TRUE(raw.Send(request));
+  return raw.ReadAll();
+}
+
+TEST(ServerTest, CorsAnswersListedOriginsOnly) {
   ServerOptions options;
-  options.cors_origin = "*";
+  options.cors_origins = {"https://app.example", "http://localhost:5173"};
   TestServer t(options);
-  Client client = t.MakeClient();
-  auto pre = client.Request("OPTIONS", "/rpc");
-  ASSERT_TRUE(pre.ok());
-  EXPECT_EQ(pre->status, 204);
-  EXPECT_EQ(pre->headers["access-control-allow-origin"], "*");
-  EXPECT_NE(pre->headers["access-control-allow-methods"].find("POST"), std::string::npos);
-  auto post = client.Request("POST", "/rpc", RpcBody("echo"));
-  EXPECT_EQ(post->headers["access-control-allow-origin"], "*");
+  const uint16_t port = t.server->port();
+
+  std::string pre = RequestFromOrigin(port, "OPTIONS", "/rpc", "https://app.example");
+  EXPECT_TRUE(pre.starts_with("HTTP/1.1 204")) << pre;
+  EXPECT_NE(pre.find("Access-Control-Allow-Origin: https://app.example\r\n"), std::string::npos) << pre;
+  EXPECT_NE(pre.find("Access-Control-Allow-Methods: GET, POST\r\n"), std::string::npos) << pre;
+  EXPECT_NE(pre.find("Access-Control-Allow-Headers: Content-Type\r\n"), std::string::npos) << pre;
+  EXPECT_NE(pre.find("Vary: Origin\r\n"), std::string::npos) << pre;
+  pre = RequestFromOrigin(port, "OPTIONS", "/v1/certificates/x", "http://localhost:5173");
+  EXPECT_TRUE(pre.starts_with("HTTP/1.1 204")) << pre;
+
+  std::string post = RequestFromOrigin(port, "POST", "/rpc", "https://app.example", RpcBody("echo"));
+  EXPECT_TRUE(post.starts_with("HTTP/1.1 200")) << post;
+  EXPECT_NE(post.find("Access-Control-Allow-Origin: https://app.example\r\n"), std::string::npos) << post;
+  EXPECT_NE(post.find("Content-Security-Policy: "), std::string::npos) << post;  // the security headers stay
+
+  // Unlisted: no CORS header, and a 403 preflight. A prefix or another scheme is another origin.
+  for (std::string_view origin : {"https://evil.example", "https://app.example.evil", "http://app.example", ""}) {
+    std::string other = RequestFromOrigin(port, "POST", "/rpc", origin, RpcBody("echo"));
+    EXPECT_TRUE(other.starts_with("HTTP/1.1 200")) << other;
+    EXPECT_EQ(other.find("Access-Control-Allow-Origin"), std::string::npos) << origin;
+    std::string refused = RequestFromOrigin(port, "OPTIONS", "/rpc", origin);
+    EXPECT_TRUE(refused.starts_with("HTTP/1.1 403")) << refused;
+    EXPECT_NE(refused.find("ORIGIN_NOT_ALLOWED"), std::string::npos) << refused;
+    EXPECT_EQ(refused.find("Access-Control-Allow-Origin"), std::string::npos) << origin;
+  }
+  // Static files are not an API: no CORS headers even for a listed origin.
+  std::string page = RequestFromOrigin(port, "GET", "/healthz", "https://app.example");
+  EXPECT_EQ(page.find("Access-Control-Allow-Origin"), std::string::npos) << page;
+}
+
+TEST(ServerTest, CorsIsOffByDefault) {
+  TestServer t;
+  std::string post = RequestFromOrigin(t.server->port(), "POST", "/rpc", "https://app.example", RpcBody("echo"));
+  EXPECT_TRUE(post.starts_with("HTTP/1.1 200")) << post;
+  EXPECT_EQ(post.find("Access-Control-Allow-Origin"), std::string::npos) << post;
+  EXPECT_EQ(post.find("Vary: Origin"), std::string::npos) << post;
+  std::string preflight = RequestFromOrigin(t.server->port(), "OPTIONS", "/rpc", "https://app.example");
+  EXPECT_TRUE(preflight.starts_with("HTTP/1.1 403")) << preflight;
 }
 
 // A WebSocket client for the tests.
@@ -992,8 +1036,15 @@ TEST(ClientTest, TypedTransportErrors) {
 
   EXPECT_EQ(Client::ParseUrl("http://10.0.0.1:9000")->port, 9000);
   EXPECT_EQ(Client::ParseUrl("http://[::1]:9000/x")->host, "::1");
-  EXPECT_EQ(Client::ParseUrl("localhost")->port, 8545);
-  EXPECT_FALSE(Client::ParseUrl("https://x").ok());
+  EXPECT_EQ(Client::ParseUrl("localhost")->port, 26657);
+  EXPECT_FALSE(Client::ParseUrl("localhost")->tls);
+  auto https = Client::ParseUrl("https://node.example:8443/rpc");
+  ASSERT_TRUE(https.ok());
+  EXPECT_TRUE(https->tls);
+  EXPECT_EQ(https->host, "node.example");
+  EXPECT_EQ(https->port, 8443);
+  EXPECT_EQ(Client::ParseUrl("https://x")->port, 26657);
+  EXPECT_EQ(Client::ParseUrl("ftp://x").status().app_code(), "BAD_URL");
   EXPECT_FALSE(Client::ParseUrl("http://x:99999").ok());
   EXPECT_FALSE(Client::ParseUrl("http://:80").ok());
 }
