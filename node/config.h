@@ -10,6 +10,8 @@
 //   [consensus]  block_interval_ms, max_block_txs, max_block_bytes, timeout_*_ms
 //   [p2p]        listen, peers = ["ed25519:<hex>@host:port", ...],
 //                observers = ["ed25519:<hex>", ...]
+//   [issuer]     enabled, org, org_key_file, org_key_passphrase_env, tokens_file,
+//                allowed_clients (the issuer API, rpc/issuer/issuer_api.h)
 //
 // Engine choice (node/bft_engine.h WantsBftEngine): a node runs the BFT engine
 // when the genesis (or the chain tip) names more than one validator or [p2p]
@@ -130,6 +132,20 @@ struct P2pSection {
   std::vector<crypto::PublicKey> observers;
 };
 
+// The issuer API for the department's business systems: off unless enabled.
+// When enabled, org and org_key_file are required.
+struct IssuerSection {
+  bool enabled = false;
+  std::string org;                     // the department's USCC (the org the key signs for)
+  std::string org_key_file;            // absolute after loading; crypto/keyfile.h, encrypted or plain
+  std::string org_key_passphrase_env;  // name of an environment variable; empty = plain key file
+  // The API tokens (hashes only, rpc/issuer/token_store.h); absolute after
+  // loading; default <data_dir>/issuer_tokens.json.
+  std::string tokens_file;
+  // Addresses or CIDRs that may call the API; default loopback only.
+  std::vector<std::string> allowed_clients = {"127.0.0.1", "::1"};
+};
+
 struct Config {
   std::string path;  // the file it was loaded from (absolute); empty if parsed from text
   NodeSection node;
@@ -137,6 +153,7 @@ struct Config {
   MempoolSection mempool;
   ConsensusSection consensus;
   P2pSection p2p;
+  IssuerSection issuer;
 };
 
 // Reads and checks `path`.
