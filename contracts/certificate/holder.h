@@ -115,10 +115,10 @@ struct PreparedIssue {
   pb::CertIssueItem item;
 };
 
-// Turns a request into the holder's copy and the issue item, as `civic cert issue`
-// and the issuer API both do: the holder type must be the type's, the fields
-// must fit the schema (CheckFieldsAgainstType), the validity must end after it
-// starts, and the copy gets fresh salts from `salts` (NewHolderCertificate). The copy's id is set when a serial is given. Typed
+// Turns a request into the holder's copy and the issue item, as `civic cert issue` and the
+// issuer API both do: the holder type must be the type's, the fields must fit the schema
+// (CheckFieldsAgainstType), the validity must end after it starts, and the copy gets fresh
+// salts from `salts` (NewHolderCertificate); its id is set when a serial is given. Typed
 // errors: HOLDER_TYPE_MISMATCH, BAD_VALIDITY, TYPE_RETIRED, those of
 // CheckFieldsAgainstType, ValidateSerial and MakeIssueItem.
 Result<PreparedIssue> PrepareIssue(const pb::CertType& type, std::string_view issuer_org, const IssueRequest& request,

@@ -57,7 +57,9 @@ int64_t SystemClockMs() {
 
 // The action and certificate a path names. NO_SUCH_ROUTE for anything else.
 Status RouteOf(std::string_view path, IssuerAction* action, bool* batch, std::string* cert_id) {
-  auto none = [&] { return Status::NotFound(err::NO_SUCH_ROUTE, "no issuer API route " + std::string(path.substr(0, 200))); };
+  auto none = [&] {
+    return Status::NotFound(err::NO_SUCH_ROUTE, "no issuer API route " + std::string(path.substr(0, 200)));
+  };
   if (path == kRoot) {
     *action = IssuerAction::kIssue;
     return Status::Ok();
@@ -193,7 +195,8 @@ Status IssuerApi::Admit(const IssuerHttpRequest& request, Call* out) {
   call.idempotency_key = request.idempotency_key;
   switch (call.action) {
     case IssuerAction::kIssue: {
-      CIVIC_ASSIGN_OR_RETURN(call.issue, call.batch ? DecodeIssueBatchBody(request.body) : DecodeIssueBody(request.body));
+      CIVIC_ASSIGN_OR_RETURN(call.issue,
+                             call.batch ? DecodeIssueBatchBody(request.body) : DecodeIssueBody(request.body));
       call.type_code = call.issue.type_code;
       break;
     }
@@ -327,7 +330,8 @@ Result<IssuerApi::Prepared> IssuerApi::Record(const Call& call) {
   record.request_hash = call.request_hash;
   record.tx_id = fresh.tx_id;
   record.raw_tx = fresh.raw_tx;
-  record.answer = json::serialize(json::object{{"tx_id", ToHex(fresh.tx_id)}, {"action", IssuerActionName(call.action)}});
+  record.answer =
+      json::serialize(json::object{{"tx_id", ToHex(fresh.tx_id)}, {"action", IssuerActionName(call.action)}});
   record.created_ms = now;
   // Recorded before it is sent: a crash after the send cannot make a retry issue again.
   CIVIC_RETURN_IF_ERROR(store_->Put(call.token.id, call.idempotency_key, record));
@@ -397,7 +401,8 @@ void IssuerApi::Answer(const Call& call, const Prepared& prepared, const Status&
       "event=issuer_call client={} token={} label=\"{}\" action={} ids={} count={} tx={} replayed={} "
       "committed={} result={}",
       LogText(call.client, 64), call.token.id.empty() ? "-" : call.token.id, LogText(call.token.label, 100),
-      call.token.id.empty() ? "-" : IssuerActionName(call.action), LogText(IdsForLog(call.cert_id, prepared.copies), 160),
+      call.token.id.empty() ? "-" : IssuerActionName(call.action),
+      LogText(IdsForLog(call.cert_id, prepared.copies), 160),
       call.issue.certificates.size(), has_tx ? ToHex(prepared.tx_id) : "-", prepared.replayed,
       prepared.location.has_value(), status.ok() ? "OK" : status.app_code());
 

@@ -64,7 +64,9 @@ Result<int64_t> Time(const json::object& o, std::string_view where, std::string_
   }
   if (!v->is_string()) return Malformed(Member(where, name), "must be RFC 3339 text or integer milliseconds");
   auto ms = contracts::ParseRfc3339(std::string_view(v->get_string().data(), v->get_string().size()));
-  if (!ms.ok()) return Status(ms.status().code(), ms.status().app_code(), Member(where, name) + ": " + ms.status().message());
+  if (!ms.ok()) {
+    return Status(ms.status().code(), ms.status().app_code(), Member(where, name) + ": " + ms.status().message());
+  }
   return ms;
 }
 
@@ -123,15 +125,15 @@ Result<IssueBody> DecodeIssueBatchBody(std::string_view body) {
   if (items.empty()) return Malformed("certificates", "must hold at least one certificate");
   if (items.size() > kMaxIssuerBatch) {
     return Status::InvalidArgument(err::ISSUER_BATCH_TOO_LARGE,
-                                   "certificates holds " + std::to_string(items.size()) + " entries; one call carries at most " +
-                                       std::to_string(kMaxIssuerBatch));
+                                   "certificates holds " + std::to_string(items.size()) +
+                                       " entries; one call carries at most " + std::to_string(kMaxIssuerBatch));
   }
   out.certificates.reserve(items.size());
   for (size_t i = 0; i < items.size(); ++i) {
     std::string where = "certificates[" + std::to_string(i) + "]";
-    CIVIC_ASSIGN_OR_RETURN(const json::object* item,
-                           Object(items[i], where,
-                                  {"holder_code_type", "holder_code", "fields", "serial", "valid_from", "valid_until"}));
+    CIVIC_ASSIGN_OR_RETURN(
+        const json::object* item,
+        Object(items[i], where, {"holder_code_type", "holder_code", "fields", "serial", "valid_from", "valid_until"}));
     CIVIC_ASSIGN_OR_RETURN(contracts::IssueRequest one, Certificate(*item, where));
     out.certificates.push_back(std::move(one));
   }

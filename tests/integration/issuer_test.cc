@@ -132,8 +132,8 @@ TEST_F(IssuerApiIntegrationTest, IssueRetryVerifyScopeRevokeRestart) {
   Answer first = Post(port(), "/v1/issuer/certificates?wait=true", body, issue_token, "order-4242");
   ASSERT_EQ(first.status, 200) << json::serialize(first.body);
   const std::string tx_id(first.body.at("tx_id").as_string());
-  const json::value holder = first.body.at("certificates").at(0).at("holder_certificate");
-  const std::string id(first.body.at("certificates").at(0).at("id").as_string());
+  const json::value holder = first.body.at("certificates").as_array().at(0).at("holder_certificate");
+  const std::string id(first.body.at("certificates").as_array().at(0).at("id").as_string());
 
   // A retry (the answer was lost, say) gets the same tx, and one certificate is on chain.
   Answer retry = Post(port(), "/v1/issuer/certificates?wait=true", body, issue_token, "order-4242");
@@ -177,7 +177,7 @@ TEST_F(IssuerApiIntegrationTest, IssueRetryVerifyScopeRevokeRestart) {
   Answer after = Post(port(), "/v1/issuer/certificates", body, issue_token, "order-4242");
   ASSERT_EQ(after.status, 202) << json::serialize(after.body);
   EXPECT_EQ(after.body.at("tx_id").as_string(), tx_id);
-  auto again = rpc::HolderCertificateFromJson(after.body.at("certificates").at(0).at("holder_certificate"));
+  auto again = rpc::HolderCertificateFromJson(after.body.at("certificates").as_array().at(0).at("holder_certificate"));
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->holder_salt, copy->holder_salt);
   EXPECT_EQ(again->Digest(), copy->Digest());

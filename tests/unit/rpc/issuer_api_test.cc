@@ -41,7 +41,8 @@ class IssuerApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
     log_ = std::make_shared<std::ostringstream>();
-    auto logger = std::make_shared<spdlog::logger>("issuer-test", std::make_shared<spdlog::sinks::ostream_sink_mt>(*log_));
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(*log_);
+    auto logger = std::make_shared<spdlog::logger>("issuer-test", sink);
     previous_ = spdlog::default_logger();
     spdlog::set_default_logger(logger);
     tokens_file_ = (dir_.path() / "tokens.json").string();
@@ -253,7 +254,8 @@ TEST_F(IssuerApiTest, BadRequestsAreTyped400sAndIssueNothing) {
   fields_.erase("name");
   EXPECT_EQ(Call(kIssuePath, IssueBody("B1"), token, "k").app_code(), err::MISSING_FIELD);
   // A batch names the row that failed.
-  json::object row{{"holder_code_type", "citizen_id"}, {"holder_code", "510703199001011230"}, {"fields", json::object{}}};
+  json::object row{
+      {"holder_code_type", "citizen_id"}, {"holder_code", "510703199001011230"}, {"fields", json::object{}}};
   json::value batch = json::object{{"type_code", type_code_}, {"certificates", json::array{row}}};
   Answer bad_row = Call("/v1/issuer/certificates/batch", json::serialize(batch), token, "k");
   EXPECT_EQ(bad_row.status, 400);
@@ -302,7 +304,8 @@ TEST_F(IssuerApiTest, RenewWithChangedFieldsReturnsTheNewCopy) {
   ASSERT_EQ(issued.status, 200) << json::serialize(issued.body);
   const json::value& copy_json = issued.body.at("certificates").as_array()[0].at("holder_certificate");
   contracts::HolderCertificate old_copy = CopyOf(copy_json);
-  json::value body = json::object{{"holder_certificate", copy_json}, {"fields", json::object{{"address", "新地址"}}}};
+  json::value body =
+      json::object{{"holder_certificate", copy_json}, {"fields", json::object{{"address", "新地址"}}}};
   Answer renewed = Call("/v1/issuer/certificates/" + old_copy.id + "/renew", json::serialize(body), token, "r-1",
                         "wait=true");
   ASSERT_EQ(renewed.status, 200) << json::serialize(renewed.body);
