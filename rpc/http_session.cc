@@ -252,8 +252,11 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       if (!get) return SendMethodNotAllowed("GET, HEAD");
       return HandleGenesis();
     }
-    if (options().issuer && (path == "/v1/issuer" || path.starts_with("/v1/issuer/"))) {
+    if (path == "/v1/issuer" || path.starts_with("/v1/issuer/")) {
       route_ = Route::kOther;
+      if (!options().issuer) {
+        return SendRestError(Status::NotFound(err::NO_SUCH_ROUTE, "this node does not serve the issuer API"));
+      }
       return HandleIssuer(path, query);
     }
     if (path == "/v1" || path.starts_with("/v1/")) {

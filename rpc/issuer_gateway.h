@@ -1,7 +1,7 @@
 // The seam between the RPC server and the issuer API (rpc/issuer/issuer_api.h):
 // the server hands every request under /v1/issuer to the gateway it was given
-// (ServerOptions::issuer) and writes back the answer; with no gateway the path
-// is an unknown route (404), which is how the API is off by default.
+// (ServerOptions::issuer) and writes back the answer; with no gateway every such
+// path answers 404 NO_SUCH_ROUTE, whatever the method: the API is off by default.
 //
 // RequestIdentity is what the server knows of the caller, the input of the
 // gateway's "only our own systems" and authentication checks. Today that is the

@@ -71,19 +71,19 @@ class IssuerApiIntegrationTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const std::string org = FindIssuer(MakeSampleNetwork("it-issuer-1")).org;
-    files_ = WriteNodeFiles("it-issuer-1", [org](node::Config* c) {
+    files_ = std::make_unique<NodeFiles>(WriteNodeFiles("it-issuer-1", [org](node::Config* c) {
       c->issuer.enabled = true;
       c->issuer.org = org;
       c->issuer.org_key_file = "org_key.json";
       c->issuer.org_key_passphrase_env = kPassEnv;
       c->issuer.tokens_file = "issuer_tokens.json";
-    });
-    issuer_ = FindIssuer(files_.net);
+    }));
+    issuer_ = FindIssuer(files_->net);
     ASSERT_EQ(issuer_.org, org);
-    const std::filesystem::path dir = files_.dir->path();
+    const std::filesystem::path dir = files_->dir->path();
     tokens_file_ = (dir / "issuer_tokens.json").string();
     ASSERT_TRUE(crypto::WriteKeyFile((dir / "org_key.json").string(), *issuer_.key, kPass).ok());
-    proc_ = std::make_unique<CivicdProcess>(&files_);
+    proc_ = std::make_unique<CivicdProcess>(files_.get());
     proc_->SetExtraEnvironment({std::string(kPassEnv) + "=" + kPass});
   }
   void TearDown() override {
@@ -110,9 +110,9 @@ class IssuerApiIntegrationTest : public ::testing::Test {
                                         {"serial", serial}});
   }
 
-  uint16_t port() const { return files_.config.rpc.listen.port; }
+  uint16_t port() const { return files_->config.rpc.listen.port; }
 
-  NodeFiles files_;
+  std::unique_ptr<NodeFiles> files_;
   Issuer issuer_;
   std::string tokens_file_;
   std::vector<std::string> token_ids_;
@@ -120,7 +120,7 @@ class IssuerApiIntegrationTest : public ::testing::Test {
 };
 
 TEST_F(IssuerApiIntegrationTest, IssueRetryVerifyScopeRevokeRestart) {
-  const std::filesystem::path dir = files_.dir->path();
+  const std::filesystem::path dir = files_->dir->path();
   const std::string issue_token = Token("cert.issue:" + issuer_.type.code());
   const std::string revoke_token = Token("cert.revoke:*");
   proc_->Start();
@@ -184,7 +184,7 @@ TEST_F(IssuerApiIntegrationTest, IssueRetryVerifyScopeRevokeRestart) {
 
   // The log names the calls but never the holder's identity number or a field value.
   ASSERT_EQ(proc_->Terminate(), 0);
-  std::string log = ReadAll(files_.log_path);
+  std::string log = ReadAll(files_->log_path);
   EXPECT_NE(log.find("event=issuer_call"), std::string::npos);
   EXPECT_EQ(log.find(sample.holder_code), std::string::npos);
   for (const auto& f : sample.fields) EXPECT_EQ(log.find(f.value), std::string::npos) << f.name;
