@@ -96,41 +96,6 @@ bool WriteAll(int fd, std::string_view data) {
   return true;
 }
 
-// Writes `data` to a new 0600 file next to `path`, syncs it and renames it over `path`.
-Status WriteFileAtomically(const std::string& path, std::string_view data) {
-  unsigned char suffix[8];
-  randombytes_buf(suffix, sizeof suffix);
-  const std::string tmp =
-      path + ".tmp-" + ToHex(std::string_view(reinterpret_cast<const char*>(suffix), sizeof suffix));
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return Status::IOError("cannot create key file " + tmp + ": " + ErrnoText(errno));
-  // The umask can only remove bits from 0600; fchmod states the mode exactly anyway.
-  bool ok = ::fchmod(fd, 0600) == 0 && WriteAll(fd, data) && ::fsync(fd) == 0;
-  int err = errno;
-  if (::close(fd) != 0 && ok) {
-    ok = false;
-    err = errno;
-  }
-  if (!ok) {
-    ::unlink(tmp.c_str());
-    return Status::IOError("cannot write key file " + tmp + ": " + ErrnoText(err));
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    err = errno;
-    ::unlink(tmp.c_str());
-    return Status::IOError("cannot rename key file into " + path + ": " + ErrnoText(err));
-  }
-  // Sync the folder so the rename itself survives a crash.
-  std::filesystem::path dir = std::filesystem::path(path).parent_path();
-  if (dir.empty()) dir = ".";
-  int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
-  return Status::Ok();
-}
-
 // Reads a whole key file. With `private_mode`, a file that group or others may access
 // is refused. The mode is checked on the open descriptor, so it is the file read.
 Result<Bytes> ReadKeyFileText(const std::string& path, bool private_mode) {
@@ -297,7 +262,7 @@ Status WriteKeyFileImpl(const std::string& path, const KeyPair& key, const std::
     text.s = json::serialize(obj);
   }
   text.s.push_back('\n');
-  return WriteFileAtomically(path, text.s);
+  return WritePrivateFileAtomically(path, text.s);
 }
 
 // The secret of an encrypted key file.
@@ -411,6 +376,40 @@ Result<KeyPair> ParseKeyFile(std::string_view text, const std::string& passphras
 
 Result<PublicKey> ParsePublicKeyFile(std::string_view text, const std::string& name) {
   return AtTheEdge(name, [&]() -> Result<PublicKey> { return ParsePublicKeyFileImpl(text, name); });
+}
+
+Status WritePrivateFileAtomically(const std::string& path, std::string_view data) {
+  unsigned char suffix[8];
+  randombytes_buf(suffix, sizeof suffix);
+  const std::string tmp =
+      path + ".tmp-" + ToHex(std::string_view(reinterpret_cast<const char*>(suffix), sizeof suffix));
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return Status::IOError("cannot create " + tmp + ": " + ErrnoText(errno));
+  // The umask can only remove bits from 0600; fchmod states the mode exactly anyway.
+  bool ok = ::fchmod(fd, 0600) == 0 && WriteAll(fd, data) && ::fsync(fd) == 0;
+  int err = errno;
+  if (::close(fd) != 0 && ok) {
+    ok = false;
+    err = errno;
+  }
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    return Status::IOError("cannot write " + tmp + ": " + ErrnoText(err));
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    err = errno;
+    ::unlink(tmp.c_str());
+    return Status::IOError("cannot rename a new file into " + path + ": " + ErrnoText(err));
+  }
+  // Sync the folder so the rename itself survives a crash.
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  if (dir.empty()) dir = ".";
+  int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+  return Status::Ok();
 }
 
 }  // namespace civic::crypto

@@ -33,6 +33,11 @@ struct KeyFileKdf {
   static KeyFileKdf Sensitive();    // libsodium SENSITIVE: 4 passes, 1 GiB
 };
 
+// Writes `data` to a new 0600 file next to `path`, syncs it and renames it over
+// `path` (then syncs the folder): how key files are written, for any file only the
+// owner may read (e.g. the issuer API's tokens file). Typed error IO_ERROR.
+Status WritePrivateFileAtomically(const std::string& path, std::string_view data);
+
 // Writes `key` to `path` (created or truncated, mode 0600). Empty passphrase = plain.
 Status WriteKeyFile(const std::string& path, const KeyPair& key, const std::string& passphrase = "");
 // The same with a chosen passphrase-hash cost: opslimit in [2, 16] and memlimit in

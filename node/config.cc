@@ -77,6 +77,15 @@ class SectionReader {
     return Status::Ok();
   }
 
+  Status Bool(std::string_view key, bool *out) {
+    const toml::node *n = Find(key);
+    if (n == nullptr) return Status::Ok();
+    const auto *b = n->as_boolean();
+    if (b == nullptr) return BadType(*n, key, "true or false");
+    *out = b->get();
+    return Status::Ok();
+  }
+
   Status Address(std::string_view key, HostPort *out) {
     const toml::node *n = Find(key);
     if (n == nullptr) return Status::Ok();
@@ -191,6 +200,12 @@ class SectionReader {
       out->push_back(std::move(parsed).value());
     }
     return Status::Ok();
+  }
+
+  // A value that a check outside the reader refused: the error names where it is.
+  Status Invalid(std::string_view key, std::string_view what) {
+    const toml::node *n = Find(key);
+    return n ? Bad(*n, key, what) : Missing(key);
   }
 
   // Every key of the section that no getter consumed is a typo or a stale key.
@@ -326,6 +341,20 @@ Status ParseP2p(SectionReader &r, P2pSection *s) {
   return r.CheckNoUnknownKeys();
 }
 
+Status ParseIssuer(SectionReader &r, IssuerSection *s) {
+  CIVIC_RETURN_IF_ERROR(r.Bool("enabled", &s->enabled));
+  CIVIC_RETURN_IF_ERROR(r.String("org", &s->org, s->enabled));
+  CIVIC_RETURN_IF_ERROR(r.Path("org_key_file", &s->org_key_file, s->enabled));
+  CIVIC_RETURN_IF_ERROR(r.String("org_key_passphrase_env", &s->org_key_passphrase_env));
+  CIVIC_RETURN_IF_ERROR(r.Path("tokens_file", &s->tokens_file));
+  CIVIC_RETURN_IF_ERROR(r.Proxies("allowed_clients", &s->allowed_clients));
+  if (!s->org.empty()) {
+    Status uscc = contracts::ValidateUscc(s->org);
+    if (!uscc.ok()) return r.Invalid("org", uscc.message());
+  }
+  return r.CheckNoUnknownKeys();
+}
+
 std::string Quote(std::string_view s) {
   // TOML basic string: escape backslash, quote and control characters.
   std::string out = "\"";
@@ -438,6 +467,7 @@ Result<Config> ParseConfig(std::string_view toml_text, const std::string &base_d
       {"consensus", [](SectionReader &r, Config *c) { return ParseConsensus(r, &c->consensus); }},
       {"p2p", [](SectionReader &r, Config *c) { return ParseP2p(r, &c->p2p); }},
       {"webhooks", [](SectionReader &r, Config *c) { return ParseWebhooks(r, &c->webhooks); }},
+      {"issuer", [](SectionReader &r, Config *c) { return ParseIssuer(r, &c->issuer); }},
   };
 
   for (auto &&[k, v] : root) {
@@ -470,6 +500,9 @@ Result<Config> ParseConfig(std::string_view toml_text, const std::string &base_d
   if (!config.rpc.tls_client_ca_file.empty() && config.rpc.tls_cert_file.empty()) {
     return BadValue(fmt::format("{}: rpc.tls_client_ca_file needs rpc.tls_cert_file and rpc.tls_key_file (mutual TLS "
                                 "is TLS)", source_name));
+  }
+  if (config.issuer.tokens_file.empty()) {
+    config.issuer.tokens_file = (fs::path(config.node.data_dir) / "issuer_tokens.json").string();
   }
   // A body as large as allowed must fit in the budget, or it could never be sent.
   if (config.rpc.max_inflight_body_bytes < config.rpc.max_body_bytes) {
@@ -598,6 +631,14 @@ std::string FormatConfig(const Config &c) {
     strings("issuers", c.webhooks.issuers);
     num("timeout_ms", c.webhooks.timeout_ms);
   }
+
+  out += "\n[issuer]\n";
+  line("enabled", c.issuer.enabled ? "true" : "false");
+  if (!c.issuer.org.empty()) str("org", c.issuer.org);
+  if (!c.issuer.org_key_file.empty()) str("org_key_file", c.issuer.org_key_file);
+  if (!c.issuer.org_key_passphrase_env.empty()) str("org_key_passphrase_env", c.issuer.org_key_passphrase_env);
+  if (!c.issuer.tokens_file.empty()) str("tokens_file", c.issuer.tokens_file);
+  strings("allowed_clients", c.issuer.allowed_clients);
   return out;
 }
 

@@ -12,6 +12,8 @@
 //   [p2p]        listen, peers = ["ed25519:<hex>@host:port", ...],
 //                observers = ["ed25519:<hex>", ...]
 //   [webhooks]   targets = ["https://host/path", ...], secret_file, issuers, timeout_ms
+//   [issuer]     enabled, org, org_key_file, org_key_passphrase_env, tokens_file,
+//                allowed_clients (the issuer API, rpc/issuer/issuer_api.h)
 //
 // Engine choice (node/bft_engine.h WantsBftEngine): a node runs the BFT engine
 // when the genesis (or the chain tip) names more than one validator or [p2p]
@@ -149,6 +151,20 @@ struct WebhooksSection {
   uint32_t timeout_ms = 5000;         // per delivery attempt
 };
 
+// The issuer API for the department's business systems: off unless enabled.
+// When enabled, org and org_key_file are required.
+struct IssuerSection {
+  bool enabled = false;
+  std::string org;                     // the department's USCC (the org the key signs for)
+  std::string org_key_file;            // absolute after loading; crypto/keyfile.h, encrypted or plain
+  std::string org_key_passphrase_env;  // name of an environment variable; empty = plain key file
+  // The API tokens (hashes only, rpc/issuer/token_store.h); absolute after
+  // loading; default <data_dir>/issuer_tokens.json.
+  std::string tokens_file;
+  // Addresses or CIDRs that may call the API; default loopback only.
+  std::vector<std::string> allowed_clients = {"127.0.0.1", "::1"};
+};
+
 struct Config {
   std::string path;  // the file it was loaded from (absolute); empty if parsed from text
   NodeSection node;
@@ -157,6 +173,7 @@ struct Config {
   ConsensusSection consensus;
   P2pSection p2p;
   WebhooksSection webhooks;
+  IssuerSection issuer;
 };
 
 // Reads and checks `path`.

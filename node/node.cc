@@ -1,6 +1,7 @@
 #include "node/node.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
@@ -15,6 +16,7 @@
 #include "node/bft_engine.h"
 #include "node/errors.h"
 #include "node/solo_engine.h"
+#include "rpc/issuer/issuer_api.h"
 #include "rpc/methods.h"
 #include "rpc/request_auth.h"
 #include "rpc/server.h"
@@ -24,23 +26,32 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Result<crypto::KeyPair> ReadNodeKey(const NodeSection &cfg) {
+// A key file whose passphrase (if any) is in the environment variable `passphrase_env`,
+// which config key `env_key` names.
+Result<crypto::KeyPair> ReadKeyWithPassphraseEnv(const std::string &file, const std::string &passphrase_env,
+                                                 std::string_view env_key, std::string_view what) {
   std::string passphrase;
-  if (!cfg.key_passphrase_env.empty()) {
-    const char *value = std::getenv(cfg.key_passphrase_env.c_str());
+  if (!passphrase_env.empty()) {
+    const char *value = std::getenv(passphrase_env.c_str());
     if (value == nullptr) {
       return Status::InvalidArgument(err::NODE_KEY_PASSPHRASE_MISSING,
-                                     fmt::format("node.key_passphrase_env names {}, but that environment "
+                                     fmt::format("{} names {}, but that environment "
                                                  "variable is not set",
-                                                 cfg.key_passphrase_env));
+                                                 env_key, passphrase_env));
     }
     passphrase = value;
   }
-  auto key = crypto::ReadKeyFile(cfg.key_file, passphrase);
+  auto key = crypto::ReadKeyFile(file, passphrase);
   if (!key.ok()) {
     const Status &st = key.status();
-    return Status(st.code(), st.app_code(), fmt::format("node key {}: {}", cfg.key_file, st.message()));
+    return Status(st.code(), st.app_code(), fmt::format("{} {}: {}", what, file, st.message()));
   }
+  return key;
+}
+
+Result<crypto::KeyPair> ReadNodeKey(const NodeSection &cfg) {
+  auto key = ReadKeyWithPassphraseEnv(cfg.key_file, cfg.key_passphrase_env, "node.key_passphrase_env", "node key");
+  if (!key.ok()) return key.status();
   if (key->public_key().algo != crypto::Algo::kEd25519) {
     return Status::InvalidArgument(err::NODE_KEY_NOT_ED25519,
                                    fmt::format("node key {} is a {} key; node keys are ed25519", cfg.key_file,
@@ -187,6 +198,28 @@ Result<std::unique_ptr<Node>> Node::Open(const Config &config) {
   server_options.tls.key_file = config.rpc.tls_key_file;
   server_options.tls.client_ca_file = config.rpc.tls_client_ca_file;
   server_options.genesis_json = genesis->text;
+  if (config.issuer.enabled) {
+    CIVIC_ASSIGN_OR_RETURN(crypto::KeyPair org_key,
+                           ReadKeyWithPassphraseEnv(config.issuer.org_key_file, config.issuer.org_key_passphrase_env,
+                                                    "issuer.org_key_passphrase_env", "issuer org key"));
+    rpc::IssuerApiOptions issuer;
+    issuer.org = config.issuer.org;
+    issuer.allowed_clients = config.issuer.allowed_clients;
+    issuer.tokens_file = config.issuer.tokens_file;
+    issuer.store_dir = (fs::path(config.node.data_dir) / "issuer").string();
+    issuer.commit_timeout_ms = config.rpc.commit_timeout_ms;
+    std::string org_key_id = org_key.public_key().ToString();
+    auto api = rpc::IssuerApi::Create(std::move(issuer), std::move(org_key), self);
+    if (!api.ok()) {
+      const Status &st = api.status();
+      return Status(st.code(), st.app_code(), fmt::format("issuer API: {}", st.message()));
+    }
+    node->issuer_ = std::move(api).value();
+    server_options.issuer = node->issuer_.get();
+    // The public key only: the org key itself is never logged.
+    spdlog::info("event=issuer_api_enabled org={} org_key={} tokens_file={} allowed_clients={}", config.issuer.org,
+                 org_key_id, config.issuer.tokens_file, fmt::join(config.issuer.allowed_clients, ","));
+  }
   node->server_ = std::make_unique<rpc::Server>(server_options, node->methods_.get(), self);
 
   // Signed requests name this node (its key) and their nonces outlive a restart.

@@ -45,6 +45,7 @@
 #include "rpc/backend.h"
 
 namespace civic::rpc {
+class IssuerApi;
 class MethodTable;
 class Server;
 }  // namespace civic::rpc
@@ -59,7 +60,8 @@ class Node final : public rpc::NodeBackend {
  public:
   // Typed errors: NODE_KEY_PASSPHRASE_MISSING, NODE_KEY_NOT_ED25519, those of
   // crypto::ReadKeyFile, contracts::LoadGenesisFile and ledger::Chain::Open,
-  // DATA_DIR_UNUSABLE, GENESIS_MISMATCH.
+  // DATA_DIR_UNUSABLE, GENESIS_MISMATCH; with [issuer] enabled, those of
+  // reading the org key and of rpc::IssuerApi::Create.
   static Result<std::unique_ptr<Node>> Open(const Config& config);
   ~Node() override;
 
@@ -111,6 +113,7 @@ class Node final : public rpc::NodeBackend {
   std::unique_ptr<CommitWaiters> waiters_;
   std::unique_ptr<ConsensusEngine> engine_;
   std::unique_ptr<rpc::MethodTable> methods_;
+  std::unique_ptr<rpc::IssuerApi> issuer_;  // null unless [issuer] enabled; outlives the server
   std::unique_ptr<rpc::Server> server_;
   std::unique_ptr<Webhooks> webhooks_;  // null without [webhooks] targets
   std::atomic<bool> started_{false};

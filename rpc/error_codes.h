@@ -31,6 +31,7 @@
   X(BAD_METHOD, "an HTTP method is unknown to the client") \
   X(BAD_PATH, "a REST path has a malformed percent escape") \
   X(BAD_RESPONSE, "the node's answer is not of the expected shape") \
+  X(BAD_TOKEN_LIFETIME, "an issuer token lifetime is not a number of days or hours within the allowed range") \
   X(BAD_TRUSTED_PROXY, "a trusted proxy entry is not an IP address or CIDR") \
   X(BAD_TX_ENCODING, "a tx parameter is empty or not valid hex or base64") \
   X(BAD_TX_ID, "a tx id is not 64 hex characters") \
@@ -45,8 +46,22 @@
   X(FILE_NOT_FOUND, "a file does not exist or cannot be read") \
   X(HEADER_TOO_LARGE, "the HTTP request header exceeds the limit") \
   X(HOLDER_CERT_MALFORMED, "a holder's certificate copy is malformed") \
+  X(IDEMPOTENCY_CAP_REACHED, "the token holds as many live idempotency keys as the node keeps; retry when older ones expire") \
+  X(IDEMPOTENCY_KEY_MALFORMED, "an Idempotency-Key is not 1-128 printable ASCII characters") \
+  X(IDEMPOTENCY_KEY_MISSING, "a mutating issuer call has no Idempotency-Key header") \
+  X(IDEMPOTENCY_KEY_REUSED, "the Idempotency-Key was used before with another request") \
   X(INVALID_PARAMS, "a method's parameters are missing, unknown or of the wrong type") \
   X(INVALID_REQUEST, "the JSON is not a JSON-RPC request object") \
+  X(ISSUER_BAD_SCOPE, "an issuer token scope entry is not action:type with a known action") \
+  X(ISSUER_BATCH_TOO_LARGE, "an issuer batch holds more certificates than one call may carry") \
+  X(ISSUER_BODY_MALFORMED, "an issuer request body has a missing, unknown or ill-typed member") \
+  X(ISSUER_CLIENT_NOT_ALLOWED, "the caller is not among the issuer API allowed clients") \
+  X(ISSUER_SCOPE_DENIED, "the token scope does not cover this action and certificate type") \
+  X(ISSUER_TOKENS_UNREADABLE, "the issuer tokens file cannot be read or is malformed") \
+  X(ISSUER_TOKEN_EXPIRED, "the bearer token has expired") \
+  X(ISSUER_TOKEN_MISSING, "an issuer call carries no Authorization Bearer token") \
+  X(ISSUER_TOKEN_REVOKED, "the bearer token was revoked") \
+  X(ISSUER_TOKEN_UNKNOWN, "the bearer token or token id is not one this node issued") \
   X(MALFORMED_HTTP, "the HTTP request is malformed") \
   X(METHOD_NOT_ALLOWED, "the HTTP method is not allowed on this path") \
   X(METHOD_NOT_FOUND, "no method of that name") \

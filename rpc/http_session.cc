@@ -312,6 +312,13 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       return SendText(http::status::ok, std::string(path == "/openapi.json" ? OpenApiDocument() : OpenRpcDocument()),
                       kJson);
     }
+    if (path == "/v1/issuer" || path.starts_with("/v1/issuer/")) {
+      route_ = Route::kOther;
+      if (!options().issuer) {
+        return SendRestError(Status::NotFound(err::NO_SUCH_ROUTE, "this node does not serve the issuer API"));
+      }
+      return HandleIssuer(path, query);
+    }
     if (path == "/v1" || path.starts_with("/v1/")) {
       if (verb == http::verb::options) return SendPreflight();
       bool post = verb == http::verb::post;
@@ -370,6 +377,28 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       self->state_->RunOn(self->executor_, [self, result = std::move(result)]() mutable {
         if (!result.ok()) return self->SendRestError(result.status());
         self->SendText(http::status::ok, json::serialize(result.value()), kJson);
+      });
+    });
+  }
+
+  // ---- /v1/issuer (rpc/issuer_gateway.h)
+
+  void HandleIssuer(std::string_view path, std::string_view query) {
+    if (!state_->limiter.Allow(client_)) return SendRateLimited();
+    IssuerHttpRequest request;
+    request.method = std::string(req_.method_string());
+    request.path = std::string(path);
+    request.query = std::string(query);
+    request.body = req_.body();
+    request.authorization = std::string(req_[http::field::authorization]);
+    auto key = req_.find("Idempotency-Key");
+    request.has_idempotency_key = key != req_.end();
+    if (request.has_idempotency_key) request.idempotency_key = std::string(key->value());
+    request.identity.client_address = client_;
+    auto self = shared_from_this();
+    options().issuer->Handle(std::move(request), [self](IssuerHttpAnswer answer) {
+      self->state_->RunOn(self->executor_, [self, answer = std::move(answer)]() mutable {
+        self->SendText(static_cast<http::status>(answer.status), std::move(answer.body), kJson);
       });
     });
   }

@@ -8,6 +8,7 @@
 //   GET  /v1/blocks/{height|hash|latest} -> chain_getBlock
 //   GET  /v1/txs/{id}                 -> chain_getTx {id}
 //   GET  /v1/credit/{subject}         -> credit_report {subject}
+//   POST /v1/issuer/...               the issuer API, when options.issuer is set (rpc/issuer_gateway.h)
 //   GET  /healthz                     200 {"status":"ok",...} when the node is ready, else 503
 //   GET  /metrics                     Prometheus text: server counters + chain height + node metrics
 //   GET  /ws (upgrade)                WebSocket; {"subscribe":"blocks"} streams new blocks
@@ -46,6 +47,7 @@
 
 #include "crypto/base/status.h"
 #include "ledger/ledger.pb.h"
+#include "rpc/issuer_gateway.h"
 #include "rpc/metrics.h"
 #include "rpc/methods.h"
 #include "rpc/tls_context.h"
@@ -111,6 +113,9 @@ struct ServerOptions {
   size_t ws_max_subscriptions_per_ip = 16;
   // How long Stop() waits for requests in flight before closing connections.
   std::chrono::milliseconds stop_grace{5000};
+  // The issuer API that answers /v1/issuer (rpc/issuer_gateway.h); null = off
+  // (404). Must outlive Start()..Stop().
+  IssuerGateway* issuer = nullptr;
 };
 
 class Server {

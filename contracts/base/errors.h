@@ -82,6 +82,7 @@
   X(DUPLICATE_REQUEST_ID, "a request id appears twice in one tx") \
   X(EMPTY_BATCH, "a batch carries no items") \
   X(EMPTY_CALL, "a contract call names no operation") \
+  X(EMPTY_FIELD, "a field or a given value is empty") \
   X(EMPTY_SALT, "a salt is empty") \
   X(ENTRY_NOT_FOUND, "no credit entry with this id") \
   X(ENTRY_NOT_LISTED, "the credit entry is not published, so the action is not possible") \
@@ -106,6 +107,7 @@
   X(GRANT_NOT_FOUND, "no grant with this id") \
   X(GRANT_NOT_REQUESTED, "the grant is not awaiting approval") \
   X(HOLDER_CODE_TYPE_UNKNOWN, "a holder code type is not citizen_id or uscc") \
+  X(HOLDER_TYPE_MISMATCH, "the certificate type is held by the other kind of holder") \
   X(KEY_ALREADY_REVOKED, "the key is already revoked") \
   X(KEY_IN_USE, "the key is already a signing key of an org") \
   X(KEY_NOT_ADMITTED, "the signing key is not a key of the org") \

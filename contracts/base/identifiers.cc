@@ -235,6 +235,15 @@ Result<CertId> ParseCertId(std::string_view text) {
   return CertId{std::string(parts[0]), std::string(parts[1]), std::string(parts[2]), ParseDigits(parts[3])};
 }
 
+Result<std::string> NextVersionId(std::string_view id) {
+  CIVIC_ASSIGN_OR_RETURN(CertId parsed, ParseCertId(id));
+  if (parsed.version >= kMaxCertVersion) {
+    return Status::FailedPrecondition(err::VERSION_LIMIT, std::string(id) + " is at the last version (999)");
+  }
+  parsed.version += 1;
+  return FormatCertId(parsed);
+}
+
 std::string FormatRunningSerial(uint64_t n) {
   std::string digits = std::to_string(n);
   if (digits.size() >= 10) return digits;

@@ -54,6 +54,9 @@ Result<std::string> MakeCertId(std::string_view type_code, std::string_view issu
                                std::string_view serial, uint32_t version);
 // Parses and checks every part and the check character.
 Result<CertId> ParseCertId(std::string_view text);
+// The id of the next version of `id` (renew and replace keep type, issuer and
+// serial). Typed errors: those of ParseCertId, VERSION_LIMIT.
+Result<std::string> NextVersionId(std::string_view id);
 
 // A chain-assigned serial: the running number, zero-padded to 10 digits.
 std::string FormatRunningSerial(uint64_t n);

@@ -123,14 +123,15 @@ Status ValidateHolderCertificate(const HolderCertificate& cert) {
 }
 
 HolderCertificate NewHolderCertificate(std::string type_code, std::string issuer_org, std::string holder_code_type,
-                                       std::string holder_code, const std::map<std::string, std::string>& fields) {
+                                       std::string holder_code, const std::map<std::string, std::string>& fields,
+                                       const SaltSource& salts) {
   HolderCertificate cert;
   cert.type_code = std::move(type_code);
   cert.issuer_org = std::move(issuer_org);
   cert.holder_code_type = std::move(holder_code_type);
   cert.holder_code = std::move(holder_code);
-  cert.holder_salt = NewSalt();
-  for (const auto& [name, value] : fields) cert.fields.push_back(HolderField{name, value, NewSalt()});
+  cert.holder_salt = salts();
+  for (const auto& [name, value] : fields) cert.fields.push_back(HolderField{name, value, salts()});
   return cert;
 }
 
@@ -145,6 +146,54 @@ Result<pb::CertIssueItem> MakeIssueItem(const HolderCertificate& cert, std::stri
   item.set_valid_from_ms(cert.valid_from_ms);
   item.set_valid_until_ms(cert.valid_until_ms);
   return item;
+}
+
+Status CheckFieldsAgainstType(const std::map<std::string, std::string>& fields, const pb::CertType& type,
+                              bool require_all) {
+  std::set<std::string_view> known;
+  for (const auto& f : type.fields()) known.insert(f.name());
+  for (const auto& [name, value] : fields) {
+    if (!known.count(name)) {
+      std::string names;
+      for (const auto& f : type.fields()) names += (names.empty() ? "" : ", ") + f.name();
+      return Status::InvalidArgument(err::UNKNOWN_FIELD, "type " + type.code() + " has no field \"" +
+                                                           name.substr(0, 64) + "\"; its fields are: " + names);
+    }
+    if (value.empty()) return Status::InvalidArgument(err::EMPTY_FIELD, "field " + name + " has an empty value");
+  }
+  if (!require_all) return Status::Ok();
+  for (const auto& f : type.fields()) {
+    if (f.required() && !fields.count(f.name())) {
+      return Status::InvalidArgument(err::MISSING_FIELD, "type " + type.code() + " requires field " + f.name() +
+                                                             (f.label().empty() ? "" : " (" + f.label() + ")"));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<PreparedIssue> PrepareIssue(const pb::CertType& type, std::string_view issuer_org, const IssueRequest& request,
+                                   const SaltSource& salts) {
+  if (type.retired()) return Status::FailedPrecondition(err::TYPE_RETIRED, "type " + type.code() + " is retired");
+  if (!type.holder_code_type().empty() && type.holder_code_type() != request.holder_code_type) {
+    return Status::InvalidArgument(err::HOLDER_TYPE_MISMATCH,
+                                   "type " + type.code() + " is held by " +
+                                       (type.holder_code_type() == kHolderUscc ? "enterprises" : "citizens"));
+  }
+  CIVIC_RETURN_IF_ERROR(ValidateHolderCode(request.holder_code_type, request.holder_code));
+  CIVIC_RETURN_IF_ERROR(CheckFieldsAgainstType(request.fields, type, true));
+  if (request.valid_from_ms && request.valid_until_ms && request.valid_until_ms <= request.valid_from_ms) {
+    return Status::InvalidArgument(err::BAD_VALIDITY, "the validity ends before it starts");
+  }
+  PreparedIssue out;
+  out.copy = NewHolderCertificate(type.code(), std::string(issuer_org), request.holder_code_type, request.holder_code,
+                                  request.fields, salts);
+  out.copy.valid_from_ms = request.valid_from_ms;
+  out.copy.valid_until_ms = request.valid_until_ms;
+  if (!request.serial.empty()) {
+    CIVIC_ASSIGN_OR_RETURN(out.copy.id, MakeCertId(type.code(), issuer_org, request.serial, 1));
+  }
+  CIVIC_ASSIGN_OR_RETURN(out.item, MakeIssueItem(out.copy, request.serial));
+  return out;
 }
 
 }  // namespace civic::contracts

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -74,13 +75,53 @@ struct HolderCertificate {
 // DUPLICATE_FIELD.
 Status ValidateHolderCertificate(const HolderCertificate& cert);
 
-// Creates a holder copy with fresh salts for `fields` (name -> value).
+// Where salts come from: NewSalt, or a deterministic source for a caller that
+// must be able to rebuild the same copy (the issuer API's retries).
+using SaltSource = std::function<std::string()>;
+
+// Creates a holder copy with fresh salts for `fields` (name -> value): the holder
+// salt first, then one per field in name order.
 HolderCertificate NewHolderCertificate(std::string type_code, std::string issuer_org,
                                        std::string holder_code_type, std::string holder_code,
-                                       const std::map<std::string, std::string>& fields);
+                                       const std::map<std::string, std::string>& fields,
+                                       const SaltSource& salts = NewSalt);
 
 // The issue item for a holder copy: commitment, claim digests, validity, `serial`
 // (empty = chain-assigned). Validates the copy first (ValidateHolderCertificate).
 Result<pb::CertIssueItem> MakeIssueItem(const HolderCertificate& cert, std::string_view serial = "");
+
+// Checks field values (name -> value) against a type's schema before anything is
+// signed: every name is one of the type's fields, no value is empty and, when
+// `require_all`, every required field is given. Typed errors: UNKNOWN_FIELD,
+// EMPTY_FIELD, MISSING_FIELD.
+Status CheckFieldsAgainstType(const std::map<std::string, std::string>& fields, const pb::CertType& type,
+                              bool require_all);
+
+// One certificate as an issuer's system or operator gives it: the holder and the
+// field values in clear.
+struct IssueRequest {
+  std::string holder_code_type;  // "citizen_id" | "uscc"
+  std::string holder_code;
+  std::map<std::string, std::string> fields;
+  std::string serial;          // empty = chain-assigned
+  int64_t valid_from_ms = 0;   // 0 = block time
+  int64_t valid_until_ms = 0;  // 0 = the type's default
+};
+
+// The holder's copy (values with their salts: the only way to prove the fields
+// later) and the issue item that goes on chain (commitment and digests only).
+struct PreparedIssue {
+  HolderCertificate copy;
+  pb::CertIssueItem item;
+};
+
+// Turns a request into the holder's copy and the issue item, as `civic cert issue` and the
+// issuer API both do: the holder type must be the type's, the fields must fit the schema
+// (CheckFieldsAgainstType), the validity must end after it starts, and the copy gets fresh
+// salts from `salts` (NewHolderCertificate); its id is set when a serial is given. Typed
+// errors: HOLDER_TYPE_MISMATCH, BAD_VALIDITY, TYPE_RETIRED, those of
+// CheckFieldsAgainstType, ValidateSerial and MakeIssueItem.
+Result<PreparedIssue> PrepareIssue(const pb::CertType& type, std::string_view issuer_org, const IssueRequest& request,
+                                   const SaltSource& salts = NewSalt);
 
 }  // namespace civic::contracts

@@ -320,6 +320,21 @@ void ImportSeeds() {
             "\"decision_doc_digest\":\"" + std::string(64, 'e') + "\"}\n");
 }
 
+void IssuerSeeds() {
+  // Decoder: 0 issue, 1 batch, 2 renew, 3 replace, 4 status change.
+  const std::string cert =
+      R"({"holder_code_type":"citizen_id","holder_code":"11010519491231002X","fields":{"name":"张三",)"
+      R"("address":"临园路"},"serial":"A0001","valid_from":"2025-01-01T00:00:00Z","valid_until":1893456000000})";
+  Write("issuer_request", "issue",
+        std::string("\0", 1) + R"({"type_code":"11510700008207313A001",)" + cert.substr(1));
+  Write("issuer_request", "batch",
+        "\1{\"type_code\":\"11510700008207313A001\",\"certificates\":[" + cert + "," + cert + ",{\"holder_code\":1}]}");
+  Write("issuer_request", "renew", "\2{\"valid_until\":\"2030-01-01T00:00:00Z\"}");
+  Write("issuer_request", "replace",
+        "\3{\"reason\":\"lost\",\"fields\":{\"address\":\"新\"},\"holder_certificate\":{\"type_code\":\"T\"}}");
+  Write("issuer_request", "revoke", "\4{\"reason\":\"issued in error\"}");
+}
+
 }  // namespace
 }  // namespace civic::fuzz
 
@@ -339,6 +354,7 @@ int main(int argc, char** argv) {
   RpcSeeds(argv[2]);
   FileSeeds(sample);
   ImportSeeds();
+  IssuerSeeds();
   std::printf("civic_fuzz_seeds: %d files\n", g_written);
   return 0;
 }

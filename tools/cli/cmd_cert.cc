@@ -45,29 +45,19 @@ Result<int64_t> OptionalTime(const std::string& text, DateEdge edge) {
   return ParseTimeMs(text, edge);
 }
 
-// Checks fields against the type's schema (client side, before anything is signed).
-Status CheckFieldsAgainstType(const std::map<std::string, std::string>& fields, const CertTypeInfo& type,
-                              bool require_all) {
-  std::set<std::string> known;
-  for (const auto& f : type.fields) known.insert(f.name);
-  for (const auto& [name, value] : fields) {
-    if (!known.count(name)) {
-      std::string names;
-      for (const auto& f : type.fields) names += (names.empty() ? "" : ", ") + f.name;
-      return Status::InvalidArgument(err::UNKNOWN_FIELD, "type " + type.code + " has no field \"" + name +
-                                                          "\"; its fields are: " + names);
-    }
-    if (value.empty()) return Status::InvalidArgument(err::EMPTY_FIELD, "--field " + name + " has an empty value");
+// The type as the contracts' client-side checks take it (contracts/certificate/holder.h).
+pb::CertType TypeSchema(const CertTypeInfo& info) {
+  pb::CertType type;
+  type.set_code(info.code);
+  type.set_holder_code_type(info.holder_code_type);
+  type.set_retired(info.retired);
+  for (const auto& f : info.fields) {
+    pb::CertFieldSpec* spec = type.add_fields();
+    spec->set_name(f.name);
+    spec->set_required(f.required);
+    spec->set_label(f.label);
   }
-  if (require_all) {
-    for (const auto& f : type.fields) {
-      if (f.required && !fields.count(f.name)) {
-        return Status::InvalidArgument(err::MISSING_FIELD, "type " + type.code + " requires --field " + f.name + "=..." +
-                                                            (f.label.empty() ? "" : " (" + f.label + ")"));
-      }
-    }
-  }
-  return Status::Ok();
+  return type;
 }
 
 Status RefuseOverwrite(const std::string& path, bool force) {
@@ -76,16 +66,6 @@ Status RefuseOverwrite(const std::string& path, bool force) {
     return Status::AlreadyExists(err::FILE_EXISTS, path + " already exists; pass --force to replace it");
   }
   return Status::Ok();
-}
-
-// The id of the next version of `id` (renew and replace keep type, issuer and serial).
-Result<std::string> NextVersionId(const std::string& id) {
-  CIVIC_ASSIGN_OR_RETURN(contracts::CertId parsed, contracts::ParseCertId(id));
-  if (parsed.version >= contracts::kMaxCertVersion) {
-    return Status::FailedPrecondition(err::VERSION_LIMIT, id + " is at the last version (999)");
-  }
-  parsed.version += 1;
-  return contracts::FormatCertId(parsed);
 }
 
 // ---------------------------------------------------------------------------
@@ -205,21 +185,11 @@ CmdStatus Issue(const IssueArgs& a, const CommonOptions& common) {
 
   CIVIC_ASSIGN_OR_RETURN(auto api, Connect(common));
   CIVIC_ASSIGN_OR_RETURN(CertTypeInfo type, GetCertType(*api, a.type));
-  if (!type.holder_code_type.empty() && type.holder_code_type != *holder_type) {
-    return CmdStatus::Usage(err::HOLDER_TYPE_MISMATCH,
-                            "type " + type.code + " is held by " +
-                                (type.holder_code_type == contracts::kHolderUscc ? "enterprises" : "citizens"));
-  }
-  CIVIC_USAGE_IF_ERROR(CheckFieldsAgainstType(*fields, type, true));
-
-  contracts::HolderCertificate copy =
-      contracts::NewHolderCertificate(a.type, signer->org, *holder_type, *holder, *fields);
-  copy.valid_from_ms = *from;
-  copy.valid_until_ms = *until;
-  if (!a.serial.empty()) {
-    CIVIC_ASSIGN_OR_RETURN(copy.id, contracts::MakeCertId(a.type, signer->org, a.serial, 1));
-  }
-  CIVIC_ASSIGN_OR_RETURN(pb::CertIssueItem item, contracts::MakeIssueItem(copy, a.serial));
+  contracts::IssueRequest request{*holder_type, *holder, *fields, a.serial, *from, *until};
+  auto prepared = contracts::PrepareIssue(TypeSchema(type), signer->org, request);
+  if (!prepared.ok()) return CmdStatus::Usage(prepared.status());
+  contracts::HolderCertificate copy = std::move(prepared->copy);
+  pb::CertIssueItem item = std::move(prepared->item);
   // The holder's copy (with its salts) is written before the tx exists: the salts
   // are the only way to prove the fields later.
   CIVIC_RETURN_IF_ERROR(WriteHolderFile(a.out, copy));
@@ -267,7 +237,7 @@ struct NewVersionArgs {
 
 CmdStatus NewVersion(const NewVersionArgs& a, const CommonOptions& common) {
   CmdStatus usage;
-  auto next_id = NextVersionId(a.id);
+  auto next_id = contracts::NextVersionId(a.id);
   if (!next_id.ok()) {
     return next_id.status().app_code() == err::VERSION_LIMIT ? CmdStatus(next_id.status())
                                                           : CmdStatus::Usage(next_id.status());
@@ -304,7 +274,7 @@ CmdStatus NewVersion(const NewVersionArgs& a, const CommonOptions& common) {
   CIVIC_ASSIGN_OR_RETURN(auto api, Connect(common));
   if (!changed.empty()) {
     CIVIC_ASSIGN_OR_RETURN(CertTypeInfo type, GetCertType(*api, copy->type_code));
-    CIVIC_USAGE_IF_ERROR(CheckFieldsAgainstType(changed, type, false));
+    CIVIC_USAGE_IF_ERROR(contracts::CheckFieldsAgainstType(changed, TypeSchema(type), false));
     std::map<std::string, std::string> merged;
     for (const auto& f : copy->fields) merged[f.name] = f.value;
     for (const auto& [n, v] : changed) merged[n] = v;

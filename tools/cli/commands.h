@@ -17,5 +17,6 @@ void AddImportCommands(CLI::App* app, CliContext* ctx);  // import, sample
 void AddCreditCommands(CLI::App* app, CliContext* ctx);  // credit ...
 void AddSharingCommands(CLI::App* app, CliContext* ctx); // sharing ...
 void AddVerifyCommands(CLI::App* app, CliContext* ctx);  // verify (light client, cmd_verify.cc)
+void AddIssuerCommands(CLI::App* app, CliContext* ctx);  // issuer token create|revoke|list
 
 }  // namespace civic::tools

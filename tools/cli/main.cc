@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
         AddCreditCommands(app, ctx);
         AddSharingCommands(app, ctx);
         AddVerifyCommands(app, ctx);
+        AddIssuerCommands(app, ctx);
         AddExternalCommand(
             app, ctx, "bench", "civic-bench",
             "Benchmarks against a civicd the bench starts itself (docs/PERFORMANCE.md); runs civic-bench.");

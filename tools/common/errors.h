@@ -48,7 +48,6 @@
   X(DUPLICATE_KEY, "a key is given twice") \
   X(DUPLICATE_ROW, "an earlier row of the import holds the same item") \
   X(DUPLICATE_SERIAL, "an earlier row of the import holds the same serial") \
-  X(EMPTY_FIELD, "a field option has an empty value") \
   X(EMPTY_PASSPHRASE, "the passphrase is empty") \
   X(FILE_EXISTS, "the output file exists already") \
   X(GENESIS_BAD_SAMPLE_INPUT, "the sample network got unusable inputs") \
@@ -56,7 +55,6 @@
   X(HOLDER_FILE_REQUIRED, "the operation needs the holder's copy") \
   X(HOLDER_OR_OPENING, "give either the holder file or the salt and code") \
   X(HOLDER_REQUIRED, "no holder was given") \
-  X(HOLDER_TYPE_MISMATCH, "the certificate type is held by the other kind of holder") \
   X(IMPORT_BAD_HEADER, "an import file's header row is missing or malformed") \
   X(IMPORT_STOPPED, "the import was stopped") \
   X(IMPORT_UNKNOWN_COLUMN, "an import file has an unknown column or member") \

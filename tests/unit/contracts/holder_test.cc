@@ -128,5 +128,60 @@ TEST(HolderCertificateTest, ValidationBeforeBuildingATx) {
   EXPECT_EQ(MakeIssueItem(c, "a-1").status().app_code(), "BAD_SERIAL");
 }
 
+// The one preparation `civic cert issue` and the issuer API share.
+pb::CertType IdCardType() {
+  pb::CertType type;
+  type.set_code("11510700008207313A001");
+  type.set_holder_code_type("citizen_id");
+  for (auto [name, required] : {std::pair{"name", true}, {"address", true}, {"note", false}}) {
+    pb::CertFieldSpec* f = type.add_fields();
+    f->set_name(name);
+    f->set_required(required);
+  }
+  return type;
+}
+
+SaltSource CountingSalts() {
+  auto n = std::make_shared<int>(0);
+  return [n] { return "salt-" + std::to_string((*n)++); };
+}
+
+TEST(PrepareIssueTest, BuildsTheCopyAndItemFromClearValues) {
+  IssueRequest r{"citizen_id", "11010519491231002X", {{"name", "张三"}, {"address", "绵阳"}}, "A1", 1000, 2000};
+  auto a = PrepareIssue(IdCardType(), "11510700008207313A", r, CountingSalts());
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->copy.holder_salt, "salt-0");
+  EXPECT_EQ(a->copy.fields.at(0).salt, "salt-1");  // "address": name order
+  EXPECT_FALSE(a->copy.id.empty());
+  EXPECT_EQ(a->item.holder_commitment(), a->copy.Commitment());
+  EXPECT_EQ(a->item.valid_until_ms(), 2000);
+  // The same salts give the same copy: what lets the issuer API answer a retry alike.
+  auto b = PrepareIssue(IdCardType(), "11510700008207313A", r, CountingSalts());
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(a->item.SerializeAsString(), b->item.SerializeAsString());
+}
+
+TEST(PrepareIssueTest, RefusesWhatDoesNotFitTheType) {
+  const std::string org = "11510700008207313A";
+  auto code = [&](IssueRequest r, pb::CertType type = IdCardType()) {
+    return PrepareIssue(type, org, r).status().app_code();
+  };
+  std::map<std::string, std::string> good = {{"name", "张三"}, {"address", "绵阳"}};
+  EXPECT_EQ(code({"uscc", "91510700MA6281234X", good}), "HOLDER_TYPE_MISMATCH");
+  EXPECT_EQ(code({"citizen_id", "110105194912310021", good}), "BAD_CITIZEN_ID");
+  auto extra = good;
+  extra["nickname"] = "x";
+  EXPECT_EQ(code({"citizen_id", "11010519491231002X", extra}), "UNKNOWN_FIELD");
+  auto empty = good;
+  empty["name"] = "";
+  EXPECT_EQ(code({"citizen_id", "11010519491231002X", empty}), "EMPTY_FIELD");
+  EXPECT_EQ(code({"citizen_id", "11010519491231002X", {{"name", "张三"}}}), "MISSING_FIELD");
+  EXPECT_EQ(code({"citizen_id", "11010519491231002X", good, "", 2000, 1000}), "BAD_VALIDITY");
+  EXPECT_EQ(code({"citizen_id", "11010519491231002X", good, "a-1"}), "BAD_SERIAL");
+  pb::CertType retired = IdCardType();
+  retired.set_retired(true);
+  EXPECT_EQ(code({"citizen_id", "11010519491231002X", good}, retired), "TYPE_RETIRED");
+}
+
 }  // namespace
 }  // namespace civic::contracts

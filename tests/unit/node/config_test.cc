@@ -112,6 +112,36 @@ TEST(ConfigTest, LoadConfigResolvesAgainstTheFilesFolder) {
   fs::remove_all(dir);
 }
 
+TEST(ConfigTest, IssuerSectionIsOffByDefaultAndLoopbackOnly) {
+  auto c = Parse(kMinimal);
+  ASSERT_TRUE(c.ok());
+  EXPECT_FALSE(c->issuer.enabled);
+  EXPECT_EQ(c->issuer.allowed_clients, (std::vector<std::string>{"127.0.0.1", "::1"}));
+  EXPECT_EQ(c->issuer.tokens_file, "/srv/civic/data/issuer_tokens.json");
+  auto on = Parse(std::string(kMinimal) +
+                  "[issuer]\nenabled = true\norg = \"11510700008207313A\"\norg_key_file = \"keys/psb.key\"\n"
+                  "org_key_passphrase_env = \"PSB_PASS\"\nallowed_clients = [\"10.0.0.0/8\"]\n"
+                  "tokens_file = \"tokens.json\"\n");
+  ASSERT_TRUE(on.ok()) << on.status().ToString();
+  EXPECT_TRUE(on->issuer.enabled);
+  EXPECT_EQ(on->issuer.org_key_file, "/srv/civic/keys/psb.key");
+  EXPECT_EQ(on->issuer.tokens_file, "/srv/civic/tokens.json");
+  EXPECT_EQ(on->issuer.allowed_clients, (std::vector<std::string>{"10.0.0.0/8"}));
+  auto again = ParseConfig(FormatConfig(*on), "/elsewhere", "x.toml");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(FormatConfig(*again), FormatConfig(*on));
+}
+
+TEST(ConfigTest, IssuerSectionBadValues) {
+  auto code = [](const std::string& lines) { return Parse(std::string(kMinimal) + "[issuer]\n" + lines).status(); };
+  EXPECT_EQ(code("enabled = true\norg_key_file = \"k\"\n").app_code(), "CONFIG_MISSING_KEY");
+  EXPECT_EQ(code("enabled = true\norg = \"11510700008207313A\"\n").app_code(), "CONFIG_MISSING_KEY");
+  EXPECT_EQ(code("enabled = \"yes\"\n").app_code(), "CONFIG_BAD_TYPE");
+  EXPECT_EQ(code("org = \"123\"\n").app_code(), "CONFIG_BAD_VALUE");
+  EXPECT_EQ(code("allowed_clients = [\"10.0.0.0/99\"]\n").app_code(), "CONFIG_BAD_VALUE");
+  EXPECT_EQ(code("api_key = \"x\"\n").app_code(), "CONFIG_UNKNOWN_KEY");
+}
+
 TEST(ConfigTest, MissingFileIsUnreadable) {
   auto c = LoadConfig("/nonexistent/civic/node.toml");
   ASSERT_FALSE(c.ok());

@@ -2,6 +2,7 @@
 // --help of every command, and the files it writes.
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
 #include <filesystem>
 
 #include "crypto/keyfile.h"
@@ -69,6 +70,9 @@ TEST(CliTest, EveryCommandHasHelp) {
       {"chain", "tx"},
       {"import"},
       {"sample", "certificates"},
+      {"issuer", "token", "create"},
+      {"issuer", "token", "revoke"},
+      {"issuer", "token", "list"},
   };
   for (auto args : commands) {
     args.push_back("--help");
@@ -343,6 +347,44 @@ TEST(CliTest, KeygenWritesPrivateKeyFiles) {
   EXPECT_TRUE(crypto::ReadKeyFile(enc, "correct horse").ok());
   EXPECT_FALSE(crypto::ReadKeyFile(enc, "wrong").ok());
   EXPECT_EQ(crypto::ReadPublicKey(enc)->algo, crypto::Algo::kSecp256k1);
+}
+
+TEST(CliTest, IssuerTokensAreCreatedListedAndRevoked) {
+  TempDir tmp;
+  std::string file = tmp.File("tokens.json");
+  RunResult made = Civic({"issuer", "token", "create", "--tokens-file", file, "--scope",
+                          "cert.issue:11510700008207313A001,cert.revoke:*", "--expires", "30d", "--label",
+                          "hr-system", "--json"});
+  ASSERT_EQ(made.exit_code, 0) << made.out;
+  auto v = boost::json::parse(made.out);
+  const std::string token(v.at("token").as_string());
+  const std::string id(v.at("id").as_string());
+  EXPECT_TRUE(token.starts_with("civic_it_" + id + "_"));
+  EXPECT_EQ(*FileMode(file), 0600u);
+  EXPECT_FALSE(Contains(testing::ReadAll(file), token.substr(token.rfind('_') + 1)));  // only its hash
+
+  RunResult list = Civic({"issuer", "token", "list", "--tokens-file", file});
+  ASSERT_EQ(list.exit_code, 0) << list.out;
+  EXPECT_TRUE(Contains(list.out, id + "  active  hr-system  cert.issue:11510700008207313A001,cert.revoke:*"));
+  EXPECT_FALSE(Contains(list.out, token));
+
+  RunResult revoked = Civic({"issuer", "token", "revoke", id, "--tokens-file", file});
+  ASSERT_EQ(revoked.exit_code, 0) << revoked.out;
+  EXPECT_TRUE(Contains(Civic({"issuer", "token", "list", "--tokens-file", file}).out, id + "  revoked"));
+  RunResult unknown = Civic({"issuer", "token", "revoke", "0000000000000000", "--tokens-file", file});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_TRUE(Contains(unknown.out, "ISSUER_TOKEN_UNKNOWN"));
+
+  // Bad arguments: a scope, a lifetime, no file named.
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"--tokens-file", file, "--scope", "cert.delete:*", "--expires", "30d", "--label", "x"},
+           {"--tokens-file", file, "--scope", "cert.revoke:*", "--expires", "30 days", "--label", "x"},
+           {"--scope", "cert.revoke:*", "--expires", "30d", "--label", "x"}}) {
+    std::vector<std::string> all = {"issuer", "token", "create"};
+    all.insert(all.end(), args.begin(), args.end());
+    RunResult r = Civic(all);
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+  }
 }
 
 TEST(CliTest, NetInitWithBasePortAutoPicksFreePortsBelowTheEphemeralRange) {
