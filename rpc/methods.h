@@ -53,10 +53,6 @@ using CallDecoder = std::function<Result<DecodedCall>(std::string_view call, con
 // decoder): parsed, redacted for the viewer, rendered by protobuf's JSON mapping
 // with the proto field names (bytes as base64). Typed error: CALL_MALFORMED.
 CallDecoder ProtoCallDecoder(const google::protobuf::Message& prototype);
-// What ProtoCallDecoder does after parsing, for decoders that parse (or adjust)
-// the message themselves: `method` from the set oneof field, redaction of `call`
-// for the viewer, JSON with the proto field names.
-Result<DecodedCall> RenderCall(google::protobuf::Message* call, contracts::Viewer viewer);
 
 struct Method {
   std::string name;

@@ -1,13 +1,14 @@
 #include "rpc/codec/governance.h"
 
+#include <optional>
+#include <string>
+
 #include "contracts/base/contract_names.h"
 #include "contracts/base/enum_names.h"
 #include "contracts/base/errors.h"
 #include "contracts/base/time_format.h"
 #include "crypto/signature.h"
-
-#include <optional>
-#include <string>
+#include "rpc/call_render.h"
 
 namespace civic::rpc {
 

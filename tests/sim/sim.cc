@@ -642,7 +642,7 @@ void World::Enqueue(Node& node, int from, const Packet& packet) {
     }
     if (node.evidence_in_flight[from] + items > kMaxEvidenceInFlightPerPeer) {  // EVIDENCE_OVER_QUOTA
       ++result_.evidence_refused;
-      return;
+      return Penalise(node, from, Offence::kOverQuota);
     }
   }
   // The engine verifies items in order and stops at the first invalid one;
