@@ -1,13 +1,12 @@
 #include "rpc/methods.h"
 
-#include <google/protobuf/util/json_util.h>
-
 #include <cmath>
 #include <limits>
 #include <memory>
 #include <vector>
 
 #include "contracts/base/errors.h"
+#include "rpc/call_render.h"
 #include "rpc/error_codes.h"
 
 namespace civic::rpc {
@@ -37,21 +36,7 @@ CallDecoder ProtoCallDecoder(const google::protobuf::Message& prototype) {
     if (!call->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
       return Status::InvalidArgument(err::CALL_MALFORMED, "the " + prototype.GetDescriptor()->name() + " does not decode");
     }
-    DecodedCall out;
-    std::vector<const google::protobuf::FieldDescriptor*> set_fields;
-    call->GetReflection()->ListFields(*call, &set_fields);
-    if (!set_fields.empty()) out.method = set_fields.front()->name();
-    out.redacted = contracts::Redact(call.get(), viewer) > 0;
-    std::string text;
-    google::protobuf::util::JsonPrintOptions options;
-    options.preserve_proto_field_names = true;
-    if (!google::protobuf::util::MessageToJsonString(*call, &text, options).ok()) {
-      return Status::Internal("a call could not be rendered as JSON");
-    }
-    boost::system::error_code ec;
-    out.call = json::parse(text, ec);
-    if (ec) return Status::Internal("a call's JSON does not parse");
-    return out;
+    return RenderCall(call.get(), viewer);
   };
 }
 

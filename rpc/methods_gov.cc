@@ -1,5 +1,6 @@
 // gov_* JSON-RPC methods: organisations, validators and proposals as recorded
-// by the governance contract. Renderings come from rpc/codec/governance.h.
+// by the governance contract. Renderings come from rpc/codec/governance.h; a
+// proposal's action is shown as the public may see it (ActionToJson).
 // Handlers reply synchronously and never throw.
 
 #include "contracts/base/contract_names.h"
@@ -46,7 +47,7 @@ void GovProposal(const CallContext& ctx, const json::value& params, Reply reply)
   if (*id < 1) return reply(Status::InvalidArgument(err::INVALID_PARAMS, "parameter \"id\" must be a positive integer"));
   auto p = contracts::GetProposal(State(ctx), static_cast<uint64_t>(*id));
   if (!p.ok()) return reply(p.status());
-  reply(json::value(ProposalToJson(*p)));
+  reply(json::value(ProposalToJson(*p, ctx.methods, contracts::Viewer::kPublic)));
 }
 
 // gov_proposals {from?, limit?}
@@ -62,7 +63,7 @@ void GovProposals(const CallContext& ctx, const json::value& params, Reply reply
   json::object out;
   json::array items;
   for (size_t i = 0; i < list->size() && i < static_cast<size_t>(*limit); ++i) {
-    items.push_back(ProposalToJson((*list)[i]));
+    items.push_back(ProposalToJson((*list)[i], ctx.methods, contracts::Viewer::kPublic));
   }
   out["proposals"] = std::move(items);
   if (list->size() > static_cast<size_t>(*limit)) {
@@ -81,8 +82,7 @@ void RegisterGovernanceMethods(MethodTable* table) {
   table->Add("gov_params", GovParams);
   table->Add("gov_proposal", GovProposal);
   table->Add("gov_proposals", GovProposals);
-  table->AddCallDecoder(std::string(contracts::kGovernanceContract),
-                        ProtoCallDecoder(pb::GovernanceCall::default_instance()));
+  table->AddCallDecoder(std::string(contracts::kGovernanceContract), GovernanceCallDecoder(table));
 }
 
 }  // namespace civic::rpc

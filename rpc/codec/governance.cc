@@ -1,8 +1,14 @@
 #include "rpc/codec/governance.h"
 
+#include <optional>
+#include <string>
+
+#include "contracts/base/contract_names.h"
 #include "contracts/base/enum_names.h"
+#include "contracts/base/errors.h"
 #include "contracts/base/time_format.h"
 #include "crypto/signature.h"
+#include "rpc/call_render.h"
 
 namespace civic::rpc {
 
@@ -21,7 +27,84 @@ json::array Strings(const google::protobuf::RepeatedPtrField<std::string>& items
   return out;
 }
 
+// Proposals cannot carry proposals (the contract refuses them), but refused
+// txs are shown too: an action inside an action inside ... is not decoded
+// deeper than this.
+constexpr int kMaxActionDepth = 2;
+
+Result<DecodedCall> DecodeGovernanceCall(std::string_view bytes, contracts::Viewer viewer,
+                                         const MethodTable* decoders, int depth);
+
+ActionView ActionAt(const pb::ProposalAction& action, const MethodTable* decoders, contracts::Viewer viewer,
+                    int depth) {
+  ActionView out;
+  // The action message itself may hold unknown fields: they could carry anything.
+  pb::ProposalAction shown = action;
+  out.redacted = contracts::Redact(&shown, viewer) > 0;
+  out.json["contract"] = shown.contract();
+  const bool governance = shown.contract() == contracts::kGovernanceContract;
+  const CallDecoder* decoder = decoders && !governance ? decoders->FindCallDecoder(shown.contract()) : nullptr;
+  if (governance || decoder) {
+    Result<DecodedCall> call = Status::Internal("the call decoder failed");
+    try {
+      if (!governance) {
+        call = (*decoder)(shown.call(), viewer);
+      } else if (depth > kMaxActionDepth) {
+        call = Status::InvalidArgument(err::CALL_MALFORMED, "proposal actions nest deeper than " +
+                                                                std::to_string(kMaxActionDepth) + " levels");
+      } else {
+        call = DecodeGovernanceCall(shown.call(), viewer, decoders, depth);
+      }
+    } catch (const std::exception& e) {
+      call = Status::Internal(std::string("the call decoder failed: ") + e.what());
+    }
+    if (call.ok()) {
+      out.json["method"] = call->method;
+      out.json["call"] = std::move(call->call);
+      out.redacted = out.redacted || call->redacted;
+    } else {
+      out.json["call_error"] = call.status().ToString();
+      out.redacted = out.redacted || viewer != contracts::Viewer::kAuditor;
+    }
+  }
+  if (!out.redacted) out.json["call_hex"] = ToHex(action.call());
+  return out;
+}
+
+Result<DecodedCall> DecodeGovernanceCall(std::string_view bytes, contracts::Viewer viewer,
+                                         const MethodTable* decoders, int depth) {
+  pb::GovernanceCall call;
+  if (!call.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return Status::InvalidArgument(err::CALL_MALFORMED, "the GovernanceCall does not decode");
+  }
+  std::optional<pb::ProposalAction> action;
+  if (call.has_propose() && call.propose().has_action()) {
+    action = std::move(*call.mutable_propose()->mutable_action());
+    call.mutable_propose()->clear_action();
+  }
+  CIVIC_ASSIGN_OR_RETURN(DecodedCall out, RenderCall(&call, viewer));
+  json::object* rendered = out.call.if_object();
+  if (action && rendered != nullptr) {
+    ActionView view = ActionAt(*action, decoders, viewer, depth + 1);
+    json::value& propose = (*rendered)["propose"];
+    if (!propose.is_object()) propose = json::object();
+    propose.as_object()["action"] = std::move(view.json);
+    out.redacted = out.redacted || view.redacted;
+  }
+  return out;
+}
+
 }  // namespace
+
+ActionView ActionToJson(const pb::ProposalAction& action, const MethodTable* decoders, contracts::Viewer viewer) {
+  return ActionAt(action, decoders, viewer, 1);
+}
+
+CallDecoder GovernanceCallDecoder(const MethodTable* decoders) {
+  return [decoders](std::string_view bytes, contracts::Viewer viewer) {
+    return DecodeGovernanceCall(bytes, viewer, decoders, 0);
+  };
+}
 
 json::object OrgToJson(const pb::Org& org) {
   json::object o;
@@ -80,16 +163,15 @@ json::object ValidatorsToJson(const pb::GovValidatorList& validators) {
   return out;
 }
 
-json::object ProposalToJson(const pb::Proposal& p) {
+json::object ProposalToJson(const pb::Proposal& p, const MethodTable* decoders, contracts::Viewer viewer) {
   json::object o;
   o["id"] = p.id();
   o["proposer_org"] = p.proposer_org();
   o["title"] = p.title();
   if (!p.description().empty()) o["description"] = p.description();
-  json::object action;
-  action["contract"] = p.action().contract();
-  action["call_hex"] = ToHex(p.action().call());
-  o["action"] = std::move(action);
+  ActionView action = ActionToJson(p.action(), decoders, viewer);
+  o["action"] = std::move(action.json);
+  o["redacted"] = action.redacted;
   o["status"] = contracts::EnumName(p.status());
   o["yes"] = Strings(p.yes());
   o["no"] = Strings(p.no());

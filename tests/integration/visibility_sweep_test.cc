@@ -1,6 +1,7 @@
 // The confidentiality sweep over a real civicd: with the sample data of the
 // credit and sharing contracts committed (access records with subject tags,
-// acknowledgements, a credit repair and an objection with their statements),
+// acknowledgements, a credit repair and an objection with their statements,
+// and governance proposals whose actions are such calls),
 // every JSON-RPC method of the method table (params from the docs/RPC.md
 // examples and from the sample data), every REST route and the /ws block
 // stream must answer without any value the contracts' .proto files mark
@@ -33,7 +34,9 @@
 #include "contracts/credit/calls.h"
 #include "contracts/credit/credit.pb.h"
 #include "contracts/credit/subjects.h"
+#include "contracts/governance/calls.h"
 #include "contracts/governance/governance.pb.h"
+#include "contracts/sharing/calls.h"
 #include "contracts/sharing/sharing.pb.h"
 #include "contracts/sharing/subject_tag.h"
 #include "crypto/hash.h"
@@ -119,16 +122,28 @@ void CollectValues(const Message& message, bool inside_hidden, const std::string
   }
 }
 
+// A call of `contract` as that contract's message (nullptr for other contracts).
+std::unique_ptr<Message> ParseCall(std::string_view contract, const std::string& bytes) {
+  std::unique_ptr<Message> call;
+  if (contract == "sharing") call = std::make_unique<pb::SharingCall>();
+  if (contract == "credit") call = std::make_unique<pb::CreditCall>();
+  if (contract == "governance") call = std::make_unique<pb::GovernanceCall>();
+  if (call == nullptr || !call->ParseFromString(bytes)) return nullptr;
+  return call;
+}
+
 // The call of a sample tx as its contract's message (nullptr for other contracts).
 std::unique_ptr<Message> DecodeCall(const Bytes& raw, pb::TxBody* body) {
   pb::SignedTx signed_tx;
   if (!signed_tx.ParseFromString(raw) || !body->ParseFromString(signed_tx.body())) return nullptr;
-  std::unique_ptr<Message> call;
-  if (body->contract() == "sharing") call = std::make_unique<pb::SharingCall>();
-  if (body->contract() == "credit") call = std::make_unique<pb::CreditCall>();
-  if (body->contract() == "governance") call = std::make_unique<pb::GovernanceCall>();
-  if (call == nullptr || !call->ParseFromString(body->call())) return nullptr;
-  return call;
+  return ParseCall(body->contract(), body->call());
+}
+
+// The action of a proposal the call makes, as its contract's message (nullptr if none).
+std::unique_ptr<Message> ProposedCall(const Message& call) {
+  const auto* gov = dynamic_cast<const pb::GovernanceCall*>(&call);
+  if (gov == nullptr || !gov->has_propose()) return nullptr;
+  return ParseCall(gov->propose().action().contract(), gov->propose().action().call());
 }
 
 // Every non-public value of the sample txs that no public field of them (nor
@@ -145,6 +160,10 @@ std::vector<Secret> NonPublicValues(const std::vector<Bytes>& txs) {
     std::unique_ptr<Message> call = DecodeCall(raw, &body);
     if (call == nullptr) continue;
     CollectValues(*call, false, body.contract(), &hidden, &shown);
+    // A proposal's action is a call of its contract, under that contract's rule.
+    if (std::unique_ptr<Message> action = ProposedCall(*call)) {
+      CollectValues(*action, false, body.contract() + ".propose.action", &hidden, &shown);
+    }
   }
   std::vector<Secret> out;
   for (const auto& [value, origin] : hidden) {
@@ -213,6 +232,30 @@ Result<SampleData> MakeSampleData(const SampleNetwork& net, uint64_t valid_until
                                    "sweep-objection")});
   data.blocks.push_back({credit_tx(kHrss, contracts::ObjectionDecideCall(4, false, "经核实工资支付凭证不完整，异议不成立"),
                                    "sweep-objection-decision")});
+
+  // Proposals whose actions are such calls: a repair decision with its note and
+  // an access record naming whose data was read. They stay open (nobody votes).
+  enum : size_t { kGss = 4 };
+  const Bytes holder_key = contracts::SubjectKey(kHolderSalt, "citizen_id", data.person_id);
+  pb::SharingAccess access;
+  access.set_request_id("sweep-proposed-access-1");
+  access.set_resource("household_registry");
+  access.set_purpose("proposal sweep");
+  access.add_subject_tags(contracts::AccessSubjectTag(holder_key, samples::SampleOrgs()[kGss].code));
+  access.set_record_count(1);
+  auto propose_tx = [&](std::string_view contract, const std::string& call, const char* nonce) {
+    contracts::TxParams p;
+    p.chain_id = net.chain_id;
+    p.org = samples::SampleOrgs()[kGss].code;
+    p.valid_until_height = valid_until_height;
+    p.nonce = nonce;
+    return contracts::GovernanceTx(p, contracts::ProposeCall("sweep: a proposal with a non-public action", contract, call),
+                                   net.org_keys[kGss]);
+  };
+  data.blocks.push_back(
+      {propose_tx("credit", contracts::RepairDecideCall(4, true, "提案中的修复决定说明：欠薪已结清").SerializeAsString(),
+                  "sweep-propose-credit"),
+       propose_tx("sharing", contracts::LogAccessCall({access}).SerializeAsString(), "sweep-propose-sharing")});
 
   samples::SharingSampleInput sharing;
   sharing.chain_id = net.chain_id;
@@ -388,6 +431,15 @@ TEST(SweepTest, NoPublicAnswerOfARunningNodeHoldsANonPublicValue) {
     get("/v1/credit/" + s);
   }
   for (uint64_t entry = 1; entry <= 6; ++entry) params["credit_get"].push_back(json::object{{"entry", entry}});
+  uint64_t proposals = 0;
+  for (const Bytes& raw : data->all) {
+    pb::TxBody body;
+    std::unique_ptr<Message> call = DecodeCall(raw, &body);
+    const auto* gov = dynamic_cast<const pb::GovernanceCall*>(call.get());
+    if (gov != nullptr && gov->has_propose()) params["gov_proposal"].push_back(json::object{{"id", ++proposals}});
+  }
+  EXPECT_GE(proposals, 3u) << "the credit sample's and the sweep's own proposals";
+  params["gov_proposals"].push_back(json::object{{"from", 1}, {"limit", 1000}});
   for (const char* list : {"red", "black"}) params["credit_list"].push_back(json::object{{"list", list}});
   params["sharing_mySubjectAccesses"].push_back(
       json::object{{"salt", "a wrong salt"}, {"code_type", "citizen_id"}, {"code", data->person_id}});

@@ -1,6 +1,7 @@
 #include "tests/sim/sim.h"
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <memory>
 #include <queue>
@@ -15,6 +16,7 @@
 #include "crypto/hash.h"
 #include "ledger/block.h"
 #include "ledger/tx.h"
+#include "node/peer_score.h"
 
 namespace civic::sim {
 
@@ -22,12 +24,20 @@ namespace {
 
 using consensus::Core;
 using consensus::ValidatorSet;
+using Offence = node::Offence;
 
 constexpr std::string_view kChainId = "civic-sim";
 constexpr std::string_view kInvalidTx = "INVALID";
 // The height the height liar claims, and how honest nodes judge claims.
 constexpr uint64_t kHugeHeight = uint64_t{1} << 62;
 constexpr consensus::SyncTargetOptions kSyncTarget{/*window=*/64, /*claim_ttl_ms=*/2000};
+// The engine's evidence limits (node/bft_engine.h BftOptions defaults).
+constexpr size_t kMaxEvidencePerMessage = 16;
+constexpr size_t kMaxEvidenceInFlightPerPeer = 64;
+// What the evidence flooder sends each peer on each gossip tick: one message of
+// this many forged items, and kSmallFloodMessages of the most a message may carry.
+constexpr size_t kFloodEvidenceItems = 4000;
+constexpr size_t kSmallFloodMessages = 8;
 
 // A node's identity for the claims policy (twins are two peers).
 crypto::PublicKey PeerId(int node) { return crypto::PublicKey{crypto::Algo::kEd25519, Bytes(1, static_cast<char>(node))}; }
@@ -74,14 +84,17 @@ struct StoredBlock {
 using MsgPtr = std::shared_ptr<const pb::ConsensusMessage>;
 using BlockPtr = std::shared_ptr<const StoredBlock>;
 
+using EvidencePtr = std::shared_ptr<const pb::Evidence>;
+
 struct Packet {
-  enum class Kind : uint8_t { kConsensus, kStatus, kBlock, kRequest, kNoBlocks } kind = Kind::kConsensus;
+  enum class Kind : uint8_t { kConsensus, kStatus, kBlock, kRequest, kNoBlocks, kEvidence } kind = Kind::kConsensus;
   std::vector<MsgPtr> msgs;  // kConsensus
+  std::vector<EvidencePtr> evidence;  // kEvidence: the items of one message
   uint64_t height = 0;       // kStatus: the sender's current height; kRequest, kNoBlocks: the first height
   BlockPtr block;            // kBlock
 };
 
-enum class EvType : uint8_t { kDeliver, kInput, kGossip, kCrash, kRestart, kPartition, kHeal };
+enum class EvType : uint8_t { kDeliver, kInput, kGossip, kCrash, kRestart, kPartition, kHeal, kServe };
 
 struct Ev {
   uint64_t time = 0;
@@ -113,6 +126,24 @@ struct Node {
   Bytes last_proposal_hash;     // for the equivocating voter
   std::unique_ptr<consensus::SyncTarget> claims;  // peers' height claims (volatile)
   size_t next_request = 0;      // round-robin among peers to fetch from
+  MsgPtr last_own_vote;         // the inbound flooder's stream repeats it
+
+  // The inbound queue of an honest node (SimConfig::inbound_queue); volatile.
+  struct Queued {
+    int from = -1;
+    Packet packet;              // one consensus message, or one evidence message
+    uint32_t messages = 1;      // > 1: a run of the flooder's copies of one stale vote
+    uint64_t cost_us = 0;
+    size_t evidence_items = 0;  // counted in flight until handled
+    bool invalid_evidence = false;
+  };
+  std::deque<Queued> inbound;
+  uint64_t queued = 0;
+  std::map<int, uint64_t> queued_by_peer;
+  std::map<int, size_t> evidence_in_flight;
+  uint64_t busy_until_us = 0;   // the consensus thread works until then
+  bool serving = false;         // a kServe event is pending
+  std::unique_ptr<node::PeerScore> score;
   bool honest() const { return fault == Fault::kHonest; }
   uint64_t tip() const { return chain.size(); }
   uint64_t next_height() const { return chain.size() + 1; }
@@ -132,6 +163,16 @@ class World {
 
   void Process(Ev& ev);
   void Deliver(Node& node, int from, const Packet& packet);
+  void HandleConsensus(Node& node, int from, const Packet& packet);
+  bool Disconnected(int a, int b) const;
+  void Penalise(Node& node, int peer, node::Offence offence);
+  void Enqueue(Node& node, int from, const Packet& packet);
+  bool Admit(Node& node, Node::Queued item);
+  void TopUpFlood(Node& node);
+  void ScheduleServe(Node& node);
+  void Serve(Node& node);
+  void ResetInbound(Node& node);
+  const std::vector<EvidencePtr>& ForgedEvidence(const Node& flooder);
   void Handle(Node& node, const consensus::Event& event, int from = -1);
   void FetchTick(Node& node);
   void Attack(Node& node);
@@ -180,6 +221,7 @@ class World {
     int victim = -1;      // the only node that gets the forker's precommit for v1
   };
   std::map<std::tuple<int, uint64_t, uint32_t>, ForkPlan> fork_plans_;  // by (node, height, round)
+  std::vector<EvidencePtr> forged_evidence_;  // the evidence flooder's items, made once
   crypto::Sha256Hasher trace_;
   SimResult result_;
 };
@@ -410,6 +452,11 @@ void World::Process(Ev& ev) {
     case EvType::kHeal:
       Heal();
       return;
+    case EvType::kServe: {
+      Node& node = nodes_[ev.node];
+      if (node.alive && node.incarnation == ev.incarnation) Serve(node);
+      return;
+    }
   }
 }
 
@@ -439,6 +486,7 @@ void World::Crash(Node& node) {
   Trace("crash " + std::to_string(node.id));
   node.alive = false;
   node.core.reset();
+  ResetInbound(node);
   ++node.incarnation;
   Ev restart;
   restart.type = EvType::kRestart;
@@ -460,6 +508,8 @@ void World::Restart(Node& node) {
   options.unsafe_ignore_lock_for_testing = !node.honest() || config_.break_locking;
   node.core = std::make_unique<Core>(options, node.signer.get(), &verifier_);
   node.claims = std::make_unique<consensus::SyncTarget>(kSyncTarget);
+  // A node's scores of its peers live in memory: a restart forgets them.
+  if (config_.inbound_queue && node.honest()) node.score = std::make_unique<node::PeerScore>();
   consensus::StartHeight start;
   start.height = node.next_height();
   start.validators = validators_;
@@ -469,6 +519,7 @@ void World::Restart(Node& node) {
 }
 
 void World::Send(int from, int to, Packet packet) {
+  if (Disconnected(from, to)) return;
   if (before_heal()) {
     if (sides_[from] != sides_[to]) return;
     if (rng_.Chance(config_.drop_permille)) return;
@@ -487,20 +538,14 @@ void World::Send(int from, int to, Packet packet) {
 }
 
 void World::Deliver(Node& node, int from, const Packet& packet) {
-  if (!node.core) return;
+  if (!node.core || Disconnected(from, node.id)) return;
+  const bool queued_kind = packet.kind == Packet::Kind::kConsensus || packet.kind == Packet::Kind::kEvidence;
+  if (config_.inbound_queue && node.honest() && queued_kind) return Enqueue(node, from, packet);
   switch (packet.kind) {
     case Packet::Kind::kConsensus:
-      for (const MsgPtr& m : packet.msgs) {
-        if (!node.alive || done_) return;
-        if (m->has_proposal()) {
-          Trace("p " + std::to_string(node.id) + m->proposal().sig().substr(0, 8));
-          if (m->proposal().height() == node.next_height()) node.last_proposal_hash = m->proposal().block_hash();
-          Handle(node, consensus::ProposalReceived{m->proposal()}, from);
-        } else if (m->has_vote()) {
-          Trace("v " + std::to_string(node.id) + m->vote().sig().substr(0, 8));
-          Handle(node, consensus::VoteReceived{m->vote()}, from);
-        }
-      }
+      HandleConsensus(node, from, packet);
+      return;
+    case Packet::Kind::kEvidence:  // only the node model of inbound_queue looks at evidence
       return;
     case Packet::Kind::kStatus:
       if (packet.height >= 1) node.claims->OnClaim(PeerId(from), packet.height - 1, false, node.tip(), now_);
@@ -544,6 +589,199 @@ void World::Deliver(Node& node, int from, const Packet& packet) {
   }
 }
 
+void World::HandleConsensus(Node& node, int from, const Packet& packet) {
+  for (const MsgPtr& m : packet.msgs) {
+    if (!node.alive || done_) return;
+    if (m->has_proposal()) {
+      Trace("p " + std::to_string(node.id) + m->proposal().sig().substr(0, 8));
+      if (m->proposal().height() == node.next_height()) node.last_proposal_hash = m->proposal().block_hash();
+      Handle(node, consensus::ProposalReceived{m->proposal()}, from);
+    } else if (m->has_vote()) {
+      Trace("v " + std::to_string(node.id) + m->vote().sig().substr(0, 8));
+      Handle(node, consensus::VoteReceived{m->vote()}, from);
+    }
+  }
+}
+
+// Whether one of the two has disconnected the other for its score.
+bool World::Disconnected(int a, int b) const {
+  const auto banned = [&](int by, int peer) {
+    const Node& n = nodes_[by];
+    return n.score != nullptr && n.score->IsBanned(PeerId(peer), static_cast<int64_t>(now_));
+  };
+  return banned(a, b) || banned(b, a);
+}
+
+void World::Penalise(Node& node, int peer, Offence offence) {
+  if (node.score == nullptr) return;
+  if (node.score->Penalise(PeerId(peer), offence, static_cast<int64_t>(now_))) {
+    ++result_.bans;
+    Trace("ban " + std::to_string(node.id) + " " + std::to_string(peer));
+  }
+}
+
+// A consensus or evidence message reaches an honest node: into its inbound
+// queue, as ConsensusReactor::PostInbound and BftEngine::OnEvidenceMessage do.
+void World::Enqueue(Node& node, int from, const Packet& packet) {
+  TopUpFlood(node);  // the flooders' streams took what room they could first
+  if (packet.kind == Packet::Kind::kConsensus) {
+    for (const MsgPtr& m : packet.msgs) {  // one queue entry per message, as on the wire
+      Node::Queued item;
+      item.from = from;
+      item.packet.msgs.push_back(m);
+      item.cost_us = config_.message_cost_us;
+      Admit(node, std::move(item));
+    }
+    return ScheduleServe(node);
+  }
+  const size_t items = packet.evidence.size();
+  if (config_.evidence_limits) {
+    if (items > kMaxEvidencePerMessage) {  // TOO_MUCH_EVIDENCE: refused whole, unverified
+      ++result_.evidence_refused;
+      return Penalise(node, from, Offence::kInvalidEvidence);
+    }
+    if (node.evidence_in_flight[from] + items > kMaxEvidenceInFlightPerPeer) {  // EVIDENCE_OVER_QUOTA
+      ++result_.evidence_refused;
+      return Penalise(node, from, Offence::kOverQuota);
+    }
+  }
+  // The engine verifies items in order and stops at the first invalid one;
+  // without the limits every item is verified. Copies of one item give the same
+  // answer, so each distinct item is verified once; the virtual time is per item.
+  Node::Queued item;
+  item.from = from;
+  item.packet.kind = Packet::Kind::kEvidence;
+  item.evidence_items = items;
+  std::map<const pb::Evidence*, bool> valid;
+  size_t verified = 0;
+  for (const EvidencePtr& e : packet.evidence) {
+    ++verified;
+    auto [it, fresh] = valid.try_emplace(e.get(), false);
+    if (fresh) it->second = consensus::VerifyEvidence(kChainId, validators_, *e, verifier_).ok();
+    if (it->second) continue;
+    item.invalid_evidence = true;
+    if (config_.evidence_limits) break;
+  }
+  item.cost_us = verified * config_.evidence_cost_us;
+  if (Admit(node, std::move(item)) && config_.evidence_limits) node.evidence_in_flight[from] += items;
+  ScheduleServe(node);
+}
+
+// Queues `item` if the whole queue and the sender's share have room for it; a
+// message over the sender's share is dropped and scored, one over the whole
+// queue's bound only dropped (ConsensusReactor::PostInbound).
+bool World::Admit(Node& node, Node::Queued item) {
+  const uint64_t n = item.messages;
+  const uint64_t share = node.queued_by_peer.count(item.from) ? node.queued_by_peer[item.from] : 0;
+  if (config_.inbound_per_peer > 0 && share + n > config_.inbound_per_peer) {
+    result_.inbound_dropped += n;
+    Penalise(node, item.from, Offence::kOverQuota);
+    return false;
+  }
+  if (node.queued + n > config_.inbound_bound) {
+    result_.inbound_dropped += n;
+    return false;
+  }
+  node.queued_by_peer[item.from] = share + n;
+  node.queued += n;
+  node.inbound.push_back(std::move(item));
+  return true;
+}
+
+// An inbound flooder's stream outpaces the node: whenever the node's queue has
+// room the flooder may take, a copy of its stale vote is already there to take
+// it, and more are waiting (so one is always dropped as well).
+void World::TopUpFlood(Node& node) {
+  for (const Node& flooder : nodes_) {
+    if (flooder.fault != Fault::kInboundFlooder || !flooder.alive || !flooder.last_own_vote) continue;
+    if (Disconnected(flooder.id, node.id) || (before_heal() && sides_[flooder.id] != sides_[node.id])) continue;
+    const uint64_t share = node.queued_by_peer.count(flooder.id) ? node.queued_by_peer[flooder.id] : 0;
+    uint64_t room = config_.inbound_bound - std::min<uint64_t>(node.queued, config_.inbound_bound);
+    if (config_.inbound_per_peer > 0) {
+      room = std::min<uint64_t>(room, config_.inbound_per_peer - std::min<uint64_t>(share, config_.inbound_per_peer));
+    }
+    if (room > 0) {
+      Node::Queued run;
+      run.from = flooder.id;
+      run.packet.msgs.push_back(flooder.last_own_vote);
+      run.messages = static_cast<uint32_t>(room);
+      run.cost_us = room * config_.message_cost_us;
+      Admit(node, std::move(run));
+    }
+    Node::Queued one_more;
+    one_more.from = flooder.id;
+    one_more.packet.msgs.push_back(flooder.last_own_vote);
+    Admit(node, std::move(one_more));  // no room left: dropped (scored when over the share)
+  }
+}
+
+void World::ScheduleServe(Node& node) {
+  if (node.serving || node.inbound.empty()) return;
+  node.serving = true;
+  node.busy_until_us = std::max(node.busy_until_us, now_ * 1000) + node.inbound.front().cost_us;
+  Ev ev;
+  ev.type = EvType::kServe;
+  ev.node = node.id;
+  ev.incarnation = node.incarnation;
+  ev.time = (node.busy_until_us + 999) / 1000;
+  Push(std::move(ev));
+}
+
+// The consensus thread finished the first queued entry: it takes effect now.
+void World::Serve(Node& node) {
+  node.serving = false;
+  if (node.inbound.empty()) return;
+  Node::Queued item = std::move(node.inbound.front());
+  node.inbound.pop_front();
+  node.queued -= item.messages;
+  if ((node.queued_by_peer[item.from] -= item.messages) == 0) node.queued_by_peer.erase(item.from);
+  auto in_flight = node.evidence_in_flight.find(item.from);
+  if (in_flight != node.evidence_in_flight.end()) {
+    in_flight->second -= std::min(in_flight->second, item.evidence_items);
+    if (in_flight->second == 0) node.evidence_in_flight.erase(in_flight);
+  }
+  if (item.packet.kind == Packet::Kind::kEvidence) {
+    if (item.invalid_evidence) {
+      ++result_.evidence_refused;
+      if (config_.evidence_limits) Penalise(node, item.from, Offence::kInvalidEvidence);
+    }
+  } else {
+    HandleConsensus(node, item.from, item.packet);  // a run of copies: the core sees one
+  }
+  if (!node.alive || done_) return;
+  TopUpFlood(node);
+  ScheduleServe(node);
+}
+
+void World::ResetInbound(Node& node) {
+  node.inbound.clear();
+  node.queued = 0;
+  node.queued_by_peer.clear();
+  node.evidence_in_flight.clear();
+  node.serving = false;
+  node.busy_until_us = now_ * 1000;
+}
+
+// Evidence accusing other validators of double votes they never cast: the
+// flooder signs both votes itself, so no item verifies.
+const std::vector<EvidencePtr>& World::ForgedEvidence(const Node& flooder) {
+  if (!forged_evidence_.empty()) return forged_evidence_;
+  std::vector<crypto::PublicKey> victims;
+  for (size_t i = 0; i < validators_.size(); ++i) {
+    if (validators_.at(i).key != flooder.signer->public_key()) victims.push_back(validators_.at(i).key);
+  }
+  for (uint32_t i = 0; i < kMaxEvidencePerMessage && !victims.empty(); ++i) {
+    pb::Vote a = consensus::MakeVote(kChainId, consensus::VoteType::kPrevote, 1, i,
+                                     crypto::Sha256("forged a " + std::to_string(i)), *flooder.signer);
+    pb::Vote b = consensus::MakeVote(kChainId, consensus::VoteType::kPrevote, 1, i,
+                                     crypto::Sha256("forged b " + std::to_string(i)), *flooder.signer);
+    *a.mutable_validator() = ledger::ToProto(victims[i % victims.size()]);
+    *b.mutable_validator() = a.validator();
+    forged_evidence_.push_back(std::make_shared<const pb::Evidence>(consensus::MakeEvidence(a, b)));
+  }
+  return forged_evidence_;
+}
+
 void World::Handle(Node& node, const consensus::Event& event, int from) {
   consensus::Output out = node.core->Handle(event);
   if (log_) Narrate(node, event, out);
@@ -579,6 +817,23 @@ void World::FetchTick(Node& node) {
 
 // What the liveness attackers send on each gossip tick, besides their consensus.
 void World::Attack(Node& node) {
+  if (node.fault == Fault::kEvidenceFlooder) {
+    const std::vector<EvidencePtr>& forged = ForgedEvidence(node);
+    if (forged.empty()) return;
+    std::vector<Packet> packets(1 + kSmallFloodMessages);
+    for (size_t i = 0; i < kFloodEvidenceItems; ++i) packets[0].evidence.push_back(forged[i % forged.size()]);
+    for (size_t m = 1; m < packets.size(); ++m) {
+      for (size_t i = 0; i < kMaxEvidencePerMessage; ++i) {
+        packets[m].evidence.push_back(forged[(m + i) % forged.size()]);
+      }
+    }
+    for (Packet& p : packets) p.kind = Packet::Kind::kEvidence;
+    for (const Node& peer : nodes_) {
+      if (peer.id == node.id) continue;
+      for (const Packet& p : packets) Send(node.id, peer.id, p);
+    }
+    return;
+  }
   std::vector<MsgPtr> msgs;
   if (node.fault == Fault::kHeightLiar) {
     const crypto::KeyPair outsider = crypto::KeyPair::FromSecret(crypto::Algo::kEd25519, crypto::Sha256("outsider")).value();
@@ -717,6 +972,9 @@ void World::DoBroadcast(Node& node, const pb::ConsensusMessage& msg) {
   }
   Trace("send " + std::to_string(node.id) + " " + std::to_string(kind) + " " + std::to_string(height) + " " +
         std::to_string(round));
+  if (node.fault == Fault::kInboundFlooder && own && msg.has_vote()) {
+    node.last_own_vote = std::make_shared<const pb::ConsensusMessage>(msg);
+  }
   if (node.fault == Fault::kForker && own && ForkerBroadcast(node, msg)) return;
   MsgPtr primary = std::make_shared<const pb::ConsensusMessage>(msg);
   MsgPtr other;  // what an equivocating node sends to the other half of its peers
@@ -941,6 +1199,8 @@ const char* FaultName(Fault fault) {
     case Fault::kForker: return "forker";
     case Fault::kHeightLiar: return "height-liar";
     case Fault::kNextHeightSpammer: return "next-height-spammer";
+    case Fault::kEvidenceFlooder: return "evidence-flooder";
+    case Fault::kInboundFlooder: return "inbound-flooder";
   }
   return "unknown";
 }
@@ -948,7 +1208,7 @@ const char* FaultName(Fault fault) {
 std::optional<Fault> ParseFault(std::string_view name) {
   for (Fault f : {Fault::kHonest, Fault::kSilent, Fault::kEquivocatingProposer, Fault::kEquivocatingVoter,
                   Fault::kTwins, Fault::kInvalidProposer, Fault::kForker, Fault::kHeightLiar,
-                  Fault::kNextHeightSpammer}) {
+                  Fault::kNextHeightSpammer, Fault::kEvidenceFlooder, Fault::kInboundFlooder}) {
     if (name == FaultName(f)) return f;
   }
   return std::nullopt;
@@ -970,7 +1230,10 @@ std::string SimConfig::ToFlags() const {
       << timeouts.propose_delta_ms << "," << timeouts.prevote_ms << "," << timeouts.prevote_delta_ms << ","
       << timeouts.precommit_ms << "," << timeouts.precommit_delta_ms << " --max-future-rounds "
       << max_future_rounds << " --break-locking " << (break_locking ? 1 : 0) << " --trust-height-claims "
-      << (trust_height_claims ? 1 : 0) << " --max-events " << max_events;
+      << (trust_height_claims ? 1 : 0) << " --inbound-queue " << (inbound_queue ? 1 : 0) << " --inbound-bound "
+      << inbound_bound << " --inbound-per-peer " << inbound_per_peer << " --message-cost-us " << message_cost_us
+      << " --evidence-cost-us " << evidence_cost_us << " --evidence-limits " << (evidence_limits ? 1 : 0)
+      << " --max-events " << max_events;
   return out.str();
 }
 
@@ -978,7 +1241,8 @@ std::string SimResult::Summary() const {
   std::ostringstream out;
   out << "seed=" << seed << (ok ? " ok" : " FAIL") << " heights=" << committed_height << " time=" << end_time_ms
       << "ms events=" << events << " msgs=" << messages << " max_round=" << max_round << " evidence=" << evidence << " wal_replays=" << wal_replays
-      << " penalties=" << penalties << " trace=" << std::hex << trace_hash << std::dec;
+      << " penalties=" << penalties << " inbound_dropped=" << inbound_dropped << " evidence_refused="
+      << evidence_refused << " bans=" << bans << " trace=" << std::hex << trace_hash << std::dec;
   if (!ok) out << " | " << failure << " | replay: " << replay;
   return out.str();
 }
@@ -1035,6 +1299,29 @@ const std::vector<SimConfig>& Presets() {
     trusting.trust_height_claims = true;
     trusting.liveness_ms = 20000;
     out.push_back(trusting);
+    // The floods of issue 12, against the node model of the reactor's inbound
+    // queue and the engine's evidence limits (SimConfig::inbound_queue).
+    SimConfig evidence_flood = make("n4_evidence_flood", 4, 1, {Fault::kEvidenceFlooder});
+    evidence_flood.inbound_queue = true;
+    out.push_back(evidence_flood);
+    SimConfig inbound_flood = make("n4_inbound_flood", 4, 1, {Fault::kInboundFlooder});
+    inbound_flood.inbound_queue = true;
+    out.push_back(inbound_flood);
+    SimConfig floods = make("n7_floods", 7, 2, {Fault::kEvidenceFlooder, Fault::kInboundFlooder});
+    floods.inbound_queue = true;
+    out.push_back(floods);
+    // The self-tests: the same floods without the evidence limits, and without
+    // the per-peer share of the inbound queue, stall the chain.
+    SimConfig unlimited = evidence_flood;
+    unlimited.name = "teeth_evidence_flood";
+    unlimited.evidence_limits = false;
+    unlimited.liveness_ms = 20000;
+    out.push_back(unlimited);
+    SimConfig unshared = inbound_flood;
+    unshared.name = "teeth_inbound_flood";
+    unshared.inbound_per_peer = 0;
+    unshared.liveness_ms = 20000;
+    out.push_back(unshared);
     return out;
   }();
   return presets;

@@ -12,13 +12,28 @@
 // liar (block sync status and NoBlocks answers claiming height 2^62, forged and
 // self-signed votes for that height) and a next-height spammer (signed
 // proposals for the next height in every early round, though it is not their
-// proposer). Byzantine cores also ignore their own locks. Catch-up is modelled too: nodes
+// proposer); and two flooders that keep the rest of the protocol: an evidence
+// flooder (messages of forged evidence items, far more than one message may
+// carry, to every node on every gossip tick) and an inbound flooder (a stream
+// of its own duplicated stale votes, faster than a node handles messages).
+// Byzantine cores also ignore their own locks. Catch-up is modelled too: nodes
 // exchange their heights and a node behind receives decided blocks with their
 // commit certificates (CommitReceived). Honest nodes judge height claims as a
 // node does (consensus/sync_target.h): a peer's status is an unproven claim that
 // makes the node request blocks from that peer; only the core's proven
 // FUTURE_HEIGHT hint stops it from building its proposal. Signatures are real Ed25519
 // (verification results are memoised per run, which changes nothing but speed).
+//
+// With `inbound_queue` on (the flood models), an honest node is modelled as a
+// node's reactor (node/consensus_reactor.h, node/bft_engine.h): consensus and
+// evidence messages wait in one inbound queue, bounded in all and per peer,
+// served in order, each taking virtual time (message_cost_us, evidence_cost_us
+// per item verified); evidence messages obey the engine's limits (at most 16
+// items per message, 64 in flight per peer, verification stops at the first
+// invalid item); over-quota drops and invalid evidence cost the peer points
+// (node/peer_score.h), and a peer over the threshold is disconnected (no
+// packets either way) for its ban. Timers, the application's answers and
+// block sync are not queued.
 //
 // After `heal_ms` of virtual time the network heals: no more drops, partitions
 // or crashes, every crashed honest node restarts. Checked on every run:
@@ -64,6 +79,10 @@ enum class Fault : uint8_t {
                               // votes (forged with a random key and with a validator's key,
                               // and its own)
   kNextHeightSpammer = 8,     // sends signed next-height proposals for every early round
+  kEvidenceFlooder = 9,       // sends every peer, on each gossip tick, one message of 4000
+                              // forged evidence items and 8 of 16 (the most one may carry)
+  kInboundFlooder = 10,       // streams copies of its own stale votes to every peer, more
+                              // than the peer can handle (its queue share stays full)
 };
 const char* FaultName(Fault fault);
 std::optional<Fault> ParseFault(std::string_view name);
@@ -100,6 +119,16 @@ struct SimConfig {
   // drop it, as nodes did before claims needed signatures (test only: it shows
   // that the simulator catches a height liar).
   bool trust_height_claims = false;
+  // The node's inbound queue, evidence limits and peer score (see above); off:
+  // messages are handled the moment they arrive and nothing is scored.
+  bool inbound_queue = false;
+  uint32_t inbound_bound = 20000;    // messages (ReactorOptions::max_queued_inbound)
+  uint32_t inbound_per_peer = 2000;  // one peer's share; 0 = none (test only: the flood's teeth)
+  uint32_t message_cost_us = 50;     // virtual time to handle one consensus message
+  uint32_t evidence_cost_us = 100;   // to verify one evidence item (two signatures)
+  // The engine's evidence limits and the scoring of invalid evidence; off: every
+  // item of every message is verified, nothing is scored (test only).
+  bool evidence_limits = true;
   // Budget of processed events; exceeding it is reported as a liveness failure.
   uint64_t max_events = 4'000'000;
 
@@ -121,6 +150,9 @@ struct SimResult {
   uint64_t max_round = 0;         // highest round an honest node reached
   uint64_t wal_replays = 0;       // restarts of honest nodes that replayed WAL entries
   uint64_t penalties = 0;         // peers honest nodes penalised for claims they could not serve
+  uint64_t inbound_dropped = 0;   // messages honest nodes' inbound queues refused (full, or the share)
+  uint64_t evidence_refused = 0;  // evidence messages honest nodes refused or found invalid
+  uint64_t bans = 0;              // peers honest nodes disconnected for their score
   std::string replay;             // one-line command that replays this run
   // One line: "seed=.. ok|FAIL heights=.. time=..ms events=.. trace=.. [failure] [replay]".
   std::string Summary() const;

@@ -47,6 +47,8 @@ int main(int argc, char** argv) {
   int crashes = 1;
   int break_locking = 0;
   int trust_height_claims = 0;
+  int inbound_queue = 0;
+  int evidence_limits = 1;
   app.add_option("--preset", preset, "named configuration (see --list)");
   app.add_option("--seed", seed, "first seed");
   app.add_option("--seeds", seeds, "number of seeds to run, from --seed on");
@@ -56,7 +58,7 @@ int main(int argc, char** argv) {
   app.add_flag("--trace", trace, "narrate every input and output of every node (use with one seed)");
   app.add_option("--validators", o.validators);
   app.add_option("--byzantine", o.byzantine);
-  app.add_option("--faults", faults, "comma-separated: silent,equivocating-proposer,equivocating-voter,twins,invalid-proposer,forker,height-liar,next-height-spammer");
+  app.add_option("--faults", faults, "comma-separated: silent,equivocating-proposer,equivocating-voter,twins,invalid-proposer,forker,height-liar,next-height-spammer,evidence-flooder,inbound-flooder");
   app.add_option("--target-heights", o.target_heights);
   app.add_option("--heights-after-heal", o.heights_after_heal);
   app.add_option("--min-delay", o.min_delay_ms);
@@ -74,6 +76,12 @@ int main(int argc, char** argv) {
   app.add_option("--max-future-rounds", o.max_future_rounds);
   app.add_option("--break-locking", break_locking, "0 or 1 (simulator self-test)");
   app.add_option("--trust-height-claims", trust_height_claims, "0 or 1 (simulator self-test)");
+  app.add_option("--inbound-queue", inbound_queue, "0 or 1: the node model of the reactor's inbound queue");
+  app.add_option("--inbound-bound", o.inbound_bound, "messages");
+  app.add_option("--inbound-per-peer", o.inbound_per_peer, "messages; 0 = no per-peer share (simulator self-test)");
+  app.add_option("--message-cost-us", o.message_cost_us);
+  app.add_option("--evidence-cost-us", o.evidence_cost_us);
+  app.add_option("--evidence-limits", evidence_limits, "0 or 1 (0: simulator self-test)");
   app.add_option("--max-events", o.max_events);
   try {
     app.parse(argc, argv);
@@ -140,6 +148,12 @@ int main(int argc, char** argv) {
   if (given("--max-future-rounds")) config.max_future_rounds = o.max_future_rounds;
   if (given("--break-locking")) config.break_locking = break_locking != 0;
   if (given("--trust-height-claims")) config.trust_height_claims = trust_height_claims != 0;
+  if (given("--inbound-queue")) config.inbound_queue = inbound_queue != 0;
+  if (given("--inbound-bound")) config.inbound_bound = o.inbound_bound;
+  if (given("--inbound-per-peer")) config.inbound_per_peer = o.inbound_per_peer;
+  if (given("--message-cost-us")) config.message_cost_us = o.message_cost_us;
+  if (given("--evidence-cost-us")) config.evidence_cost_us = o.evidence_cost_us;
+  if (given("--evidence-limits")) config.evidence_limits = evidence_limits != 0;
   if (given("--max-events")) config.max_events = o.max_events;
   if (config.validators == 0 || config.validators > 100 || config.max_delay_ms < config.min_delay_ms ||
       config.gossip_interval_ms == 0) {

@@ -47,7 +47,7 @@ TEST(SimSweep, N10ByzantineB) { Sweep("n10_byz", 7035, 35); }
 // 80 + 120 + 50 + 40 + 40 + 100 + 50 + 70 = 550 seeds.
 
 TEST(SimDeterminism, SameSeedSameTrace) {
-  for (const std::string name : {"n4_byz", "n7_equivocate", "n10_byz"}) {
+  for (const std::string name : {"n4_byz", "n7_equivocate", "n10_byz", "n4_evidence_flood", "n4_inbound_flood"}) {
     const SimConfig config = Preset(name);
     for (uint64_t seed : {11u, 12u}) {
       SimResult a = RunSimulation(config, seed);
@@ -159,6 +159,52 @@ TEST(SimTeeth, TrustedHeightClaimsStall) {
   }
 }
 
+// The floods of issue 12 by one admitted validator (two of seven), against
+// the node model of the reactor's inbound queue and the engine's evidence
+// limits: honest nodes keep committing within the liveness bound on every seed.
+TEST(SimLiveness, EvidenceFloodN4A) { Sweep("n4_evidence_flood", 8300, 100); }
+TEST(SimLiveness, EvidenceFloodN4B) { Sweep("n4_evidence_flood", 8400, 100); }
+TEST(SimLiveness, InboundFloodN4A) { Sweep("n4_inbound_flood", 8500, 100); }
+TEST(SimLiveness, InboundFloodN4B) { Sweep("n4_inbound_flood", 8600, 100); }
+TEST(SimLiveness, FloodsN7) { Sweep("n7_floods", 8700, 40); }
+
+// The flooders are refused, scored and disconnected, not just outlasted.
+TEST(SimLiveness, FloodersAreRefusedAndDisconnected) {
+  for (const std::string name : {"n4_evidence_flood", "n4_inbound_flood"}) {
+    const SimConfig config = Preset(name);
+    for (uint64_t seed = 1; seed <= 10; ++seed) {
+      SimResult r = RunSimulation(config, seed);
+      EXPECT_TRUE(r.ok) << name << " " << r.Summary();
+      EXPECT_GT(r.bans, 0u) << name << " " << r.Summary();
+      EXPECT_GT(name == "n4_evidence_flood" ? r.evidence_refused : r.inbound_dropped, 0u) << name << " " << r.Summary();
+    }
+  }
+}
+
+// The simulator catches the floods' effect without the defences: with every
+// evidence item verified and nothing scored, or with one inbound queue that a
+// single peer may fill, the chain stalls; the same seeds with them do not.
+void ExpectStallsWithoutTheDefence(const std::string& teeth, const std::string& defended) {
+  const SimConfig config = Preset(teeth);
+  uint64_t stalled = 0;
+  for (uint64_t seed = 1; seed <= 10; ++seed) {
+    SimResult r = RunSimulation(config, seed);
+    if (!r.ok && r.failure.rfind("LIVENESS", 0) == 0) ++stalled;
+  }
+  EXPECT_GE(stalled, 9u) << teeth;
+  SimConfig fixed = Preset(defended);
+  fixed.liveness_ms = config.liveness_ms;
+  for (uint64_t seed = 1; seed <= 10; ++seed) {
+    SimResult r = RunSimulation(fixed, seed);
+    EXPECT_TRUE(r.ok) << defended << " " << r.Summary();
+  }
+}
+
+TEST(SimTeeth, UnlimitedEvidenceStalls) { ExpectStallsWithoutTheDefence("teeth_evidence_flood", "n4_evidence_flood"); }
+TEST(SimTeeth, UnsharedInboundQueueStalls) {
+  ExpectStallsWithoutTheDefence("teeth_inbound_flood", "n4_inbound_flood");
+}
+
 TEST(SimConfigTest, ReplayCommand) {
   SimConfig c = Preset("n7_byz");
   EXPECT_EQ(ReplayCommand(c, 9), "civic-sim --preset n7_byz --seed 9");
@@ -168,6 +214,13 @@ TEST(SimConfigTest, ReplayCommand) {
   EXPECT_NE(custom.find("--seed 9"), std::string::npos);
   EXPECT_FALSE(FindPreset("no_such_preset").has_value());
   EXPECT_EQ(ParseFault("twins"), Fault::kTwins);
+  EXPECT_EQ(ParseFault("evidence-flooder"), Fault::kEvidenceFlooder);
+  EXPECT_EQ(ParseFault("inbound-flooder"), Fault::kInboundFlooder);
+  SimConfig teeth = Preset("teeth_inbound_flood");
+  EXPECT_NE(ReplayCommand(teeth, 3).find("--preset teeth_inbound_flood"), std::string::npos);
+  teeth.inbound_per_peer = 7;
+  EXPECT_NE(ReplayCommand(teeth, 3).find("--inbound-queue 1 --inbound-bound 20000 --inbound-per-peer 7"),
+            std::string::npos);
   EXPECT_FALSE(ParseFault("bogus").has_value());
 }
 

@@ -13,6 +13,8 @@
 #include "contracts/certificate/calls.h"
 #include "contracts/governance/calls.h"
 #include "contracts/base/tx_builder.h"
+#include "contracts/credit/calls.h"
+#include "ledger/tx.h"
 
 namespace civic::contracts {
 namespace {
@@ -120,6 +122,38 @@ class RpcMethodsTest : public ::testing::Test {
   rpc::MethodTable table_;
   pb::Commit last_commit_;
 };
+
+// A committed proposal whose action is a credit repair decision (its note is
+// for the deciding org and auditors): no public path shows the note, in any form.
+TEST_F(RpcMethodsTest, ProposalsWithNonPublicActionsShowThemRedactedOnEveryPath) {
+  rpc::RegisterChainMethods(&table_);
+  rpc::RegisterCreditMethods(&table_);
+  const std::string note = "经核实已全额支付 proposal note 5521";
+  Bytes propose = GovernanceTx(Params(testing::kGss),
+                               ProposeCreditCall("repair by governance", RepairDecideCall(3, true, note)),
+                               sample_.org_keys[testing::kGss]);
+  Commit({propose});
+  const std::string id = ToHex(ledger::TxId(propose));
+  auto leaks = [&](const json::value& answer) {
+    const std::string text = json::serialize(answer);
+    return text.find(note) != std::string::npos || text.find(ToHex(note)) != std::string::npos;
+  };
+  for (auto [method, params] : {std::pair<std::string, json::value>{"gov_proposal", json::object{{"id", 1}}},
+                                {"gov_proposals", json::object{}},
+                                {"chain_getTx", json::object{{"id", id}, {"raw", true}}},
+                                {"chain_getBlock", json::object{{"height", chain_->tip().height}}}}) {
+    auto answer = Call(method, params);
+    ASSERT_TRUE(answer.ok()) << method << ": " << answer.status().ToString();
+    EXPECT_FALSE(leaks(*answer)) << method << " answered " << json::serialize(*answer);
+  }
+  auto p = Call("gov_proposal", json::object{{"id", 1}});
+  EXPECT_EQ(p->at("redacted"), json::value(true));
+  EXPECT_EQ(p->at("action").at("method"), json::value("repair_decide"));
+  EXPECT_EQ(p->at("action").at("call"), json::parse(R"({"repair_decide":{}})"));
+  auto tx = Call("chain_getTx", json::object{{"id", id}, {"raw", true}});
+  EXPECT_EQ(tx->at("redacted"), json::value(true));
+  EXPECT_EQ(tx->at("body").at("call").at("propose").at("action").at("call"), p->at("action").at("call"));
+}
 
 TEST_F(RpcMethodsTest, CertGetHistoryAndTypes) {
   HolderCertificate copy = IssueIdCard();

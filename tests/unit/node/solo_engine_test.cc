@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -39,7 +40,11 @@ class SoloEngineTest : public ::testing::Test {
     mempool_ = std::make_unique<Mempool>(open_.chain.get(), MempoolOptions{}, metrics_);
   }
 
-  std::unique_ptr<SoloEngine> NewEngine(uint32_t interval_ms, const crypto::KeyPair* key = nullptr) {
+  // An engine that hears of the mempool's admissions for as long as it lives:
+  // its subscription goes with it, so an Add after a stopped engine was
+  // destroyed (a restart) does not call into freed memory (found by ASan).
+  using EnginePtr = std::unique_ptr<SoloEngine, std::function<void(SoloEngine*)>>;
+  EnginePtr NewEngine(uint32_t interval_ms, const crypto::KeyPair* key = nullptr) {
     config_.block_interval_ms = interval_ms;
     EngineHost host;
     host.chain = open_.chain.get();
@@ -56,9 +61,12 @@ class SoloEngineTest : public ::testing::Test {
       std::lock_guard<std::mutex> lock(mu_);
       fatal_ = st;
     };
-    auto engine = std::make_unique<SoloEngine>(std::move(host));
-    mempool_->Subscribe([e = engine.get()](const AdmittedTxs&) { e->OnTxsAvailable(); });
-    return engine;
+    auto* engine = new SoloEngine(std::move(host));
+    const uint64_t subscription = mempool_->Subscribe([engine](const AdmittedTxs&) { engine->OnTxsAvailable(); });
+    return EnginePtr(engine, [this, subscription](SoloEngine* e) {
+      mempool_->Unsubscribe(subscription);
+      delete e;
+    });
   }
 
   Bytes Tx(uint64_t n) { return testing::MakeIssueTx(net_, issuer_, 1, n, open_.chain->tip().height + 100); }
