@@ -189,6 +189,49 @@ export class Auditor {
   txFull(id) { return this.call('chain_getTxFull', { id }); }
 }
 
+// The issuer API of the department's own node (docs/RPC.md "Issuer API"). Every
+// call carries an Idempotency-Key, made per call and sent again on a retry after
+// a transport failure, so a certificate is never issued twice.
+export class Issuer {
+  constructor(url, token, { fetch: fetchImpl = globalThis.fetch, timeoutMs = 60000, retries = 3 } = {}) {
+    this.client = new Client(url, { fetch: fetchImpl, timeoutMs });
+    this.token = token;
+    this.retries = retries;
+  }
+
+  async call(path, body, { wait = true, idempotencyKey = crypto.randomUUID() } = {}) {
+    const target = `${this.client.url}/v1/issuer/${path}${wait ? '?wait=true' : ''}`;
+    for (let attempt = 0; ; attempt++) {
+      let res;
+      try {
+        res = await this.client.fetch(target, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${this.token}`, 'Idempotency-Key': idempotencyKey },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(this.client.timeoutMs),
+        });
+      } catch (e) {
+        if (attempt >= this.retries) throw new CivicError('UNREACHABLE', `${target}: ${e.cause?.code ?? e.message}`);
+        await new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** attempt, 10000)));
+        continue;
+      }
+      const answer = await res.json().catch(() => null);
+      if (res.status === 200 || res.status === 202) return answer;
+      throw restError(res.status, answer);
+    }
+  }
+
+  // One certificate: {type_code, holder_code_type, holder_code, fields, serial?, valid_from?, valid_until?}.
+  // The answer's certificates[0].holder_certificate is the holder's copy: hand it over, do not keep it.
+  issue(certificate, options) { return this.call('certificates', certificate, options); }
+  issueBatch(typeCode, certificates, options) { return this.call('certificates/batch', { type_code: typeCode, certificates }, options); }
+  renew(id, body = {}, options) { return this.call(`certificates/${encodeURIComponent(id)}/renew`, body, options); }
+  replace(id, reason, body = {}, options) { return this.call(`certificates/${encodeURIComponent(id)}/replace`, { ...body, reason }, options); }
+  suspend(id, reason, options) { return this.call(`certificates/${encodeURIComponent(id)}/suspend`, { reason }, options); }
+  reinstate(id, reason, options) { return this.call(`certificates/${encodeURIComponent(id)}/reinstate`, { reason }, options); }
+  revoke(id, reason, options) { return this.call(`certificates/${encodeURIComponent(id)}/revoke`, { reason }, options); }
+}
+
 // The named fields of a holder's copy as cert_verify's `fields`: selective
 // disclosure (show the name only, not the id number).
 export function disclose(holderCopy, ...names) {

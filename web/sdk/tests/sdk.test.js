@@ -2,17 +2,24 @@
 // harness). Run by scripts/web-test: node --experimental-websocket --test web/sdk/tests/
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { startNetwork } from '../../tests/browser/harness.js';
-import { Client, Auditor, CivicError, Verdict, VerifyError, disclose } from '../src/index.js';
+import { appendFile, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { civic, startNetwork } from '../../tests/browser/harness.js';
+import { Client, Auditor, CivicError, Issuer, Verdict, VerifyError, disclose } from '../src/index.js';
 
 const UNKNOWN = '1.2.156.3005.2.11510700008207313A001.11510700008207313A.0000000099.001.C';
 let net;
 let client;
 let holder;
 
+let configPath;
 before(async () => {
-  net = await startNetwork();
+  net = await startNetwork({
+    configure: async (config) => {
+      configPath = config;
+      await appendFile(config, '\n[issuer]\nenabled = true\norg = "11510700008207313A"\norg_key_file = "../orgs/psb.key"\n');
+    },
+  });
   client = new Client(net.url);
   holder = JSON.parse(await readFile(net.valid.file, 'utf8'));
 });
@@ -87,4 +94,27 @@ test('live blocks', async () => {
   const bad = client.subscribe('no_such_topic', () => {});
   await assert.rejects(bad.ready, (e) => e.appCode === 'UNKNOWN_TOPIC');
   bad.close();
+});
+
+test('the issuer API: issue once however often retried, revoke, refusals', async () => {
+  const made = JSON.parse(await civic(['issuer', 'token', 'create', '--node-dir', dirname(configPath),
+    '--scope', 'cert.issue:11510700008207313A001,cert.revoke:*', '--expires', '1d', '--label', 'js-sdk', '--json']));
+  const issuer = new Issuer(net.url, made.token);
+  const person = { name: '吴刚', sex: '男', ethnicity: '汉族', birth_date: '1985-07-09', address: '四川省绵阳市游仙区绵州大道3号',
+    id_number: '510703198507090015', issuing_authority: '绵阳市公安局涪城区分局' };
+  const cert = { type_code: '11510700008207313A001', holder_code_type: 'citizen_id', holder_code: person.id_number, fields: person };
+  const first = await issuer.issue(cert, { idempotencyKey: 'js-issue-1' });
+  assert.equal(first.committed, true);
+  const copy = first.certificates[0].holder_certificate;
+  assert.equal((await client.verify(copy.id, { holderCertificate: copy })).verdict, Verdict.VALID);
+  const again = await issuer.issue(cert, { idempotencyKey: 'js-issue-1' });
+  assert.deepEqual([again.tx_id, again.replayed], [first.tx_id, true]);
+  await assert.rejects(issuer.issue({ ...cert, fields: { ...person, name: '吴强' } }, { idempotencyKey: 'js-issue-1' }),
+    (e) => e.appCode === 'IDEMPOTENCY_KEY_REUSED' && e.httpStatus === 409);
+  await issuer.revoke(copy.id, 'issued in error');
+  const v = await client.verify(copy.id, { holderCertificate: copy });
+  assert.deepEqual([v.verdict, v.verdict_reason], [Verdict.INVALID, 'REVOKED']);
+  await assert.rejects(issuer.suspend(net.valid.id, 'outside the scope'), (e) => e.appCode === 'ISSUER_SCOPE_DENIED');
+  await assert.rejects(new Issuer(net.url, 'civic_it_0000000000000000_nope').revoke(net.valid.id, 'x'),
+    (e) => e.kind === 'permission_denied');
 });

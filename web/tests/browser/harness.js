@@ -40,7 +40,8 @@ function idOf(holderJson) {
 
 // Starts the network and loads the sample data. Returns a handle with the RPC
 // base URL, file paths and the ids the tests look at; stop() ends it all.
-export async function startNetwork() {
+// `configure(configPath)` may edit node0's config before the node starts.
+export async function startNetwork({ configure } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'civic-web-'));
   const net = join(dir, 'net');
   // civic picks the ports (below the ephemeral range, skipping those that
@@ -57,6 +58,7 @@ export async function startNetwork() {
     },
   };
   try {
+    if (configure) await configure(join(net, 'node0', 'config.toml'));
     await civic(['net', 'up', '--dir', net, '--civicd', CIVICD, '--timeout', '60'], { timeout: 90000 });
     const psb = handle.keys.psb;
     const issue = async (name, holder, fields, from = '2016-03-01', until = '2036-03-01') => {

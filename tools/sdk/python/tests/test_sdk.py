@@ -16,7 +16,7 @@ except ImportError as e:
     sys.exit(77)
 
 import civicledger  # noqa: E402
-from civicledger import Auditor, Client, Holder, Subscription  # noqa: E402
+from civicledger import Auditor, Client, Holder, Issuer, Subscription  # noqa: E402
 import harness  # noqa: E402
 
 UNKNOWN_CERT = "1.2.156.3005.2.11510700008207313A001.11510700008207313A.0000000099.001.C"
@@ -25,9 +25,17 @@ UNKNOWN_CERT = "1.2.156.3005.2.11510700008207313A001.11510700008207313A.00000000
 class SdkTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.net = harness.Network().start()
+        def enable_issuer(config):
+            with open(config, "a", encoding="utf-8") as f:
+                f.write('\n[issuer]\nenabled = true\norg = "11510700008207313A"\n'
+                        'org_key_file = "../orgs/psb.key"\n')
+        cls.net = harness.Network().start(configure=enable_issuer)
         cls.client = Client(cls.net.url)
         cls.holder = Holder.load(cls.net.certs["valid"]["file"])
+        made = json.loads(cls.net.civic(["issuer", "token", "create", "--node-dir", os.path.dirname(cls.net.config),
+                                         "--scope", "cert.issue:11510700008207313A001,cert.revoke:*",
+                                         "--expires", "1d", "--label", "sdk-test", "--json"]))
+        cls.issuer = Issuer(cls.net.url, made["token"])
 
     @classmethod
     def tearDownClass(cls):
@@ -96,6 +104,36 @@ class SdkTest(unittest.TestCase):
     def test_subject_sees_its_accesses(self):
         mine = self.client.my_accesses(self.holder.copy["holder"])
         self.assertGreater(len(mine["records"]), 0)
+
+    def test_issuer_api(self):
+        person = {"name": "周敏", "sex": "女", "ethnicity": "汉族", "birth_date": "1992-03-04",
+                  "address": "四川省绵阳市涪城区绵兴路6号", "id_number": "510703199203040044",
+                  "issuing_authority": "绵阳市公安局涪城区分局"}
+        args = ("11510700008207313A001", "citizen_id", "510703199203040044", person)
+        first = self.issuer.issue(*args, idempotency_key="sdk-issue-1")
+        self.assertTrue(first["committed"])
+        copy = first["certificates"][0]["holder_certificate"]
+        self.assertTrue(self.client.verify(copy["id"], holder_certificate=copy).valid)
+        # A retry with the same key answers for the same tx: one certificate, not two.
+        again = self.issuer.issue(*args, idempotency_key="sdk-issue-1")
+        self.assertEqual((again["tx_id"], again["replayed"]), (first["tx_id"], True))
+        commitment = self.client.certificate(copy["id"])["holder_commitment"]
+        self.assertEqual(len(self.client.certificates_of_holder(commitment)["certificates"]), 1)
+        with self.assertRaises(civicledger.CivicError) as e:
+            self.issuer.issue(*args[:3], dict(person, name="周敏敏"), idempotency_key="sdk-issue-1")
+        self.assertEqual((e.exception.app_code, e.exception.http_status), ("IDEMPOTENCY_KEY_REUSED", 409))
+        with self.assertRaises(civicledger.InvalidInput) as e:
+            self.issuer.issue(*args[:3], {"name": "周敏"})
+        self.assertEqual(e.exception.app_code, "MISSING_FIELD")
+        self.issuer.revoke(copy["id"], "issued in error")
+        v = self.client.verify(copy["id"], holder_certificate=copy)
+        self.assertEqual((v.verdict, v.reason), (civicledger.INVALID, "REVOKED"))
+        with self.assertRaises(civicledger.PermissionDenied) as e:
+            self.issuer.suspend(self.holder.id, "not in the token's scope")
+        self.assertEqual(e.exception.app_code, "ISSUER_SCOPE_DENIED")
+        with self.assertRaises(civicledger.PermissionDenied) as e:
+            Issuer(self.net.url, "civic_it_0000000000000000_nope").revoke(self.holder.id, "x")
+        self.assertIn(e.exception.app_code, ("ISSUER_TOKEN_UNKNOWN", "ISSUER_TOKEN_MISSING"))
 
     def test_block_stream(self):
         start = self.client.status()["height"]
