@@ -2,7 +2,7 @@
 // harness). Run by scripts/web-test: node --experimental-websocket --test web/sdk/tests/
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { civic, startNetwork } from '../../tests/browser/harness.js';
 import { Client, Auditor, CivicError, Issuer, Verdict, VerifyError, disclose } from '../src/index.js';
@@ -17,7 +17,11 @@ before(async () => {
   net = await startNetwork({
     configure: async (config) => {
       configPath = config;
-      await appendFile(config, '\n[issuer]\nenabled = true\norg = "11510700008207313A"\norg_key_file = "../orgs/psb.key"\n');
+      // The [issuer] section civic net init writes, turned on.
+      const text = await readFile(config, 'utf8');
+      assert.ok(text.includes('[issuer]\nenabled = false\n'));
+      await writeFile(config, text.replace('[issuer]\nenabled = false\n',
+        '[issuer]\nenabled = true\norg = "11510700008207313A"\norg_key_file = "../orgs/psb.key"\n'));
     },
   });
   client = new Client(net.url);
@@ -101,7 +105,7 @@ test('the issuer API: issue once however often retried, revoke, refusals', async
     '--scope', 'cert.issue:11510700008207313A001,cert.revoke:*', '--expires', '1d', '--label', 'js-sdk', '--json']));
   const issuer = new Issuer(net.url, made.token);
   const person = { name: '吴刚', sex: '男', ethnicity: '汉族', birth_date: '1985-07-09', address: '四川省绵阳市游仙区绵州大道3号',
-    id_number: '510703198507090015', issuing_authority: '绵阳市公安局涪城区分局' };
+    id_number: '510703198507090011', issuing_authority: '绵阳市公安局涪城区分局' };
   const cert = { type_code: '11510700008207313A001', holder_code_type: 'citizen_id', holder_code: person.id_number, fields: person };
   const first = await issuer.issue(cert, { idempotencyKey: 'js-issue-1' });
   assert.equal(first.committed, true);

@@ -25,10 +25,14 @@ UNKNOWN_CERT = "1.2.156.3005.2.11510700008207313A001.11510700008207313A.00000000
 class SdkTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        def enable_issuer(config):
-            with open(config, "a", encoding="utf-8") as f:
-                f.write('\n[issuer]\nenabled = true\norg = "11510700008207313A"\n'
-                        'org_key_file = "../orgs/psb.key"\n')
+        def enable_issuer(config):  # the [issuer] section civic net init writes, turned on
+            with open(config, encoding="utf-8") as f:
+                text = f.read()
+            assert "[issuer]\nenabled = false\n" in text
+            text = text.replace("[issuer]\nenabled = false\n", '[issuer]\nenabled = true\norg = "11510700008207313A"\n'
+                                'org_key_file = "../orgs/psb.key"\n')
+            with open(config, "w", encoding="utf-8") as f:
+                f.write(text)
         cls.net = harness.Network().start(configure=enable_issuer)
         cls.client = Client(cls.net.url)
         cls.holder = Holder.load(cls.net.certs["valid"]["file"])
